@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs every Debian package (and the npm test tooling) that SecCam's
+# build, demo and tests need. Idempotent; a no-op in about a second when all
+# is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build toolchain and libraries.
+BUILD_PKGS=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost-dev libssl-dev libsodium-dev libsqlite3-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  libgstreamer-plugins-bad1.0-dev libgstrtspserver-1.0-dev
+)
+# GStreamer elements the camera agent and its tests use at run time.
+RUNTIME_PKGS=(
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-nice gstreamer1.0-rtsp
+  coturn iproute2 procps curl
+)
+# Browser tests.
+E2E_PKGS=(chromium nodejs npm)
+
+want=("${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}")
+if [[ "${SECCAM_SKIP_E2E:-0}" != 1 ]]; then want+=("${E2E_PKGS[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  # nodejs/npm may come from elsewhere on a developer machine: a working
+  # command is enough.
+  case "$p" in
+    nodejs) command -v node >/dev/null && continue ;;
+    npm) command -v npm >/dev/null && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) == 0 ]] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # coturn's package starts a system service; SecCam starts its own.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet coturn 2>/dev/null; then
+    $SUDO systemctl disable --now coturn >/dev/null 2>&1 || true
+  fi
+fi
+
+if [[ "${SECCAM_SKIP_E2E:-0}" != 1 && -f tests/e2e/package.json ]]; then
+  if [[ ! -d tests/e2e/node_modules/playwright-core ]]; then
+    echo "install-deps: npm ci in tests/e2e"
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds, and runs every test (unit,
+# integration, browser end to end). Exits non-zero when anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+BUILD_DIR=${SECCAM_BUILD_DIR:-build}
+
+status=0
+(cd "$BUILD_DIR" && ctest --output-on-failure --timeout 300) || status=1
+
+if [[ -f tests/e2e/package.json ]]; then
+  (cd tests/e2e && SECCAM_BUILD_DIR="$PWD/../../$BUILD_DIR" node --test --test-concurrency=1) || status=1
+fi
+exit $status

@@ -1,0 +1,305 @@
+#include "common/protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "common/protocol_json.hpp"
+
+namespace seccam::protocol {
+
+using nlohmann::json;
+
+void to_json(json& j, const IceServer& s) {
+  j = json{{"urls", s.urls}};
+  if (!s.username.empty()) j["username"] = s.username;
+  if (!s.credential.empty()) j["credential"] = s.credential;
+}
+
+void to_json(json& j, const CameraInfo& c) {
+  j = json{{"id", c.id}, {"name", c.name}, {"online", c.online}};
+  j["lastSeen"] = c.lastSeen ? json(*c.lastSeen) : json(nullptr);
+}
+
+namespace {
+
+// Thrown inside the parsers only; becomes Parsed::error.
+struct Invalid {
+  std::string why;
+};
+
+const json& field(const json& obj, const char* name) {
+  auto it = obj.find(name);
+  if (it == obj.end()) throw Invalid{std::string("missing field '") + name + "'"};
+  return *it;
+}
+
+std::string stringField(const json& obj, const char* name) {
+  const json& v = field(obj, name);
+  if (!v.is_string()) throw Invalid{std::string("field '") + name + "' must be a string"};
+  return v.get<std::string>();
+}
+
+std::string optionalStringField(const json& obj, const char* name) {
+  auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return {};
+  if (!it->is_string()) throw Invalid{std::string("field '") + name + "' must be a string"};
+  return it->get<std::string>();
+}
+
+std::string sessionField(const json& obj) {
+  auto session = stringField(obj, "session");
+  if (session.size() < 8 || session.size() > 64 ||
+      session.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+          std::string::npos) {
+    throw Invalid{"field 'session' must be 8-64 characters of letters, digits, '_' and '-'"};
+  }
+  return session;
+}
+
+std::string cameraField(const json& obj) {
+  auto camera = stringField(obj, "camera");
+  if (camera.empty() || camera.size() > 64 ||
+      camera.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos) {
+    throw Invalid{"field 'camera' is not a valid camera ID"};
+  }
+  return camera;
+}
+
+std::vector<IceServer> iceServersField(const json& obj, const char* name, bool required) {
+  auto it = obj.find(name);
+  if (it == obj.end()) {
+    if (required) throw Invalid{std::string("missing field '") + name + "'"};
+    return {};
+  }
+  if (!it->is_array()) throw Invalid{std::string("field '") + name + "' must be an array"};
+  std::vector<IceServer> out;
+  for (const auto& entry : *it) {
+    if (!entry.is_object()) throw Invalid{"ICE server entries must be objects"};
+    IceServer server;
+    const json& urls = field(entry, "urls");
+    if (urls.is_string()) {
+      server.urls.push_back(urls.get<std::string>());
+    } else if (urls.is_array()) {
+      for (const auto& u : urls) {
+        if (!u.is_string()) throw Invalid{"ICE server urls must be strings"};
+        server.urls.push_back(u.get<std::string>());
+      }
+    } else {
+      throw Invalid{"ICE server urls must be a string or an array"};
+    }
+    server.username = optionalStringField(entry, "username");
+    server.credential = optionalStringField(entry, "credential");
+    out.push_back(std::move(server));
+  }
+  return out;
+}
+
+std::string sdpField(const json& obj) {
+  auto sdp = stringField(obj, "sdp");
+  if (sdp.empty()) throw Invalid{"field 'sdp' must not be empty"};
+  return sdp;
+}
+
+Candidate parseCandidate(const json& obj) {
+  Candidate c;
+  c.session = sessionField(obj);
+  c.candidate = stringField(obj, "candidate");
+  if (auto it = obj.find("sdpMid"); it != obj.end() && !it->is_null()) {
+    if (!it->is_string()) throw Invalid{"field 'sdpMid' must be a string"};
+    c.sdpMid = it->get<std::string>();
+  }
+  if (auto it = obj.find("sdpMLineIndex"); it != obj.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<long long>() < 0 || it->get<long long>() > 1024) {
+      throw Invalid{"field 'sdpMLineIndex' must be a small non-negative integer"};
+    }
+    c.sdpMLineIndex = it->get<int>();
+  }
+  return c;
+}
+
+Bye parseBye(const json& obj) { return Bye{sessionField(obj), optionalStringField(obj, "reason")}; }
+
+Answer parseAnswer(const json& obj) { return Answer{sessionField(obj), sdpField(obj)}; }
+
+CameraInfo parseCameraInfo(const json& obj) {
+  if (!obj.is_object()) throw Invalid{"camera entries must be objects"};
+  CameraInfo c;
+  c.id = stringField(obj, "id");
+  c.name = optionalStringField(obj, "name");
+  if (auto it = obj.find("online"); it != obj.end() && it->is_boolean()) c.online = it->get<bool>();
+  if (auto it = obj.find("lastSeen"); it != obj.end() && it->is_string()) {
+    c.lastSeen = it->get<std::string>();
+  }
+  return c;
+}
+
+// Runs `body` on the parsed object, turning every failure into Parsed::error.
+template <typename T, typename Body>
+Parsed<T> parseWith(std::string_view text, Body body) {
+  Parsed<T> result;
+  json obj = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (obj.is_discarded()) {
+    result.error = "invalid JSON";
+    return result;
+  }
+  if (!obj.is_object()) {
+    result.error = "a message must be a JSON object";
+    return result;
+  }
+  if (auto it = obj.find("session"); it != obj.end() && it->is_string()) {
+    auto s = it->get<std::string>();
+    if (s.size() <= 64) result.session = std::move(s);
+  }
+  try {
+    const json& type = field(obj, "type");
+    if (!type.is_string()) throw Invalid{"field 'type' must be a string"};
+    result.message = body(type.get_ref<const std::string&>(), obj);
+  } catch (const Invalid& e) {
+    result.error = e.why;
+  } catch (const json::exception& e) {
+    result.error = "ill-typed field";
+  }
+  return result;
+}
+
+[[noreturn]] void unknownType(const std::string& type) {
+  throw Invalid{"unknown message type '" + type.substr(0, 32) + "'"};
+}
+
+}  // namespace
+
+Parsed<ViewerToServer> parseViewerMessage(std::string_view text) {
+  return parseWith<ViewerToServer>(text, [](const std::string& type, const json& obj) {
+    if (type == "candidate") return ViewerToServer{parseCandidate(obj)};
+    if (type == "offer") {
+      Offer o;
+      o.session = sessionField(obj);
+      o.camera = cameraField(obj);
+      o.sdp = sdpField(obj);
+      return ViewerToServer{std::move(o)};
+    }
+    if (type == "bye") return ViewerToServer{parseBye(obj)};
+    unknownType(type);
+  });
+}
+
+Parsed<CameraToServer> parseCameraMessage(std::string_view text) {
+  return parseWith<CameraToServer>(text, [](const std::string& type, const json& obj) {
+    if (type == "candidate") return CameraToServer{parseCandidate(obj)};
+    if (type == "answer") return CameraToServer{parseAnswer(obj)};
+    if (type == "bye") return CameraToServer{parseBye(obj)};
+    if (type == "auth") {
+      return CameraToServer{Auth{cameraField(obj), stringField(obj, "signature")}};
+    }
+    unknownType(type);
+  });
+}
+
+Parsed<ServerToCamera> parseServerToCamera(std::string_view text) {
+  return parseWith<ServerToCamera>(text, [](const std::string& type, const json& obj) {
+    if (type == "candidate") return ServerToCamera{parseCandidate(obj)};
+    if (type == "offer") {
+      Offer o;
+      o.session = sessionField(obj);
+      o.sdp = sdpField(obj);
+      o.iceServers = iceServersField(obj, "iceServers", false);
+      return ServerToCamera{std::move(o)};
+    }
+    if (type == "bye") return ServerToCamera{parseBye(obj)};
+    if (type == "challenge") return ServerToCamera{Challenge{stringField(obj, "nonce")}};
+    if (type == "welcome") return ServerToCamera{Welcome{iceServersField(obj, "iceServers", false)}};
+    if (type == "error") {
+      return ServerToCamera{Error{optionalStringField(obj, "session"), stringField(obj, "code"),
+                                  optionalStringField(obj, "message")}};
+    }
+    unknownType(type);
+  });
+}
+
+Parsed<ServerToViewer> parseServerToViewer(std::string_view text) {
+  return parseWith<ServerToViewer>(text, [](const std::string& type, const json& obj) {
+    if (type == "candidate") return ServerToViewer{parseCandidate(obj)};
+    if (type == "answer") return ServerToViewer{parseAnswer(obj)};
+    if (type == "bye") return ServerToViewer{parseBye(obj)};
+    if (type == "status") {
+      const json& online = field(obj, "online");
+      if (!online.is_boolean()) throw Invalid{"field 'online' must be a boolean"};
+      return ServerToViewer{Status{cameraField(obj), online.get<bool>()}};
+    }
+    if (type == "hello") {
+      Hello h;
+      const json& user = field(obj, "user");
+      if (!user.is_object()) throw Invalid{"field 'user' must be an object"};
+      h.username = stringField(user, "username");
+      if (auto it = obj.find("cameras"); it != obj.end() && it->is_array()) {
+        for (const auto& c : *it) h.cameras.push_back(parseCameraInfo(c));
+      }
+      h.iceServers = iceServersField(obj, "iceServers", false);
+      return ServerToViewer{std::move(h)};
+    }
+    if (type == "error") {
+      return ServerToViewer{Error{optionalStringField(obj, "session"), stringField(obj, "code"),
+                                  optionalStringField(obj, "message")}};
+    }
+    unknownType(type);
+  });
+}
+
+std::string serialize(const Offer& m) {
+  json j{{"type", "offer"}, {"session", m.session}};
+  if (!m.camera.empty()) j["camera"] = m.camera;
+  j["sdp"] = m.sdp;
+  if (!m.iceServers.empty()) j["iceServers"] = m.iceServers;
+  return j.dump();
+}
+
+std::string serialize(const Answer& m) {
+  return json{{"type", "answer"}, {"session", m.session}, {"sdp", m.sdp}}.dump();
+}
+
+std::string serialize(const Candidate& m) {
+  json j{{"type", "candidate"}, {"session", m.session}, {"candidate", m.candidate}};
+  if (m.sdpMid) j["sdpMid"] = *m.sdpMid;
+  if (m.sdpMLineIndex) j["sdpMLineIndex"] = *m.sdpMLineIndex;
+  return j.dump();
+}
+
+std::string serialize(const Bye& m) {
+  json j{{"type", "bye"}, {"session", m.session}};
+  if (!m.reason.empty()) j["reason"] = m.reason;
+  return j.dump();
+}
+
+std::string serialize(const Challenge& m) {
+  return json{{"type", "challenge"}, {"nonce", m.nonce}}.dump();
+}
+
+std::string serialize(const Auth& m) {
+  return json{{"type", "auth"}, {"camera", m.camera}, {"signature", m.signature}}.dump();
+}
+
+std::string serialize(const Welcome& m) {
+  return json{{"type", "welcome"}, {"iceServers", m.iceServers}}.dump();
+}
+
+std::string serialize(const Hello& m) {
+  return json{{"type", "hello"},
+              {"user", {{"username", m.username}}},
+              {"cameras", m.cameras},
+              {"iceServers", m.iceServers}}
+      .dump();
+}
+
+std::string serialize(const Status& m) {
+  return json{{"type", "status"}, {"camera", m.camera}, {"online", m.online}}.dump();
+}
+
+std::string serialize(const Error& m) {
+  json j{{"type", "error"}};
+  if (!m.session.empty()) j["session"] = m.session;
+  j["code"] = m.code;
+  j["message"] = m.message;
+  return j.dump();
+}
+
+}  // namespace seccam::protocol

@@ -1,0 +1,103 @@
+// The signaling hub: who is connected (cameras by ID, viewers by connection), the viewing
+// sessions binding one viewer connection to one camera, and the routing of
+// offer/answer/candidate/bye between them (PROTOCOL.md, both WebSocket endpoints).
+//
+// The HTTP layer authenticates a viewer (cookie, Origin) before it hands the upgrade request
+// over; the hub authenticates cameras itself (HMAC challenge). Everything that blocks (the
+// store) reaches the hub through HubDependencies, which run it off the IO threads.
+#pragma once
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/protocol.hpp"
+
+namespace seccam::server {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// PROTOCOL.md "Limits"; named here so that an operator finds them in one place.
+struct SignalingLimits {
+  std::size_t maxMessageBytes = 64 * 1024;          // larger: close 1009
+  double messagesPerSecond = 50;                    // sustained, per connection
+  double messageBurst = 200;                        // token bucket depth
+  int rateLimitStrikesBeforeClose = 5;              // repeated rate_limited: close 4429
+  std::size_t maxSessionsPerViewer = 16;
+  std::chrono::seconds pingInterval{20};            // a peer that misses two pings is dropped
+  std::chrono::seconds cameraAuthTimeout{10};       // no auth in time: close 4408
+  std::size_t maxQueuedWrites = 256;                // a slower peer is dropped, never buffered forever
+};
+
+struct HubDependencies {
+  // 32-byte fleet master key: device key K = HMAC-SHA256(master key, camera ID).
+  std::vector<std::uint8_t> masterKey;
+  // Whether a camera ID is provisioned and not revoked. Runs off the IO threads; `done` may
+  // be called on any thread.
+  std::function<void(std::string cameraId, std::function<void(bool known)> done)> lookupCamera;
+  // Records that a camera was seen now (connected, disconnected). Fire and forget.
+  std::function<void(std::string cameraId)> cameraSeen;
+  // Fresh TURN/STUN entries for `subject` (a username or a camera ID). Cheap, non-blocking.
+  std::function<std::vector<protocol::IceServer>(const std::string& subject)> iceServers;
+};
+
+// What the HTTP layer knows about a signed-in viewer when it hands the upgrade over.
+struct ViewerIdentity {
+  std::int64_t userId = 0;
+  std::string username;
+  // The cameras the user has claimed (online is filled in by the hub).
+  std::vector<protocol::CameraInfo> cameras;
+};
+
+struct HubStats {
+  std::uint64_t camerasConnected = 0;
+  std::uint64_t viewersConnected = 0;
+  std::uint64_t liveSessions = 0;
+  std::uint64_t messagesRelayed = 0;
+  std::uint64_t cameraAuthFailures = 0;
+  std::uint64_t protocolErrors = 0;
+};
+
+class Hub {
+ public:
+  Hub(HubDependencies deps, SignalingLimits limits);
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  // Take over an HTTP connection whose upgrade request has been read (and, for viewers,
+  // authenticated and Origin-checked). The hub completes the WebSocket handshake.
+  void acceptViewer(PlainStream stream, HttpRequest request, ViewerIdentity viewer);
+  void acceptViewer(TlsStream stream, HttpRequest request, ViewerIdentity viewer);
+  void acceptCamera(PlainStream stream, HttpRequest request);
+  void acceptCamera(TlsStream stream, HttpRequest request);
+
+  bool isOnline(const std::string& cameraId) const;
+
+  // Keep the hub in step with the API: a newly claimed camera becomes watchable (and its
+  // status is pushed) on the user's open connections; an unclaimed one ends its live
+  // sessions (bye to both sides) and is no longer watchable; a revoked camera is disconnected.
+  void cameraClaimed(std::int64_t userId, const std::string& cameraId);
+  void cameraUnclaimed(std::int64_t userId, const std::string& cameraId);
+  void cameraRevoked(const std::string& cameraId);
+
+  HubStats stats() const;
+
+  // Closes every connection (going away) for a clean shutdown.
+  void shutdown();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace seccam::server

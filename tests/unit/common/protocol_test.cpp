@@ -1,0 +1,84 @@
+#include "common/protocol.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace seccam::protocol;
+
+TEST(Protocol, ParsesViewerOffer) {
+  auto p = parseViewerMessage(
+      R"({"type":"offer","session":"sess-0001","camera":"sc-ABC","sdp":"v=0\r\n"})");
+  ASSERT_TRUE(p) << p.error;
+  auto& offer = std::get<Offer>(*p.message);
+  EXPECT_EQ(offer.session, "sess-0001");
+  EXPECT_EQ(offer.camera, "sc-ABC");
+  EXPECT_EQ(offer.sdp, "v=0\r\n");
+}
+
+TEST(Protocol, ParsesCandidateWithOptionalFields) {
+  auto p = parseViewerMessage(
+      R"({"type":"candidate","session":"sess-0001","candidate":"","sdpMid":"0","sdpMLineIndex":0})");
+  ASSERT_TRUE(p) << p.error;
+  auto& c = std::get<Candidate>(*p.message);
+  EXPECT_EQ(c.candidate, "");
+  EXPECT_EQ(c.sdpMid, "0");
+  EXPECT_EQ(c.sdpMLineIndex, 0);
+}
+
+TEST(Protocol, RejectsInvalidJson) {
+  auto p = parseViewerMessage("{nope");
+  EXPECT_FALSE(p);
+  EXPECT_EQ(p.error, "invalid JSON");
+}
+
+TEST(Protocol, RejectsUnknownType) {
+  auto p = parseViewerMessage(R"({"type":"answer","session":"sess-0001","sdp":"x"})");
+  EXPECT_FALSE(p);
+  EXPECT_NE(p.error.find("unknown message type"), std::string::npos);
+  EXPECT_EQ(p.session, "sess-0001");
+}
+
+TEST(Protocol, RejectsIllTypedAndMissingFields) {
+  EXPECT_FALSE(parseViewerMessage(R"({"type":"offer","session":"sess-0001","camera":5,"sdp":"x"})"));
+  EXPECT_FALSE(parseViewerMessage(R"({"type":"offer","session":"sess-0001","sdp":"x"})"));
+  EXPECT_FALSE(parseViewerMessage(R"({"type":"bye","session":"short"})"));
+  EXPECT_FALSE(parseViewerMessage(R"({"type":"candidate","session":"sess-0001"})"));
+  EXPECT_FALSE(parseViewerMessage(R"([1,2])"));
+  EXPECT_FALSE(parseViewerMessage(R"({"session":"sess-0001"})"));
+}
+
+TEST(Protocol, CameraMessagesAreDistinctFromViewerMessages) {
+  EXPECT_TRUE(parseCameraMessage(R"({"type":"answer","session":"sess-0001","sdp":"v=0"})"));
+  EXPECT_TRUE(parseCameraMessage(R"({"type":"auth","camera":"sc-A","signature":"00"})"));
+  EXPECT_FALSE(parseCameraMessage(R"({"type":"offer","session":"sess-0001","camera":"a","sdp":"x"})"));
+}
+
+TEST(Protocol, OfferToCameraRoundTripsWithIceServers) {
+  Offer o{"sess-0001", "", "v=0", {{{"turn:127.0.0.1:3478?transport=udp"}, "123:cam", "pw"}}};
+  auto p = parseServerToCamera(serialize(o));
+  ASSERT_TRUE(p) << p.error;
+  auto& back = std::get<Offer>(*p.message);
+  EXPECT_EQ(back.sdp, "v=0");
+  ASSERT_EQ(back.iceServers.size(), 1u);
+  EXPECT_EQ(back.iceServers[0], o.iceServers[0]);
+}
+
+TEST(Protocol, HelloAndStatusRoundTrip) {
+  Hello h{"ann", {{"sc-A", "Front <door>", true, std::string("2026-01-01T00:00:00Z")}}, {}};
+  auto p = parseServerToViewer(serialize(h));
+  ASSERT_TRUE(p) << p.error;
+  auto& back = std::get<Hello>(*p.message);
+  EXPECT_EQ(back.username, "ann");
+  ASSERT_EQ(back.cameras.size(), 1u);
+  EXPECT_EQ(back.cameras[0].name, "Front <door>");
+  EXPECT_TRUE(back.cameras[0].online);
+  auto s = parseServerToViewer(serialize(Status{"sc-A", false}));
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(std::get<Status>(*s.message).online);
+}
+
+TEST(Protocol, ByeReasonIsOptional) {
+  EXPECT_EQ(serialize(Bye{"sess-0001", ""}), R"({"session":"sess-0001","type":"bye"})");
+  auto p = parseCameraMessage(R"({"type":"bye","session":"sess-0001","reason":"too_many_viewers"})");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(std::get<Bye>(*p.message).reason, "too_many_viewers");
+}
