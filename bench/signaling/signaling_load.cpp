@@ -1,0 +1,495 @@
+// Signaling load generator (issue 5, item 4 and 5): drives a real seccam-server with N camera
+// and M viewer WebSocket connections running the offer/answer/candidate exchange, and reports
+// the server's CPU per relayed message, relay latency, saturation throughput, memory per idle
+// connection, and relay latency during a sign-in storm.
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/crypto.hpp"
+#include "common/identity.hpp"
+#include "common/protocol.hpp"
+#include "latency_recorder.hpp"
+#include "process_stats.hpp"
+#include "support/clients.hpp"
+#include "support/server_process.hpp"
+#include "ws_peer.hpp"
+
+namespace asio = boost::asio;
+using namespace seccam;
+using namespace std::chrono;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kPerConnectionRateCeiling = 45.0;  // PROTOCOL.md allows 50/s sustained
+constexpr const char* kPassword = "Load-test-pass1!";
+
+std::uint64_t nowNanos() {
+  return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string_view messageType(std::string_view text) {
+  auto pos = text.find("\"type\":");
+  if (pos == std::string_view::npos) return {};
+  pos = text.find('"', pos + 7);
+  if (pos == std::string_view::npos) return {};
+  auto end = text.find('"', pos + 1);
+  return end == std::string_view::npos ? std::string_view{} : text.substr(pos + 1, end - pos - 1);
+}
+
+std::string_view stringField(std::string_view text, std::string_view name) {
+  std::string key = "\"" + std::string(name) + "\":\"";
+  auto pos = text.find(key);
+  if (pos == std::string_view::npos) return {};
+  pos += key.size();
+  auto end = text.find('"', pos);
+  return end == std::string_view::npos ? std::string_view{} : text.substr(pos, end - pos);
+}
+
+// The send time carried in a candidate's text as " t=<ns>".
+std::optional<std::uint64_t> stampOf(std::string_view text) {
+  auto pos = text.find(" t=");
+  if (pos == std::string_view::npos) return std::nullopt;
+  std::uint64_t v = 0;
+  for (pos += 3; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos) {
+    v = v * 10 + static_cast<std::uint64_t>(text[pos] - '0');
+  }
+  return v;
+}
+
+std::string candidateMessage(const std::string& session) {
+  return R"({"type":"candidate","session":")" + session +
+         R"(","candidate":"candidate:1 1 udp 2122260223 10.0.0.1 50000 typ host t=)" +
+         std::to_string(nowNanos()) + R"(","sdpMid":"0","sdpMLineIndex":0})";
+}
+
+struct Options {
+  std::string serverBin = test::serverBinary();
+  int cameras = 100;
+  int viewersPerCamera = 4;
+  double rate = 20000;
+  int duration = 10;
+  int maxCameras = 400;
+  int idle = 10000;
+  double signinRate = 50;
+  double stormRelayRate = 5000;
+  std::vector<std::string> phases{"fixed", "max", "idle", "storm"};
+  std::string jsonPath = "signaling-load.json";
+  std::vector<std::string> serverArgs{"--log-level", "warn"};
+};
+
+class LoadRun {
+ public:
+  explicit LoadRun(Options opt) : opt_(std::move(opt)) {}
+
+  int run();
+
+ private:
+  struct Camera {
+    std::shared_ptr<bench::WsPeer> peer;
+    test::ProvisionedCamera identity;
+    std::vector<std::string> sessions;
+    std::size_t next = 0;
+    bool ready = false;
+  };
+  struct Viewer {
+    std::shared_ptr<bench::WsPeer> peer;
+    std::string session;
+    std::size_t camera = 0;
+    bool hello = false;
+    bool answered = false;
+  };
+
+  void startServer();
+  void signUp(int cameraCount);
+  void connectTopology(int cameraCount, int viewersPerCamera);
+  void closeTopology();
+  bool runUntil(const std::function<bool()>& done, seconds timeout);
+  struct PacedResult {
+    double offeredRate = 0, deliveredRate = 0, serverCpuMicrosPerMessage = 0,
+           serverCpuPercent = 0, loadgenCpuPercent = 0, p50 = 0, p99 = 0, p999 = 0;
+    std::uint64_t delivered = 0, errors = 0;
+  };
+  PacedResult runPaced(double rate, seconds window);
+  void onCameraMessage(Camera& cam, std::string_view text);
+  void onViewerMessage(Viewer& viewer, std::string_view text);
+  void recordCandidate(std::string_view text);
+
+  json phaseFixed();
+  json phaseMax();
+  json phaseIdle();
+  json phaseStorm();
+
+  Options opt_;
+  asio::io_context ioc_;
+  std::unique_ptr<test::ServerProcess> server_;
+  asio::ip::tcp::endpoint endpoint_;
+  std::string cookie_;
+  std::vector<test::ProvisionedCamera> provisioned_;
+  std::size_t claimed_ = 0;
+  std::vector<Camera> cameras_;
+  std::vector<Viewer> viewers_;
+  bench::LatencyRecorder latency_;
+  bool recording_ = false;
+  std::uint64_t delivered_ = 0;
+  std::uint64_t errors_ = 0;
+  int sessionCounter_ = 0;
+};
+
+void LoadRun::startServer() {
+  server_ = std::make_unique<test::ServerProcess>(opt_.serverArgs);
+  endpoint_ = {asio::ip::make_address(server_->host()), server_->port()};
+}
+
+// One account owns every camera: the first is claimed at registration, the rest by
+// POST /api/cameras. Cameras are provisioned and claimed as a topology needs them.
+void LoadRun::signUp(int cameraCount) {
+  if (static_cast<int>(provisioned_.size()) < cameraCount) {
+    auto more = server_->provision(cameraCount - static_cast<int>(provisioned_.size()));
+    provisioned_.insert(provisioned_.end(), more.begin(), more.end());
+  }
+  test::Headers headers{{"Origin", server_->origin()}, {"Content-Type", "application/json"}};
+  if (cookie_.empty()) {
+    json body{{"username", "loadtest"},
+              {"password", kPassword},
+              {"cameraId", provisioned_[0].cameraId},
+              {"claimCode", provisioned_[0].claimCode}};
+    auto res = test::httpRequest(server_->host(), server_->port(), "POST", "/api/register",
+                                 body.dump(), headers);
+    if (res.status != 201) throw std::runtime_error("register failed: " + res.body);
+    cookie_ = test::cookiePair(res.header("set-cookie"));
+    claimed_ = 1;
+  }
+  headers.emplace_back("Cookie", cookie_);
+  for (; claimed_ < static_cast<std::size_t>(cameraCount); ++claimed_) {
+    json body{{"cameraId", provisioned_[claimed_].cameraId},
+              {"claimCode", provisioned_[claimed_].claimCode}};
+    auto res = test::httpRequest(server_->host(), server_->port(), "POST", "/api/cameras",
+                                 body.dump(), headers);
+    if (res.status != 201) throw std::runtime_error("claim failed: " + res.body);
+  }
+}
+
+bool LoadRun::runUntil(const std::function<bool()>& done, seconds timeout) {
+  auto deadline = steady_clock::now() + timeout;
+  while (!done() && steady_clock::now() < deadline) {
+    ioc_.run_for(milliseconds(20));
+    ioc_.restart();
+  }
+  return done();
+}
+
+void LoadRun::onCameraMessage(Camera& cam, std::string_view text) {
+  auto type = messageType(text);
+  if (type == "candidate") return recordCandidate(text);
+  if (type == "challenge") {
+    auto key = crypto::fromHex(cam.identity.deviceKey).value();
+    auto nonce = stringField(text, "nonce");
+    cam.peer->send(protocol::serialize(protocol::Auth{
+        cam.identity.cameraId, identity::signChallenge(key, nonce, cam.identity.cameraId)}));
+  } else if (type == "welcome") {
+    cam.ready = true;
+  } else if (type == "offer") {
+    std::string session(stringField(text, "session"));
+    cam.sessions.push_back(session);
+    cam.peer->send(protocol::serialize(protocol::Answer{session, "v=0\r\n"}));
+  } else if (type == "error") {
+    ++errors_;
+  }
+}
+
+void LoadRun::onViewerMessage(Viewer& viewer, std::string_view text) {
+  auto type = messageType(text);
+  if (type == "candidate") return recordCandidate(text);
+  if (type == "hello") {
+    viewer.hello = true;
+  } else if (type == "answer") {
+    viewer.answered = true;
+  } else if (type == "error") {
+    ++errors_;
+  }
+}
+
+void LoadRun::recordCandidate(std::string_view text) {
+  if (!recording_) return;
+  ++delivered_;
+  if (auto stamp = stampOf(text)) latency_.add(nowNanos() - *stamp);
+}
+
+void LoadRun::connectTopology(int cameraCount, int viewersPerCamera) {
+  signUp(cameraCount);
+  cameras_.resize(cameraCount);
+  std::size_t opened = 0, failed = 0;
+  for (int i = 0; i < cameraCount; ++i) {
+    auto& cam = cameras_[i];
+    cam.identity = provisioned_[i];
+    cam.peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, std::nullopt, "/ws/camera",
+                                               bench::WsPeer::Headers{});
+    cam.peer->onMessage([this, i](bench::WsPeer&, std::string_view t) { onCameraMessage(cameras_[i], t); });
+    cam.peer->start([&](bool ok) { ok ? ++opened : ++failed; });
+  }
+  if (!runUntil([&] { return std::all_of(cameras_.begin(), cameras_.end(), [](auto& c) { return c.ready; }); },
+                seconds(60))) {
+    throw std::runtime_error("cameras did not authenticate (failed connects: " + std::to_string(failed) + ")");
+  }
+  viewers_.resize(static_cast<std::size_t>(cameraCount * viewersPerCamera));
+  bench::WsPeer::Headers headers{{"Cookie", cookie_}, {"Origin", server_->origin()}};
+  for (std::size_t v = 0; v < viewers_.size(); ++v) {
+    auto& viewer = viewers_[v];
+    viewer.camera = v % static_cast<std::size_t>(cameraCount);
+    viewer.session = "load-" + std::to_string(++sessionCounter_);
+    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, std::nullopt, "/ws", headers);
+    viewer.peer->onMessage([this, v](bench::WsPeer&, std::string_view t) { onViewerMessage(viewers_[v], t); });
+    viewer.peer->start([](bool) {});
+  }
+  if (!runUntil([&] { return std::all_of(viewers_.begin(), viewers_.end(), [](auto& v) { return v.hello; }); },
+                seconds(60))) {
+    throw std::runtime_error("viewers did not get hello");
+  }
+  for (auto& viewer : viewers_) {
+    viewer.peer->send(protocol::serialize(
+        protocol::Offer{viewer.session, cameras_[viewer.camera].identity.cameraId, "v=0\r\n", {}}));
+  }
+  if (!runUntil([&] { return std::all_of(viewers_.begin(), viewers_.end(), [](auto& v) { return v.answered; }); },
+                seconds(60))) {
+    throw std::runtime_error("not every offer was answered");
+  }
+}
+
+void LoadRun::closeTopology() {
+  for (auto& c : cameras_) c.peer->close();
+  for (auto& v : viewers_) v.peer->close();
+  runUntil([] { return false; }, seconds(1));
+  cameras_.clear();
+  viewers_.clear();
+}
+
+// Every connection sends candidates round robin so that the total is `rate` a second; the
+// measurement window starts after one second of warm-up.
+LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
+  std::vector<std::function<void()>> senders;
+  for (auto& cam : cameras_) {
+    senders.push_back([&cam] {
+      if (cam.sessions.empty()) return;
+      cam.peer->send(candidateMessage(cam.sessions[cam.next++ % cam.sessions.size()]));
+    });
+  }
+  for (auto& viewer : viewers_) {
+    senders.push_back([&viewer] { viewer.peer->send(candidateMessage(viewer.session)); });
+  }
+  std::size_t next = 0;
+  double sent = 0;
+  auto start = steady_clock::now();
+  auto warmupEnd = start + seconds(1);
+  auto end = warmupEnd + window;
+  asio::steady_timer pacer(ioc_);
+  std::function<void()> tick = [&] {
+    auto now = steady_clock::now();
+    if (now >= end) return;
+    double due = rate * duration_cast<duration<double>>(now - start).count() - sent;
+    for (; due >= 1; due -= 1, sent += 1) senders[next++ % senders.size()]();
+    pacer.expires_after(milliseconds(1));
+    pacer.async_wait([&](auto) { tick(); });
+  };
+  tick();
+  runUntil([&] { return steady_clock::now() >= warmupEnd; }, seconds(5));
+  latency_.clear();
+  delivered_ = 0;
+  auto errorsBefore = errors_;
+  recording_ = true;
+  auto serverCpu0 = bench::processCpuNanos(server_->process().pid());
+  auto selfCpu0 = bench::selfCpuNanos();
+  auto t0 = steady_clock::now();
+  runUntil([&] { return steady_clock::now() >= end; }, window + seconds(5));
+  auto elapsed = duration_cast<duration<double>>(steady_clock::now() - t0).count();
+  auto serverCpu = bench::processCpuNanos(server_->process().pid()) - serverCpu0;
+  auto selfCpu = bench::selfCpuNanos() - selfCpu0;
+  auto deliveredInWindow = delivered_;
+  recording_ = false;
+  pacer.cancel();
+  runUntil([] { return false; }, seconds(1));  // drain
+  PacedResult r;
+  r.offeredRate = rate;
+  r.delivered = deliveredInWindow;
+  r.deliveredRate = static_cast<double>(deliveredInWindow) / elapsed;
+  r.serverCpuMicrosPerMessage =
+      deliveredInWindow ? static_cast<double>(serverCpu) / 1000.0 / static_cast<double>(deliveredInWindow) : 0;
+  r.serverCpuPercent = static_cast<double>(serverCpu) / 1e7 / elapsed;
+  r.loadgenCpuPercent = static_cast<double>(selfCpu) / 1e7 / elapsed;
+  r.p50 = latency_.percentileMicros(50);
+  r.p99 = latency_.percentileMicros(99);
+  r.p999 = latency_.percentileMicros(99.9);
+  r.errors = errors_ - errorsBefore;
+  return r;
+}
+
+json toJson(const auto& r) {
+  return json{{"offeredRate", r.offeredRate},       {"deliveredRate", r.deliveredRate},
+              {"delivered", r.delivered},           {"serverCpuMicrosPerMessage", r.serverCpuMicrosPerMessage},
+              {"serverCpuPercent", r.serverCpuPercent}, {"loadgenCpuPercent", r.loadgenCpuPercent},
+              {"latencyP50Micros", r.p50},          {"latencyP99Micros", r.p99},
+              {"latencyP999Micros", r.p999},        {"errors", r.errors}};
+}
+
+void printPaced(const char* name, const auto& r) {
+  std::printf("%-10s offered %8.0f/s delivered %8.0f/s  server %5.2f us/msg (%5.1f%% cpu)  loadgen %5.1f%% cpu  "
+              "latency p50 %7.1f us p99 %7.1f us p99.9 %7.1f us  errors %llu\n",
+              name, r.offeredRate, r.deliveredRate, r.serverCpuMicrosPerMessage, r.serverCpuPercent,
+              r.loadgenCpuPercent, r.p50, r.p99, r.p999, static_cast<unsigned long long>(r.errors));
+  std::fflush(stdout);
+}
+
+json LoadRun::phaseFixed() {
+  int connections = opt_.cameras * (1 + opt_.viewersPerCamera);
+  if (opt_.rate / connections > kPerConnectionRateCeiling) {
+    throw std::runtime_error("too few connections for the rate: raise --cameras");
+  }
+  connectTopology(opt_.cameras, opt_.viewersPerCamera);
+  auto r = runPaced(opt_.rate, seconds(opt_.duration));
+  closeTopology();
+  printPaced("fixed", r);
+  auto j = toJson(r);
+  j["connections"] = connections;
+  return j;
+}
+
+// The most the topology may offer without breaking the per-connection limit: every
+// connection at the ceiling. The delivered rate then shows where the server (or the load
+// generator, whose CPU is reported beside it) saturates.
+json LoadRun::phaseMax() {
+  int connections = opt_.maxCameras * (1 + opt_.viewersPerCamera);
+  connectTopology(opt_.maxCameras, opt_.viewersPerCamera);
+  auto r = runPaced(kPerConnectionRateCeiling * connections, seconds(opt_.duration));
+  closeTopology();
+  printPaced("max", r);
+  auto j = toJson(r);
+  j["connections"] = connections;
+  return j;
+}
+
+// Idle authenticated viewer connections, spread over loopback source addresses.
+json LoadRun::phaseIdle() {
+  constexpr int kPerSourceAddress = 5000;
+  runUntil([] { return false; }, seconds(1));
+  auto rssBefore = bench::processRssBytes(server_->process().pid());
+  std::vector<std::shared_ptr<bench::WsPeer>> peers;
+  std::size_t helloed = 0, failed = 0;
+  bench::WsPeer::Headers headers{{"Cookie", cookie_}, {"Origin", server_->origin()}};
+  for (int i = 0; i < opt_.idle; ++i) {
+    auto source = asio::ip::make_address_v4("127.0.1." + std::to_string(1 + i / kPerSourceAddress));
+    auto peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, asio::ip::address(source), "/ws", headers);
+    peer->onMessage([&](bench::WsPeer&, std::string_view t) {
+      if (messageType(t) == "hello") ++helloed;
+    });
+    peer->start([&](bool ok) { if (!ok) ++failed; });
+    peers.push_back(peer);
+    if (i % 500 == 499) runUntil([&] { return helloed + failed >= static_cast<std::size_t>(i + 1); }, seconds(30));
+  }
+  runUntil([&] { return helloed + failed >= peers.size(); }, seconds(60));
+  runUntil([] { return false; }, seconds(2));
+  auto rssAfter = bench::processRssBytes(server_->process().pid());
+  double perConnection = helloed ? static_cast<double>(rssAfter - rssBefore) / static_cast<double>(helloed) : 0;
+  std::printf("idle       %zu connections (failed %zu): server RSS %.1f MiB -> %.1f MiB, %.2f KiB per connection\n",
+              helloed, failed, rssBefore / 1048576.0, rssAfter / 1048576.0, perConnection / 1024.0);
+  std::fflush(stdout);
+  for (auto& p : peers) p->close();
+  runUntil([] { return false; }, seconds(2));
+  return json{{"connections", helloed}, {"failed", failed}, {"rssBeforeBytes", rssBefore},
+              {"rssAfterBytes", rssAfter}, {"bytesPerConnection", perConnection}};
+}
+
+// Relay latency at a modest rate, alone and then while sign-ins hash passwords.
+json LoadRun::phaseStorm() {
+  int cams = std::max(1, static_cast<int>(opt_.stormRelayRate / kPerConnectionRateCeiling / (1 + opt_.viewersPerCamera)) + 1);
+  connectTopology(cams, opt_.viewersPerCamera);
+  auto quiet = runPaced(opt_.stormRelayRate, seconds(opt_.duration));
+  printPaced("quiet", quiet);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> threads;
+  constexpr int kThreads = 16;
+  auto interval = duration_cast<nanoseconds>(duration<double>(kThreads / opt_.signinRate));
+  std::string body = json{{"username", "loadtest"}, {"password", kPassword}}.dump();
+  test::Headers headers{{"Origin", server_->origin()}, {"Content-Type", "application/json"}};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto next = steady_clock::now() + interval * t / kThreads;
+      while (!stop) {
+        std::this_thread::sleep_until(next);
+        next += interval;
+        auto res = test::httpRequest(server_->host(), server_->port(), "POST", "/api/login", body, headers);
+        (res.status == 200 ? ok : failed)++;
+      }
+    });
+  }
+  auto t0 = steady_clock::now();
+  auto storm = runPaced(opt_.stormRelayRate, seconds(opt_.duration));
+  auto elapsed = duration_cast<duration<double>>(steady_clock::now() - t0).count();
+  stop = true;
+  for (auto& th : threads) th.join();
+  printPaced("storm", storm);
+  double signinsPerSecond = ok / elapsed;
+  std::printf("storm      sign-ins completed %.1f/s (failed %d), p99 ratio storm/quiet %.2f\n",
+              signinsPerSecond, failed.load(), quiet.p99 > 0 ? storm.p99 / quiet.p99 : 0.0);
+  closeTopology();
+  return json{{"quiet", toJson(quiet)}, {"storm", toJson(storm)},
+              {"signinsPerSecond", signinsPerSecond}, {"signinFailures", failed.load()},
+              {"p99Ratio", quiet.p99 > 0 ? storm.p99 / quiet.p99 : 0.0}};
+}
+
+int LoadRun::run() {
+  startServer();
+  json out{{"date", std::time(nullptr)}, {"hardwareThreads", std::thread::hardware_concurrency()}};
+  for (auto& phase : opt_.phases) {
+    if (phase == "fixed") out["fixed"] = phaseFixed();
+    else if (phase == "max") out["max"] = phaseMax();
+    else if (phase == "idle") out["idle"] = phaseIdle();
+    else if (phase == "storm") out["storm"] = phaseStorm();
+    else throw std::runtime_error("unknown phase " + phase);
+  }
+  std::ofstream(opt_.jsonPath) << out.dump(2) << "\n";
+  std::printf("results written to %s\n", opt_.jsonPath.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  CLI::App app{"SecCam signaling load generator: drives a real seccam-server on loopback"};
+  app.add_option("--server-bin", opt.serverBin, "seccam-server binary")->capture_default_str();
+  app.add_option("--cameras", opt.cameras, "camera connections for the fixed-rate phase")->capture_default_str();
+  app.add_option("--viewers-per-camera", opt.viewersPerCamera, "viewer connections per camera")->capture_default_str();
+  app.add_option("--rate", opt.rate, "relayed messages a second in the fixed-rate phase")->capture_default_str();
+  app.add_option("--duration", opt.duration, "seconds measured per phase")->capture_default_str();
+  app.add_option("--max-cameras", opt.maxCameras, "camera connections for the saturation phase")->capture_default_str();
+  app.add_option("--idle", opt.idle, "idle viewer connections for the memory phase")->capture_default_str();
+  app.add_option("--signin-rate", opt.signinRate, "sign-ins a second during the storm")->capture_default_str();
+  app.add_option("--storm-relay-rate", opt.stormRelayRate, "relayed messages a second during the storm phase")->capture_default_str();
+  app.add_option("--phases", opt.phases, "phases to run: fixed max idle storm")->delimiter(',')->capture_default_str();
+  app.add_option("--json", opt.jsonPath, "where to write the results")->capture_default_str();
+  app.add_option("--server-arg", opt.serverArgs, "extra argument for seccam-server serve (repeatable)");
+  CLI11_PARSE(app, argc, argv);
+
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+  crypto::initialize();
+  try {
+    return LoadRun(opt).run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "signaling_load: %s\n", e.what());
+    return 1;
+  }
+}
