@@ -1,0 +1,109 @@
+// Dashboard: every camera with its name, live online state (pushed over /ws) and last seen;
+// add, rename and remove; a click opens the live view.
+
+import { api, describeError } from '../api.js';
+import { addCameraDialog, removeCameraDialog, renameCameraDialog } from '../camera-dialogs.js';
+import { showConnectionState } from '../connection-banner.js';
+import { signaling } from '../signaling.js';
+import { $, describeLastSeen, el, renderTopBar, requireUser, statusPill, toast, urls } from '../ui.js';
+
+// The live page measures "click → first frame" from this mark (performance.timeOrigin based).
+export const CLICK_MARK_KEY = 'seccam.clickedAt';
+// "Last seen 3 minutes ago" stays true without polling the server.
+const LAST_SEEN_REFRESH_MS = 30000;
+
+const list = $('#camera-list');
+const cameras = new Map(); // id -> camera
+const live = signaling();
+
+function markClick() {
+  try {
+    sessionStorage.setItem(CLICK_MARK_KEY, String(performance.timeOrigin + performance.now()));
+  } catch {
+    // Private mode without storage: no measurement, nothing else changes.
+  }
+}
+
+function cameraCard(camera) {
+  const watchUrl = urls.live(camera.id);
+  const rename = el('button', { type: 'button', class: 'btn btn-ghost btn-small', 'aria-label': `Rename ${camera.name}` }, 'Rename');
+  const remove = el('button', { type: 'button', class: 'btn btn-ghost btn-small btn-danger-text', 'aria-label': `Remove ${camera.name}` }, 'Remove');
+  rename.addEventListener('click', async () => {
+    const renamed = await renameCameraDialog(camera);
+    if (renamed) {
+      cameras.set(renamed.id, { ...camera, ...renamed, online: cameras.get(camera.id)?.online ?? renamed.online });
+      render();
+      toast('Camera renamed.');
+    }
+  });
+  remove.addEventListener('click', async () => {
+    if (await removeCameraDialog(camera)) {
+      cameras.delete(camera.id);
+      render();
+      toast('Camera removed.');
+    }
+  });
+  const thumb = el('a', { href: watchUrl, class: 'card-thumb', tabindex: '-1', 'aria-hidden': 'true', onclick: markClick },
+    el('span', { class: 'thumb-icon' }), statusPill(camera.online));
+  return el('li', { class: 'card camera-card', dataset: { cameraId: camera.id, online: String(Boolean(camera.online)) } },
+    thumb,
+    el('div', { class: 'card-body' },
+      el('h2', { class: 'card-title' }, el('a', { href: watchUrl, class: 'camera-link', onclick: markClick }, camera.name)),
+      el('p', { class: 'muted small mono camera-id' }, camera.id),
+      el('p', { class: 'last-seen small' }, describeLastSeen(camera))),
+    el('div', { class: 'card-actions' },
+      el('a', { href: watchUrl, class: 'btn btn-secondary btn-small', onclick: markClick, 'aria-label': `Watch ${camera.name} live` }, 'Watch'),
+      el('span', { class: 'spacer' }), rename, remove));
+}
+
+function render() {
+  $('#loading').hidden = true;
+  const sorted = [...cameras.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  list.replaceChildren(...sorted.map(cameraCard));
+  $('#empty').hidden = sorted.length > 0;
+  $('#open-grid').hidden = sorted.length === 0;
+  const online = sorted.filter((c) => c.online).length;
+  $('#camera-count').textContent = sorted.length === 0 ? '' : `${sorted.length} camera${sorted.length === 1 ? '' : 's'} · ${online} online`;
+}
+
+async function addCamera() {
+  const camera = await addCameraDialog();
+  if (camera) location.assign(urls.setup(camera.id)); // the set-up page shows it coming online
+}
+
+$('#add-camera').addEventListener('click', addCamera);
+$('#empty-add').addEventListener('click', addCamera);
+showConnectionState(live, $('#connection-banner'));
+
+live.addEventListener('hello', (event) => {
+  // The hello carries the cameras with their state right now: the freshest view there is.
+  for (const camera of event.detail.cameras || []) cameras.set(camera.id, { ...cameras.get(camera.id), ...camera });
+  render();
+});
+live.addEventListener('status', (event) => {
+  const camera = cameras.get(event.detail.camera);
+  if (!camera) return;
+  if (camera.online && !event.detail.online) camera.lastSeen = new Date().toISOString();
+  camera.online = event.detail.online;
+  render();
+});
+setInterval(() => {
+  for (const node of list.querySelectorAll('.camera-card')) {
+    const camera = cameras.get(node.dataset.cameraId);
+    if (camera) node.querySelector('.last-seen').textContent = describeLastSeen(camera);
+  }
+}, LAST_SEEN_REFRESH_MS);
+
+const user = await requireUser();
+renderTopBar(user, 'cameras');
+try {
+  const answer = await api.cameras();
+  for (const camera of answer.cameras) {
+    // A status pushed before this answer is newer: keep its online state.
+    const pushed = cameras.get(camera.id);
+    cameras.set(camera.id, pushed ? { ...camera, online: pushed.online } : camera);
+  }
+  render();
+} catch (error) {
+  $('#loading').textContent = describeError(error);
+}

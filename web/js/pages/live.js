@@ -1,0 +1,149 @@
+// Live view of one camera: the video, its connection state, a stats line (resolution, fps,
+// bitrate, RTT, direct or relayed), full screen and a PNG snapshot.
+
+import { api, ApiError, describeError } from '../api.js';
+import { showConnectionState } from '../connection-banner.js';
+import { signaling } from '../signaling.js';
+import { $, renderTopBar, requireUser, statusPill } from '../ui.js';
+import { CameraViewer, ViewerState, formatStats } from '../viewer.js';
+
+const STATS_INTERVAL_MS = 1000;
+const CLICK_MARK_KEY = 'seccam.clickedAt';
+// A click mark older than this is not about this page load.
+const CLICK_MARK_MAX_AGE_MS = 30000;
+
+const STATE_LABELS = {
+  [ViewerState.WAITING]: 'Connecting',
+  [ViewerState.CONNECTING]: 'Connecting',
+  [ViewerState.PLAYING]: 'Live',
+  [ViewerState.OFFLINE]: 'Camera offline',
+  [ViewerState.RECONNECTING]: 'Reconnecting',
+  [ViewerState.BUSY]: 'Camera busy',
+  [ViewerState.NOT_FOUND]: 'Not found',
+  [ViewerState.STOPPED]: 'Stopped',
+};
+
+const cameraId = new URLSearchParams(location.search).get('id') || '';
+const video = $('#video');
+const overlay = $('#overlay');
+const statsLine = $('#stats');
+const live = signaling();
+let cameraName = cameraId;
+
+// Where the click on the camera happened (on the previous page), for "click → first frame".
+function takeClickMark() {
+  let mark = null;
+  try {
+    mark = Number(sessionStorage.getItem(CLICK_MARK_KEY));
+    sessionStorage.removeItem(CLICK_MARK_KEY);
+  } catch {
+    return null;
+  }
+  const now = performance.timeOrigin + performance.now();
+  return mark && now - mark < CLICK_MARK_MAX_AGE_MS ? mark : null;
+}
+const clickedAt = takeClickMark();
+
+function setStatus(online) {
+  $('#camera-status').replaceChildren(statusPill(online));
+}
+
+const viewer = new CameraViewer(cameraId, video);
+viewer.addEventListener('statechange', ({ detail: { state, detail } }) => {
+  overlay.dataset.state = state;
+  overlay.hidden = state === ViewerState.PLAYING;
+  $('#overlay-text').textContent = detail || STATE_LABELS[state];
+  const conn = $('#conn-state');
+  conn.dataset.state = state;
+  conn.textContent = STATE_LABELS[state];
+  $('#snapshot').disabled = state !== ViewerState.PLAYING;
+  if (state === ViewerState.NOT_FOUND) showNotFound();
+  if (state !== ViewerState.PLAYING) statsLine.textContent = detail || STATE_LABELS[state];
+});
+viewer.addEventListener('firstframe', ({ detail }) => {
+  // Measured in the browser: the click on the previous page (or this page's start) to the
+  // first frame handed to the compositor.
+  const firstFrameAt = performance.timeOrigin + detail.at;
+  const sinceClickMs = clickedAt ? firstFrameAt - clickedAt : null;
+  video.dataset.firstFrameMs = String(Math.round(detail.sessionMs));
+  if (sinceClickMs !== null) video.dataset.clickToFirstFrameMs = String(Math.round(sinceClickMs));
+  console.info(`first frame: ${Math.round(detail.sessionMs)} ms after the offer was started${sinceClickMs !== null ? `, ${Math.round(sinceClickMs)} ms after the click` : ''}`);
+});
+viewer.start();
+
+live.addEventListener('hello', () => {
+  const camera = live.cameras.get(cameraId);
+  if (camera) {
+    setStatus(camera.online);
+    setName(camera.name);
+  }
+});
+live.addEventListener('status', (event) => {
+  if (event.detail.camera === cameraId) setStatus(event.detail.online);
+});
+showConnectionState(live, document.createElement('div'));
+
+function setName(name) {
+  cameraName = name;
+  $('#heading').textContent = name;
+  document.title = `${name} · SecCam`;
+}
+
+function showNotFound() {
+  $('#player').hidden = true;
+  statsLine.hidden = true;
+  $('#not-found').hidden = false;
+  $('#heading').textContent = 'Camera not found';
+}
+
+setInterval(async () => {
+  if (viewer.state !== ViewerState.PLAYING) return;
+  const s = await viewer.stats();
+  if (!s) return;
+  statsLine.textContent = formatStats(s);
+  // Machine-readable copies, for diagnostics and the browser tests.
+  Object.assign(statsLine.dataset, {
+    width: s.width ?? '', height: s.height ?? '', framesDecoded: s.framesDecoded,
+    path: s.path ?? '', localCandidateType: s.localCandidateType ?? '', remoteCandidateType: s.remoteCandidateType ?? '',
+  });
+}, STATS_INTERVAL_MS);
+
+$('#fullscreen').addEventListener('click', () => {
+  const player = $('#player');
+  if (document.fullscreenElement) document.exitFullscreen();
+  else if (player.requestFullscreen) player.requestFullscreen().catch(() => video.webkitEnterFullscreen?.());
+  else video.webkitEnterFullscreen?.(); // iPhone Safari: only the video element goes full screen
+});
+
+$('#snapshot').addEventListener('click', () => {
+  if (!video.videoWidth) return;
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  canvas.getContext('2d').drawImage(video, 0, 0);
+  canvas.toBlob((blob) => {
+    if (!blob) return;
+    const link = document.createElement('a');
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    link.download = `${cameraName.replace(/[^A-Za-z0-9._-]+/g, '_') || 'camera'}-${stamp}.png`;
+    link.href = URL.createObjectURL(blob);
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }, 'image/png');
+});
+
+$('#camera-id').textContent = cameraId;
+const user = await requireUser();
+renderTopBar(user, 'cameras');
+try {
+  const { camera } = await api.camera(cameraId);
+  setName(camera.name);
+  if (!live.hello) setStatus(camera.online);
+} catch (error) {
+  if (error instanceof ApiError && error.status === 404) {
+    viewer.stop();
+    showNotFound();
+  } else {
+    statsLine.textContent = describeError(error);
+  }
+}
