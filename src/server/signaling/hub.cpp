@@ -1,31 +1,70 @@
-// The signaling hub's entry points (placeholder until the sessions land).
+// The hub's public face: hands each upgraded connection to a WebSocket session with the
+// right role, and forwards the HTTP API's notifications to the shared state.
 #include "server/signaling/hub.hpp"
+
+#include "server/signaling/camera_connection_handler.hpp"
+#include "server/signaling/hub_core.hpp"
+#include "server/signaling/viewer_connection_handler.hpp"
+#include "server/signaling/websocket_session.hpp"
 
 namespace seccam::server {
 
 struct Hub::State {
-  HubDependencies deps;
-  SignalingLimits limits;
+  std::shared_ptr<HubCore> core;
 };
 
+namespace {
+
+template <class Stream>
+void startSession(const std::shared_ptr<HubCore>& core, Stream&& stream, HttpRequest&& request,
+                  std::unique_ptr<ConnectionHandler> handler) {
+  auto connection = makeWebSocketSession(std::move(stream), std::move(request), std::move(handler),
+                                         core->limits(), core->nextConnectionId());
+  // After shutdown the connection is dropped here (its socket closes with it).
+  if (core->track(connection)) connection->start();
+}
+
+}  // namespace
+
 Hub::Hub(HubDependencies deps, SignalingLimits limits)
-    : state_(std::make_shared<State>(State{std::move(deps), limits})) {}
-Hub::~Hub() = default;
+    : state_(std::make_shared<State>(State{std::make_shared<HubCore>(std::move(deps), limits)})) {}
 
-void Hub::acceptViewer(PlainStream stream, HttpRequest, ViewerIdentity) { stream.close(); }
-void Hub::acceptViewer(TlsStream stream, HttpRequest, ViewerIdentity) {
-  boost::beast::get_lowest_layer(stream).close();
-}
-void Hub::acceptCamera(PlainStream stream, HttpRequest) { stream.close(); }
-void Hub::acceptCamera(TlsStream stream, HttpRequest) {
-  boost::beast::get_lowest_layer(stream).close();
+Hub::~Hub() { state_->core->shutdown(); }
+
+void Hub::acceptViewer(PlainStream stream, HttpRequest request, ViewerIdentity viewer) {
+  startSession(state_->core, std::move(stream), std::move(request),
+               std::make_unique<ViewerConnectionHandler>(state_->core, std::move(viewer)));
 }
 
-bool Hub::isOnline(const std::string&) const { return false; }
-void Hub::cameraClaimed(std::int64_t, const std::string&) {}
-void Hub::cameraUnclaimed(std::int64_t, const std::string&) {}
-void Hub::cameraRevoked(const std::string&) {}
-HubStats Hub::stats() const { return {}; }
-void Hub::shutdown() {}
+void Hub::acceptViewer(TlsStream stream, HttpRequest request, ViewerIdentity viewer) {
+  startSession(state_->core, std::move(stream), std::move(request),
+               std::make_unique<ViewerConnectionHandler>(state_->core, std::move(viewer)));
+}
+
+void Hub::acceptCamera(PlainStream stream, HttpRequest request) {
+  startSession(state_->core, std::move(stream), std::move(request),
+               std::make_unique<CameraConnectionHandler>(state_->core));
+}
+
+void Hub::acceptCamera(TlsStream stream, HttpRequest request) {
+  startSession(state_->core, std::move(stream), std::move(request),
+               std::make_unique<CameraConnectionHandler>(state_->core));
+}
+
+bool Hub::isOnline(const std::string& cameraId) const { return state_->core->isOnline(cameraId); }
+
+void Hub::cameraClaimed(std::int64_t userId, const std::string& cameraId) {
+  state_->core->cameraClaimed(userId, cameraId);
+}
+
+void Hub::cameraUnclaimed(std::int64_t userId, const std::string& cameraId) {
+  state_->core->cameraUnclaimed(userId, cameraId);
+}
+
+void Hub::cameraRevoked(const std::string& cameraId) { state_->core->cameraRevoked(cameraId); }
+
+HubStats Hub::stats() const { return state_->core->stats(); }
+
+void Hub::shutdown() { state_->core->shutdown(); }
 
 }  // namespace seccam::server

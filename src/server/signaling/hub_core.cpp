@@ -1,0 +1,324 @@
+// Hub state transitions and message routing. Every table change happens under the mutex;
+// serialization and sends happen after it is released.
+#include "server/signaling/hub_core.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <type_traits>
+#include <variant>
+
+namespace seccam::server {
+
+namespace {
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+const char* errorCode(RouteError error) {
+  switch (error) {
+    case RouteError::notFound: return "not_found";
+    case RouteError::cameraOffline: return "camera_offline";
+    case RouteError::tooManySessions: return "too_many_viewers";
+    case RouteError::none: break;
+  }
+  return "internal";
+}
+
+const char* errorMessage(RouteError error) {
+  switch (error) {
+    case RouteError::notFound: return "No such camera or session.";
+    case RouteError::cameraOffline: return "The camera is offline.";
+    case RouteError::tooManySessions: return "Too many live sessions on this connection.";
+    case RouteError::none: break;
+  }
+  return "Internal error.";
+}
+
+}  // namespace
+
+HubCore::HubCore(HubDependencies deps, SignalingLimits limits)
+    : deps_(std::move(deps)), limits_(limits), table_(limits.maxSessionsPerViewer) {}
+
+bool HubCore::track(const std::shared_ptr<SignalingConnection>& connection) {
+  std::lock_guard lock(mutex_);
+  if (shuttingDown_) return false;
+  connections_.emplace(connection->id(), connection);
+  return true;
+}
+
+void HubCore::forget(ConnectionId id) {
+  std::lock_guard lock(mutex_);
+  connections_.erase(id);
+}
+
+HubCore::ConnectionPtr HubCore::find(ConnectionId id) const {
+  if (id == kNoConnection) return nullptr;
+  auto it = connections_.find(id);
+  return it == connections_.end() ? nullptr : it->second.lock();
+}
+
+std::vector<HubCore::ConnectionPtr> HubCore::findAll(const std::vector<ConnectionId>& ids) const {
+  std::vector<ConnectionPtr> out;
+  out.reserve(ids.size());
+  for (auto id : ids) {
+    if (auto c = find(id)) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<HubCore::EndedPair> HubCore::resolve(const std::vector<EndedSession>& ended) const {
+  std::vector<EndedPair> out;
+  out.reserve(ended.size());
+  for (const auto& e : ended) out.push_back({find(e.viewer), find(e.camera), e.session});
+  return out;
+}
+
+void HubCore::updateGauges() {
+  camerasConnected_.store(table_.cameraCount(), std::memory_order_relaxed);
+  viewersConnected_.store(table_.viewerCount(), std::memory_order_relaxed);
+  liveSessions_.store(table_.sessionCount(), std::memory_order_relaxed);
+}
+
+void HubCore::sendByes(const std::vector<EndedPair>& ended, const char* reason, bool toViewer,
+                       bool toCamera) {
+  for (const auto& e : ended) {
+    auto text = std::make_shared<const std::string>(protocol::serialize(protocol::Bye{e.session, reason}));
+    if (toViewer && e.viewer) e.viewer->send(text);
+    if (toCamera && e.camera) e.camera->send(text);
+  }
+}
+
+void HubCore::sendStatus(const std::vector<ConnectionPtr>& viewers, const std::string& cameraId,
+                         bool online) {
+  if (viewers.empty()) return;
+  auto text = std::make_shared<const std::string>(protocol::serialize(protocol::Status{cameraId, online}));
+  for (const auto& v : viewers) v->send(text);
+}
+
+void HubCore::sendError(SignalingConnection& to, const std::string& session, RouteError error) {
+  to.send(protocol::serialize(protocol::Error{session, errorCode(error), errorMessage(error)}));
+}
+
+protocol::Hello HubCore::viewerJoined(ConnectionId viewer, const ViewerIdentity& identity) {
+  protocol::Hello hello;
+  hello.username = identity.username;
+  hello.cameras = identity.cameras;
+  std::vector<std::string> cameraIds;
+  cameraIds.reserve(hello.cameras.size());
+  for (const auto& c : hello.cameras) cameraIds.push_back(c.id);
+  {
+    std::lock_guard lock(mutex_);
+    table_.addViewer(viewer, identity.userId, cameraIds);
+    for (auto& c : hello.cameras) c.online = table_.isOnline(c.id);
+    updateGauges();
+  }
+  if (deps_.iceServers) hello.iceServers = deps_.iceServers(identity.username);
+  return hello;
+}
+
+void HubCore::viewerLeft(ConnectionId viewer) {
+  std::vector<EndedPair> ended;
+  {
+    std::lock_guard lock(mutex_);
+    ended = resolve(table_.removeViewer(viewer));
+    updateGauges();
+  }
+  sendByes(ended, bye_reason::kViewerLeft, /*toViewer=*/false, /*toCamera=*/true);
+}
+
+void HubCore::fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&& message) {
+  std::visit(
+      Overloaded{
+          [&](protocol::Offer& offer) {
+            Route route;
+            ConnectionPtr camera;
+            {
+              std::lock_guard lock(mutex_);
+              route = table_.offer(viewer.id(), offer.session, offer.camera);
+              camera = find(route.to);
+              updateGauges();
+            }
+            if (route.error == RouteError::none && !camera) route.error = RouteError::cameraOffline;
+            if (route.error != RouteError::none) {
+              sendError(viewer, offer.session, route.error);
+              return;
+            }
+            // The camera learns nothing about who asked; it gets ICE servers minted for it.
+            if (deps_.iceServers) offer.iceServers = deps_.iceServers(offer.camera);
+            offer.camera.clear();
+            camera->send(protocol::serialize(offer));
+            messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
+          },
+          [&](auto& inSession) {  // Candidate, Bye
+            constexpr bool endsSession = std::is_same_v<std::decay_t<decltype(inSession)>, protocol::Bye>;
+            Route route;
+            ConnectionPtr camera;
+            {
+              std::lock_guard lock(mutex_);
+              route = table_.fromViewer(viewer.id(), inSession.session, endsSession);
+              camera = find(route.to);
+              if constexpr (endsSession) updateGauges();
+            }
+            if (route.error != RouteError::none) {
+              sendError(viewer, inSession.session, route.error);
+              return;
+            }
+            if (!camera) return;  // the camera is leaving; its bye to the viewer is on the way
+            camera->send(protocol::serialize(inSession));
+            messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
+          }},
+      message);
+}
+
+void HubCore::cameraJoined(SignalingConnection& camera, const std::string& cameraId) {
+  CameraAttached attached;
+  ConnectionPtr replaced;
+  std::vector<EndedPair> ended;
+  std::vector<ConnectionPtr> audience;
+  {
+    std::lock_guard lock(mutex_);
+    attached = table_.attachCamera(cameraId, camera.id());
+    replaced = find(attached.replaced);
+    ended = resolve(attached.endedSessions);
+    audience = findAll(attached.audience);
+    updateGauges();
+  }
+  // Queued before any offer can reach this connection (we are on its strand).
+  protocol::Welcome welcome;
+  if (deps_.iceServers) welcome.iceServers = deps_.iceServers(cameraId);
+  camera.send(protocol::serialize(welcome));
+  if (replaced) {
+    spdlog::info("camera {}: a newer connection replaces connection {}", cameraId, replaced->id());
+    replaced->close(close_code::kReplaced, "replaced by a newer connection");
+  }
+  sendByes(ended, bye_reason::kCameraReconnected, /*toViewer=*/true, /*toCamera=*/false);
+  sendStatus(audience, cameraId, true);
+  if (deps_.cameraSeen) deps_.cameraSeen(cameraId);
+}
+
+void HubCore::cameraLeft(ConnectionId camera) {
+  CameraDetached detached;
+  std::vector<EndedPair> ended;
+  std::vector<ConnectionPtr> audience;
+  {
+    std::lock_guard lock(mutex_);
+    detached = table_.detachCamera(camera);
+    ended = resolve(detached.endedSessions);
+    audience = findAll(detached.audience);
+    updateGauges();
+  }
+  if (detached.cameraId.empty()) return;  // replaced or revoked earlier: already handled
+  spdlog::info("camera {}: offline", detached.cameraId);
+  sendByes(ended, bye_reason::kCameraOffline, /*toViewer=*/true, /*toCamera=*/false);
+  sendStatus(audience, detached.cameraId, false);
+  if (deps_.cameraSeen) deps_.cameraSeen(detached.cameraId);
+}
+
+void HubCore::fromCamera(SignalingConnection& camera, protocol::CameraToServer&& message) {
+  std::visit(
+      Overloaded{
+          [&](protocol::Auth&) {
+            camera.send(protocol::serialize(
+                protocol::Error{{}, "bad_request", "Already authenticated."}));
+          },
+          [&](auto& inSession) {  // Answer, Candidate, Bye
+            constexpr bool endsSession = std::is_same_v<std::decay_t<decltype(inSession)>, protocol::Bye>;
+            Route route;
+            ConnectionPtr viewer;
+            {
+              std::lock_guard lock(mutex_);
+              route = table_.fromCamera(camera.id(), inSession.session, endsSession);
+              viewer = find(route.to);
+              if constexpr (endsSession) updateGauges();
+            }
+            if (route.error != RouteError::none) {
+              sendError(camera, inSession.session, route.error);
+              return;
+            }
+            if (!viewer) return;  // the viewer is leaving; the camera gets its bye
+            viewer->send(protocol::serialize(inSession));
+            messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
+          }},
+      message);
+}
+
+bool HubCore::isOnline(const std::string& cameraId) const {
+  std::lock_guard lock(mutex_);
+  return table_.isOnline(cameraId);
+}
+
+void HubCore::cameraClaimed(std::int64_t userId, const std::string& cameraId) {
+  CameraClaimed claimed;
+  std::vector<ConnectionPtr> viewers;
+  {
+    std::lock_guard lock(mutex_);
+    claimed = table_.claim(userId, cameraId);
+    viewers = findAll(claimed.viewers);
+  }
+  sendStatus(viewers, cameraId, claimed.online);
+}
+
+void HubCore::cameraUnclaimed(std::int64_t userId, const std::string& cameraId) {
+  std::vector<EndedPair> ended;
+  {
+    std::lock_guard lock(mutex_);
+    ended = resolve(table_.unclaim(userId, cameraId));
+    updateGauges();
+  }
+  sendByes(ended, bye_reason::kUnclaimed, /*toViewer=*/true, /*toCamera=*/true);
+}
+
+void HubCore::cameraRevoked(const std::string& cameraId) {
+  ConnectionPtr connection;
+  CameraDetached detached;
+  std::vector<EndedPair> ended;
+  std::vector<ConnectionPtr> audience;
+  {
+    std::lock_guard lock(mutex_);
+    auto id = table_.cameraConnection(cameraId);
+    if (id == kNoConnection) return;
+    connection = find(id);
+    detached = table_.detachCamera(id);
+    ended = resolve(detached.endedSessions);
+    audience = findAll(detached.audience);
+    updateGauges();
+  }
+  spdlog::info("camera {}: revoked, disconnecting it", cameraId);
+  if (connection) {
+    connection->send(protocol::serialize(
+        protocol::Error{{}, "unauthorized", "This camera has been revoked."}));
+    connection->close(close_code::kUnauthorized, "revoked");
+  }
+  sendByes(ended, bye_reason::kCameraOffline, /*toViewer=*/true, /*toCamera=*/false);
+  sendStatus(audience, cameraId, false);
+  if (deps_.cameraSeen) deps_.cameraSeen(cameraId);
+}
+
+void HubCore::shutdown() {
+  std::vector<ConnectionPtr> all;
+  {
+    std::lock_guard lock(mutex_);
+    shuttingDown_ = true;
+    for (const auto& [id, weak] : connections_) {
+      if (auto c = weak.lock()) all.push_back(std::move(c));
+    }
+  }
+  for (const auto& c : all) c->close(close_code::kGoingAway, "server shutting down");
+}
+
+HubStats HubCore::stats() const {
+  HubStats s;
+  s.camerasConnected = camerasConnected_.load(std::memory_order_relaxed);
+  s.viewersConnected = viewersConnected_.load(std::memory_order_relaxed);
+  s.liveSessions = liveSessions_.load(std::memory_order_relaxed);
+  s.messagesRelayed = messagesRelayed_.load(std::memory_order_relaxed);
+  s.cameraAuthFailures = authFailures_.load(std::memory_order_relaxed);
+  s.protocolErrors = protocolErrors_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace seccam::server

@@ -1,0 +1,96 @@
+// The hub's shared state: the routing table and the live connections under one mutex, the
+// counters, and the delivery of routed messages. Connections are looked up under the lock
+// and sent to outside it (each send goes to that connection's strand).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/protocol.hpp"
+#include "server/signaling/hub.hpp"
+#include "server/signaling/routing_table.hpp"
+#include "server/signaling/signaling_connection.hpp"
+
+namespace seccam::server {
+
+// Bye reasons the hub itself gives (PROTOCOL.md names camera_offline; the others are this
+// implementation's extensions).
+namespace bye_reason {
+inline constexpr const char* kCameraOffline = "camera_offline";
+inline constexpr const char* kCameraReconnected = "camera_reconnected";
+inline constexpr const char* kViewerLeft = "viewer_left";
+inline constexpr const char* kUnclaimed = "unclaimed";
+}  // namespace bye_reason
+
+class HubCore {
+ public:
+  HubCore(HubDependencies deps, SignalingLimits limits);
+
+  const HubDependencies& deps() const { return deps_; }
+  const SignalingLimits& limits() const { return limits_; }
+
+  ConnectionId nextConnectionId() { return ++lastConnectionId_; }
+  // false after shutdown(): the connection must not start.
+  bool track(const std::shared_ptr<SignalingConnection>& connection);
+  void forget(ConnectionId id);
+
+  // A viewer connection opened: returns its hello (to be sent first).
+  protocol::Hello viewerJoined(ConnectionId viewer, const ViewerIdentity& identity);
+  void viewerLeft(ConnectionId viewer);
+  void fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&& message);
+
+  // A camera connection authenticated: sends welcome, replaces an older connection.
+  void cameraJoined(SignalingConnection& camera, const std::string& cameraId);
+  void cameraLeft(ConnectionId camera);
+  void fromCamera(SignalingConnection& camera, protocol::CameraToServer&& message);
+
+  bool isOnline(const std::string& cameraId) const;
+  void cameraClaimed(std::int64_t userId, const std::string& cameraId);
+  void cameraUnclaimed(std::int64_t userId, const std::string& cameraId);
+  void cameraRevoked(const std::string& cameraId);
+  void shutdown();
+
+  void countAuthFailure() { authFailures_.fetch_add(1, std::memory_order_relaxed); }
+  void countProtocolError() { protocolErrors_.fetch_add(1, std::memory_order_relaxed); }
+  HubStats stats() const;
+
+ private:
+  using ConnectionPtr = std::shared_ptr<SignalingConnection>;
+  struct EndedPair {
+    ConnectionPtr viewer;
+    ConnectionPtr camera;
+    std::string session;
+  };
+
+  ConnectionPtr find(ConnectionId id) const;  // mutex held
+  std::vector<ConnectionPtr> findAll(const std::vector<ConnectionId>& ids) const;
+  std::vector<EndedPair> resolve(const std::vector<EndedSession>& ended) const;
+  void updateGauges();  // mutex held
+
+  static void sendByes(const std::vector<EndedPair>& ended, const char* reason, bool toViewer,
+                       bool toCamera);
+  static void sendStatus(const std::vector<ConnectionPtr>& viewers, const std::string& cameraId,
+                         bool online);
+  static void sendError(SignalingConnection& to, const std::string& session, RouteError error);
+
+  HubDependencies deps_;
+  SignalingLimits limits_;
+  std::atomic<ConnectionId> lastConnectionId_{0};
+
+  mutable std::mutex mutex_;
+  RoutingTable table_;
+  std::unordered_map<ConnectionId, std::weak_ptr<SignalingConnection>> connections_;
+  bool shuttingDown_ = false;
+
+  std::atomic<std::uint64_t> camerasConnected_{0};
+  std::atomic<std::uint64_t> viewersConnected_{0};
+  std::atomic<std::uint64_t> liveSessions_{0};
+  std::atomic<std::uint64_t> messagesRelayed_{0};
+  std::atomic<std::uint64_t> authFailures_{0};
+  std::atomic<std::uint64_t> protocolErrors_{0};
+};
+
+}  // namespace seccam::server

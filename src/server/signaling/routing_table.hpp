@@ -1,0 +1,111 @@
+// Who may talk to whom: connected cameras, viewer connections and their cameras, and the
+// viewing sessions that bind one viewer connection to one camera connection. Plain data with
+// no sockets and no locking (the hub holds its mutex around every call); every method
+// answers with connection IDs for the hub to deliver to.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace seccam::server {
+
+using ConnectionId = std::uint64_t;
+inline constexpr ConnectionId kNoConnection = 0;
+
+// A session that ended: both of its ends, to tell them.
+struct EndedSession {
+  ConnectionId viewer = kNoConnection;
+  ConnectionId camera = kNoConnection;
+  std::string session;
+};
+
+enum class RouteError { none, notFound, cameraOffline, tooManySessions };
+
+struct Route {
+  RouteError error = RouteError::none;
+  ConnectionId to = kNoConnection;
+};
+
+struct CameraAttached {
+  ConnectionId replaced = kNoConnection;  // the older connection of the same camera, if any
+  std::vector<EndedSession> endedSessions;  // sessions that lived on the replaced connection
+  std::vector<ConnectionId> audience;       // viewers to tell "online" (empty when replacing)
+};
+
+struct CameraDetached {
+  std::string cameraId;  // empty: not a current camera connection (already replaced)
+  std::vector<EndedSession> endedSessions;
+  std::vector<ConnectionId> audience;  // viewers to tell "offline"
+};
+
+struct CameraClaimed {
+  std::vector<ConnectionId> viewers;  // the user's viewer connections that may now watch it
+  bool online = false;
+};
+
+class RoutingTable {
+ public:
+  explicit RoutingTable(std::size_t maxSessionsPerViewer);
+
+  // Viewer connections, with the cameras their user owns.
+  void addViewer(ConnectionId viewer, std::int64_t userId, const std::vector<std::string>& cameras);
+  // Ends and returns the viewer's sessions.
+  std::vector<EndedSession> removeViewer(ConnectionId viewer);
+
+  // An authenticated camera connection; a newer one replaces the older.
+  CameraAttached attachCamera(const std::string& cameraId, ConnectionId camera);
+  CameraDetached detachCamera(ConnectionId camera);
+  ConnectionId cameraConnection(const std::string& cameraId) const;
+  bool isOnline(const std::string& cameraId) const;
+
+  // An offer starts a session (or renegotiates the viewer's own session with the same camera).
+  // Route::to is the camera connection.
+  Route offer(ConnectionId viewer, const std::string& session, const std::string& cameraId);
+  // candidate/bye from a viewer: only within its own session. Route::to is the camera.
+  Route fromViewer(ConnectionId viewer, const std::string& session, bool endsSession);
+  // answer/candidate/bye from a camera: only within a session on that camera connection.
+  // Route::to is the viewer.
+  Route fromCamera(ConnectionId camera, const std::string& session, bool endsSession);
+
+  // Ownership changes from the HTTP API.
+  CameraClaimed claim(std::int64_t userId, const std::string& cameraId);
+  // Removes the camera from the user's viewers and ends their sessions with it.
+  std::vector<EndedSession> unclaim(std::int64_t userId, const std::string& cameraId);
+
+  std::size_t cameraCount() const { return cameras_.size(); }
+  std::size_t viewerCount() const { return viewers_.size(); }
+  std::size_t sessionCount() const { return sessions_.size(); }
+
+ private:
+  struct Viewer {
+    std::int64_t userId = 0;
+    std::unordered_set<std::string> cameras;   // may watch these
+    std::unordered_set<std::string> sessions;  // its live sessions
+  };
+  struct Camera {
+    ConnectionId connection = kNoConnection;
+    std::unordered_set<std::string> sessions;
+  };
+  struct Session {
+    ConnectionId viewer = kNoConnection;
+    std::string cameraId;
+    ConnectionId camera = kNoConnection;
+  };
+
+  EndedSession endSession(const std::string& session);
+  std::vector<ConnectionId> audienceOf(const std::string& cameraId) const;
+
+  std::size_t maxSessionsPerViewer_;
+  std::unordered_map<ConnectionId, Viewer> viewers_;
+  std::unordered_map<std::int64_t, std::unordered_set<ConnectionId>> viewersByUser_;
+  // Viewer connections allowed to watch each camera: whom to tell about its status.
+  std::unordered_map<std::string, std::unordered_set<ConnectionId>> audience_;
+  std::unordered_map<std::string, Camera> cameras_;
+  std::unordered_map<ConnectionId, std::string> cameraIdByConnection_;
+  std::unordered_map<std::string, Session> sessions_;
+};
+
+}  // namespace seccam::server

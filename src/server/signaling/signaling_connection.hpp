@@ -1,0 +1,70 @@
+// One signaling WebSocket as the hub's logic sees it (no Beast here): send, close, run on
+// its strand, and a deadline. ConnectionHandler is what a connection reports to.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "server/signaling/routing_table.hpp"
+
+namespace seccam::server {
+
+// PROTOCOL.md "Close codes" (and RFC 6455's).
+namespace close_code {
+inline constexpr std::uint16_t kGoingAway = 1001;
+inline constexpr std::uint16_t kTooBig = 1009;
+inline constexpr std::uint16_t kUnauthorized = 4401;
+inline constexpr std::uint16_t kForbiddenOrigin = 4403;
+inline constexpr std::uint16_t kAuthTimeout = 4408;
+inline constexpr std::uint16_t kReplaced = 4409;
+inline constexpr std::uint16_t kRateLimited = 4429;
+}  // namespace close_code
+
+using SharedText = std::shared_ptr<const std::string>;
+
+class SignalingConnection : public std::enable_shared_from_this<SignalingConnection> {
+ public:
+  explicit SignalingConnection(ConnectionId id) : id_(id) {}
+  virtual ~SignalingConnection() = default;
+  SignalingConnection(const SignalingConnection&) = delete;
+  SignalingConnection& operator=(const SignalingConnection&) = delete;
+
+  ConnectionId id() const { return id_; }
+
+  // Completes the WebSocket handshake and starts reading.
+  virtual void start() = 0;
+  // Queues a text message. Any thread; in order per calling thread; on the connection's own
+  // strand it is queued before the call returns.
+  virtual void send(SharedText text) = 0;
+  void send(std::string text) { send(std::make_shared<const std::string>(std::move(text))); }
+  // Sends the close frame after what is already queued; later sends are dropped. Any thread.
+  virtual void close(std::uint16_t code, std::string reason = {}) = 0;
+  // Runs `work` on the connection's strand. Any thread.
+  virtual void post(std::function<void()> work) = 0;
+  // Calls `expired` on the strand after `delay` unless the connection ended first. One
+  // deadline per connection. Strand only.
+  virtual void startDeadline(std::chrono::steady_clock::duration delay,
+                             std::function<void()> expired) = 0;
+  virtual void cancelDeadline() = 0;
+
+ private:
+  ConnectionId id_;
+};
+
+// The role of a connection (camera or viewer). Every call comes on the connection's strand.
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  virtual void onOpen(SignalingConnection& connection) = 0;
+  virtual void onMessage(SignalingConnection& connection, std::string_view text) = 0;
+  // A limit was hit (rate, size); the connection already answered it.
+  virtual void onLimitExceeded(SignalingConnection& connection, std::string_view what) = 0;
+  // Exactly once, also when the handshake failed (onOpen was then never called).
+  virtual void onClose(SignalingConnection& connection) = 0;
+};
+
+}  // namespace seccam::server

@@ -1,0 +1,267 @@
+// The WebSocket session: one connection's I/O on its own strand (after Beast's chat-multi
+// and advanced server-flex examples). Accepts the upgrade, reads message by message, keeps
+// one write in flight with a bounded queue, rate-limits what the peer sends, and pings.
+#include "server/signaling/websocket_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <variant>
+
+#include "common/protocol.hpp"
+#include "server/signaling/token_bucket.hpp"
+
+namespace seccam::server {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+
+// The upgrade and the closing handshake must each finish within this time.
+constexpr std::chrono::seconds kHandshakeTimeout{10};
+constexpr const char* kServerName = "seccam-server";
+
+// The one place that decides which ends of a connection are ordinary (peer left, we closed).
+bool isOrdinaryEnd(const beast::error_code& ec) {
+  return ec == websocket::error::closed || ec == net::error::eof ||
+         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+         ec == net::error::broken_pipe || ec == beast::error::timeout ||
+         ec == net::ssl::error::stream_truncated;
+}
+
+struct CloseFrame {
+  std::uint16_t code;
+  std::string reason;
+};
+using Outgoing = std::variant<SharedText, CloseFrame>;
+
+// Every connection gets a strand of its own on the server's io_context, whatever executor the
+// stream came with: Beast's timers then run on that strand too.
+template <class Stream>
+net::io_context& ioContextOf(Stream& stream) {
+  return static_cast<net::io_context&>(net::query(stream.get_executor(), net::execution::context));
+}
+
+const SharedText& rateLimitedError() {
+  static const SharedText text = std::make_shared<const std::string>(protocol::serialize(
+      protocol::Error{{}, "rate_limited", "Too many messages; slow down."}));
+  return text;
+}
+
+template <class Stream>
+class WebSocketSession final : public SignalingConnection {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  WebSocketSession(Stream&& stream, HttpRequest&& request,
+                   std::unique_ptr<ConnectionHandler> handler, const SignalingLimits& limits,
+                   ConnectionId id)
+      : SignalingConnection(id),
+        strand_(net::make_strand(ioContextOf(stream))),
+        ws_(std::move(stream)),
+        request_(std::move(request)),
+        handler_(std::move(handler)),
+        limits_(limits),
+        bucket_(limits.messagesPerSecond, limits.messageBurst, Clock::now()),
+        deadline_(strand_) {}
+
+  void start() override {
+    net::dispatch(strand_, [self = self()] { self->doAccept(); });
+  }
+
+  void send(SharedText text) override {
+    net::dispatch(strand_, [self = self(), text = std::move(text)]() mutable {
+      self->enqueue(std::move(text));
+    });
+  }
+
+  void close(std::uint16_t code, std::string reason) override {
+    net::dispatch(strand_, [self = self(), code, reason = std::move(reason)]() mutable {
+      self->enqueue(CloseFrame{code, std::move(reason)});
+    });
+  }
+
+  void post(std::function<void()> work) override { net::post(strand_, std::move(work)); }
+
+  void startDeadline(Clock::duration delay, std::function<void()> expired) override {
+    deadline_.expires_after(delay);
+    deadline_.async_wait(net::bind_executor(
+        strand_, [self = self(), expired = std::move(expired)](beast::error_code ec) {
+          if (ec || self->finished_) return;
+          expired();
+        }));
+  }
+
+  void cancelDeadline() override { deadline_.cancel(); }
+
+ private:
+  std::shared_ptr<WebSocketSession> self() {
+    return std::static_pointer_cast<WebSocketSession>(shared_from_this());
+  }
+
+  void doAccept() {
+    // The WebSocket's own timeouts (handshake, idle pings) replace the TCP stream's.
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = kHandshakeTimeout;
+    // Beast pings after half the idle timeout and drops the peer if the next half passes
+    // without a frame from it.
+    timeouts.idle_timeout = 2 * limits_.pingInterval;
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& response) { response.set(http::field::server, kServerName); }));
+    ws_.read_message_max(limits_.maxMessageBytes);
+    ws_.async_accept(request_, net::bind_executor(strand_, [self = self()](beast::error_code ec) {
+                       self->onAccept(ec);
+                     }));
+  }
+
+  void onAccept(beast::error_code ec) {
+    request_ = {};
+    if (ec) {
+      spdlog::debug("connection {}: WebSocket handshake failed: {}", id(), ec.message());
+      finish();
+      return;
+    }
+    handler_->onOpen(*this);
+    doRead();
+  }
+
+  void doRead() {
+    ws_.async_read(buffer_, net::bind_executor(strand_, [self = self()](beast::error_code ec,
+                                                                        std::size_t) {
+                     self->onRead(ec);
+                   }));
+  }
+
+  void onRead(beast::error_code ec) {
+    if (ec) {
+      if (ec == websocket::error::message_too_big) {
+        handler_->onLimitExceeded(*this, "message over the size limit, closed with 1009");
+      } else if (!isOrdinaryEnd(ec)) {
+        spdlog::info("connection {}: ended: {}", id(), ec.message());
+      }
+      finish();
+      return;
+    }
+    // Once we are closing, what the peer still sends is read (to see its close) and dropped.
+    if (!closeQueued_) deliver();
+    buffer_.consume(buffer_.size());
+    doRead();
+  }
+
+  void deliver() {
+    auto now = Clock::now();
+    if (bucket_.isFull(now)) rateStrikes_ = 0;  // calm again: forgive earlier floods
+    if (!bucket_.tryTake(now)) {
+      ++rateStrikes_;
+      bool closing = rateStrikes_ >= limits_.rateLimitStrikesBeforeClose;
+      enqueue(rateLimitedError());
+      if (closing) enqueue(CloseFrame{close_code::kRateLimited, "rate limited"});
+      if (rateStrikes_ == 1 || closing) {
+        handler_->onLimitExceeded(*this, closing ? "message rate limit exceeded again, closed with 4429"
+                                                 : "message rate limit exceeded");
+      }
+      return;
+    }
+    auto data = buffer_.data();
+    handler_->onMessage(*this, std::string_view(static_cast<const char*>(data.data()), data.size()));
+  }
+
+  void enqueue(Outgoing item) {
+    if (finished_ || closeQueued_) return;
+    if (queue_.size() >= limits_.maxQueuedWrites) {
+      spdlog::warn("connection {}: peer too slow ({} messages queued), dropped", id(),
+                   queue_.size());
+      abort();
+      return;
+    }
+    if (std::holds_alternative<CloseFrame>(item)) closeQueued_ = true;
+    queue_.push_back(std::move(item));
+    if (!writing_) doWrite();
+  }
+
+  void doWrite() {
+    writing_ = true;
+    auto onDone = net::bind_executor(
+        strand_, [self = self()](beast::error_code ec, std::size_t = 0) { self->onWrite(ec); });
+    if (auto* text = std::get_if<SharedText>(&queue_.front())) {
+      ws_.text(true);
+      ws_.async_write(net::buffer(**text), std::move(onDone));
+    } else {
+      const auto& frame = std::get<CloseFrame>(queue_.front());
+      ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(frame.code), frame.reason), std::move(onDone));
+    }
+  }
+
+  void onWrite(beast::error_code ec) {
+    writing_ = false;
+    if (ec) {
+      if (!isOrdinaryEnd(ec)) spdlog::info("connection {}: write failed: {}", id(), ec.message());
+      abort();
+      return;
+    }
+    queue_.pop_front();
+    if (!queue_.empty() && !finished_) doWrite();
+  }
+
+  // Drops the connection at once; the pending read then fails and finish() runs.
+  void abort() {
+    if (aborted_) return;
+    aborted_ = true;
+    beast::get_lowest_layer(ws_).close();
+  }
+
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    deadline_.cancel();
+    if (!aborted_) abort();  // the socket goes now; a write in flight completes with an error
+    handler_->onClose(*this);
+  }
+
+  net::strand<net::io_context::executor_type> strand_;
+  websocket::stream<Stream> ws_;
+  HttpRequest request_;
+  std::unique_ptr<ConnectionHandler> handler_;
+  SignalingLimits limits_;
+  beast::flat_buffer buffer_;
+  std::deque<Outgoing> queue_;
+  bool writing_ = false;
+  bool closeQueued_ = false;
+  bool aborted_ = false;
+  bool finished_ = false;
+  TokenBucket bucket_;
+  int rateStrikes_ = 0;
+  net::steady_timer deadline_;
+};
+
+}  // namespace
+
+std::shared_ptr<SignalingConnection> makeWebSocketSession(
+    PlainStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
+    const SignalingLimits& limits, ConnectionId id) {
+  return std::make_shared<WebSocketSession<PlainStream>>(std::move(stream), std::move(request),
+                                                         std::move(handler), limits, id);
+}
+
+std::shared_ptr<SignalingConnection> makeWebSocketSession(
+    TlsStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
+    const SignalingLimits& limits, ConnectionId id) {
+  return std::make_shared<WebSocketSession<TlsStream>>(std::move(stream), std::move(request),
+                                                       std::move(handler), limits, id);
+}
+
+}  // namespace seccam::server

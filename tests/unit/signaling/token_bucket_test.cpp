@@ -1,0 +1,68 @@
+// The per-connection message rate limit.
+#include "server/signaling/token_bucket.hpp"
+
+#include <gtest/gtest.h>
+
+namespace seccam::server {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = TokenBucket::Clock;
+
+TEST(TokenBucket, AllowsTheBurstAtOnceThenRefuses) {
+  auto t0 = Clock::time_point{} + 1h;
+  TokenBucket bucket(50, 200, t0);
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(bucket.tryTake(t0)) << i;
+  EXPECT_FALSE(bucket.tryTake(t0));
+}
+
+TEST(TokenBucket, RefillsAtTheSustainedRate) {
+  auto t0 = Clock::time_point{} + 1h;
+  TokenBucket bucket(50, 200, t0);
+  for (int i = 0; i < 200; ++i) bucket.tryTake(t0);
+  auto t1 = t0 + 100ms;  // 5 tokens
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(bucket.tryTake(t1)) << i;
+  EXPECT_FALSE(bucket.tryTake(t1));
+}
+
+TEST(TokenBucket, NeverHoldsMoreThanTheBurst) {
+  auto t0 = Clock::time_point{} + 1h;
+  TokenBucket bucket(50, 200, t0);
+  auto later = t0 + 1h;
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(bucket.tryTake(later));
+  EXPECT_FALSE(bucket.tryTake(later));
+}
+
+TEST(TokenBucket, IsFullOnlyAfterRefillingCompletely) {
+  auto t0 = Clock::time_point{} + 1h;
+  TokenBucket bucket(50, 200, t0);
+  EXPECT_TRUE(bucket.isFull(t0));
+  bucket.tryTake(t0);
+  EXPECT_FALSE(bucket.isFull(t0));
+  EXPECT_FALSE(bucket.isFull(t0 + 10ms));
+  EXPECT_TRUE(bucket.isFull(t0 + 20ms));
+}
+
+TEST(TokenBucket, SteadyTrafficBelowTheRateIsNeverRefused) {
+  auto t = Clock::time_point{} + 1h;
+  TokenBucket bucket(50, 200, t);
+  for (int i = 0; i < 2000; ++i) {
+    t += 25ms;  // 40 a second
+    ASSERT_TRUE(bucket.tryTake(t)) << i;
+  }
+}
+
+TEST(TokenBucket, SustainedTrafficAboveTheRateIsRefusedOnceTheBurstIsSpent) {
+  auto t = Clock::time_point{} + 1h;
+  TokenBucket bucket(50, 200, t);
+  int refused = 0;
+  for (int i = 0; i < 1000; ++i) {
+    t += 10ms;  // 100 a second for 10 seconds
+    if (!bucket.tryTake(t)) ++refused;
+  }
+  // 1000 sent; 200 burst + 500 refilled pass.
+  EXPECT_NEAR(refused, 300, 2);
+}
+
+}  // namespace
+}  // namespace seccam::server
