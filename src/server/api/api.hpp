@@ -1,0 +1,87 @@
+// The JSON API of PROTOCOL.md (accounts, cameras, ICE servers): routes an ApiRequest to its
+// handler. Every call blocks (Argon2id, SQLite), so the HTTP layer runs it on the worker pool.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/protocol.hpp"
+#include "server/api/api_types.hpp"
+#include "server/api/metrics.hpp"
+#include "server/auth/rate_limiter.hpp"
+#include "server/store/store.hpp"
+#include "server/turn/turn_credentials.hpp"
+
+namespace seccam::server::api {
+
+// How the API keeps the signaling hub in step (the hub's own types stay out of here).
+struct LiveCameraHooks {
+  std::function<bool(const std::string& cameraId)> isOnline;
+  std::function<void(store::UserId, const std::string& cameraId)> cameraClaimed;
+  std::function<void(store::UserId, const std::string& cameraId)> cameraUnclaimed;
+};
+
+struct ApiDependencies {
+  store::Store* store = nullptr;
+  std::vector<std::uint8_t> masterKey;
+  turn::TurnSettings turn;
+  std::string publicUrl;
+  Metrics* metrics = nullptr;
+  LiveCameraHooks live;
+};
+
+// PROTOCOL.md: 429 after 5 failures in 15 minutes for one account; an address, which may
+// be a whole office behind one NAT, gets more.
+inline constexpr std::size_t kFailuresPerAccount = 5;
+inline constexpr std::size_t kFailuresPerAddress = 50;
+inline constexpr std::chrono::seconds kFailureWindow{15 * 60};
+
+class Api {
+ public:
+  explicit Api(ApiDependencies deps);
+
+  static bool handles(std::string_view path) { return path.starts_with("/api/"); }
+  ApiResponse handle(const ApiRequest& request);
+
+  // The signed-in user of a Cookie header (the viewer WebSocket uses this too).
+  std::optional<store::UserRecord> authenticate(std::string_view cookieHeader);
+  std::vector<protocol::CameraInfo> camerasOf(store::UserId user);
+  std::vector<protocol::IceServer> iceServersFor(const std::string& subject) const;
+
+ private:
+  ApiResponse registerAccount(const ApiRequest& request);
+  ApiResponse login(const ApiRequest& request);
+  ApiResponse logout(const ApiRequest& request);
+  ApiResponse me(const store::UserRecord& user);
+  ApiResponse listCameras(const store::UserRecord& user);
+  ApiResponse claimCamera(const ApiRequest& request, const store::UserRecord& user);
+  ApiResponse getCamera(const store::UserRecord& user, const std::string& cameraId);
+  ApiResponse renameCamera(const ApiRequest& request, const store::UserRecord& user,
+                           const std::string& cameraId);
+  ApiResponse unclaimCamera(const store::UserRecord& user, const std::string& cameraId);
+  ApiResponse iceServers(const store::UserRecord& user);
+
+  // The cookie and the stored session for a fresh sign-in.
+  std::string openSession(store::UserId user, bool secure);
+  store::NewSession newSessionRecord(std::string& tokenOut) const;
+  bool claimCodeMatches(const std::string& cameraId, const std::string& claimCode) const;
+  protocol::CameraInfo cameraInfo(const store::CameraRecord& camera) const;
+  bool secureCookies(const ApiRequest& request) const;
+  ApiResponse rateLimited(std::chrono::seconds wait, const std::string& what);
+
+  ApiDependencies deps_;
+  auth::RateLimiter signInByAccount_{kFailuresPerAccount, kFailureWindow};
+  auth::RateLimiter signInByAddress_{kFailuresPerAddress, kFailureWindow};
+  auth::RateLimiter claimByAccount_{kFailuresPerAccount, kFailureWindow};
+  auth::RateLimiter claimByAddress_{kFailuresPerAddress, kFailureWindow};
+};
+
+// ISO 8601 UTC ("2026-11-25T09:50:00Z").
+std::string isoTime(store::UnixTime t);
+store::UnixTime unixNow();
+
+}  // namespace seccam::server::api

@@ -1,0 +1,17 @@
+#include "server/api/api_types.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace seccam::server::api {
+
+ApiResponse errorResponse(int status, const std::string& code, const std::string& message,
+                          const std::map<std::string, std::string>& fields) {
+  nlohmann::json error{{"code", code}, {"message", message}};
+  if (!fields.empty()) error["fields"] = fields;
+  ApiResponse response;
+  response.status = status;
+  response.body = nlohmann::json{{"error", error}}.dump();
+  return response;
+}
+
+}  // namespace seccam::server::api

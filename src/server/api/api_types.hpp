@@ -1,0 +1,36 @@
+// What the JSON API sees of an HTTP request and gives back: plain structs, so that the
+// handlers neither know Beast nor block an IO thread (they run on the worker pool).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace seccam::server::api {
+
+struct ApiRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query
+  std::string body;
+  std::string cookieHeader;
+  std::optional<std::string> origin;
+  std::optional<std::string> contentType;
+  std::string host;           // the Host header
+  std::string clientAddress;  // the peer's IP address
+  bool tls = false;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;  // JSON text, or empty (204)
+  std::string contentType = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // Set-Cookie, Retry-After
+};
+
+// PROTOCOL.md's one error shape: {"error": {"code", "message", "fields"?}}.
+ApiResponse errorResponse(int status, const std::string& code, const std::string& message,
+                          const std::map<std::string, std::string>& fields = {});
+
+}  // namespace seccam::server::api

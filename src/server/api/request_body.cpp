@@ -1,0 +1,52 @@
+#include "server/api/request_body.hpp"
+
+#include <map>
+
+namespace seccam::server::api {
+
+std::optional<RequestBody> RequestBody::parse(const std::string& text, ApiResponse& error) {
+  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    error = errorResponse(400, "invalid_input", "The request body is not valid JSON.");
+    return std::nullopt;
+  }
+  if (!json.is_object()) {
+    error = errorResponse(400, "invalid_input", "The request body must be a JSON object.");
+    return std::nullopt;
+  }
+  return RequestBody(std::move(json));
+}
+
+std::optional<std::string> RequestBody::text(const std::string& field, const std::string& label,
+                                             bool required) {
+  auto it = json_.find(field);
+  if (it == json_.end() || (!required && it->is_null())) {
+    if (required) problem(field, label + " is required.");
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    problem(field, label + " must be text.");
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+void RequestBody::problem(const std::string& field, const std::string& message) {
+  for (const auto& [name, _] : problems_) {
+    if (name == field) return;  // the first problem of a field is the one to fix first
+  }
+  problems_.emplace_back(field, message);
+}
+
+ApiResponse RequestBody::invalid() const {
+  std::map<std::string, std::string> fields(problems_.begin(), problems_.end());
+  return errorResponse(400, "invalid_input", problems_.front().second, fields);
+}
+
+std::string RequestBody::problemFields() const {
+  std::string out;
+  for (const auto& [name, _] : problems_) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace seccam::server::api

@@ -1,0 +1,20 @@
+// The fleet master key (device key K = HMAC-SHA256(master key, camera ID)): read from its
+// file, or created there (mode 0600, 32 random bytes) on first use.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+namespace seccam::server {
+
+inline constexpr std::size_t kMasterKeyBytes = 32;
+
+// Throws std::runtime_error when the file cannot be read or created, or holds no key of the
+// right size (32 raw bytes, or 64 hex digits for a key written by hand).
+std::vector<std::uint8_t> loadOrCreateMasterKey(const std::filesystem::path& file);
+
+// Creates `dir` (mode 0700) and its parents if missing.
+void ensurePrivateDirectory(const std::filesystem::path& dir);
+
+}  // namespace seccam::server

@@ -1,0 +1,99 @@
+#include "server/config/server_config.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <thread>
+
+namespace seccam::server {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr long long kMaxIoThreads = 256;
+constexpr long long kMaxTurnTtlSeconds = 7 * 24 * 3600;
+constexpr int kWebRootSearchDepth = 6;
+constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+bool startsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+std::string withoutTrailingSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+}  // namespace
+
+fs::path findDefaultWebRoot() {
+  std::error_code ec;
+  if (fs::is_directory("web", ec)) return fs::absolute("web", ec);
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  auto dir = exe.parent_path();
+  for (int depth = 0; depth < kWebRootSearchDepth && !dir.empty(); ++depth) {
+    if (fs::is_directory(dir / "web", ec)) return dir / "web";
+    if (dir == dir.root_path()) break;
+    dir = dir.parent_path();
+  }
+  return {};
+}
+
+ServerConfig loadServerConfig(const Settings& settings) {
+  ServerConfig c;
+  std::tie(c.listenHost, c.listenPort) = parseHostPort(settings.getString("listen", kDefaultListen));
+  c.dataDir = settings.getString("data", kDefaultDataDir);
+  if (c.dataDir.empty()) throw ConfigError("'data' must not be empty");
+
+  c.publicUrl = withoutTrailingSlash(settings.getString("public-url", ""));
+  if (!c.publicUrl.empty() && !startsWith(c.publicUrl, "http://") &&
+      !startsWith(c.publicUrl, "https://")) {
+    throw ConfigError("'public-url' must start with http:// or https://, not '" + c.publicUrl + "'");
+  }
+
+  auto webRoot = settings.getString("web-root", "");
+  c.webRoot = webRoot.empty() ? findDefaultWebRoot() : fs::path(webRoot);
+
+  c.logLevel = settings.getString("log-level", "info");
+  if (std::find(kLogLevels.begin(), kLogLevels.end(), c.logLevel) == kLogLevels.end()) {
+    throw ConfigError("'log-level' must be one of trace, debug, info, warn, error, critical, off");
+  }
+
+  auto cores = static_cast<long long>(std::max(1u, std::thread::hardware_concurrency()));
+  c.ioThreads = static_cast<int>(settings.getInt("threads", cores, 1, kMaxIoThreads));
+
+  c.tlsCert = settings.getString("tls.cert", "");
+  c.tlsKey = settings.getString("tls.key", "");
+  if (c.tlsCert.empty() != c.tlsKey.empty()) {
+    throw ConfigError("'tls.cert' and 'tls.key' must be given together");
+  }
+
+  c.turn.secret = settings.getString("turn.secret", "");
+  c.turn.urls = settings.getList("turn.urls", {});
+  for (const auto& url : c.turn.urls) {
+    if (!startsWith(url, "turn:") && !startsWith(url, "turns:") && !startsWith(url, "stun:") &&
+        !startsWith(url, "stuns:")) {
+      throw ConfigError("'turn.urls' entries must start with turn:, turns: or stun:, not '" + url + "'");
+    }
+  }
+  c.turn.ttl = std::chrono::seconds(
+      settings.getInt("turn.ttl", kDefaultTurnTtlSeconds, 60, kMaxTurnTtlSeconds));
+
+  auto keyFile = settings.getString("master-key-file", "");
+  c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);
+  return c;
+}
+
+std::string cameraWebSocketUrl(const ServerConfig& config) {
+  if (!config.publicUrl.empty()) {
+    if (startsWith(config.publicUrl, "https://")) return "wss://" + config.publicUrl.substr(8) + "/ws/camera";
+    return "ws://" + config.publicUrl.substr(7) + "/ws/camera";
+  }
+  std::string host = config.listenHost.find(':') != std::string::npos
+                         ? "[" + config.listenHost + "]"
+                         : config.listenHost;
+  return std::string(config.tlsEnabled() ? "wss://" : "ws://") + host + ":" +
+         std::to_string(config.listenPort) + "/ws/camera";
+}
+
+}  // namespace seccam::server

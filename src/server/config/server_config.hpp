@@ -1,0 +1,48 @@
+// seccam-server's effective configuration, read once from the layered Settings (TOML file <
+// SECCAM_* environment variables < command-line flags) into one typed struct.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "common/settings.hpp"
+#include "server/turn/turn_credentials.hpp"
+
+namespace seccam::server {
+
+inline constexpr const char* kEnvPrefix = "SECCAM_";
+inline constexpr const char* kDefaultListen = "127.0.0.1:8080";
+inline constexpr const char* kDefaultDataDir = "./data";
+inline constexpr long long kDefaultTurnTtlSeconds = 86400;
+
+struct ServerConfig {
+  std::string listenHost = "127.0.0.1";
+  unsigned short listenPort = 8080;
+  std::filesystem::path dataDir = kDefaultDataDir;
+  std::string publicUrl;  // e.g. https://cams.example.org behind a reverse proxy; may be empty
+  std::filesystem::path webRoot;  // resolved at load time
+  std::string logLevel = "info";
+  int ioThreads = 1;
+  std::filesystem::path tlsCert;  // both set: serve HTTPS/WSS
+  std::filesystem::path tlsKey;
+  turn::TurnSettings turn;
+  std::filesystem::path masterKeyFile;  // default: DATA/master.key
+
+  bool tlsEnabled() const { return !tlsCert.empty(); }
+  std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }
+};
+
+// Reads every key (see the configuration reference in --help). Throws ConfigError with a
+// message naming the key when a value is malformed.
+ServerConfig loadServerConfig(const Settings& settings);
+
+// The web/ folder when none is configured: next to the working directory, or in an
+// ancestor of the binary's folder (a build tree inside the repository); empty if none.
+std::filesystem::path findDefaultWebRoot();
+
+// The camera WebSocket URL that provisioning writes: from public-url when set (http->ws,
+// https->wss), otherwise from the listen address (wss under TLS).
+std::string cameraWebSocketUrl(const ServerConfig& config);
+
+}  // namespace seccam::server

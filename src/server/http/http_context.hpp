@@ -1,0 +1,38 @@
+// What every HTTP connection shares: the API, the worker pool, the hub, the metrics and
+// the few settings the HTTP layer itself needs.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "server/api/api.hpp"
+#include "server/api/metrics.hpp"
+
+namespace seccam::server {
+class Hub;
+class WorkerPool;
+}  // namespace seccam::server
+
+namespace seccam::server::http {
+
+// Named limits of the HTTP layer (PROTOCOL.md: bodies over 16 KiB get 413).
+inline constexpr std::size_t kMaxBodyBytes = 16 * 1024;
+inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+inline constexpr std::chrono::seconds kReadTimeout{30};   // also the keep-alive idle time
+inline constexpr std::chrono::seconds kWriteTimeout{30};
+inline constexpr std::chrono::seconds kTlsHandshakeTimeout{10};
+inline constexpr std::uintmax_t kMaxStaticFileBytes = 16 * 1024 * 1024;
+
+struct HttpContext {
+  api::Api* api = nullptr;
+  WorkerPool* workers = nullptr;
+  api::Metrics* metrics = nullptr;
+  Hub* hub = nullptr;
+  std::filesystem::path webRoot;
+  std::string publicUrl;
+  bool tls = false;
+  std::function<api::LiveCounts()> liveCounts;
+};
+
+}  // namespace seccam::server::http

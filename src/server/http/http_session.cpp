@@ -1,0 +1,309 @@
+#include "server/http/http_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "server/http/http_context.hpp"
+#include "server/http/origin_policy.hpp"
+#include "server/http/static_files.hpp"
+#include "server/signaling/hub.hpp"
+#include "server/worker_pool.hpp"
+
+namespace seccam::server::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace net = boost::asio;
+using Response = bhttp::response<bhttp::string_body>;
+
+// The one place that decides which connection errors are normal (peer went away).
+bool isRoutineDisconnect(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+         ec == beast::error::timeout || ec == net::ssl::error::stream_truncated;
+}
+
+std::string headerText(const HttpRequest& request, bhttp::field field) {
+  auto it = request.find(field);
+  return it == request.end() ? std::string() : std::string(it->value());
+}
+
+std::optional<std::string> optionalHeader(const HttpRequest& request, bhttp::field field) {
+  auto it = request.find(field);
+  if (it == request.end()) return std::nullopt;
+  return std::string(it->value());
+}
+
+std::string pathOf(std::string_view target) {
+  return std::string(target.substr(0, target.find('?')));
+}
+
+Response jsonResponse(unsigned status, std::string body) {
+  Response response{static_cast<bhttp::status>(status), 11};
+  response.set(bhttp::field::content_type, "application/json");
+  response.set(bhttp::field::cache_control, "no-store");
+  response.body() = std::move(body);
+  return response;
+}
+
+Response fromApi(api::ApiResponse api) {
+  Response response{static_cast<bhttp::status>(api.status), 11};
+  if (!api.body.empty()) response.set(bhttp::field::content_type, api.contentType);
+  response.set(bhttp::field::cache_control, "no-store");
+  for (auto& [name, value] : api.headers) response.insert(name, value);
+  response.body() = std::move(api.body);
+  return response;
+}
+
+Response apiError(unsigned status, const std::string& code, const std::string& message) {
+  return fromApi(api::errorResponse(static_cast<int>(status), code, message));
+}
+
+void addSecurityHeaders(Response& response) {
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("X-Frame-Options", "DENY");
+  response.set("Referrer-Policy", "no-referrer");
+}
+
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+ public:
+  template <class... StreamArgs>
+  HttpSession(std::shared_ptr<const HttpContext> context, std::string clientAddress,
+              StreamArgs&&... args)
+      : stream_(std::forward<StreamArgs>(args)...),
+        context_(std::move(context)),
+        clientAddress_(std::move(clientAddress)) {}
+
+  void run() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      beast::get_lowest_layer(stream_).expires_after(kTlsHandshakeTimeout);
+      stream_.async_handshake(net::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  spdlog::debug("TLS handshake with {} failed: {}",
+                                                self->clientAddress_, ec.message());
+                                  return;
+                                }
+                                self->readRequest();
+                              });
+    } else {
+      readRequest();
+    }
+  }
+
+ private:
+  void readRequest() {
+    parser_.emplace();
+    parser_->body_limit(kMaxBodyBytes);
+    parser_->header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+    beast::get_lowest_layer(stream_).expires_after(kReadTimeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->onRead(ec);
+                      });
+  }
+
+  void onRead(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      spdlog::info("refused a request from {}: body over {} bytes", clientAddress_, kMaxBodyBytes);
+      started_ = std::chrono::steady_clock::now();
+      return send(apiError(413, "too_large", "The request body is larger than 16 KiB."), false);
+    }
+    if (ec == bhttp::error::header_limit) {
+      spdlog::info("refused a request from {}: headers too large", clientAddress_);
+      started_ = std::chrono::steady_clock::now();
+      return send(apiError(400, "invalid_input", "The request headers are too large."), false);
+    }
+    if (ec) {
+      if (!isRoutineDisconnect(ec)) {
+        spdlog::debug("reading from {} failed: {}", clientAddress_, ec.message());
+      }
+      return close();
+    }
+    started_ = std::chrono::steady_clock::now();
+    route(parser_->release());
+  }
+
+  void route(HttpRequest request) {
+    auto path = pathOf(request.target());
+    keepAlive_ = request.keep_alive();
+    headOnly_ = request.method() == bhttp::verb::head;
+
+    if (beast::websocket::is_upgrade(request)) {
+      if (path == "/ws") return upgradeViewer(std::move(request));
+      if (path == "/ws/camera") {
+        beast::get_lowest_layer(stream_).expires_never();
+        context_->hub->acceptCamera(std::move(stream_), std::move(request));
+        return;
+      }
+      return send(apiError(404, "not_found", "Not found."), false);
+    }
+    if (path == "/healthz") {
+      return send(jsonResponse(200, R"({"status":"ok"})"), keepAlive_);
+    }
+    if (path == "/metrics") {
+      Response response{bhttp::status::ok, 11};
+      response.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      response.body() = context_->metrics->render(context_->liveCounts());
+      return send(std::move(response), keepAlive_);
+    }
+    if (api::Api::handles(path) || path == "/api") return callApi(std::move(request), path);
+    serveStatic(request, path);
+  }
+
+  void callApi(HttpRequest request, std::string path) {
+    api::ApiRequest apiRequest;
+    apiRequest.method = std::string(request.method_string());
+    apiRequest.path = std::move(path);
+    apiRequest.body = std::move(request.body());
+    apiRequest.cookieHeader = headerText(request, bhttp::field::cookie);
+    apiRequest.origin = optionalHeader(request, bhttp::field::origin);
+    apiRequest.contentType = optionalHeader(request, bhttp::field::content_type);
+    apiRequest.host = headerText(request, bhttp::field::host);
+    apiRequest.clientAddress = clientAddress_;
+    apiRequest.tls = context_->tls;
+    // Argon2id and SQLite block: run on the worker pool, answer back on this connection's
+    // strand.
+    context_->workers->post([self = this->shared_from_this(), apiRequest = std::move(apiRequest)] {
+      auto response = fromApi(self->context_->api->handle(apiRequest));
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->send(std::move(response), self->keepAlive_);
+      });
+    });
+  }
+
+  void upgradeViewer(HttpRequest request) {
+    auto pending = std::make_shared<HttpRequest>(std::move(request));
+    context_->workers->post([self = this->shared_from_this(), pending] {
+      auto user = self->context_->api->authenticate(headerText(*pending, bhttp::field::cookie));
+      std::optional<ViewerIdentity> viewer;
+      if (user) {
+        viewer.emplace();
+        viewer->userId = user->id;
+        viewer->username = user->username;
+        viewer->cameras = self->context_->api->camerasOf(user->id);
+      }
+      net::post(self->stream_.get_executor(), [self, pending, viewer = std::move(viewer)]() mutable {
+        self->finishViewerUpgrade(std::move(*pending), std::move(viewer));
+      });
+    });
+  }
+
+  void finishViewerUpgrade(HttpRequest request, std::optional<ViewerIdentity> viewer) {
+    if (!viewer) {
+      spdlog::info("refused viewer WebSocket from {}: not signed in", clientAddress_);
+      return send(apiError(401, "unauthorized", "Sign in first."), false);
+    }
+    auto origin = headerText(request, bhttp::field::origin);
+    if (!isOwnOrigin(origin, context_->publicUrl, context_->tls,
+                     headerText(request, bhttp::field::host))) {
+      spdlog::warn("refused viewer WebSocket from {}: foreign origin", clientAddress_);
+      return send(apiError(403, "forbidden", "Cross-site WebSocket connections are not allowed."),
+                  false);
+    }
+    context_->metrics->observeRequest(std::chrono::steady_clock::now() - started_);
+    beast::get_lowest_layer(stream_).expires_never();
+    context_->hub->acceptViewer(std::move(stream_), std::move(request), std::move(*viewer));
+  }
+
+  void serveStatic(const HttpRequest& request, const std::string& path) {
+    if (request.method() != bhttp::verb::get && request.method() != bhttp::verb::head) {
+      return send(apiError(404, "not_found", "Not found."), keepAlive_);
+    }
+    auto file = resolveStaticFile(context_->webRoot, path);
+    std::error_code ec;
+    if (!file || std::filesystem::file_size(*file, ec) > kMaxStaticFileBytes || ec) {
+      Response response{bhttp::status::not_found, 11};
+      response.set(bhttp::field::content_type, "text/plain; charset=utf-8");
+      response.body() = "Not found.\n";
+      return send(std::move(response), keepAlive_);
+    }
+    std::ifstream in(*file, std::ios::binary);
+    std::ostringstream content;
+    content << in.rdbuf();
+    Response response{bhttp::status::ok, 11};
+    response.set(bhttp::field::content_type, mimeTypeFor(*file));
+    response.set(bhttp::field::cache_control, "no-cache");
+    response.body() = std::move(content).str();
+    send(std::move(response), keepAlive_);
+  }
+
+  void send(Response response, bool keepAlive) {
+    addSecurityHeaders(response);
+    response.keep_alive(keepAlive);
+    response.prepare_payload();
+    if (headOnly_) response.body().clear();  // Content-Length stays that of the GET
+    context_->metrics->observeRequest(std::chrono::steady_clock::now() - started_);
+    response_ = std::make_shared<Response>(std::move(response));
+    beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
+    bhttp::async_write(stream_, *response_,
+                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                         self->onWrite(ec);
+                       });
+  }
+
+  void onWrite(beast::error_code ec) {
+    bool again = !ec && response_->keep_alive();
+    response_.reset();
+    if (ec && !isRoutineDisconnect(ec)) {
+      spdlog::debug("writing to {} failed: {}", clientAddress_, ec.message());
+    }
+    if (again) return readRequest();
+    close();
+  }
+
+  void close() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      beast::get_lowest_layer(stream_).expires_after(kTlsHandshakeTimeout);
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    }
+  }
+
+  Stream stream_;
+  std::shared_ptr<const HttpContext> context_;
+  std::string clientAddress_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<Response> response_;
+  std::chrono::steady_clock::time_point started_;
+  bool keepAlive_ = false;
+  bool headOnly_ = false;
+};
+
+std::string addressOf(const net::ip::tcp::socket& socket) {
+  beast::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string("unknown") : endpoint.address().to_string();
+}
+
+}  // namespace
+
+void startPlainSession(net::ip::tcp::socket socket, std::shared_ptr<const HttpContext> context) {
+  auto address = addressOf(socket);
+  std::make_shared<HttpSession<PlainStream>>(std::move(context), std::move(address),
+                                             std::move(socket))
+      ->run();
+}
+
+void startTlsSession(net::ip::tcp::socket socket, net::ssl::context& tls,
+                     std::shared_ptr<const HttpContext> context) {
+  auto address = addressOf(socket);
+  std::make_shared<HttpSession<TlsStream>>(std::move(context), std::move(address),
+                                           std::move(socket), tls)
+      ->run();
+}
+
+}  // namespace seccam::server::http

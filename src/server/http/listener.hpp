@@ -1,0 +1,36 @@
+// Accepts TCP connections on the configured address and starts an HTTP session (plain or
+// TLS, decided once per server) for each.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace seccam::server::http {
+
+struct HttpContext;
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  // Binds at once; throws boost::system::system_error when the address is unusable.
+  Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+           std::shared_ptr<const HttpContext> context, boost::asio::ssl::context* tls);
+
+  void run();
+  void stop();  // stops accepting; open connections stay
+  boost::asio::ip::tcp::endpoint localEndpoint() const { return acceptor_.local_endpoint(); }
+
+ private:
+  void acceptNext();
+
+  boost::asio::io_context& io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<const HttpContext> context_;
+  boost::asio::ssl::context* tls_;
+};
+
+}  // namespace seccam::server::http

@@ -1,0 +1,192 @@
+// seccam-server's command line: `serve`, and the operator's `camera provision|list|revoke`.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "common/crypto.hpp"
+#include "common/settings.hpp"
+#include "server/api/api.hpp"
+#include "server/config/master_key.hpp"
+#include "server/config/server_config.hpp"
+#include "server/provisioning/provisioning.hpp"
+#include "server/server.hpp"
+#include "server/store/store.hpp"
+
+namespace {
+using namespace seccam;
+using namespace seccam::server;
+
+constexpr int kMaxProvisionCount = 10'000;
+
+constexpr const char* kConfigurationReference = R"(
+Configuration: defaults < TOML file (--config, or $SECCAM_CONFIG) < SECCAM_* environment
+variables < flags. Keys (TOML key = environment variable = flag, default):
+  listen           SECCAM_LISTEN            --listen HOST:PORT    127.0.0.1:8080
+  data             SECCAM_DATA              --data DIR            ./data
+  public-url       SECCAM_PUBLIC_URL        --public-url URL      (none: scheme + Host header)
+  web-root         SECCAM_WEB_ROOT          --web-root DIR        web/ beside the cwd or the binary
+  log-level        SECCAM_LOG_LEVEL         --log-level LEVEL     info
+  threads          SECCAM_THREADS           --threads N           one per core
+  master-key-file  SECCAM_MASTER_KEY_FILE   --master-key-file F   DATA/master.key (created 0600)
+  [tls] cert       SECCAM_TLS_CERT          --tls-cert FILE       (none: plain HTTP)
+  [tls] key        SECCAM_TLS_KEY           --tls-key FILE        (none)
+  [turn] secret    SECCAM_TURN_SECRET       --turn-secret TEXT    (none: no TURN credentials)
+  [turn] urls      SECCAM_TURN_URLS         --turn-urls A,B       (none; comma separated)
+  [turn] ttl       SECCAM_TURN_TTL          --turn-ttl SECONDS    86400
+Run `seccam-server SUBCOMMAND --help` for each subcommand's flags.
+)";
+
+struct CommandLine {
+  Settings settings{kEnvPrefix};
+  std::string configFile;
+};
+
+void addFlag(CLI::App& app, CommandLine& cli, const std::string& flag, const std::string& key,
+             const std::string& help) {
+  app.add_option_function<std::string>(
+      flag, [&cli, key](const std::string& value) { cli.settings.setOverride(key, value); }, help);
+}
+
+void addStorageFlags(CLI::App& app, CommandLine& cli) {
+  app.add_option("--config", cli.configFile, "TOML configuration file (also $SECCAM_CONFIG)");
+  addFlag(app, cli, "--data", "data", "Data folder: database, master key (default ./data)");
+  addFlag(app, cli, "--master-key-file", "master-key-file",
+          "Fleet master key file (default DATA/master.key, created 0600 on first use)");
+  addFlag(app, cli, "--log-level", "log-level",
+          "trace, debug, info, warn, error, critical or off (default info)");
+}
+
+void addAddressFlags(CLI::App& app, CommandLine& cli) {
+  addFlag(app, cli, "--listen", "listen", "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  addFlag(app, cli, "--public-url", "public-url",
+          "URL browsers and cameras use, e.g. https://cams.example.org behind a reverse proxy");
+  addFlag(app, cli, "--tls-cert", "tls.cert", "PEM certificate chain: serve HTTPS and WSS");
+  addFlag(app, cli, "--tls-key", "tls.key", "PEM private key of --tls-cert");
+}
+
+void addServeFlags(CLI::App& app, CommandLine& cli) {
+  addFlag(app, cli, "--web-root", "web-root", "Folder of the web app (default: web/ found near)");
+  addFlag(app, cli, "--threads", "threads", "IO threads (default: one per core)");
+  addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
+  addFlag(app, cli, "--turn-urls", "turn.urls",
+          "Comma-separated turn:, turns: and stun: URLs given to browsers and cameras");
+  addFlag(app, cli, "--turn-ttl", "turn.ttl", "Lifetime of TURN credentials in seconds (default 86400)");
+}
+
+ServerConfig loadConfig(CommandLine& cli) {
+  if (cli.configFile.empty()) {
+    if (const char* env = std::getenv("SECCAM_CONFIG")) cli.configFile = env;
+  }
+  if (!cli.configFile.empty()) cli.settings.loadToml(cli.configFile);
+  auto config = loadServerConfig(cli.settings);
+  spdlog::set_level(spdlog::level::from_str(config.logLevel));
+  return config;
+}
+
+std::unique_ptr<store::Store> openStore(const ServerConfig& config) {
+  ensurePrivateDirectory(config.dataDir);
+  return store::openSqliteStore(config.databasePath().string());
+}
+
+int provision(CommandLine& cli, int count, const std::string& outDir, bool json) {
+  auto config = loadConfig(cli);
+  auto store = openStore(config);
+  auto masterKey = loadOrCreateMasterKey(config.masterKeyFile);
+  std::filesystem::path out = outDir.empty() ? config.dataDir / "cameras" : std::filesystem::path(outDir);
+  auto cameras = provisionCameras(*store, masterKey, count, out, cameraWebSocketUrl(config));
+  for (const auto& camera : cameras) {
+    if (json) {
+      std::cout << provisioningJsonLine(camera) << "\n";
+    } else {
+      std::cout << "Camera ID:  " << camera.cameraId << "\n"
+                << "Claim code: " << humanClaimCode(camera.claimCode) << "\n"
+                << "Config:     " << camera.configFile.string() << "\n\n";
+    }
+  }
+  std::cout.flush();
+  return 0;
+}
+
+int listCameras(CommandLine& cli) {
+  auto config = loadConfig(cli);
+  auto store = openStore(config);
+  auto cameras = store->listCameras();
+  std::cout << fmt::format("{:<20} {:<20} {:<9} {:<20} {:<20} {}\n", "CAMERA", "PROVISIONED",
+                           "STATE", "OWNER", "LAST SEEN", "NAME");
+  for (const auto& c : cameras) {
+    std::string state = c.revoked ? "revoked" : c.ownerId ? "claimed" : "unclaimed";
+    std::cout << fmt::format("{:<20} {:<20} {:<9} {:<20} {:<20} {}\n", c.id,
+                             api::isoTime(c.provisionedAt), state, c.ownerUsername.value_or("-"),
+                             c.lastSeen ? api::isoTime(*c.lastSeen) : "never", c.name);
+  }
+  if (cameras.empty()) std::cout << "(no cameras provisioned)\n";
+  return 0;
+}
+
+int revokeCamera(CommandLine& cli, const std::string& cameraId) {
+  auto config = loadConfig(cli);
+  auto store = openStore(config);
+  if (!store->revokeCamera(cameraId)) {
+    std::cerr << "seccam-server: no camera " << cameraId << "\n";
+    return 1;
+  }
+  std::cout << "Revoked " << cameraId
+            << ": it is refused at its next authentication (a connected camera stays connected "
+               "until it reconnects).\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  seccam::crypto::initialize();
+  spdlog::set_default_logger(spdlog::stderr_color_mt("seccam-server"));
+
+  CLI::App app{"seccam-server: accounts, cameras and WebRTC signaling for SecCam"};
+  app.footer(kConfigurationReference);
+  app.require_subcommand(1);
+  CommandLine cli;
+
+  auto* serve = app.add_subcommand("serve", "Serve the web app, the JSON API and the WebSockets");
+  addStorageFlags(*serve, cli);
+  addAddressFlags(*serve, cli);
+  addServeFlags(*serve, cli);
+
+  auto* camera = app.add_subcommand("camera", "Operator commands for cameras");
+  camera->require_subcommand(1);
+  int count = 1;
+  std::string outDir;
+  bool json = false;
+  auto* provisionCmd = camera->add_subcommand(
+      "provision", "Create camera identities: config file per camera, ID and claim code printed");
+  addStorageFlags(*provisionCmd, cli);
+  addAddressFlags(*provisionCmd, cli);
+  provisionCmd->add_option("--count", count, "How many cameras (default 1)")
+      ->check(CLI::Range(1, kMaxProvisionCount));
+  provisionCmd->add_option("--out", outDir, "Folder for <cameraId>.toml files (default DATA/cameras)");
+  provisionCmd->add_flag("--json", json, "One JSON object a line (PROTOCOL.md)");
+
+  auto* listCmd = camera->add_subcommand("list", "List provisioned cameras and their state");
+  addStorageFlags(*listCmd, cli);
+
+  std::string revokeId;
+  auto* revokeCmd = camera->add_subcommand("revoke", "Refuse a camera from now on");
+  addStorageFlags(*revokeCmd, cli);
+  revokeCmd->add_option("ID", revokeId, "Camera ID")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (serve->parsed()) return runServer(loadConfig(cli));
+    if (provisionCmd->parsed()) return provision(cli, count, outDir, json);
+    if (listCmd->parsed()) return listCameras(cli);
+    if (revokeCmd->parsed()) return revokeCamera(cli, revokeId);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  return 2;
+}

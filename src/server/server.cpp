@@ -1,0 +1,146 @@
+#include "server/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <thread>
+
+#include "server/api/api.hpp"
+#include "server/config/master_key.hpp"
+#include "server/http/http_context.hpp"
+#include "server/http/listener.hpp"
+#include "server/signaling/hub.hpp"
+#include "server/worker_pool.hpp"
+
+namespace seccam::server {
+namespace {
+namespace net = boost::asio;
+
+// Enough threads that a few slow Argon2id checks leave room for database work, few enough
+// that concurrent hashes (64 MiB each) stay bounded.
+constexpr int kMinWorkers = 2;
+constexpr int kMaxWorkers = 8;
+// Lets close frames to WebSocket peers go out before the IO threads stop.
+constexpr std::chrono::milliseconds kShutdownGrace{200};
+
+std::unique_ptr<net::ssl::context> makeTlsContext(const ServerConfig& config) {
+  auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  tls->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                   net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                   net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+  tls->use_certificate_chain_file(config.tlsCert.string());
+  tls->use_private_key_file(config.tlsKey.string(), net::ssl::context::pem);
+  return tls;
+}
+
+api::LiveCounts toLiveCounts(const HubStats& s) {
+  return {s.camerasConnected, s.viewersConnected, s.liveSessions,
+          s.messagesRelayed,  s.cameraAuthFailures, s.protocolErrors};
+}
+}  // namespace
+
+int runServer(const ServerConfig& config) {
+  // Created first, destroyed last: everything below may hold handles bound to it.
+  net::io_context io(config.ioThreads);
+  ensurePrivateDirectory(config.dataDir);
+  auto masterKey = loadOrCreateMasterKey(config.masterKeyFile);
+  auto store = store::openSqliteStore(config.databasePath().string());
+  store->deleteExpiredSessions(api::unixNow());
+
+  int workerThreads = std::clamp(config.ioThreads, kMinWorkers, kMaxWorkers);
+  WorkerPool workers(workerThreads);
+  api::Metrics metrics;
+
+  HubDependencies hubDeps;
+  hubDeps.masterKey = masterKey;
+  store::Store* db = store.get();
+  hubDeps.lookupCamera = [db, &workers](std::string cameraId, std::function<void(bool)> done) {
+    workers.post([db, cameraId = std::move(cameraId), done = std::move(done)] {
+      bool known = false;
+      try {
+        auto camera = db->findCamera(cameraId);
+        known = camera && !camera->revoked;
+      } catch (const std::exception& e) {
+        spdlog::error("camera lookup failed: {}", e.what());
+      }
+      done(known);
+    });
+  };
+  hubDeps.cameraSeen = [db, &workers](std::string cameraId) {
+    workers.post([db, cameraId = std::move(cameraId)] {
+      db->recordCameraSeen(cameraId, api::unixNow());
+    });
+  };
+  auto turnSettings = config.turn;
+  hubDeps.iceServers = [turnSettings](const std::string& subject) {
+    return turn::iceServersFor(turnSettings, subject);
+  };
+  Hub hub(std::move(hubDeps), SignalingLimits{});
+
+  api::ApiDependencies apiDeps;
+  apiDeps.store = db;
+  apiDeps.masterKey = masterKey;
+  apiDeps.turn = config.turn;
+  apiDeps.publicUrl = config.publicUrl;
+  apiDeps.metrics = &metrics;
+  apiDeps.live.isOnline = [&hub](const std::string& id) { return hub.isOnline(id); };
+  apiDeps.live.cameraClaimed = [&hub](store::UserId user, const std::string& id) {
+    hub.cameraClaimed(user, id);
+  };
+  apiDeps.live.cameraUnclaimed = [&hub](store::UserId user, const std::string& id) {
+    hub.cameraUnclaimed(user, id);
+  };
+  api::Api api(std::move(apiDeps));
+
+  auto context = std::make_shared<http::HttpContext>();
+  context->api = &api;
+  context->workers = &workers;
+  context->metrics = &metrics;
+  context->hub = &hub;
+  context->webRoot = config.webRoot;
+  context->publicUrl = config.publicUrl;
+  context->tls = config.tlsEnabled();
+  context->liveCounts = [&hub] { return toLiveCounts(hub.stats()); };
+
+  std::unique_ptr<net::ssl::context> tls;
+  if (config.tlsEnabled()) tls = makeTlsContext(config);
+
+  auto address = net::ip::make_address(config.listenHost == "localhost" ? "127.0.0.1"
+                                                                         : config.listenHost);
+  auto listener = std::make_shared<http::Listener>(
+      io, net::ip::tcp::endpoint(address, config.listenPort), context, tls.get());
+  listener->run();
+
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  net::steady_timer graceTimer(io);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {} received, shutting down", signal);
+    listener->stop();
+    hub.shutdown();
+    graceTimer.expires_after(kShutdownGrace);
+    graceTimer.async_wait([&io](boost::system::error_code) { io.stop(); });
+  });
+
+  if (config.webRoot.empty()) {
+    spdlog::warn("no web/ folder found; set web-root to serve the web app");
+  }
+  spdlog::info("seccam-server listening on {}://{}:{} ({} IO threads, {} workers, web root {})",
+               config.tlsEnabled() ? "https" : "http", config.listenHost,
+               listener->localEndpoint().port(), config.ioThreads, workerThreads,
+               config.webRoot.empty() ? "none" : config.webRoot.string());
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.ioThreads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  // Queued store work (last-seen updates) finishes before the store closes.
+  workers.join();
+  spdlog::info("seccam-server stopped");
+  return 0;
+}
+
+}  // namespace seccam::server

@@ -1,0 +1,213 @@
+// The SQLite implementation of Store: one connection in WAL mode, serialised by a mutex
+// (callers are worker-pool threads, never IO threads).
+#include <mutex>
+
+#include "server/store/sqlite_connection.hpp"
+#include "server/store/sqlite_migrations.hpp"
+#include "server/store/store.hpp"
+
+namespace seccam::server::store {
+namespace {
+
+constexpr const char* kCameraColumns =
+    "SELECT c.id, c.provisioned_at, c.revoked, c.owner_id, u.username, c.name, c.last_seen "
+    "FROM cameras c LEFT JOIN users u ON u.id = c.owner_id ";
+
+CameraRecord readCamera(const SqliteStatement& row) {
+  CameraRecord c;
+  c.id = row.text(0);
+  c.provisionedAt = row.integer(1);
+  c.revoked = row.integer(2) != 0;
+  c.ownerId = row.optionalInteger(3);
+  c.ownerUsername = row.optionalText(4);
+  c.name = row.text(5);
+  c.lastSeen = row.optionalInteger(6);
+  return c;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const std::string& path) : db_(path) {
+    db_.execute("PRAGMA journal_mode = WAL");
+    db_.execute("PRAGMA synchronous = NORMAL");
+    db_.execute("PRAGMA foreign_keys = ON");
+    migrate(db_);
+  }
+
+  std::optional<UserRecord> findUserByUsername(const std::string& username) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement q(db_, "SELECT id, username, password_hash FROM users WHERE username = ?");
+    q.bind(1, username);
+    if (!q.step()) return std::nullopt;
+    return UserRecord{q.integer(0), q.text(1), q.text(2)};
+  }
+
+  RegisterResult registerUser(const std::string& username, const std::string& passwordHash,
+                              const std::string& cameraId, const std::string& cameraName,
+                              const NewSession& session) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
+    UserId id = 0;
+    try {
+      SqliteStatement insert(
+          db_, "INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)");
+      insert.bind(1, username).bind(2, passwordHash).bind(3, session.createdAt).step();
+      id = db_.lastInsertId();
+    } catch (const ConstraintViolation&) {
+      return {RegisterOutcome::usernameTaken, std::nullopt};
+    }
+    if (claimLocked(cameraId, id, cameraName, session.createdAt) != ClaimOutcome::claimed) {
+      return {RegisterOutcome::cameraUnavailable, std::nullopt};
+    }
+    insertSessionLocked(id, session);
+    transaction.commit();
+    return {RegisterOutcome::registered, UserRecord{id, username, passwordHash}};
+  }
+
+  void createSession(UserId user, const NewSession& session) override {
+    std::lock_guard lock(mutex_);
+    insertSessionLocked(user, session);
+  }
+
+  std::optional<UserRecord> userForSession(const std::string& tokenHash, UnixTime now) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement q(db_,
+                      "SELECT u.id, u.username, u.password_hash FROM sessions s "
+                      "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?");
+    q.bind(1, tokenHash).bind(2, now);
+    if (!q.step()) return std::nullopt;
+    return UserRecord{q.integer(0), q.text(1), q.text(2)};
+  }
+
+  void deleteSession(const std::string& tokenHash) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement(db_, "DELETE FROM sessions WHERE token_hash = ?").bind(1, tokenHash).step();
+  }
+
+  int deleteExpiredSessions(UnixTime now) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement(db_, "DELETE FROM sessions WHERE expires_at <= ?").bind(1, now).step();
+    return db_.changes();
+  }
+
+  void addCamera(const std::string& cameraId, UnixTime provisionedAt) override {
+    std::lock_guard lock(mutex_);
+    try {
+      SqliteStatement(db_, "INSERT INTO cameras (id, provisioned_at) VALUES (?, ?)")
+          .bind(1, cameraId)
+          .bind(2, provisionedAt)
+          .step();
+    } catch (const ConstraintViolation&) {
+      throw StoreError("camera " + cameraId + " already exists");
+    }
+  }
+
+  std::optional<CameraRecord> findCamera(const std::string& cameraId) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement q(db_, std::string(kCameraColumns) + "WHERE c.id = ?");
+    q.bind(1, cameraId);
+    if (!q.step()) return std::nullopt;
+    return readCamera(q);
+  }
+
+  std::vector<CameraRecord> listCameras() override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement q(db_, std::string(kCameraColumns) + "ORDER BY c.provisioned_at, c.id");
+    std::vector<CameraRecord> out;
+    while (q.step()) out.push_back(readCamera(q));
+    return out;
+  }
+
+  std::vector<CameraRecord> camerasOwnedBy(UserId user) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement q(db_,
+                      std::string(kCameraColumns) + "WHERE c.owner_id = ? ORDER BY c.claimed_at, c.id");
+    q.bind(1, user);
+    std::vector<CameraRecord> out;
+    while (q.step()) out.push_back(readCamera(q));
+    return out;
+  }
+
+  ClaimOutcome claimCamera(const std::string& cameraId, UserId user,
+                           const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
+    auto outcome = claimLocked(cameraId, user, name, std::nullopt);
+    if (outcome == ClaimOutcome::claimed) transaction.commit();
+    return outcome;
+  }
+
+  bool renameCamera(const std::string& cameraId, UserId user, const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement(db_, "UPDATE cameras SET name = ? WHERE id = ? AND owner_id = ?")
+        .bind(1, name)
+        .bind(2, cameraId)
+        .bind(3, user)
+        .step();
+    return db_.changes() == 1;
+  }
+
+  bool unclaimCamera(const std::string& cameraId, UserId user) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement(db_,
+                    "UPDATE cameras SET owner_id = NULL, name = '', claimed_at = NULL "
+                    "WHERE id = ? AND owner_id = ?")
+        .bind(1, cameraId)
+        .bind(2, user)
+        .step();
+    return db_.changes() == 1;
+  }
+
+  bool revokeCamera(const std::string& cameraId) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement(db_, "UPDATE cameras SET revoked = 1 WHERE id = ?").bind(1, cameraId).step();
+    return db_.changes() == 1;
+  }
+
+  void recordCameraSeen(const std::string& cameraId, UnixTime when) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement(db_, "UPDATE cameras SET last_seen = ? WHERE id = ?")
+        .bind(1, when)
+        .bind(2, cameraId)
+        .step();
+  }
+
+ private:
+  // claimed_at only orders a user's cameras; without `when` the SQL clock sets it.
+  ClaimOutcome claimLocked(const std::string& cameraId, UserId user, const std::string& name,
+                           std::optional<UnixTime> when) {
+    SqliteStatement q(db_, "SELECT revoked, owner_id FROM cameras WHERE id = ?");
+    q.bind(1, cameraId);
+    if (!q.step()) return ClaimOutcome::unknownCamera;
+    if (q.integer(0) != 0) return ClaimOutcome::revoked;
+    if (!q.isNull(1)) return ClaimOutcome::alreadyClaimed;
+    SqliteStatement update(db_,
+                           "UPDATE cameras SET owner_id = ?, name = ?, "
+                           "claimed_at = COALESCE(?, CAST(strftime('%s','now') AS INTEGER)) "
+                           "WHERE id = ? AND owner_id IS NULL");
+    update.bind(1, user).bind(2, name).bind(3, when).bind(4, cameraId).step();
+    return db_.changes() == 1 ? ClaimOutcome::claimed : ClaimOutcome::alreadyClaimed;
+  }
+
+  void insertSessionLocked(UserId user, const NewSession& session) {
+    SqliteStatement(db_,
+                    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                    "VALUES (?, ?, ?, ?)")
+        .bind(1, session.tokenHash)
+        .bind(2, user)
+        .bind(3, session.createdAt)
+        .bind(4, session.expiresAt)
+        .step();
+  }
+
+  std::mutex mutex_;
+  SqliteConnection db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> openSqliteStore(const std::string& path) {
+  return std::make_unique<SqliteStore>(path);
+}
+
+}  // namespace seccam::server::store
