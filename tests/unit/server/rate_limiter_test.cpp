@@ -1,0 +1,53 @@
+#include "server/auth/rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace seccam::server::auth;
+using namespace std::chrono_literals;
+
+TEST(RateLimiter, AllowsUntilTheLimitThenRefuses) {
+  RateLimiter limiter(5, 900s);
+  auto t = RateLimiter::Clock::time_point{} + 1000s;
+  for (int i = 0; i < 4; ++i) {
+    limiter.recordFailure("ann", t);
+    EXPECT_FALSE(limiter.retryAfter("ann", t)) << i;
+  }
+  limiter.recordFailure("ann", t);
+  auto wait = limiter.retryAfter("ann", t);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, 900s);
+}
+
+TEST(RateLimiter, RetryAfterCountsDownToTheOldestFailureLeavingTheWindow) {
+  RateLimiter limiter(2, 60s);
+  auto t = RateLimiter::Clock::time_point{} + 1000s;
+  limiter.recordFailure("k", t);
+  limiter.recordFailure("k", t + 10s);
+  EXPECT_EQ(*limiter.retryAfter("k", t + 20s), 40s);
+  EXPECT_FALSE(limiter.retryAfter("k", t + 60s));  // the first one has left the window
+}
+
+TEST(RateLimiter, KeysAreIndependent) {
+  RateLimiter limiter(1, 60s);
+  auto t = RateLimiter::Clock::time_point{} + 1000s;
+  limiter.recordFailure("ann", t);
+  EXPECT_TRUE(limiter.retryAfter("ann", t));
+  EXPECT_FALSE(limiter.retryAfter("bob", t));
+}
+
+TEST(RateLimiter, ResetForgivesEarlierFailures) {
+  RateLimiter limiter(2, 60s);
+  auto t = RateLimiter::Clock::time_point{} + 1000s;
+  limiter.recordFailure("ann", t);
+  limiter.recordFailure("ann", t);
+  ASSERT_TRUE(limiter.retryAfter("ann", t));
+  limiter.reset("ann");
+  EXPECT_FALSE(limiter.retryAfter("ann", t));
+}
+
+TEST(RateLimiter, WaitIsNeverLessThanOneSecond) {
+  RateLimiter limiter(1, 60s);
+  auto t = RateLimiter::Clock::time_point{} + 1000s;
+  limiter.recordFailure("k", t);
+  EXPECT_EQ(*limiter.retryAfter("k", t + 59s + 900ms), 1s);
+}

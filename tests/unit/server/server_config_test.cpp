@@ -1,0 +1,51 @@
+#include "server/config/server_config.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace seccam;
+using namespace seccam::server;
+
+TEST(ServerConfig, DefaultsRunOnLoopback8080WithDataUnderDotData) {
+  Settings settings("SECCAMCFGTEST_");
+  auto config = loadServerConfig(settings);
+  EXPECT_EQ(config.listenHost, "127.0.0.1");
+  EXPECT_EQ(config.listenPort, 8080);
+  EXPECT_EQ(config.dataDir, "./data");
+  EXPECT_EQ(config.masterKeyFile, std::filesystem::path("./data") / "master.key");
+  EXPECT_EQ(config.turn.ttl.count(), 86400);
+  EXPECT_FALSE(config.tlsEnabled());
+}
+
+TEST(ServerConfig, TurnUrlsAreACommaSeparatedList) {
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("turn.urls", "turn:127.0.0.1:3478?transport=udp, turns:127.0.0.1:5349");
+  auto config = loadServerConfig(settings);
+  ASSERT_EQ(config.turn.urls.size(), 2u);
+  EXPECT_EQ(config.turn.urls[1], "turns:127.0.0.1:5349");
+}
+
+TEST(ServerConfig, MalformedValuesNameTheirKey) {
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("turn.urls", "http://nope");
+  EXPECT_THROW(loadServerConfig(settings), ConfigError);
+  Settings tlsHalf("SECCAMCFGTEST_");
+  tlsHalf.setOverride("tls.cert", "cert.pem");
+  EXPECT_THROW(loadServerConfig(tlsHalf), ConfigError);
+  Settings badUrl("SECCAMCFGTEST_");
+  badUrl.setOverride("public-url", "cams.example.org");
+  EXPECT_THROW(loadServerConfig(badUrl), ConfigError);
+}
+
+TEST(ServerConfig, CameraUrlFollowsListenTlsAndPublicUrl) {
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("listen", "127.0.0.1:9000");
+  auto config = loadServerConfig(settings);
+  EXPECT_EQ(cameraWebSocketUrl(config), "ws://127.0.0.1:9000/ws/camera");
+  config.tlsCert = "c.pem";
+  config.tlsKey = "k.pem";
+  EXPECT_EQ(cameraWebSocketUrl(config), "wss://127.0.0.1:9000/ws/camera");
+  config.publicUrl = "https://cams.example.org";
+  EXPECT_EQ(cameraWebSocketUrl(config), "wss://cams.example.org/ws/camera");
+  config.publicUrl = "http://10.0.0.2:8080";
+  EXPECT_EQ(cameraWebSocketUrl(config), "ws://10.0.0.2:8080/ws/camera");
+}

@@ -1,0 +1,164 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "server/store/sqlite_migrations.hpp"
+#include "server/store/store.hpp"
+#include "support/process.hpp"
+
+using namespace seccam::server::store;
+
+namespace {
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::string dbPath() const { return dir.path() + "/seccam.db"; }
+  std::unique_ptr<Store> open() { return openSqliteStore(dbPath()); }
+  NewSession session(const std::string& hash, UnixTime now = 1000, UnixTime expires = 2000) {
+    return {hash, now, expires};
+  }
+  UserId registerAnn(Store& store, const std::string& camera = "sc-A") {
+    store.addCamera(camera, 1);
+    auto result = store.registerUser("Ann", "hash-of-ann", camera, "Front door", session("h1"));
+    EXPECT_EQ(result.outcome, RegisterOutcome::registered);
+    return result.user->id;
+  }
+  seccam::test::TempDir dir;
+};
+
+int pragmaInt(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
+  int value = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+}  // namespace
+
+TEST_F(SqliteStoreTest, MigratesAFreshFileToTheLatestVersionInWalMode) {
+  open();
+  EXPECT_EQ(pragmaInt(dbPath(), "PRAGMA user_version"), latestSchemaVersion());
+  sqlite3* db = nullptr;
+  sqlite3_open(dbPath().c_str(), &db);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerBuild) {
+  open();
+  sqlite3* db = nullptr;
+  sqlite3_open(dbPath().c_str(), &db);
+  sqlite3_exec(db, ("PRAGMA user_version = " + std::to_string(latestSchemaVersion() + 1)).c_str(),
+               nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  EXPECT_THROW(open(), StoreError);
+}
+
+TEST_F(SqliteStoreTest, RegistersAUserWithItsCameraAndSession) {
+  auto store = open();
+  auto ann = registerAnn(*store);
+  auto camera = store->findCamera("sc-A");
+  ASSERT_TRUE(camera);
+  EXPECT_EQ(camera->ownerId, ann);
+  EXPECT_EQ(camera->ownerUsername, "Ann");
+  EXPECT_EQ(camera->name, "Front door");
+  auto user = store->userForSession("h1", 1500);
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->username, "Ann");
+  EXPECT_EQ(user->passwordHash, "hash-of-ann");
+}
+
+TEST_F(SqliteStoreTest, UsernamesAreUniqueIgnoringCase) {
+  auto store = open();
+  registerAnn(*store);
+  store->addCamera("sc-B", 1);
+  auto second = store->registerUser("aNN", "other", "sc-B", "x", session("h2"));
+  EXPECT_EQ(second.outcome, RegisterOutcome::usernameTaken);
+  EXPECT_TRUE(store->findUserByUsername("ANN"));
+  // Nothing of the refused registration was kept.
+  EXPECT_FALSE(store->findCamera("sc-B")->ownerId);
+  EXPECT_FALSE(store->userForSession("h2", 1500));
+}
+
+TEST_F(SqliteStoreTest, RegistrationWithAnUnavailableCameraKeepsNothing) {
+  auto store = open();
+  registerAnn(*store);
+  auto result = store->registerUser("bob", "h", "sc-A", "x", session("h2"));
+  EXPECT_EQ(result.outcome, RegisterOutcome::cameraUnavailable);
+  EXPECT_FALSE(store->findUserByUsername("bob"));
+  auto unknown = store->registerUser("bob", "h", "sc-NOPE", "x", session("h3"));
+  EXPECT_EQ(unknown.outcome, RegisterOutcome::cameraUnavailable);
+  EXPECT_FALSE(store->findUserByUsername("bob"));
+}
+
+TEST_F(SqliteStoreTest, SessionsExpireAndCanBeDeleted) {
+  auto store = open();
+  auto ann = registerAnn(*store);
+  store->createSession(ann, session("h2", 1000, 1100));
+  EXPECT_TRUE(store->userForSession("h2", 1099));
+  EXPECT_FALSE(store->userForSession("h2", 1100));
+  EXPECT_EQ(store->deleteExpiredSessions(1100), 1);
+  store->deleteSession("h1");
+  EXPECT_FALSE(store->userForSession("h1", 1500));
+}
+
+TEST_F(SqliteStoreTest, ClaimRenameUnclaimOnlyForTheOwner) {
+  auto store = open();
+  auto ann = registerAnn(*store);
+  store->addCamera("sc-B", 2);
+  store->addCamera("sc-R", 3);
+  store->revokeCamera("sc-R");
+  EXPECT_EQ(store->claimCamera("sc-B", ann, "Garden"), ClaimOutcome::claimed);
+  EXPECT_EQ(store->claimCamera("sc-B", ann + 1, "Mine"), ClaimOutcome::alreadyClaimed);
+  EXPECT_EQ(store->claimCamera("sc-R", ann, "Revoked"), ClaimOutcome::revoked);
+  EXPECT_EQ(store->claimCamera("sc-X", ann, "None"), ClaimOutcome::unknownCamera);
+  EXPECT_EQ(store->camerasOwnedBy(ann).size(), 2u);
+
+  EXPECT_FALSE(store->renameCamera("sc-B", ann + 1, "Stolen"));
+  EXPECT_TRUE(store->renameCamera("sc-B", ann, "Back garden"));
+  EXPECT_EQ(store->findCamera("sc-B")->name, "Back garden");
+
+  EXPECT_FALSE(store->unclaimCamera("sc-B", ann + 1));
+  EXPECT_TRUE(store->unclaimCamera("sc-B", ann));
+  EXPECT_FALSE(store->findCamera("sc-B")->ownerId);
+  EXPECT_EQ(store->camerasOwnedBy(ann).size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, HostileTextIsStoredVerbatim) {
+  auto store = open();
+  auto ann = registerAnn(*store);
+  std::string name = "x'); DROP TABLE cameras; --";
+  EXPECT_TRUE(store->renameCamera("sc-A", ann, name));
+  EXPECT_EQ(store->findCamera("sc-A")->name, name);
+  EXPECT_EQ(store->listCameras().size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, ProvisioningTheSameIdTwiceFails) {
+  auto store = open();
+  store->addCamera("sc-A", 1);
+  EXPECT_THROW(store->addCamera("sc-A", 2), StoreError);
+}
+
+TEST_F(SqliteStoreTest, DataSurvivesReopening) {
+  UserId ann = 0;
+  {
+    auto store = open();
+    ann = registerAnn(*store);
+    store->recordCameraSeen("sc-A", 4242);
+    store->addCamera("sc-R", 5);
+    store->revokeCamera("sc-R");
+  }
+  auto store = open();
+  EXPECT_EQ(store->findUserByUsername("ann")->id, ann);
+  EXPECT_TRUE(store->userForSession("h1", 1500));
+  auto camera = store->findCamera("sc-A");
+  EXPECT_EQ(camera->lastSeen, 4242);
+  EXPECT_EQ(camera->ownerId, ann);
+  EXPECT_TRUE(store->findCamera("sc-R")->revoked);
+  EXPECT_EQ(store->listCameras().size(), 2u);
+}
