@@ -1,0 +1,74 @@
+// Test harness for the signaling hub against a real seccam-server: accounts registered over
+// the HTTP API, viewers on /ws with the session cookie, and fake cameras on /ws/camera that
+// answer the HMAC challenge with their provisioned device key.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/clients.hpp"
+#include "support/server_process.hpp"
+
+namespace seccam::test {
+
+using nlohmann::json;
+
+inline constexpr std::chrono::milliseconds kMessageTimeout{5000};
+inline constexpr const char* kPassword = "Correct-Horse-9";
+// TURN settings for the server under test, so that ICE server lists carry credentials whose
+// username names the subject they were minted for (nothing is ever sent to this address).
+inline constexpr const char* kTurnUrl = "turn:127.0.0.1:3478";
+
+struct Account {
+  std::string username;
+  std::string cookie;  // "seccam_session=..."
+};
+
+class SignalingTest : public ::testing::Test {
+ protected:
+  SignalingTest();
+
+  // Registers `username` with `camera` as its first camera.
+  Account registerAccount(const std::string& username, const ProvisionedCamera& camera);
+  // Claims another camera for the account (POST /api/cameras).
+  void claim(const Account& account, const ProvisionedCamera& camera);
+  // DELETE /api/cameras/{id}; returns the HTTP status.
+  int unclaim(const Account& account, const std::string& cameraId);
+
+  // A viewer connection; its hello has been read and is returned in `hello`.
+  std::unique_ptr<WsClient> openViewer(const Account& account, json* hello = nullptr);
+  // A camera connection that has authenticated (welcome read, returned in `welcome`).
+  std::unique_ptr<WsClient> openCamera(const ProvisionedCamera& camera, json* welcome = nullptr);
+  // A camera connection with only the challenge read (its nonce in `nonce`).
+  std::unique_ptr<WsClient> openCameraUnauthenticated(std::string* nonce);
+
+  ServerProcess server;
+};
+
+// Signature for a camera answering `nonce` with the device key given in hex.
+std::string signatureFor(const std::string& deviceKeyHex, const std::string& nonce,
+                         const std::string& cameraId);
+
+// The next message as JSON (fails the test on timeout or close).
+json nextMessage(WsClient& client, std::chrono::milliseconds timeout = kMessageTimeout);
+// The next message, skipping `status` pushes (which may come at any time).
+json nextNonStatus(WsClient& client, std::chrono::milliseconds timeout = kMessageTimeout);
+// Reads until the server closes the connection; returns the close code (0 if none in time).
+int closeCodeAfterDrain(WsClient& client, std::chrono::milliseconds timeout = kMessageTimeout);
+
+json offerMessage(const std::string& session, const std::string& camera,
+                  const std::string& sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n");
+json candidateMessage(const std::string& session, const std::string& candidate);
+json answerMessage(const std::string& session, const std::string& sdp = "v=0\r\nanswer\r\n");
+json byeMessage(const std::string& session);
+
+// The TURN username's subject ("<expiry>:<subject>") of the first entry of an iceServers list.
+std::string turnSubject(const json& iceServers);
+
+}  // namespace seccam::test
