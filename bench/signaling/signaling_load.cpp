@@ -73,7 +73,6 @@ std::string candidateMessage(const std::string& session) {
 }
 
 struct Options {
-  std::string serverBin = test::serverBinary();
   int cameras = 100;
   int viewersPerCamera = 4;
   double rate = 20000;
@@ -143,6 +142,7 @@ class LoadRun {
   std::uint64_t delivered_ = 0;
   std::uint64_t errors_ = 0;
   int sessionCounter_ = 0;
+  bool trace_ = std::getenv("SECCAM_BENCH_TRACE") != nullptr;  // print every message received
 };
 
 void LoadRun::startServer() {
@@ -190,6 +190,7 @@ bool LoadRun::runUntil(const std::function<bool()>& done, seconds timeout) {
 
 void LoadRun::onCameraMessage(Camera& cam, std::string_view text) {
   auto type = messageType(text);
+  if (trace_) std::fprintf(stderr, "camera %s <- %.*s\n", cam.identity.cameraId.c_str(), static_cast<int>(text.size()), text.data());
   if (type == "candidate") return recordCandidate(text);
   if (type == "challenge") {
     auto key = crypto::fromHex(cam.identity.deviceKey).value();
@@ -209,6 +210,7 @@ void LoadRun::onCameraMessage(Camera& cam, std::string_view text) {
 
 void LoadRun::onViewerMessage(Viewer& viewer, std::string_view text) {
   auto type = messageType(text);
+  if (trace_) std::fprintf(stderr, "viewer %s <- %.*s\n", viewer.session.c_str(), static_cast<int>(text.size()), text.data());
   if (type == "candidate") return recordCandidate(text);
   if (type == "hello") {
     viewer.hello = true;
@@ -246,7 +248,7 @@ void LoadRun::connectTopology(int cameraCount, int viewersPerCamera) {
   for (std::size_t v = 0; v < viewers_.size(); ++v) {
     auto& viewer = viewers_[v];
     viewer.camera = v % static_cast<std::size_t>(cameraCount);
-    viewer.session = "load-" + std::to_string(++sessionCounter_);
+    viewer.session = "load-session-" + std::to_string(++sessionCounter_);
     viewer.peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, std::nullopt, "/ws", headers);
     viewer.peer->onMessage([this, v](bench::WsPeer&, std::string_view t) { onViewerMessage(viewers_[v], t); });
     viewer.peer->start([](bool) {});
@@ -467,7 +469,6 @@ int LoadRun::run() {
 int main(int argc, char** argv) {
   Options opt;
   CLI::App app{"SecCam signaling load generator: drives a real seccam-server on loopback"};
-  app.add_option("--server-bin", opt.serverBin, "seccam-server binary")->capture_default_str();
   app.add_option("--cameras", opt.cameras, "camera connections for the fixed-rate phase")->capture_default_str();
   app.add_option("--viewers-per-camera", opt.viewersPerCamera, "viewer connections per camera")->capture_default_str();
   app.add_option("--rate", opt.rate, "relayed messages a second in the fixed-rate phase")->capture_default_str();
