@@ -1,0 +1,188 @@
+// The account flow of PROTOCOL.md against a real server: register, sign in, who-am-I,
+// sign out, and the cookie that carries the session.
+#include "server_test_client.hpp"
+
+using namespace seccam::test;
+
+class AccountFlow : public ServerTest {};
+
+TEST_F(AccountFlow, RegisterSignsInAndClaimsTheCamera) {
+  auto camera = server->provision(1).at(0);
+  auto response = registerAccount("Ann", camera);
+  ASSERT_EQ(response.status, 201) << response.body;
+  EXPECT_EQ(json(response)["user"]["username"], "Ann");
+  auto cookie = cookiePair(response.header("set-cookie"));
+  ASSERT_FALSE(cookie.empty());
+
+  auto me = call("GET", "/api/me", "", cookie);
+  EXPECT_EQ(me.status, 200);
+  EXPECT_EQ(json(me)["user"]["username"], "Ann");
+
+  auto cameras = json(call("GET", "/api/cameras", "", cookie));
+  ASSERT_EQ(cameras["cameras"].size(), 1u);
+  EXPECT_EQ(cameras["cameras"][0]["id"], camera.cameraId);
+  EXPECT_EQ(cameras["cameras"][0]["online"], false);
+  EXPECT_TRUE(cameras["cameras"][0]["lastSeen"].is_null());
+}
+
+TEST_F(AccountFlow, SessionCookieHasThePolicyAttributes) {
+  auto camera = server->provision(1).at(0);
+  auto setCookie = registerAccount("ann", camera).header("set-cookie");
+  EXPECT_EQ(setCookie.rfind("seccam_session=", 0), 0u) << setCookie;
+  EXPECT_NE(setCookie.find("; HttpOnly"), std::string::npos) << setCookie;
+  EXPECT_NE(setCookie.find("; SameSite=Strict"), std::string::npos) << setCookie;
+  EXPECT_NE(setCookie.find("; Path=/"), std::string::npos) << setCookie;
+  EXPECT_NE(setCookie.find("; Max-Age=86400"), std::string::npos) << setCookie;
+  EXPECT_EQ(setCookie.find("Secure"), std::string::npos) << "plain HTTP: " << setCookie;
+  // 32 random bytes as 64 hex digits.
+  EXPECT_EQ(cookiePair(setCookie).size(), std::string("seccam_session=").size() + 64);
+}
+
+TEST_F(AccountFlow, LoginGivesANewTokenEachTime) {
+  auto first = signUp("ann");
+  auto a = login("ann");
+  auto b = login("ANN");  // usernames compare ignoring case
+  ASSERT_EQ(a.status, 200) << a.body;
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(json(b)["user"]["username"], "ann");
+  auto cookieA = cookiePair(a.header("set-cookie"));
+  auto cookieB = cookiePair(b.header("set-cookie"));
+  EXPECT_NE(cookieA, cookieB);
+  EXPECT_NE(cookieA, first);
+  EXPECT_EQ(call("GET", "/api/me", "", cookieB).status, 200);
+}
+
+TEST_F(AccountFlow, LogoutEndsTheSession) {
+  auto cookie = signUp("ann");
+  auto out = call("POST", "/api/logout", "", cookie);
+  EXPECT_EQ(out.status, 204);
+  EXPECT_NE(out.header("set-cookie").find("Max-Age=0"), std::string::npos);
+  auto me = call("GET", "/api/me", "", cookie);
+  EXPECT_EQ(me.status, 401);
+  EXPECT_EQ(json(me)["error"]["code"], "unauthorized");
+}
+
+TEST_F(AccountFlow, WrongPasswordAndUnknownUserLookTheSame) {
+  signUp("ann");
+  auto wrong = login("ann", "Wrong-pass99");
+  auto unknown = login("nobody", "Wrong-pass99");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(json(wrong)["error"]["code"], "unauthorized");
+  EXPECT_EQ(wrong.body, unknown.body);
+  EXPECT_TRUE(wrong.header("set-cookie").empty());
+}
+
+TEST_F(AccountFlow, DuplicateUsernameIsRefusedIgnoringCase) {
+  signUp("Ann");
+  auto camera = server->provision(1).at(0);
+  auto response = registerAccount("aNN", camera);
+  EXPECT_EQ(response.status, 409);
+  EXPECT_EQ(json(response)["error"]["code"], "conflict");
+  EXPECT_TRUE(json(response)["error"]["fields"].contains("username"));
+  // The second camera stays free for someone else.
+  EXPECT_EQ(registerAccount("bob", camera).status, 201);
+}
+
+TEST_F(AccountFlow, ClaimCodeIsAcceptedWithDashesAndLowerCase) {
+  auto camera = server->provision(1).at(0);
+  std::string code;
+  for (char c : camera.claimCode) code += static_cast<char>(std::tolower(c));
+  camera.claimCode = code.substr(0, 5) + "-" + code.substr(5);
+  EXPECT_EQ(registerAccount("ann", camera).status, 201);
+}
+
+TEST_F(AccountFlow, WrongClaimCodeIsRefusedAndCreatesNoAccount) {
+  auto camera = server->provision(1).at(0);
+  auto wrong = camera;
+  wrong.claimCode = camera.claimCode[0] == 'A' ? "B" + camera.claimCode.substr(1)
+                                               : "A" + camera.claimCode.substr(1);
+  auto response = registerAccount("ann", wrong);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_TRUE(json(response)["error"]["fields"].contains("claimCode"));
+  EXPECT_EQ(login("ann").status, 401);
+  EXPECT_EQ(registerAccount("ann", camera).status, 201);
+}
+
+TEST_F(AccountFlow, ACameraCanOnlyBeClaimedOnce) {
+  ProvisionedCamera camera;
+  signUp("ann", &camera);
+  auto response = registerAccount("bob", camera);
+  EXPECT_EQ(response.status, 409);
+  EXPECT_EQ(login("bob").status, 401);
+}
+
+TEST_F(AccountFlow, ValidationNamesEveryBadField) {
+  auto response = call("POST", "/api/register",
+                       R"({"username":"a b","password":"short","cameraId":"bad id","claimCode":"x"})");
+  ASSERT_EQ(response.status, 400);
+  auto error = json(response)["error"];
+  EXPECT_EQ(error["code"], "invalid_input");
+  EXPECT_EQ(error["fields"]["username"],
+            "Username may only contain letters, digits, '.', '_' and '-'.");
+  EXPECT_EQ(error["fields"]["password"], "Password must be at least 10 characters.");
+  EXPECT_TRUE(error["fields"].contains("cameraId"));
+  EXPECT_TRUE(error["fields"].contains("claimCode"));
+  EXPECT_EQ(error["message"], error["fields"]["username"]);
+}
+
+TEST_F(AccountFlow, WrongTypesAndMissingFieldsAre400WithPerFieldMessages) {
+  auto response = call("POST", "/api/register", R"({"username":42,"password":["x"]})");
+  ASSERT_EQ(response.status, 400);
+  auto fields = json(response)["error"]["fields"];
+  EXPECT_EQ(fields["username"], "Username must be text.");
+  EXPECT_EQ(fields["password"], "Password must be text.");
+  EXPECT_EQ(fields["cameraId"], "Camera ID is required.");
+  EXPECT_EQ(fields["claimCode"], "Claim code is required.");
+  auto loginResponse = call("POST", "/api/login", R"({"username":"ann","password":123})");
+  EXPECT_EQ(loginResponse.status, 400);
+  EXPECT_EQ(json(loginResponse)["error"]["fields"]["password"], "Password must be text.");
+}
+
+TEST_F(AccountFlow, MalformedJsonIs400) {
+  for (std::string body : {"{", "not json", "[1,2]", "\"text\"", "{\"username\":}"}) {
+    auto response = call("POST", "/api/login", body);
+    EXPECT_EQ(response.status, 400) << body;
+    EXPECT_EQ(json(response)["error"]["code"], "invalid_input") << body;
+  }
+}
+
+TEST_F(AccountFlow, SignInFailuresAreRateLimitedPerAccount) {
+  signUp("ann");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(login("ann", "Wrong-pass99").status, 401) << i;
+  auto limited = login("ann", "Wrong-pass99");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(json(limited)["error"]["code"], "rate_limited");
+  auto retryAfter = limited.header("retry-after");
+  ASSERT_FALSE(retryAfter.empty());
+  EXPECT_GT(std::stoi(retryAfter), 0);
+  EXPECT_LE(std::stoi(retryAfter), 15 * 60);
+  // Even the right password waits now; another account does not.
+  EXPECT_EQ(login("ann").status, 429);
+  signUp("bob");
+  EXPECT_EQ(login("bob").status, 200);
+}
+
+TEST_F(AccountFlow, SignInFailuresAreRateLimitedPerAddress) {
+  // 50 failures spread over many accounts from one address.
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(login("user" + std::to_string(i), "Wrong-pass99").status, 401) << i;
+  }
+  auto limited = login("someone-else", "Wrong-pass99");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_FALSE(limited.header("retry-after").empty());
+}
+
+TEST_F(AccountFlow, MetricsCountSignInFailures) {
+  login("nobody", "Wrong-pass99");
+  auto metrics = call("GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("seccam_sign_in_failures_total 1"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("seccam_http_request_duration_seconds_bucket{le=\"+Inf\"}"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find("seccam_cameras_connected 0"), std::string::npos);
+  auto health = call("GET", "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(json(health)["status"], "ok");
+}

@@ -1,0 +1,80 @@
+// Cross-site and oversized requests are refused before they change anything, and the
+// server keeps serving everyone else.
+#include "server_test_client.hpp"
+
+using namespace seccam::test;
+
+class RequestGuard : public ServerTest {};
+
+TEST_F(RequestGuard, ForeignOriginIsRefusedAndChangesNothing) {
+  auto camera = server->provision(1).at(0);
+  nlohmann::json body{{"username", "ann"},
+                      {"password", kPassword},
+                      {"cameraId", camera.cameraId},
+                      {"claimCode", camera.claimCode}};
+  auto response = call("POST", "/api/register", body.dump(), "", {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(response.status, 403);
+  EXPECT_EQ(json(response)["error"]["code"], "forbidden");
+  EXPECT_EQ(login("ann").status, 401);  // no account was made
+
+  // With the server's own origin it goes through.
+  auto own = call("POST", "/api/register", body.dump(), "", {{"Origin", server->origin()}});
+  EXPECT_EQ(own.status, 201) << own.body;
+}
+
+TEST_F(RequestGuard, ForeignOriginCannotRenameOrRemoveACamera) {
+  ProvisionedCamera camera;
+  auto cookie = signUp("ann", &camera);
+  Headers evil{{"Origin", "https://evil.example"}};
+  auto path = "/api/cameras/" + camera.cameraId;
+  EXPECT_EQ(call("PATCH", path, R"({"name":"Hacked"})", cookie, evil).status, 403);
+  EXPECT_EQ(call("DELETE", path, "", cookie, evil).status, 403);
+  EXPECT_EQ(call("POST", "/api/logout", "", cookie, evil).status, 403);
+  auto after = json(call("GET", path, "", cookie));
+  EXPECT_EQ(after["camera"]["name"], camera.cameraId);
+  EXPECT_EQ(call("GET", "/api/me", "", cookie).status, 200);
+}
+
+TEST_F(RequestGuard, NonJsonContentTypeIsRefusedAndChangesNothing) {
+  ProvisionedCamera camera;
+  auto cookie = signUp("ann", &camera);
+  auto path = "/api/cameras/" + camera.cameraId;
+  for (std::string type : {"text/plain", "application/x-www-form-urlencoded",
+                           "multipart/form-data; boundary=x"}) {
+    auto response = call("PATCH", path, R"({"name":"Renamed"})", cookie, {{"Content-Type", type}});
+    EXPECT_EQ(response.status, 403) << type;
+    EXPECT_EQ(json(response)["error"]["code"], "forbidden") << type;
+  }
+  EXPECT_EQ(json(call("GET", path, "", cookie))["camera"]["name"], camera.cameraId);
+  // application/json with a charset is fine.
+  auto ok = call("PATCH", path, R"({"name":"Renamed"})", cookie,
+                 {{"Content-Type", "application/json; charset=utf-8"}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
+TEST_F(RequestGuard, BodiesOver16KiBAre413AndTheServerKeepsServing) {
+  std::string big = R"({"username":"ann","password":")" + std::string(17 * 1024, 'x') + R"("})";
+  auto response = call("POST", "/api/login", big);
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(json(response)["error"]["code"], "too_large");
+  EXPECT_EQ(call("GET", "/healthz").status, 200);
+  // Just under the limit is read (and refused for what it says, not for its size).
+  std::string fits = R"({"username":"ann","password":")" + std::string(15 * 1024, 'x') + R"("})";
+  EXPECT_EQ(call("POST", "/api/login", fits).status, 401);
+}
+
+TEST_F(RequestGuard, UnknownApiPathsAre404InTheErrorShape) {
+  auto response = call("GET", "/api/nothing-here");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(json(response)["error"]["code"], "not_found");
+}
+
+TEST_F(RequestGuard, ApiNeedsASession) {
+  for (std::string path : {"/api/me", "/api/cameras", "/api/ice-servers"}) {
+    auto response = call("GET", path);
+    EXPECT_EQ(response.status, 401) << path;
+    EXPECT_EQ(json(response)["error"]["code"], "unauthorized") << path;
+  }
+  EXPECT_EQ(call("GET", "/api/me", "", "seccam_session=" + std::string(64, 'a')).status, 401);
+  EXPECT_EQ(call("GET", "/api/me", "", "seccam_session=garbage").status, 401);
+}

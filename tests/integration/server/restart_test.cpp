@@ -1,0 +1,31 @@
+// Everything stored survives a restart of the server process.
+#include "server_test_client.hpp"
+
+using namespace seccam::test;
+
+class Restart : public ServerTest {};
+
+TEST_F(Restart, AccountsSessionsAndCamerasSurvive) {
+  ProvisionedCamera camera;
+  auto cookie = signUp("ann", &camera);
+  auto path = "/api/cameras/" + camera.cameraId;
+  ASSERT_EQ(call("PATCH", path, R"({"name":"Porch"})", cookie).status, 200);
+  auto spare = server->provision(1).at(0);
+
+  server->restart();
+
+  EXPECT_EQ(call("GET", "/api/me", "", cookie).status, 200);  // the session too
+  EXPECT_EQ(login("ann").status, 200);
+  EXPECT_EQ(json(call("GET", path, "", cookie))["camera"]["name"], "Porch");
+  // A camera provisioned before the restart can still be claimed.
+  auto bob = registerAccount("bob", spare);
+  EXPECT_EQ(bob.status, 201) << bob.body;
+}
+
+TEST_F(Restart, StopsCleanlyOnSigterm) {
+  auto status = server->process().stop(15);
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+  EXPECT_NE(server->process().log().find("seccam-server stopped"), std::string::npos);
+}

@@ -1,0 +1,99 @@
+// The HTTP layer's side of the WebSockets: /ws is refused before any message without a
+// session (401) or from a foreign Origin (403); accepted viewers and cameras reach the hub,
+// which the API then reflects (online, last seen); a revoked camera is refused.
+#include <fstream>
+
+#include "common/crypto.hpp"
+#include "common/identity.hpp"
+#include "server_test_client.hpp"
+
+using namespace seccam::test;
+using namespace std::chrono_literals;
+
+class WebSocketUpgrade : public ServerTest {
+ protected:
+  // Authenticates as `camera` over /ws/camera; true when the hub welcomed it.
+  bool connectCamera(WsClient& ws, const ProvisionedCamera& camera) {
+    if (!ws.connect(server->host(), server->port(), "/ws/camera")) return false;
+    auto challenge = ws.receive();
+    if (!challenge) return false;
+    std::string nonce = nlohmann::json::parse(*challenge)["nonce"];
+    auto key = seccam::crypto::fromHex(camera.deviceKey);
+    nlohmann::json auth{{"type", "auth"},
+                        {"camera", camera.cameraId},
+                        {"signature", seccam::identity::signChallenge(*key, nonce, camera.cameraId)}};
+    ws.send(auth.dump());
+    auto welcome = ws.receive();
+    return welcome && nlohmann::json::parse(*welcome)["type"] == "welcome";
+  }
+};
+
+TEST_F(WebSocketUpgrade, ViewerWithoutSessionIs401) {
+  WsClient ws;
+  EXPECT_FALSE(ws.connect(server->host(), server->port(), "/ws", {{"Origin", server->origin()}}));
+  EXPECT_EQ(ws.refusedStatus(), 401);
+  WsClient forged;
+  EXPECT_FALSE(forged.connect(server->host(), server->port(), "/ws",
+                              {{"Origin", server->origin()},
+                               {"Cookie", "seccam_session=" + std::string(64, '0')}}));
+  EXPECT_EQ(forged.refusedStatus(), 401);
+}
+
+TEST_F(WebSocketUpgrade, ViewerFromAForeignOriginIs403) {
+  auto cookie = signUp("ann");
+  WsClient ws;
+  EXPECT_FALSE(ws.connect(server->host(), server->port(), "/ws",
+                          {{"Origin", "http://evil.example"}, {"Cookie", cookie}}));
+  EXPECT_EQ(ws.refusedStatus(), 403);
+  WsClient noOrigin;
+  EXPECT_FALSE(noOrigin.connect(server->host(), server->port(), "/ws", {{"Cookie", cookie}}));
+  EXPECT_EQ(noOrigin.refusedStatus(), 403);
+}
+
+TEST_F(WebSocketUpgrade, SignedInViewerIsGreetedWithItsCameras) {
+  ProvisionedCamera camera;
+  auto cookie = signUp("ann", &camera);
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(server->host(), server->port(), "/ws",
+                         {{"Origin", server->origin()}, {"Cookie", cookie}}));
+  auto hello = ws.receive();
+  ASSERT_TRUE(hello);
+  auto message = nlohmann::json::parse(*hello);
+  EXPECT_EQ(message["type"], "hello");
+  EXPECT_EQ(message["user"]["username"], "ann");
+  ASSERT_EQ(message["cameras"].size(), 1u);
+  EXPECT_EQ(message["cameras"][0]["id"], camera.cameraId);
+}
+
+TEST_F(WebSocketUpgrade, ConnectedCameraIsOnlineWithLastSeenInTheApi) {
+  ProvisionedCamera camera;
+  auto cookie = signUp("ann", &camera);
+  WsClient ws;
+  ASSERT_TRUE(connectCamera(ws, camera));
+  auto path = "/api/cameras/" + camera.cameraId;
+  EXPECT_TRUE(waitFor([&] { return json(call("GET", path, "", cookie))["camera"]["online"] == true; },
+                      5s));
+  EXPECT_TRUE(waitFor([&] { return json(call("GET", path, "", cookie))["camera"]["lastSeen"].is_string(); },
+                      5s));
+  auto metrics = call("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("seccam_cameras_connected 1"), std::string::npos) << metrics;
+
+  ws.close();
+  EXPECT_TRUE(waitFor([&] { return json(call("GET", path, "", cookie))["camera"]["online"] == false; },
+                      5s));
+}
+
+TEST_F(WebSocketUpgrade, RevokedCameraIsRefusedAtItsNextAuthentication) {
+  auto camera = server->provision(1).at(0);
+  {
+    WsClient ws;
+    ASSERT_TRUE(connectCamera(ws, camera));
+  }
+  auto revoke = runProgram({serverBinary(), "camera", "revoke", camera.cameraId, "--data",
+                            server->dataDir()});
+  ASSERT_EQ(revoke.exitCode, 0) << revoke.output;
+  WsClient again;
+  EXPECT_FALSE(connectCamera(again, camera));  // answered with an error, not welcome
+  EXPECT_TRUE(waitFor([&] { again.receive(200ms); return again.closed(); }, 5s));
+  EXPECT_EQ(again.closeCode(), 4401);
+}
