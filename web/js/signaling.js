@@ -34,6 +34,10 @@ class Signaling extends EventTarget {
     // Leaving the page: the server sends the camera a bye for each session when this closes,
     // and sessions say bye themselves where they can.
     window.addEventListener('pagehide', () => this.close());
+    // Restored from the back-forward cache with a closed socket: start over.
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) location.reload();
+    });
   }
 
   connect() {

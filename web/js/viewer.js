@@ -80,7 +80,8 @@ export class CameraViewer extends EventTarget {
     on('status', (event) => this.#onStatus(event.detail));
     on('close', () => this.#onSignalingLost());
     on('signedout', () => this.#endSession(false, ViewerState.STOPPED, 'Signed out'));
-    window.addEventListener('pagehide', this.#onPageHide);
+    // Capture: runs before the signaling connection closes itself, so the bye still goes out.
+    window.addEventListener('pagehide', this.#onPageHide, { capture: true });
     if (this.#signaling.isOpen) this.#startSession();
     else this.#setState(ViewerState.WAITING, 'Connecting to SecCam…');
   }
@@ -88,7 +89,7 @@ export class CameraViewer extends EventTarget {
   stop() {
     for (const [type, handler] of this.#listeners) this.#signaling.removeEventListener(type, handler);
     this.#listeners = [];
-    window.removeEventListener('pagehide', this.#onPageHide);
+    window.removeEventListener('pagehide', this.#onPageHide, { capture: true });
     clearTimeout(this.#retryTimer);
     this.#endSession(true, ViewerState.STOPPED, '');
   }

@@ -58,7 +58,7 @@ viewer.addEventListener('statechange', ({ detail: { state, detail } }) => {
   conn.textContent = STATE_LABELS[state];
   $('#snapshot').disabled = state !== ViewerState.PLAYING;
   if (state === ViewerState.NOT_FOUND) showNotFound();
-  if (state !== ViewerState.PLAYING) statsLine.textContent = detail || STATE_LABELS[state];
+  if (state !== ViewerState.PLAYING) statsLine.textContent = 'No video';
 });
 viewer.addEventListener('firstframe', ({ detail }) => {
   // Measured in the browser: the click on the previous page (or this page's start) to the
