@@ -38,7 +38,7 @@ const std::string kWrongCredentials = "Username or password is incorrect.";
 
 ApiResponse Api::registerAccount(const ApiRequest& request) {
   ApiResponse error;
-  auto body = RequestBody::parse(request.body, error);
+  auto body = RequestBody::parse(request, error);
   if (!body) return error;
   auto username = body->text("username", "Username", true, usernameProblem);
   auto password = body->text("password", "Password", true, passwordProblem);
@@ -92,7 +92,7 @@ ApiResponse Api::registerAccount(const ApiRequest& request) {
 
 ApiResponse Api::login(const ApiRequest& request) {
   ApiResponse error;
-  auto body = RequestBody::parse(request.body, error);
+  auto body = RequestBody::parse(request, error);
   if (!body) return error;
   auto username = body->text("username", "Username", true);
   auto password = body->text("password", "Password", true);

@@ -34,7 +34,7 @@ ApiResponse Api::listCameras(const store::UserRecord& user) {
 
 ApiResponse Api::claimCamera(const ApiRequest& request, const store::UserRecord& user) {
   ApiResponse error;
-  auto body = RequestBody::parse(request.body, error);
+  auto body = RequestBody::parse(request, error);
   if (!body) return error;
   auto cameraId = body->text("cameraId", "Camera ID", true, cameraIdProblem);
   auto claimCode = body->text("claimCode", "Claim code", true, claimCodeProblem);
@@ -94,7 +94,7 @@ ApiResponse Api::renameCamera(const ApiRequest& request, const store::UserRecord
   auto camera = deps_.store->findCamera(cameraId);
   if (!camera || camera->ownerId != user.id) return notYours();
   ApiResponse error;
-  auto body = RequestBody::parse(request.body, error);
+  auto body = RequestBody::parse(request, error);
   if (!body) return error;
   auto name = body->text("name", "Name", true, cameraNameProblem);
   if (body->hasProblems()) {

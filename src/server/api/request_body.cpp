@@ -1,11 +1,17 @@
 #include "server/api/request_body.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <map>
 
 namespace seccam::server::api {
 
-std::optional<RequestBody> RequestBody::parse(const std::string& text, ApiResponse& error) {
-  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+std::optional<RequestBody> RequestBody::parse(const ApiRequest& request, ApiResponse& error) {
+  auto json = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) {
+    spdlog::info("{} {} refused from {}: body is not a JSON object", request.method, request.path,
+                 request.clientAddress);
+  }
   if (json.is_discarded()) {
     error = errorResponse(400, "invalid_input", "The request body is not valid JSON.");
     return std::nullopt;

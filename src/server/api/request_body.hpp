@@ -14,8 +14,9 @@ namespace seccam::server::api {
 
 class RequestBody {
  public:
-  // nullopt when the body is not a JSON object; `error` then holds the 400 to send.
-  static std::optional<RequestBody> parse(const std::string& text, ApiResponse& error);
+  // nullopt when the body is not a JSON object; `error` then holds the 400 to send (and
+  // one log line says so).
+  static std::optional<RequestBody> parse(const ApiRequest& request, ApiResponse& error);
 
   // A string field; records "<label> is required." or "<label> must be text." as needed.
   std::optional<std::string> text(const std::string& field, const std::string& label,
