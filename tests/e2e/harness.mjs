@@ -1,0 +1,347 @@
+// The browser tests' world: a network namespace made for one test file, with a real
+// seccam-server, a real coturn, real seccam-camera agents and Debian's Chromium all inside it,
+// torn down at the end, also when a test fails or the process is interrupted.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = path.resolve(HERE, '../..');
+export const ARTIFACTS_DIR = path.join(HERE, 'artifacts');
+export const BUILD_DIR = path.resolve(process.env.SECCAM_BUILD_DIR || path.join(REPO_ROOT, 'build'));
+export const SERVER_BINARY = path.join(BUILD_DIR, 'src/server/seccam-server');
+export const CAMERA_BINARY = path.join(BUILD_DIR, 'src/camera/seccam-camera');
+const CHROMIUM = '/usr/bin/chromium';
+const TURNSERVER = '/usr/bin/turnserver';
+
+// WEBRTC-NOTES.md: the flags Debian's Chromium needs here (Playwright adds --headless).
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+const SERVER_PORT = 8080;
+const TURN_PORT = 3478;
+const TURN_RELAY_PORTS = [49152, 49252];
+const START_TIMEOUT_MS = 15000;
+const STOP_TIMEOUT_MS = 5000;
+export const TEST_PASSWORD = 'Correct-Horse-9';
+
+let namespaceCounter = 0;
+const liveStacks = new Set();
+
+function run(command, args, options = {}) {
+  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+}
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function waitFor(check, { timeoutMs = START_TIMEOUT_MS, intervalMs = 100, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = null;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError.message})` : ''}`);
+}
+
+// One process started inside the namespace, its output in a log file.
+class NamespacedProcess {
+  constructor(namespace, name, argv, logPath) {
+    this.name = name;
+    this.logPath = logPath;
+    this.argv = argv;
+    const log = fs.openSync(logPath, 'a');
+    // `ip netns exec` execs the program: this child's pid is the program's pid.
+    this.child = spawn('ip', ['netns', 'exec', namespace, ...argv], { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    this.exited = once(this.child, 'exit');
+  }
+
+  get running() {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  log() {
+    try {
+      return fs.readFileSync(this.logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  async stop(signal = 'SIGTERM') {
+    if (!this.running) return;
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.running && this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+export class Stack {
+  cameras = []; // provisioned: {cameraId, claimCode, deviceKey, server}
+  agents = new Map(); // camera ID -> NamespacedProcess
+  processes = [];
+  browsers = [];
+
+  constructor(label) {
+    // Unique per run (pid) and per stack in this process (counter).
+    namespaceCounter += 1;
+    this.namespace = `seccam-e2e-${process.pid}-${namespaceCounter}`;
+    // Per-run addresses too (WEBRTC-NOTES.md): 10.X.Y.0/24 from the pid and counter.
+    const x = 64 + ((process.pid >> 8) % 128);
+    const y = (process.pid + namespaceCounter) % 250;
+    this.cameraAddress = `10.${x}.${y}.1`;
+    this.viewerAddress = `10.${x}.${y}.2`;
+    this.gatewayAddress = `10.${x}.${y}.254`;
+    this.origin = `http://${this.cameraAddress}:${SERVER_PORT}`;
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `seccam-e2e-${label}-`));
+    this.dataDir = path.join(this.dir, 'data');
+    this.logDir = path.join(ARTIFACTS_DIR, 'logs', label);
+    fs.mkdirSync(this.dataDir, { recursive: true });
+    fs.rmSync(this.logDir, { recursive: true, force: true });
+    fs.mkdirSync(this.logDir, { recursive: true });
+    this.turnSecret = randomBytes(24).toString('hex');
+    liveStacks.add(this);
+  }
+
+  // Creates the namespace and starts coturn and seccam-server; provisions `cameraCount`.
+  // `services: false`: the namespace alone (the demo test starts its own).
+  static async start({ label, cameraCount = 1, services = true }) {
+    for (const binary of [SERVER_BINARY, CAMERA_BINARY]) {
+      if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: build first (scripts/build.sh)`);
+    }
+    const stack = new Stack(label);
+    try {
+      stack.#createNamespace();
+      if (!services) return stack;
+      stack.#startTurn();
+      await stack.#startServer();
+      stack.cameras = stack.provision(cameraCount);
+      return stack;
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+  }
+
+  #ns(...args) {
+    return run('ip', ['netns', 'exec', this.namespace, ...args]);
+  }
+
+  // WEBRTC-NOTES.md: veth pair with both ends inside (not named veth*: libnice skips those),
+  // and a default route so that Chromium offers host candidates. Nothing leaves the namespace.
+  #createNamespace() {
+    run('ip', ['netns', 'add', this.namespace]);
+    this.namespaceCreated = true;
+    this.#ns('ip', 'link', 'set', 'lo', 'up');
+    this.#ns('ip', 'link', 'add', 'cam0', 'type', 'veth', 'peer', 'name', 'view0');
+    this.#ns('ip', 'addr', 'add', `${this.cameraAddress}/24`, 'dev', 'cam0');
+    this.#ns('ip', 'addr', 'add', `${this.viewerAddress}/24`, 'dev', 'view0');
+    this.#ns('ip', 'link', 'set', 'cam0', 'up');
+    this.#ns('ip', 'link', 'set', 'view0', 'up');
+    this.#ns('ip', 'route', 'add', 'default', 'via', this.gatewayAddress, 'dev', 'cam0');
+  }
+
+  spawn(name, argv) {
+    const proc = new NamespacedProcess(this.namespace, name, argv, path.join(this.logDir, `${name}.log`));
+    this.processes.push(proc);
+    return proc;
+  }
+
+  #startTurn() {
+    this.turn = this.spawn('coturn', [
+      TURNSERVER, '-n', '--no-cli', '--no-tls', '--no-dtls',
+      `--listening-ip=${this.cameraAddress}`, `--relay-ip=${this.cameraAddress}`,
+      `--listening-port=${TURN_PORT}`, `--min-port=${TURN_RELAY_PORTS[0]}`, `--max-port=${TURN_RELAY_PORTS[1]}`,
+      '--use-auth-secret', `--static-auth-secret=${this.turnSecret}`, '--realm=seccam.test',
+      '--fingerprint', '--no-multicast-peers', '--log-file=stdout', '--simple-log',
+      `--pidfile=${path.join(this.dir, 'turnserver.pid')}`, `--userdb=${path.join(this.dir, 'turndb.sqlite')}`,
+    ]);
+  }
+
+  async #startServer() {
+    this.server = this.spawn('seccam-server', [
+      SERVER_BINARY, 'serve', '--listen', `${this.cameraAddress}:${SERVER_PORT}`, '--data', this.dataDir,
+      '--web-root', path.join(REPO_ROOT, 'web'),
+      '--turn-secret', this.turnSecret,
+      '--turn-urls', `turn:${this.cameraAddress}:${TURN_PORT}?transport=udp`,
+    ]);
+    await waitFor(() => {
+      if (!this.server.running) throw new Error(`seccam-server exited:\n${this.server.log()}`);
+      return this.get('/healthz').status === 200;
+    }, { what: 'seccam-server /healthz' });
+  }
+
+  // Stops seccam-server (SIGTERM) and starts it again on the same address and data.
+  async restartServer() {
+    await this.server.stop();
+    this.processes = this.processes.filter((p) => p !== this.server);
+    await this.#startServer();
+  }
+
+  // A GET from inside the namespace (curl): {status, body}.
+  get(urlPath) {
+    const out = this.#ns('curl', '-s', '-o', '-', '-w', '\n%{http_code}', '--max-time', '2', `${this.origin}${urlPath}`);
+    const cut = out.lastIndexOf('\n');
+    return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut) };
+  }
+
+  provision(count) {
+    const out = run(SERVER_BINARY, ['camera', 'provision', '--json', '--count', String(count),
+      '--data', this.dataDir, '--listen', `${this.cameraAddress}:${SERVER_PORT}`, '--out', path.join(this.dir, 'cameras')]);
+    const cameras = out.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    if (cameras.length !== count) throw new Error(`provision printed ${cameras.length} cameras:\n${out}`);
+    return cameras;
+  }
+
+  // Starts the test-pattern agent of a provisioned camera (small video unless asked).
+  startCamera(camera, { width = 320, height = 240, fps = 15 } = {}) {
+    const agent = this.spawn(`camera-${camera.cameraId}`, [
+      // The file provisioning wrote, as a real camera gets it (the key stays off the command line).
+      CAMERA_BINARY, '--config', path.join(this.dir, 'cameras', `${camera.cameraId}.toml`),
+      '--source', 'test', '--width', String(width), '--height', String(height), '--fps', String(fps),
+    ]);
+    this.agents.set(camera.cameraId, agent);
+    return agent;
+  }
+
+  async stopCamera(camera) {
+    const agent = this.agents.get(camera.cameraId);
+    if (agent) await agent.stop();
+    this.agents.delete(camera.cameraId);
+  }
+
+  // Chromium inside the namespace: Playwright starts this wrapper, which enters the namespace
+  // and execs the real browser (the debugging pipe's descriptors pass through exec).
+  async launchBrowser({ args = CHROMIUM_ARGS } = {}) {
+    const wrapper = path.join(this.dir, 'chromium-in-namespace.sh');
+    if (!fs.existsSync(wrapper)) {
+      fs.writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec '${this.namespace}' '${CHROMIUM}' "$@"\n`, { mode: 0o755 });
+    }
+    const browser = await chromium.launch({ executablePath: wrapper, args, timeout: START_TIMEOUT_MS });
+    this.browsers.push(browser);
+    return browser;
+  }
+
+  // PIDs of every process still inside the namespace.
+  pidsInside() {
+    return run('ip', ['netns', 'pids', this.namespace]).split('\n').filter(Boolean).map(Number);
+  }
+
+  logs() {
+    return this.processes.map((p) => `----- ${p.name} -----\n${p.log().slice(-4000)}`).join('\n');
+  }
+
+  async stop() {
+    liveStacks.delete(this);
+    for (const browser of this.browsers.splice(0)) await browser.close().catch(() => {});
+    await Promise.all(this.processes.splice(0).reverse().map((p) => p.stop()));
+    this.#deleteNamespace();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  #deleteNamespace() {
+    if (!this.namespaceCreated) return;
+    this.namespaceCreated = false;
+    try {
+      run('ip', ['netns', 'del', this.namespace]);
+    } catch {
+      // already gone
+    }
+  }
+
+  // Last resort on exit: kill what is left and delete the namespace, synchronously.
+  emergencyStop() {
+    for (const p of this.processes) if (p.running) p.child.kill('SIGKILL');
+    this.#deleteNamespace();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+process.on('exit', () => {
+  for (const stack of liveStacks) stack.emergencyStop();
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => process.exit(130));
+}
+
+// ---- Page helpers shared by the tests ----
+
+export async function newPage(browser, { width = 1280, height = 800 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    (page.errors ||= []).push(error.message);
+  });
+  return page;
+}
+
+export function uniqueUsername(prefix = 'user') {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+// Fills in and submits the create-account page; ends on the set-up page.
+export async function signUp(page, stack, camera, { username = uniqueUsername(), cameraName } = {}) {
+  await page.goto(`${stack.origin}/signup.html`);
+  await page.getByLabel('Camera ID').fill(camera.cameraId);
+  await page.getByLabel('Claim code').fill(camera.claimCode);
+  if (cameraName) await page.getByLabel(/Camera name/).fill(cameraName);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+  await page.getByLabel('Password again').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(/\/setup\.html\?camera=/);
+  return username;
+}
+
+export async function signIn(page, stack, username) {
+  await page.goto(`${stack.origin}/index.html`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/cameras\.html/);
+}
+
+// The live view's stats line, as its data attributes say.
+export async function liveStats(page) {
+  return page.locator('#stats').evaluate((node) => ({ ...node.dataset }));
+}
+
+// Waits until the live view plays and its decoded frame count rises; returns the stats.
+export async function expectPlaying(page, { timeoutMs = 20000 } = {}) {
+  await page.locator('#conn-state[data-state="playing"]').waitFor({ timeout: timeoutMs });
+  const first = await waitFor(async () => {
+    const s = await liveStats(page);
+    return Number(s.framesDecoded) > 0 ? s : null;
+  }, { timeoutMs, what: 'decoded frames' });
+  const later = await waitFor(async () => {
+    const s = await liveStats(page);
+    return Number(s.framesDecoded) > Number(first.framesDecoded) + 5 ? s : null;
+  }, { timeoutMs, what: 'framesDecoded to rise' });
+  const size = await page.locator('#video').evaluate((v) => ({ width: v.videoWidth, height: v.videoHeight }));
+  return { ...later, videoWidth: size.width, videoHeight: size.height };
+}
+
+export function screenshotPath(name) {
+  const dir = path.join(ARTIFACTS_DIR, 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `${name}.png`);
+}

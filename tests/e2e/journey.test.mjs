@@ -1,0 +1,208 @@
+// The journey a new user makes, in Debian's Chromium against real seccam-server, seccam-camera
+// and coturn in a network namespace: sign up with a camera's ID and claim code, watch it come
+// online, watch it live (direct and relay-only), from two browsers, with a grid of two cameras.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ARTIFACTS_DIR, Stack, expectPlaying, liveStats, newPage, screenshotPath, signIn, signUp, waitFor,
+} from './harness.mjs';
+
+const VIDEO = { width: 320, height: 240, fps: 15 };
+const TIME_TO_FIRST_FRAME_RUNS = 7;
+
+let stack;
+let browser;
+let username;
+let camera; // the first account's first camera
+let second; // claimed later through the Add camera dialog
+
+before(async () => {
+  stack = await Stack.start({ label: 'journey', cameraCount: 2 });
+  [camera, second] = stack.cameras;
+  browser = await stack.launchBrowser();
+});
+
+after(async () => {
+  if (process.exitCode) console.error(stack?.logs());
+  await stack?.stop();
+});
+
+test('a new user signs up with a camera, sees it come online and watches it live', async () => {
+  const page = await newPage(browser);
+  username = await signUp(page, stack, camera, { cameraName: 'Front door' });
+
+  // The camera's agent is not running yet: the set-up page says so, then sees it connect.
+  await page.locator('#setup-status[data-status="waiting"]').waitFor();
+  assert.equal(await page.locator('#camera-id').textContent(), camera.cameraId);
+  stack.startCamera(camera, VIDEO);
+  await page.locator('#setup-status[data-status="online"]').waitFor({ timeout: 15000 });
+  assert.match(await page.locator('#setup-status-title').textContent(), /online/i);
+
+  await page.getByRole('link', { name: 'Watch live' }).click();
+  await page.waitForURL(/\/camera\.html\?id=/);
+  const playing = await expectPlaying(page);
+  assert.equal(playing.videoWidth, VIDEO.width);
+  assert.equal(playing.videoHeight, VIDEO.height);
+  assert.equal(Number(playing.width), VIDEO.width);
+  assert.equal(Number(playing.height), VIDEO.height);
+  assert.equal(await page.locator('#heading').textContent(), 'Front door');
+  assert.match(await page.locator('#stats').textContent(), /320×240 · \d+ fps .* RTT \d+ ms · (Direct|Relayed)/);
+  assert.deepEqual(page.errors ?? [], []);
+  await page.context().close();
+});
+
+test('relay-only viewing goes through coturn', async () => {
+  const page = await newPage(browser);
+  await signIn(page, stack, username);
+  await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}&relay=1`);
+  const playing = await expectPlaying(page);
+  assert.equal(playing.localCandidateType, 'relay');
+  assert.equal(playing.path, 'relayed');
+  assert.equal(playing.videoWidth, VIDEO.width);
+  assert.match(await page.locator('#stats').textContent(), /Relayed \(TURN\)/);
+  await page.context().close();
+});
+
+test('two browsers watch the same camera at once', async () => {
+  const pages = [await newPage(browser), await newPage(browser)];
+  for (const page of pages) await signIn(page, stack, username);
+  for (const page of pages) await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}`);
+  await Promise.all(pages.map((page) => expectPlaying(page)));
+  // Both still receive once both are in: each count keeps rising.
+  const before = await Promise.all(pages.map(liveStats));
+  await waitFor(async () => {
+    const now = await Promise.all(pages.map(liveStats));
+    return now.every((s, i) => Number(s.framesDecoded) > Number(before[i].framesDecoded) + 10);
+  }, { what: 'both viewers to keep decoding' });
+  for (const page of pages) await page.context().close();
+});
+
+test('a second camera added through the dashboard plays beside the first in the grid', async () => {
+  const page = await newPage(browser);
+  await signIn(page, stack, username);
+  await page.getByRole('button', { name: 'Add camera' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Camera ID').fill(second.cameraId);
+  await dialog.getByLabel('Claim code').fill('12');
+  assert.match(await dialog.locator('#add-claim-code-error').textContent(), /10 letters and digits/);
+  await dialog.getByLabel('Claim code').fill(second.claimCode.toLowerCase());
+  await dialog.getByLabel('Name (optional)').fill('Back yard');
+  await dialog.getByRole('button', { name: 'Add camera' }).click();
+  await page.waitForURL(/\/setup\.html\?camera=/);
+  stack.startCamera(second, VIDEO);
+  await page.locator('#setup-status[data-status="online"]').waitFor({ timeout: 15000 });
+
+  await page.goto(`${stack.origin}/grid.html`);
+  const tiles = page.locator('.tile');
+  await waitFor(async () => (await tiles.count()) === 2, { what: 'two grid tiles' });
+  await waitFor(async () => (await page.locator('.tile[data-state="playing"]').count()) === 2, { timeoutMs: 20000, what: 'both tiles playing' });
+  const sizes = await page.locator('.tile video').evaluateAll((videos) => videos.map((v) => [v.videoWidth, v.videoHeight]));
+  assert.deepEqual(sizes, [[VIDEO.width, VIDEO.height], [VIDEO.width, VIDEO.height]]);
+  await page.context().close();
+});
+
+test('a camera name with HTML and script in it is shown as text', async () => {
+  const hostile = '<img src=x onerror="window.__injected=1"><script>window.__injected=2</script> & "quotes"';
+  const page = await newPage(browser);
+  await signIn(page, stack, username);
+  const card = page.locator(`.camera-card[data-camera-id="${camera.cameraId}"]`);
+  await card.getByRole('button', { name: /^Rename/ }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Name').fill(hostile);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+
+  assert.equal(await card.locator('.card-title').textContent(), hostile);
+  assert.equal(await page.locator('#camera-list img, #camera-list script').count(), 0);
+  await page.reload();
+  assert.equal(await card.locator('.card-title').textContent(), hostile);
+
+  await card.locator('.camera-link').click();
+  await page.waitForURL(/\/camera\.html/);
+  await page.locator('#heading').filter({ hasText: 'quotes' }).waitFor();
+  assert.equal(await page.locator('#heading').textContent(), hostile);
+  assert.equal(await page.locator('main img, main script').count(), 0);
+  assert.equal(await page.evaluate(() => window.__injected), undefined);
+
+  // Put the friendly name back for the screenshots.
+  await page.goto(`${stack.origin}/cameras.html`);
+  await card.getByRole('button', { name: /^Rename/ }).click();
+  await page.getByRole('dialog').getByLabel('Name').fill('Front door');
+  await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+  await card.locator('.card-title').filter({ hasText: /^Front door$/ }).waitFor();
+  await page.context().close();
+});
+
+// Not a timing assertion: the figure is written to artifacts/ for the report; the test checks
+// that each run played and was measured.
+test('click on a camera to its first frame, measured in the browser', async () => {
+  const page = await newPage(browser);
+  await signIn(page, stack, username);
+  const samples = [];
+  for (let run = 0; run < TIME_TO_FIRST_FRAME_RUNS; run += 1) {
+    await page.goto(`${stack.origin}/cameras.html`);
+    const link = page.locator(`.camera-card[data-camera-id="${camera.cameraId}"] .camera-link`);
+    await page.locator(`.camera-card[data-camera-id="${camera.cameraId}"][data-online="true"]`).waitFor();
+    await link.click();
+    const video = page.locator('#video[data-click-to-first-frame-ms]');
+    await video.waitFor({ timeout: 20000 });
+    samples.push(Number(await video.getAttribute('data-click-to-first-frame-ms')));
+  }
+  assert.equal(samples.length, TIME_TO_FIRST_FRAME_RUNS);
+  assert.ok(samples.every((ms) => Number.isFinite(ms) && ms > 0), `samples: ${samples}`);
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(ARTIFACTS_DIR, 'click-to-first-frame.json'),
+    `${JSON.stringify({ video: VIDEO, samplesMs: samples, medianMs: median }, null, 2)}\n`);
+  console.log(`click → first frame (ms): ${samples.join(', ')}; median ${median}`);
+  await page.context().close();
+});
+
+const SCREEN_SIZES = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
+
+test('screenshots of every page at phone and desktop sizes', async () => {
+  const written = [];
+  for (const [sizeName, viewport] of Object.entries(SCREEN_SIZES)) {
+    for (const colorScheme of ['light', 'dark']) {
+      if (colorScheme === 'dark' && sizeName === 'phone') continue; // one dark set is enough
+      const context = await browser.newContext({ viewport, colorScheme });
+      const page = await context.newPage();
+      const shoot = async (name) => {
+        const file = screenshotPath(`${name}-${sizeName}${colorScheme === 'dark' ? '-dark' : ''}`);
+        await page.screenshot({ path: file, fullPage: true });
+        written.push(file);
+      };
+
+      await page.goto(`${stack.origin}/index.html`);
+      await shoot('signin');
+      await page.goto(`${stack.origin}/signup.html`);
+      await page.getByLabel('Claim code').fill('abc-12');
+      await page.getByLabel('Username').fill('an');
+      await page.getByLabel('Password', { exact: true }).fill('short1A');
+      await page.getByLabel('Password again').fill('short');
+      await page.getByLabel('Camera ID').focus();
+      await shoot('signup-validation');
+
+      await signIn(page, stack, username);
+      await page.locator('.camera-card[data-online="true"]').first().waitFor();
+      await shoot('dashboard');
+      await page.goto(`${stack.origin}/setup.html?camera=${encodeURIComponent(camera.cameraId)}`);
+      await page.locator('#setup-status[data-status="online"]').waitFor();
+      await shoot('setup-online');
+      await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}`);
+      await expectPlaying(page);
+      await shoot('live');
+      await page.goto(`${stack.origin}/grid.html`);
+      await waitFor(async () => (await page.locator('.tile[data-state="playing"]').count()) === 2, { timeoutMs: 20000, what: 'grid playing' });
+      await waitFor(async () => (await page.locator('.tile-stats').evaluateAll((n) => n.every((x) => x.textContent))), { what: 'grid stats' });
+      await shoot('grid');
+      await context.close();
+    }
+  }
+  for (const file of written) assert.ok(fs.statSync(file).size > 1000, `${file} is not a picture`);
+  console.log(`screenshots:\n${written.join('\n')}`);
+});
