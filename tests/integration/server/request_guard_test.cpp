@@ -78,3 +78,33 @@ TEST_F(RequestGuard, ApiNeedsASession) {
   EXPECT_EQ(call("GET", "/api/me", "", "seccam_session=" + std::string(64, 'a')).status, 401);
   EXPECT_EQ(call("GET", "/api/me", "", "seccam_session=garbage").status, 401);
 }
+
+class BehindReverseProxy : public ServerTest {
+ protected:
+  std::vector<std::string> serverArgs() const override {
+    return {"--public-url", "https://cams.example.org"};
+  }
+};
+
+TEST_F(BehindReverseProxy, PublicUrlIsTheOnlyOwnOriginAndCookiesAreSecure) {
+  auto camera = server->provision(1).at(0);
+  nlohmann::json body{{"username", "ann"},
+                      {"password", kPassword},
+                      {"cameraId", camera.cameraId},
+                      {"claimCode", camera.claimCode}};
+  auto direct = call("POST", "/api/register", body.dump(), "", {{"Origin", server->origin()}});
+  EXPECT_EQ(direct.status, 403);
+  auto proxied = call("POST", "/api/register", body.dump(), "",
+                      {{"Origin", "https://cams.example.org"}});
+  ASSERT_EQ(proxied.status, 201) << proxied.body;
+  EXPECT_NE(proxied.header("set-cookie").find("; Secure"), std::string::npos);
+
+  auto cookie = cookiePair(proxied.header("set-cookie"));
+  WsClient ws;
+  EXPECT_FALSE(ws.connect(server->host(), server->port(), "/ws",
+                          {{"Origin", server->origin()}, {"Cookie", cookie}}));
+  EXPECT_EQ(ws.refusedStatus(), 403);
+  WsClient proxiedWs;
+  EXPECT_TRUE(proxiedWs.connect(server->host(), server->port(), "/ws",
+                                {{"Origin", "https://cams.example.org"}, {"Cookie", cookie}}));
+}

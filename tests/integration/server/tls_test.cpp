@@ -83,3 +83,13 @@ TEST_F(TlsServer, HttpOriginIsForeignUnderTls) {
                       "{}", url("/api/login")});
   EXPECT_EQ(result.output, "403");
 }
+
+TEST_F(TlsServer, CameraWebSocketUpgradesOverTls) {
+  // curl speaks the upgrade over TLS and prints what comes back until its time runs out:
+  // the 101 and the hub's first frame, the challenge.
+  auto result = curl({"-i", "-N", "--http1.1", "--max-time", "2", "-H", "Connection: Upgrade", "-H",
+                      "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13", "-H",
+                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", url("/ws/camera")});
+  EXPECT_NE(result.output.find("HTTP/1.1 101"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("\"challenge\""), std::string::npos) << result.output;
+}
