@@ -50,10 +50,17 @@ test('the demo runs everything on loopback, a browser watches its camera, Ctrl-C
   const playing = await expectPlaying(page, { timeoutMs: 30000 });
   assert.ok(playing.videoWidth > 0 && playing.videoHeight > 0);
   console.log(`demo: ${playing.videoWidth}x${playing.videoHeight}, path ${playing.path} (local ${playing.localCandidateType}, remote ${playing.remoteCandidateType})`);
+
+  // The demo's coturn on 127.0.0.1 with the server's secret: a relay-only viewer plays too.
+  await page.goto(`${page.url()}&relay=1`);
+  const relayed = await expectPlaying(page, { timeoutMs: 30000 });
+  assert.equal(relayed.localCandidateType, 'relay');
   await browser.close();
 
   demo.child.kill('SIGINT');
   await demo.exited;
+  assert.equal(demo.child.exitCode, 130, `demo.sh exit status; its output:\n${demo.log()}`);
+  assert.doesNotMatch(demo.log(), /stopped unexpectedly/);
   await waitFor(() => stack.pidsInside().length === 0, { timeoutMs: 10000, what: 'every demo process to stop' });
   assert.match(demo.log(), /Stopped\./);
 });

@@ -105,7 +105,9 @@ test('a second camera added through the dashboard plays beside the first in the 
 });
 
 test('a camera name with HTML and script in it is shown as text', async () => {
-  const hostile = '<img src=x onerror="window.__injected=1"><script>window.__injected=2</script> & "quotes"';
+  // At most 64 characters (PROTOCOL.md's name limit).
+  const hostile = '<img src=x onerror=__x=1><script>__x=2</script> & "q"';
+  assert.ok(hostile.length <= 64);
   const page = await newPage(browser);
   await signIn(page, stack, username);
   const card = page.locator(`.camera-card[data-camera-id="${camera.cameraId}"]`);
@@ -122,10 +124,10 @@ test('a camera name with HTML and script in it is shown as text', async () => {
 
   await card.locator('.camera-link').click();
   await page.waitForURL(/\/camera\.html/);
-  await page.locator('#heading').filter({ hasText: 'quotes' }).waitFor();
+  await page.locator('#heading').filter({ hasText: '& "q"' }).waitFor();
   assert.equal(await page.locator('#heading').textContent(), hostile);
   assert.equal(await page.locator('main img, main script').count(), 0);
-  assert.equal(await page.evaluate(() => window.__injected), undefined);
+  assert.equal(await page.evaluate(() => window.__x), undefined);
 
   // Put the friendly name back for the screenshots.
   await page.goto(`${stack.origin}/cameras.html`);
@@ -172,6 +174,9 @@ test('screenshots of every page at phone and desktop sizes', async () => {
       const context = await browser.newContext({ viewport, colorScheme });
       const page = await context.newPage();
       const shoot = async (name) => {
+        // Nothing may stick out sideways (a phone would scroll the whole page).
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= viewport.width, `${name} at ${sizeName} is ${width} px wide`);
         const file = screenshotPath(`${name}-${sizeName}${colorScheme === 'dark' ? '-dark' : ''}`);
         await page.screenshot({ path: file, fullPage: true });
         written.push(file);
