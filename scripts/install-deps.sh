@@ -18,7 +18,7 @@ BUILD_PKGS=(
 RUNTIME_PKGS=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
-  gstreamer1.0-nice gstreamer1.0-rtsp
+  gstreamer1.0-nice gstreamer1.0-rtsp gstreamer1.0-x
   coturn iproute2 procps curl
 )
 # Browser tests.

@@ -1,0 +1,39 @@
+// The camera agent: ties the signaling connection (Asio thread) to the video source, the
+// media pipeline and one ViewerPeer per session (GStreamer loop thread). All session
+// bookkeeping lives on the Asio thread; GStreamer work is handed to the loop thread and
+// GStreamer events come back through asio::post.
+#pragma once
+
+#include <memory>
+
+#include "camera/camera_config.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace seccam::camera {
+
+// Session limits an operator might look for.
+inline constexpr int kIceDisconnectTimeoutSeconds = 10;  // disconnected this long: session ends
+inline constexpr int kIceConnectTimeoutSeconds = 30;     // never connected: session ends
+
+class CameraAgent {
+ public:
+  CameraAgent(boost::asio::io_context& io, CameraConfig config);
+  ~CameraAgent();
+  CameraAgent(const CameraAgent&) = delete;
+  CameraAgent& operator=(const CameraAgent&) = delete;
+
+  // Starts the source and the media pipeline, warms the DTLS certificate and connects.
+  void start();
+  // Ends every session, closes the connection and stops the pipelines; io.run() returns once
+  // the last asynchronous step is done.
+  void shutdown();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace seccam::camera

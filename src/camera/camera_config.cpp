@@ -1,0 +1,122 @@
+// Command line, environment and TOML into a validated CameraConfig.
+#include "camera/camera_config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <map>
+
+#include "common/crypto.hpp"
+#include "common/identity.hpp"
+#include "common/settings.hpp"
+
+namespace seccam::camera {
+
+namespace {
+constexpr int kMaxDimension = 4096;
+constexpr int kMaxFps = 120;
+constexpr int kMaxBitrateKbps = 50'000;
+constexpr int kMaxViewersLimit = 64;
+
+struct KeyHelp {
+  const char* key;
+  const char* help;
+};
+// Every setting: its TOML key (also the flag name) and what it does.
+constexpr KeyHelp kKeys[] = {
+    {"server", "Camera WebSocket URL of seccam-server (ws://HOST:PORT/ws/camera or wss://…)"},
+    {"camera-id", "This camera's ID, as provisioned"},
+    {"device-key", "This camera's device key (64 hex digits, as provisioned)"},
+    {"source",
+     "Video source: test | v4l2:/dev/videoN | libcamera | rtsp://… | file:PATH (default test)"},
+    {"width", "Picture width in pixels (default 1280)"},
+    {"height", "Picture height in pixels (default 720)"},
+    {"fps", "Frames per second (default 30)"},
+    {"bitrate", "Encoder bitrate in kbit/s (default 2000)"},
+    {"encoder", "Encoder preference: x264 | v4l2 (hardware H.264) | vp8 (default x264)"},
+    {"max-viewers", "Most viewers at once; more get bye too_many_viewers (default 8)"},
+    {"latency-probe", "Stamp each frame's capture time into the picture (true/false)"},
+    {"log-level", "trace | debug | info | warn | error (default info)"},
+};
+
+EncoderPreference parseEncoder(const std::string& text) {
+  if (text == "x264") return EncoderPreference::X264;
+  if (text == "v4l2") return EncoderPreference::V4l2;
+  if (text == "vp8") return EncoderPreference::Vp8;
+  throw ConfigError("'encoder' must be x264, v4l2 or vp8, not '" + text + "'");
+}
+}  // namespace
+
+const char* encoderName(EncoderPreference encoder) {
+  switch (encoder) {
+    case EncoderPreference::X264: return "x264";
+    case EncoderPreference::V4l2: return "v4l2";
+    case EncoderPreference::Vp8: return "vp8";
+  }
+  return "?";
+}
+
+ConfigResult loadCameraConfig(int argc, const char* const* argv) {
+  CLI::App app{
+      "seccam-camera: streams live video to SecCam viewers over WebRTC.\n"
+      "Settings come from the TOML file given with --config, then SECCAM_CAMERA_<KEY>\n"
+      "environment variables (e.g. SECCAM_CAMERA_DEVICE_KEY), then flags; later ones win."};
+  std::string configPath;
+  app.add_option("--config", configPath, "TOML file with the settings below (as provisioned)");
+  std::map<std::string, std::string> flagValues;
+  for (const auto& k : kKeys) {
+    if (std::string(k.key) == "latency-probe") continue;
+    // The last of repeated flags wins, so wrappers can append overrides.
+    app.add_option(std::string("--") + k.key, flagValues[k.key], k.help)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
+  bool probeFlag = false;
+  app.add_flag("--latency-probe", probeFlag, kKeys[10].help);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return {std::nullopt, app.help(), 0};
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, std::string(e.what()) + "\nRun with --help for the options.", 2};
+  }
+
+  try {
+    Settings settings("SECCAM_CAMERA_");
+    if (!configPath.empty()) settings.loadToml(configPath);
+    for (const auto& [key, value] : flagValues) {
+      if (!value.empty()) settings.setOverride(key, value);
+    }
+    if (probeFlag) settings.setOverride("latency-probe", "true");
+
+    CameraConfig c;
+    c.server = settings.getString("server", "");
+    c.cameraId = settings.getString("camera-id", "");
+    c.deviceKeyHex = settings.getString("device-key", "");
+    c.source = settings.getString("source", c.source);
+    c.width = static_cast<int>(settings.getInt("width", c.width, 16, kMaxDimension));
+    c.height = static_cast<int>(settings.getInt("height", c.height, 16, kMaxDimension));
+    c.fps = static_cast<int>(settings.getInt("fps", c.fps, 1, kMaxFps));
+    c.bitrateKbps =
+        static_cast<int>(settings.getInt("bitrate", c.bitrateKbps, 50, kMaxBitrateKbps));
+    c.encoder = parseEncoder(settings.getString("encoder", "x264"));
+    c.maxViewers =
+        static_cast<int>(settings.getInt("max-viewers", c.maxViewers, 1, kMaxViewersLimit));
+    c.latencyProbe = settings.getBool("latency-probe", false);
+    c.logLevel = settings.getString("log-level", c.logLevel);
+
+    if (c.server.rfind("ws://", 0) != 0 && c.server.rfind("wss://", 0) != 0) {
+      throw ConfigError("'server' must be a ws:// or wss:// URL (got '" + c.server + "')");
+    }
+    if (!identity::isValidCameraId(c.cameraId)) {
+      throw ConfigError("'camera-id' is missing or not a valid camera ID");
+    }
+    auto key = crypto::fromHex(c.deviceKeyHex);
+    if (!key || key->size() != identity::kDeviceKeySize) {
+      throw ConfigError("'device-key' must be 64 hex digits");
+    }
+    if (c.width % 2 || c.height % 2) throw ConfigError("'width' and 'height' must be even");
+    return {c, "", 0};
+  } catch (const ConfigError& e) {
+    return {std::nullopt, std::string("seccam-camera: ") + e.what(), 2};
+  }
+}
+
+}  // namespace seccam::camera

@@ -1,0 +1,46 @@
+// The camera agent's settings: defaults < TOML file (--config) < SECCAM_CAMERA_* variables <
+// flags, validated once at start-up.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace seccam::camera {
+
+enum class EncoderPreference { X264, V4l2, Vp8 };
+
+inline constexpr int kDefaultWidth = 1280;
+inline constexpr int kDefaultHeight = 720;
+inline constexpr int kDefaultFps = 30;
+inline constexpr int kDefaultBitrateKbps = 2000;
+inline constexpr int kDefaultMaxViewers = 8;
+
+struct CameraConfig {
+  std::string server;     // ws://HOST:PORT/ws/camera or wss://…
+  std::string cameraId;
+  std::string deviceKeyHex;  // 64 hex digits; secret, never logged
+  std::string source = "test";
+  int width = kDefaultWidth;
+  int height = kDefaultHeight;
+  int fps = kDefaultFps;
+  int bitrateKbps = kDefaultBitrateKbps;
+  EncoderPreference encoder = EncoderPreference::X264;
+  int maxViewers = kDefaultMaxViewers;
+  bool latencyProbe = false;
+  std::string logLevel = "info";
+};
+
+// The outcome of reading the command line: a config, or text to print and an exit code
+// (--help, or an error message naming the bad setting).
+struct ConfigResult {
+  std::optional<CameraConfig> config;
+  std::string message;
+  int exitCode = 0;
+};
+
+ConfigResult loadCameraConfig(int argc, const char* const* argv);
+
+const char* encoderName(EncoderPreference encoder);
+
+}  // namespace seccam::camera

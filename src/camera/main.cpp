@@ -1,0 +1,63 @@
+// seccam-camera: reads its settings, starts the agent and runs until SIGINT/SIGTERM.
+#include <gst/gst.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "camera/camera_agent.hpp"
+#include "camera/camera_config.hpp"
+#include "camera/pipeline/source_spec.hpp"
+#include "common/crypto.hpp"
+
+namespace {
+// A clean shutdown closes the WebSocket politely; past this, stop waiting for the server.
+constexpr auto kShutdownGrace = std::chrono::seconds(2);
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto loaded = seccam::camera::loadCameraConfig(argc, argv);
+  if (!loaded.config) {
+    (loaded.exitCode == 0 ? std::cout : std::cerr) << loaded.message << "\n";
+    return loaded.exitCode;
+  }
+  auto config = *loaded.config;
+  try {
+    seccam::camera::parseSourceSpec(config.source);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "seccam-camera: " << e.what() << "\n";
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::from_str(config.logLevel));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  seccam::crypto::initialize();
+  gst_init(&argc, &argv);
+
+  spdlog::info("seccam-camera {} starting: source {}, {}x{} at {} fps, {} kbit/s, encoder {}, "
+               "max {} viewers{}",
+               config.cameraId, config.source, config.width, config.height, config.fps,
+               config.bitrateKbps, seccam::camera::encoderName(config.encoder), config.maxViewers,
+               config.latencyProbe ? ", latency probe on" : "");
+  boost::asio::io_context io;
+  {
+    seccam::camera::CameraAgent agent(io, config);
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::steady_timer graceTimer(io);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      spdlog::info("signal {} received", signal);
+      agent.shutdown();
+      graceTimer.expires_after(kShutdownGrace);
+      graceTimer.async_wait([&](const boost::system::error_code& e) {
+        if (!e) io.stop();
+      });
+    });
+    agent.start();
+    io.run();
+  }
+  spdlog::info("stopped");
+  return 0;
+}

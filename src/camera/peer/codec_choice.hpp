@@ -1,0 +1,34 @@
+// Reading a browser's offer: which video m-line to answer and with which payload type.
+// H.264 needs packetization-mode=1 and a constrained-baseline profile-level-id (42e0xx and
+// the like), since that is what our encoder produces and webrtcbin compares profiles; VP8
+// when the offer has no such H.264 entry (or VP8 is preferred and offered).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "camera/pipeline/media_pipeline.hpp"
+
+namespace seccam::camera {
+
+struct CodecChoice {
+  VideoCodec codec = VideoCodec::H264;
+  int payloadType = 0;
+  std::string profileLevelId;  // H.264 only, as offered
+  int mlineIndex = 0;          // of the video m-line
+  std::string mid;             // of the video m-line ("" when the offer has none)
+};
+
+struct CodecChoiceResult {
+  std::optional<CodecChoice> choice;
+  std::string error;  // why the offer cannot be answered
+};
+
+CodecChoiceResult chooseVideoCodec(std::string_view offerSdp, bool preferVp8, bool vp8Available);
+
+// profile-level-id (6 hex digits) is a constrained-baseline one: profile_idc 0x42 with
+// constraint_set1 set.
+bool isConstrainedBaselineProfileLevelId(std::string_view profileLevelId);
+
+}  // namespace seccam::camera

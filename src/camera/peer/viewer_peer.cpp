@@ -1,0 +1,265 @@
+// One viewer's WebRTC session: see viewer_peer.hpp.
+#include "camera/peer/viewer_peer.hpp"
+
+#include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+#include <gst/webrtc/webrtc.h>
+#include <spdlog/spdlog.h>
+
+#include "camera/gst/gst_handles.hpp"
+#include "camera/peer/ice_server_uris.hpp"
+#include "camera/pipeline/media_pipeline.hpp"
+
+namespace seccam::camera {
+
+namespace {
+// Frames waiting for one viewer's network: a slow viewer loses frames, the others do not wait.
+constexpr int kViewerQueueBuffers = 60;
+
+const char* iceConnectionStateName(GstWebRTCICEConnectionState state) {
+  switch (state) {
+    case GST_WEBRTC_ICE_CONNECTION_STATE_NEW: return "new";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CHECKING: return "checking";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED: return "connected";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED: return "completed";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED: return "failed";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED: return "disconnected";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED: return "closed";
+  }
+  return "unknown";
+}
+
+// The error a webrtcbin promise was answered with, if any.
+std::string promiseError(GstPromise* promise) {
+  if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) return "no reply";
+  const GstStructure* reply = gst_promise_get_reply(promise);
+  if (reply && gst_structure_has_field(reply, "error")) {
+    GError* raw = nullptr;
+    gst_structure_get(reply, "error", G_TYPE_ERROR, &raw, nullptr);
+    gst::ErrorPtr error(raw);
+    return error ? error->message : "error";
+  }
+  return "";
+}
+
+gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice) {
+  if (choice.codec == VideoCodec::Vp8) {
+    return gst::CapsPtr(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
+                                            "encoding-name", G_TYPE_STRING, "VP8", "clock-rate",
+                                            G_TYPE_INT, 90000, "payload", G_TYPE_INT,
+                                            choice.payloadType, nullptr));
+  }
+  return gst::CapsPtr(gst_caps_new_simple(
+      "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING,
+      "H264", "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, choice.payloadType,
+      "packetization-mode", G_TYPE_STRING, "1", "profile-level-id", G_TYPE_STRING,
+      choice.profileLevelId.c_str(), nullptr));
+}
+}  // namespace
+
+ViewerPeer::ViewerPeer(std::string session, std::string offerSdp,
+                       std::vector<protocol::IceServer> iceServers, CodecChoice choice,
+                       Events events)
+    : session_(std::move(session)), offerSdp_(std::move(offerSdp)),
+      iceServers_(std::move(iceServers)), choice_(std::move(choice)), events_(std::move(events)) {}
+
+ViewerPeer::~ViewerPeer() {
+  if (teePad_) gst_object_unref(teePad_);
+}
+
+void ViewerPeer::fail(const std::string& reason, const std::string& detail) {
+  if (closed_ || failed_.exchange(true)) return;
+  if (events_.onFailed) events_.onFailed(reason, detail);
+}
+
+void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
+  if (closed_) return;
+  if (!mediaPipeline) {
+    fail("internal", "the media pipeline is not running");
+    return;
+  }
+  media_ = std::move(mediaPipeline);
+  MediaPipeline& media = *media_;
+  GstSDPMessage* parsed = nullptr;
+  if (gst_sdp_message_new_from_text(offerSdp_.c_str(), &parsed) != GST_SDP_OK || !parsed) {
+    fail("bad_sdp", "the offer SDP could not be parsed");
+    return;
+  }
+  GstWebRTCSessionDescription* offer =
+      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed);
+
+  teePad_ = media.attachViewer(choice_.codec);
+  if (!teePad_) {
+    gst_webrtc_session_description_free(offer);
+    fail("unsupported_codec", std::string("this camera cannot send ") + videoCodecName(choice_.codec));
+    return;
+  }
+
+  // The branch: leaky queue → payloader with the offer's payload type → webrtcbin.
+  std::string binName = "webrtc-" + session_;
+  bin_ = gst_bin_new(binName.c_str());
+  // The viewer's own state changes stay inside its bin: a joining viewer must never make
+  // the shared pipeline lose its PLAYING state (which would stall every other viewer).
+  g_object_set(bin_, "async-handling", TRUE, nullptr);
+  GstElement* queue = gst_element_factory_make("queue", nullptr);
+  g_object_set(queue, "max-size-buffers", kViewerQueueBuffers, "max-size-bytes", 0,
+               "max-size-time", guint64(0), nullptr);
+  gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
+  GstElement* payloader = nullptr;
+  if (choice_.codec == VideoCodec::H264) {
+    payloader = gst_element_factory_make("rtph264pay", nullptr);
+    g_object_set(payloader, "config-interval", -1, nullptr);
+    gst_util_set_object_arg(G_OBJECT(payloader), "aggregate-mode", "zero-latency");
+  } else {
+    payloader = gst_element_factory_make("rtpvp8pay", nullptr);
+    gst_util_set_object_arg(G_OBJECT(payloader), "picture-id-mode", "15-bit");
+  }
+  g_object_set(payloader, "pt", choice_.payloadType, nullptr);
+  webrtc_ = gst_element_factory_make("webrtcbin", "webrtcbin");
+  gst_util_set_object_arg(G_OBJECT(webrtc_), "bundle-policy", "max-bundle");
+  gst_bin_add_many(GST_BIN(bin_), queue, payloader, webrtc_, nullptr);
+  gst_element_link(queue, payloader);
+
+  // ICE servers for this session (STUN and TURN, so relay-only browsers work).
+  auto uris = toWebrtcbinUris(iceServers_);
+  if (!uris.stun.empty()) g_object_set(webrtc_, "stun-server", uris.stun.front().c_str(), nullptr);
+  for (const auto& turn : uris.turn) {
+    gboolean added = FALSE;
+    g_signal_emit_by_name(webrtc_, "add-turn-server", turn.c_str(), &added);
+    if (!added) spdlog::warn("session {}: a TURN server was refused by webrtcbin", session_);
+  }
+
+  gst::PadPtr webrtcSink(gst_element_request_pad_simple(webrtc_, "sink_%u"));
+  gst::PadPtr payloaderSrc(gst_element_get_static_pad(payloader, "src"));
+  gst_pad_link(payloaderSrc.get(), webrtcSink.get());
+  GstWebRTCRTPTransceiver* transceiver = nullptr;
+  g_object_get(webrtcSink.get(), "transceiver", &transceiver, nullptr);
+  if (transceiver) {
+    // Before set-remote-description, so the offer's m-line matches this transceiver.
+    auto caps = codecPreferenceCaps(choice_);
+    g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                 "codec-preferences", caps.get(), nullptr);
+    gst_object_unref(transceiver);
+  }
+  gst::PadPtr queueSink(gst_element_get_static_pad(queue, "sink"));
+  gst_element_add_pad(bin_, gst_ghost_pad_new("sink", queueSink.get()));
+
+  g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(onIceCandidate), this);
+  g_signal_connect(webrtc_, "notify::ice-connection-state", G_CALLBACK(onIceConnectionStateChanged), this);
+  g_signal_connect(webrtc_, "notify::ice-gathering-state", G_CALLBACK(onIceGatheringStateChanged), this);
+
+  gst_bin_add(GST_BIN(media.pipeline()), bin_);
+  gst::PadPtr binSink(gst_element_get_static_pad(bin_, "sink"));
+  gst_pad_link(teePad_, binSink.get());
+  gst_element_sync_state_with_parent(bin_);
+
+  GstPromise* promise = gst_promise_new_with_change_func(onRemoteDescriptionSet, this, nullptr);
+  g_signal_emit_by_name(webrtc_, "set-remote-description", offer, promise);
+  gst_webrtc_session_description_free(offer);
+  media.requestKeyFrame(teePad_);
+}
+
+void ViewerPeer::onRemoteDescriptionSet(GstPromise* promise, void* self) {
+  auto* peer = static_cast<ViewerPeer*>(self);
+  std::string error = promiseError(promise);
+  gst_promise_unref(promise);
+  if (peer->closed_) return;
+  if (!error.empty()) {
+    peer->fail("bad_sdp", "the offer was refused: " + error);
+    return;
+  }
+  GstPromise* next = gst_promise_new_with_change_func(onAnswerCreated, peer, nullptr);
+  g_signal_emit_by_name(peer->webrtc_, "create-answer", nullptr, next);
+}
+
+void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
+  auto* peer = static_cast<ViewerPeer*>(self);
+  gst::PromisePtr owned(promise);
+  std::string error = promiseError(promise);
+  if (peer->closed_) return;
+  GstWebRTCSessionDescription* answer = nullptr;
+  if (error.empty()) {
+    gst_structure_get(gst_promise_get_reply(promise), "answer",
+                      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+  }
+  if (!answer) {
+    peer->fail("negotiation_failed", "no answer could be created: " + error);
+    return;
+  }
+  gst::GCharPtr text(gst_sdp_message_as_text(answer->sdp));
+  std::string sdp = text.get();
+  // An answer whose video is inactive means no codec matched: say so instead of sending it.
+  auto video = sdp.find("m=video");
+  auto nextMedia = video == std::string::npos ? video : sdp.find("\nm=", video);
+  if (video != std::string::npos &&
+      sdp.substr(video, nextMedia == std::string::npos ? std::string::npos : nextMedia - video)
+              .find("a=inactive") != std::string::npos) {
+    gst_webrtc_session_description_free(answer);
+    peer->fail("negotiation_failed", "no compatible video codec in the offer");
+    return;
+  }
+  g_signal_emit_by_name(peer->webrtc_, "set-local-description", answer, nullptr);
+  gst_webrtc_session_description_free(answer);
+  if (peer->events_.onAnswer) peer->events_.onAnswer(std::move(sdp));
+}
+
+void ViewerPeer::onIceCandidate(GstElement*, unsigned mline, char* candidate, void* self) {
+  auto* peer = static_cast<ViewerPeer*>(self);
+  if (peer->closed_ || !peer->events_.onLocalCandidate) return;
+  protocol::Candidate c;
+  c.session = peer->session_;
+  c.candidate = candidate ? candidate : "";
+  if (!peer->choice_.mid.empty()) c.sdpMid = peer->choice_.mid;
+  c.sdpMLineIndex = static_cast<int>(mline);
+  peer->events_.onLocalCandidate(std::move(c));
+}
+
+void ViewerPeer::onIceConnectionStateChanged(GstElement* webrtc, void*, void* self) {
+  auto* peer = static_cast<ViewerPeer*>(self);
+  GstWebRTCICEConnectionState state{};
+  g_object_get(webrtc, "ice-connection-state", &state, nullptr);
+  if (!peer->closed_ && peer->events_.onIceState) peer->events_.onIceState(iceConnectionStateName(state));
+}
+
+void ViewerPeer::onIceGatheringStateChanged(GstElement* webrtc, void*, void* self) {
+  auto* peer = static_cast<ViewerPeer*>(self);
+  GstWebRTCICEGatheringState state{};
+  g_object_get(webrtc, "ice-gathering-state", &state, nullptr);
+  if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE && !peer->closed_ &&
+      peer->events_.onLocalCandidate) {
+    // An empty candidate tells the browser there are no more.
+    protocol::Candidate end;
+    end.session = peer->session_;
+    if (!peer->choice_.mid.empty()) end.sdpMid = peer->choice_.mid;
+    end.sdpMLineIndex = peer->choice_.mlineIndex;
+    peer->events_.onLocalCandidate(std::move(end));
+  }
+}
+
+void ViewerPeer::addRemoteCandidate(const protocol::Candidate& candidate) {
+  if (!webrtc_ || closed_ || candidate.candidate.empty()) return;
+  unsigned mline = static_cast<unsigned>(candidate.sdpMLineIndex.value_or(choice_.mlineIndex));
+  g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline, candidate.candidate.c_str());
+}
+
+void ViewerPeer::requestKeyFrame() {
+  if (teePad_ && media_ && !closed_) media_->requestKeyFrame(teePad_);
+}
+
+void ViewerPeer::close() {
+  if (closed_.exchange(true)) return;
+  if (!bin_ || !media_) return;
+  MediaPipeline& media = *media_;
+  g_signal_handlers_disconnect_by_data(webrtc_, this);
+  gst::PadPtr binSink(gst_element_get_static_pad(bin_, "sink"));
+  gst_pad_unlink(teePad_, binSink.get());
+  media.detachViewer(choice_.codec, teePad_);
+  // NULL stops webrtcbin's own thread, so no promise callback can run after this.
+  gst_element_set_state(bin_, GST_STATE_NULL);
+  gst_bin_remove(GST_BIN(media.pipeline()), bin_);
+  bin_ = nullptr;
+  webrtc_ = nullptr;
+  media_.reset();
+}
+
+}  // namespace seccam::camera

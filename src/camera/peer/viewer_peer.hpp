@@ -1,0 +1,69 @@
+// One viewer's WebRTC session: leaky queue → RTP payloader (the offer's payload type) → its
+// own webrtcbin, hanging off the media pipeline's tee for the chosen codec. It answers the
+// browser's offer, trickles candidates both ways and reports ICE state; the agent decides
+// when the session ends.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "camera/peer/codec_choice.hpp"
+#include "common/protocol.hpp"
+
+typedef struct _GstElement GstElement;
+typedef struct _GstPad GstPad;
+typedef struct _GstPromise GstPromise;
+
+namespace seccam::camera {
+
+class MediaPipeline;
+
+class ViewerPeer {
+ public:
+  // Called on GStreamer threads: the receiver must hand them over to its own thread.
+  struct Events {
+    std::function<void(std::string sdp)> onAnswer;
+    std::function<void(protocol::Candidate candidate)> onLocalCandidate;
+    std::function<void(std::string state)> onIceState;
+    std::function<void(std::string reason, std::string detail)> onFailed;
+  };
+
+  ViewerPeer(std::string session, std::string offerSdp, std::vector<protocol::IceServer> iceServers,
+             CodecChoice choice, Events events);
+  ~ViewerPeer();
+  ViewerPeer(const ViewerPeer&) = delete;
+  ViewerPeer& operator=(const ViewerPeer&) = delete;
+
+  const std::string& session() const { return session_; }
+
+  // Loop thread only. The peer keeps the pipeline it started on until it is closed.
+  void start(std::shared_ptr<MediaPipeline> media);
+  void addRemoteCandidate(const protocol::Candidate& candidate);
+  void requestKeyFrame();
+  void close();
+
+ private:
+  static void onRemoteDescriptionSet(GstPromise* promise, void* self);
+  static void onAnswerCreated(GstPromise* promise, void* self);
+  static void onIceCandidate(GstElement* webrtc, unsigned mline, char* candidate, void* self);
+  static void onIceConnectionStateChanged(GstElement* webrtc, void* pspec, void* self);
+  static void onIceGatheringStateChanged(GstElement* webrtc, void* pspec, void* self);
+  void fail(const std::string& reason, const std::string& detail);
+
+  std::string session_;
+  std::string offerSdp_;
+  std::vector<protocol::IceServer> iceServers_;
+  CodecChoice choice_;
+  Events events_;
+  std::shared_ptr<MediaPipeline> media_;
+  GstElement* bin_ = nullptr;     // owned by the pipeline while started
+  GstElement* webrtc_ = nullptr;  // inside bin_
+  GstPad* teePad_ = nullptr;      // our reference to the tee's request pad
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> failed_{false};
+};
+
+}  // namespace seccam::camera

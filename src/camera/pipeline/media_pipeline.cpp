@@ -1,0 +1,246 @@
+// The viewers' pipeline: see media_pipeline.hpp.
+#include "camera/pipeline/media_pipeline.hpp"
+
+#include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+#include "camera/gst/gst_handles.hpp"
+#include "camera/gst/gst_loop_thread.hpp"
+
+namespace seccam::camera {
+
+namespace {
+// Frames waiting between the source and the encoders: older ones are dropped, not queued.
+constexpr int kInputQueueFrames = 3;
+// A key frame at least this often, so a viewer that lost packets recovers quickly.
+constexpr int kKeyFrameIntervalSeconds = 2;
+constexpr const char* kViewerElementPrefix = "webrtc-";
+
+std::string encoderDescription(VideoCodec codec, const MediaSettings& s) {
+  int keyInterval = s.fps * kKeyFrameIntervalSeconds;
+  if (codec == VideoCodec::Vp8) {
+    return "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
+           "valve name=valve ! vp8enc deadline=1 cpu-used=8 end-usage=cbr "
+           "error-resilient=partitions lag-in-frames=0 threads=2 target-bitrate=" +
+           std::to_string(s.bitrateKbps * 1000) +
+           " keyframe-max-dist=" + std::to_string(keyInterval);
+  }
+  std::string head =
+      "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
+      "valve name=valve ! ";
+  if (s.encoder == EncoderPreference::V4l2) {
+    // The Raspberry Pi's hardware encoder; h264parse turns its output into access units.
+    return head + "v4l2h264enc extra-controls=\"controls,video_bitrate=" +
+           std::to_string(s.bitrateKbps * 1000) + ",h264_i_frame_period=" +
+           std::to_string(keyInterval) +
+           "\" ! video/x-h264,profile=constrained-baseline,level=(string)4 ! "
+           "h264parse config-interval=-1 ! "
+           "capsfilter caps=video/x-h264,stream-format=byte-stream,alignment=au";
+  }
+  // Constrained baseline (no B-frames): what every browser decodes and webrtcbin can declare.
+  return head + "x264enc tune=zerolatency speed-preset=ultrafast bitrate=" +
+         std::to_string(s.bitrateKbps) + " key-int-max=" + std::to_string(keyInterval) +
+         " ! capsfilter caps=video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
+         "alignment=au";
+}
+}  // namespace
+
+const char* videoCodecName(VideoCodec codec) { return codec == VideoCodec::H264 ? "H.264" : "VP8"; }
+
+struct MediaPipeline::Impl {
+  struct CodecBranch {
+    GstElement* tee = nullptr;    // owned by the pipeline
+    GstElement* valve = nullptr;  // null when there is no encoder (pass-through)
+    int viewers = 0;
+  };
+
+  MediaSettings settings;
+  gst::GstLoopThread& loop;
+  Events events;
+  gst::ElementPtr pipeline;
+  gst::ElementPtr appsrc;
+  GstElement* rawTee = nullptr;
+  std::map<VideoCodec, CodecBranch> branches;
+  std::atomic<int> encoders{0};
+  GSource* busWatch = nullptr;
+  bool stopping = false;
+  std::mutex capsMutex;
+  gst::CapsPtr currentCaps;
+
+  Impl(MediaSettings s, gst::GstLoopThread& l, Events e)
+      : settings(s), loop(l), events(std::move(e)) {}
+
+  void build() {
+    pipeline.reset(static_cast<GstElement*>(gst_object_ref_sink(gst_pipeline_new("media"))));
+    appsrc = gst::makeElement("appsrc", "frames");
+    g_object_set(appsrc.get(), "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME,
+                 "max-buffers", guint64(kInputQueueFrames), "max-bytes", guint64(0), nullptr);
+    gst_util_set_object_arg(G_OBJECT(appsrc.get()), "leaky-type", "downstream");
+    auto tee = gst::makeElement("tee", settings.input == InputKind::Raw ? "raw" : "h264");
+    g_object_set(tee.get(), "allow-not-linked", TRUE, nullptr);
+    gst_bin_add_many(GST_BIN(pipeline.get()), appsrc.get(), tee.get(), nullptr);
+    gst_element_link(appsrc.get(), tee.get());
+    if (settings.input == InputKind::Raw) {
+      rawTee = tee.get();
+    } else {
+      branches[VideoCodec::H264] = CodecBranch{tee.get(), nullptr, 0};
+    }
+
+    gst::BusPtr bus(gst_element_get_bus(pipeline.get()));
+    busWatch = gst_bus_create_watch(bus.get());
+    g_source_set_callback(busWatch, G_SOURCE_FUNC(onBusMessageThunk), this, nullptr);
+    g_source_attach(busWatch, loop.context());
+  }
+
+  static gboolean onBusMessageThunk(GstBus*, GstMessage* message, gpointer self) {
+    static_cast<Impl*>(self)->onBusMessage(message);
+    return G_SOURCE_CONTINUE;
+  }
+
+  void onBusMessage(GstMessage* message) {
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_STATE_CHANGED &&
+        GST_MESSAGE_SRC(message) == GST_OBJECT(pipeline.get()) && !stopping) {
+      GstState oldState, newState, pending;
+      gst_message_parse_state_changed(message, &oldState, &newState, &pending);
+      if (oldState == GST_STATE_PLAYING && newState == GST_STATE_PAUSED) {
+        // Live viewers: the shared pipeline has nothing to preroll, back to PLAYING at once.
+        spdlog::warn("media pipeline fell back to PAUSED; resuming");
+        gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
+      }
+      return;
+    }
+    if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_LATENCY) {
+      // A viewer's branch joined or changed: every sink must agree on the pipeline latency.
+      gst_bin_recalculate_latency(GST_BIN(pipeline.get()));
+      return;
+    }
+    bool error = GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR;
+    if (!error && GST_MESSAGE_TYPE(message) != GST_MESSAGE_WARNING) return;
+    GError* raw = nullptr;
+    gchar* debug = nullptr;
+    if (error) gst_message_parse_error(message, &raw, &debug);
+    else gst_message_parse_warning(message, &raw, &debug);
+    gst::ErrorPtr err(raw);
+    gst::GCharPtr debugText(debug);
+    std::string text = err ? err->message : "?";
+    // Which viewer does it concern? Walk up to the element named after the session.
+    for (GstObject* o = GST_MESSAGE_SRC(message); o; o = GST_OBJECT_PARENT(o)) {
+      std::string name = GST_OBJECT_NAME(o) ? GST_OBJECT_NAME(o) : "";
+      if (name.rfind(kViewerElementPrefix, 0) == 0) {
+        std::string session = name.substr(std::char_traits<char>::length(kViewerElementPrefix));
+        if (error) {
+          if (events.onViewerError) events.onViewerError(session, text);
+        } else {
+          spdlog::warn("session {}: {}", session, text);
+        }
+        return;
+      }
+    }
+    if (error) spdlog::error("media pipeline: {} ({})", text, GST_OBJECT_NAME(GST_MESSAGE_SRC(message)));
+    else spdlog::warn("media pipeline: {}", text);
+  }
+
+  CodecBranch* startEncoder(VideoCodec codec) {
+    GError* raw = nullptr;
+    std::string description = encoderDescription(codec, settings);
+    GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, &raw);
+    gst::ErrorPtr error(raw);
+    if (!bin || error) {
+      if (bin) gst_object_unref(bin);
+      spdlog::error("cannot create the {} encoder: {}", videoCodecName(codec),
+                    error ? error->message : "?");
+      return nullptr;
+    }
+    std::string teeName = codec == VideoCodec::H264 ? "h264" : "vp8";
+    GstElement* tee = gst_element_factory_make("tee", teeName.c_str());
+    g_object_set(tee, "allow-not-linked", TRUE, nullptr);
+    gst_bin_add_many(GST_BIN(pipeline.get()), bin, tee, nullptr);
+    gst::PadPtr rawPad(gst_element_request_pad_simple(rawTee, "src_%u"));
+    gst::PadPtr binSink(gst_element_get_static_pad(bin, "sink"));
+    gst_pad_link(rawPad.get(), binSink.get());
+    gst_element_link(bin, tee);
+    gst_element_sync_state_with_parent(tee);
+    gst_element_sync_state_with_parent(bin);
+    GstElement* valve = gst_bin_get_by_name(GST_BIN(bin), "valve");
+    gst_object_unref(valve);  // the bin keeps it alive as long as we need it
+    ++encoders;
+    spdlog::info("encoder started for {} (encoders in this camera: {})", videoCodecName(codec),
+                 encoders);
+    branches[codec] = CodecBranch{tee, valve, 0};
+    return &branches[codec];
+  }
+};
+
+MediaPipeline::MediaPipeline(MediaSettings settings, gst::GstLoopThread& loop, Events events)
+    : impl_(std::make_unique<Impl>(settings, loop, std::move(events))) {}
+
+MediaPipeline::~MediaPipeline() = default;
+
+void MediaPipeline::start() {
+  impl_->build();
+  gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING);
+}
+
+void MediaPipeline::stop() {
+  impl_->stopping = true;
+  if (impl_->busWatch) {
+    g_source_destroy(impl_->busWatch);
+    g_source_unref(impl_->busWatch);
+    impl_->busWatch = nullptr;
+  }
+  if (impl_->pipeline) gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
+}
+
+GstElement* MediaPipeline::pipeline() const { return impl_->pipeline.get(); }
+
+void MediaPipeline::pushFrame(GstBuffer* buffer, GstCaps* caps) {
+  {
+    std::lock_guard lock(impl_->capsMutex);
+    if (!impl_->currentCaps || !gst_caps_is_equal(impl_->currentCaps.get(), caps)) {
+      impl_->currentCaps.reset(gst_caps_ref(caps));
+      gst_app_src_set_caps(GST_APP_SRC(impl_->appsrc.get()), caps);
+    }
+  }
+  gst_app_src_push_buffer(GST_APP_SRC(impl_->appsrc.get()), buffer);
+}
+
+bool MediaPipeline::canServe(VideoCodec codec) const {
+  return impl_->settings.input == InputKind::Raw || codec == VideoCodec::H264;
+}
+
+GstPad* MediaPipeline::attachViewer(VideoCodec codec) {
+  if (!canServe(codec)) return nullptr;
+  auto it = impl_->branches.find(codec);
+  Impl::CodecBranch* branch = it != impl_->branches.end() ? &it->second : impl_->startEncoder(codec);
+  if (!branch) return nullptr;
+  if (branch->viewers++ == 0 && branch->valve) {
+    g_object_set(branch->valve, "drop", FALSE, nullptr);
+  }
+  return gst_element_request_pad_simple(branch->tee, "src_%u");
+}
+
+void MediaPipeline::detachViewer(VideoCodec codec, GstPad* teePad) {
+  auto it = impl_->branches.find(codec);
+  if (it == impl_->branches.end()) return;
+  gst_element_release_request_pad(it->second.tee, teePad);
+  if (--it->second.viewers == 0 && it->second.valve) {
+    // Nobody watches this codec: stop feeding its encoder.
+    g_object_set(it->second.valve, "drop", TRUE, nullptr);
+    spdlog::info("{} encoder idle (no viewers)", videoCodecName(codec));
+  }
+}
+
+void MediaPipeline::requestKeyFrame(GstPad* teePad) {
+  gst_pad_send_event(teePad,
+                     gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+int MediaPipeline::encoderCount() const { return impl_->encoders; }
+
+}  // namespace seccam::camera

@@ -1,0 +1,70 @@
+// The viewers' pipeline: frames from the VideoSource → one encoder per codec in use → a tee
+// per codec that each viewer's branch hangs off. An encoder idles (its valve closed) while
+// nobody watches that codec, and a joining viewer gets a key frame at once.
+//
+//   appsrc ! tee name=raw ─┬─ queue ! valve ! x264enc ! capsfilter ! tee name=h264 ─ viewers
+//                          └─ queue ! valve ! vp8enc  ! tee name=vp8                ─ viewers
+//   (RTSP pass-through:  appsrc ! tee name=h264 ─ viewers)
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "camera/camera_config.hpp"
+#include "camera/pipeline/source_factory.hpp"
+
+typedef struct _GstBuffer GstBuffer;
+typedef struct _GstCaps GstCaps;
+typedef struct _GstElement GstElement;
+typedef struct _GstPad GstPad;
+
+namespace seccam::camera {
+namespace gst {
+class GstLoopThread;
+}
+
+enum class VideoCodec { H264, Vp8 };
+const char* videoCodecName(VideoCodec codec);
+
+struct MediaSettings {
+  InputKind input = InputKind::Raw;
+  EncoderPreference encoder = EncoderPreference::X264;
+  int bitrateKbps = kDefaultBitrateKbps;
+  int fps = kDefaultFps;
+};
+
+class MediaPipeline {
+ public:
+  struct Events {
+    // An element inside a viewer's branch failed (its webrtcbin is named "webrtc-<session>").
+    std::function<void(std::string session, std::string message)> onViewerError;
+  };
+
+  MediaPipeline(MediaSettings settings, gst::GstLoopThread& loop, Events events);
+  ~MediaPipeline();
+  MediaPipeline(const MediaPipeline&) = delete;
+  MediaPipeline& operator=(const MediaPipeline&) = delete;
+
+  // Any thread: the next frame from the source (takes ownership of `buffer`).
+  void pushFrame(GstBuffer* buffer, GstCaps* caps);
+
+  // Loop thread only from here on.
+  void start();
+  void stop();
+  GstElement* pipeline() const;
+  bool canServe(VideoCodec codec) const;
+  // A new source pad of the codec's tee, for one viewer's branch (encoder started or woken as
+  // needed); the caller owns the returned reference and gives the pad back with detachViewer.
+  GstPad* attachViewer(VideoCodec codec);
+  void detachViewer(VideoCodec codec, GstPad* teePad);
+  // Asks the codec's encoder for a key frame through this viewer's tee pad.
+  void requestKeyFrame(GstPad* teePad);
+  int encoderCount() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace seccam::camera

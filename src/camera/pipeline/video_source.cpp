@@ -1,0 +1,232 @@
+// The capture pipeline: see video_source.hpp.
+#include "camera/pipeline/video_source.hpp"
+
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "camera/gst/gst_handles.hpp"
+#include "camera/gst/gst_loop_thread.hpp"
+#include "camera/pipeline/latency_stamp.hpp"
+
+namespace seccam::camera {
+
+struct VideoSource::Impl {
+  SourceSpec spec;
+  VideoFormat format;
+  bool latencyProbe;
+  gst::GstLoopThread& loop;
+  Events events;
+  std::atomic<InputKind> kind;
+  gst::ElementPtr pipeline;
+  GSource* busWatch = nullptr;
+  // Bumped on every (re)start, so that a stale retry or bus message is ignored.
+  unsigned generation = 0;
+  bool stopped = false;
+  std::atomic<bool> profileChecked{false};
+  std::atomic<bool> firstFrameSeen{false};
+  GstVideoInfo videoInfo{};
+  GstCaps* videoInfoCaps = nullptr;  // the caps videoInfo was read from (identity only)
+
+  Impl(SourceSpec s, VideoFormat f, bool probe, gst::GstLoopThread& l, Events e)
+      : spec(std::move(s)), format(f), latencyProbe(probe), loop(l), events(std::move(e)),
+        kind(spec.kind == SourceKind::Rtsp ? InputKind::H264PassThrough : InputKind::Raw) {}
+
+  void start() {
+    ++generation;
+    profileChecked = false;
+    firstFrameSeen = false;
+    bool haveClock = gst::ElementPtr(gst_element_factory_make("clockoverlay", nullptr)) != nullptr;
+    auto description = describeSource(spec, format, kind, haveClock);
+    GError* rawError = nullptr;
+    GstElement* built = gst_parse_launch(description.launch.c_str(), &rawError);
+    gst::ErrorPtr error(rawError);
+    if (!built || error) {
+      if (built) gst_object_unref(built);
+      spdlog::error("video source {}: cannot build pipeline: {}", sourceKindName(spec.kind),
+                    error ? error->message : "unknown error");
+      scheduleRestart();
+      return;
+    }
+    pipeline.reset(static_cast<GstElement*>(gst_object_ref_sink(built)));
+    if (!description.inputProperty.empty()) {
+      gst::ElementPtr input(gst_bin_get_by_name(GST_BIN(pipeline.get()), "input"));
+      g_object_set(input.get(), description.inputProperty.c_str(), spec.location.c_str(), nullptr);
+    }
+    gst::ElementPtr sink(gst_bin_get_by_name(GST_BIN(pipeline.get()), "sink"));
+    g_object_set(sink.get(), "sync", description.syncToClock ? TRUE : FALSE, nullptr);
+    GstAppSinkCallbacks callbacks{};
+    callbacks.new_sample = [](GstAppSink* appsink, gpointer self) {
+      return static_cast<Impl*>(self)->onNewSample(appsink);
+    };
+    gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, this, nullptr);
+
+    gst::BusPtr bus(gst_element_get_bus(pipeline.get()));
+    busWatch = gst_bus_create_watch(bus.get());
+    g_source_set_callback(busWatch, G_SOURCE_FUNC(onBusMessageThunk), this, nullptr);
+    g_source_attach(busWatch, loop.context());
+    spdlog::info("video source {} starting ({}x{} at {} fps{})", sourceKindName(spec.kind),
+                 format.width, format.height, format.fps,
+                 kind == InputKind::H264PassThrough ? ", H.264 pass-through" : "");
+    if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+      spdlog::error("video source {}: cannot start", sourceKindName(spec.kind));
+      scheduleRestart();
+    }
+  }
+
+  static gboolean onBusMessageThunk(GstBus*, GstMessage* message, gpointer self) {
+    static_cast<Impl*>(self)->onBusMessage(message);
+    return G_SOURCE_CONTINUE;
+  }
+
+  void teardown() {
+    if (busWatch) {
+      g_source_destroy(busWatch);
+      g_source_unref(busWatch);
+      busWatch = nullptr;
+    }
+    if (pipeline) {
+      gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+      pipeline.reset();
+    }
+    videoInfoCaps = nullptr;
+  }
+
+  void scheduleRestart() {
+    teardown();
+    if (stopped) return;
+    unsigned expected = generation;
+    spdlog::info("video source: retrying in {} ms", kSourceRetryDelayMs);
+    loop.invokeAfter(kSourceRetryDelayMs, [this, expected] {
+      if (!stopped && generation == expected) start();
+    });
+  }
+
+  void onBusMessage(GstMessage* message) {
+    switch (GST_MESSAGE_TYPE(message)) {
+      case GST_MESSAGE_ERROR: {
+        GError* raw = nullptr;
+        gchar* debug = nullptr;
+        gst_message_parse_error(message, &raw, &debug);
+        gst::ErrorPtr error(raw);
+        gst::GCharPtr debugText(debug);
+        spdlog::error("video source {} failed: {} ({})", sourceKindName(spec.kind),
+                      error ? error->message : "?", GST_OBJECT_NAME(GST_MESSAGE_SRC(message)));
+        if (spec.kind == SourceKind::Rtsp && kind == InputKind::H264PassThrough &&
+            !firstFrameSeen) {
+          // Not H.264 at all (or not parseable): decode and re-encode instead.
+          switchKind(InputKind::Raw, "the stream could not be passed through as H.264");
+          return;
+        }
+        scheduleRestart();
+        break;
+      }
+      case GST_MESSAGE_EOS:
+        if (spec.kind == SourceKind::File) {
+          // Looping a file: back to the start without rebuilding anything.
+          if (gst_element_seek_simple(pipeline.get(), GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH, 0)) {
+            return;
+          }
+        }
+        spdlog::warn("video source {} ended", sourceKindName(spec.kind));
+        scheduleRestart();
+        break;
+      default:
+        break;
+    }
+  }
+
+  void switchKind(InputKind next, const char* why) {
+    spdlog::warn("RTSP source: {}; re-encoding it", why);
+    teardown();
+    kind = next;
+    if (events.onInputKindChanged) events.onInputKindChanged(next);
+    start();
+  }
+
+  GstFlowReturn onNewSample(GstAppSink* appsink) {
+    GstSample* sample = gst_app_sink_pull_sample(appsink);
+    if (!sample) return GST_FLOW_EOS;
+    GstCaps* caps = gst_sample_get_caps(sample);
+    GstBuffer* buffer = gst_buffer_ref(gst_sample_get_buffer(sample));
+    gst::CapsPtr capsRef(caps ? gst_caps_ref(caps) : nullptr);
+    gst_sample_unref(sample);
+    if (!buffer || !caps) {
+      if (buffer) gst_buffer_unref(buffer);
+      return GST_FLOW_OK;
+    }
+    if (kind == InputKind::H264PassThrough && !profileChecked.exchange(true)) {
+      const gchar* profile = gst_structure_get_string(gst_caps_get_structure(caps, 0), "profile");
+      std::string name = profile ? profile : "unknown";
+      if (!isBrowserSafeH264Profile(name)) {
+        gst_buffer_unref(buffer);
+        unsigned expected = generation;
+        loop.invoke([this, expected, name] {
+          if (generation != expected || stopped) return;
+          switchKind(InputKind::Raw, ("its H.264 profile '" + name + "' is not browser-safe").c_str());
+        });
+        return GST_FLOW_EOS;
+      }
+      spdlog::info("RTSP source: H.264 {} passed through without re-encoding", name);
+    }
+    if (!firstFrameSeen.exchange(true)) spdlog::info("video source {}: first frame", sourceKindName(spec.kind));
+
+    buffer = gst_buffer_make_writable(buffer);
+    // The media pipeline stamps its own running time (do-timestamp).
+    GST_BUFFER_PTS(buffer) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DURATION(buffer) = GST_CLOCK_TIME_NONE;
+    if (latencyProbe && kind == InputKind::Raw) stamp(buffer, caps);
+    if (events.onFrame) events.onFrame(buffer, caps);
+    else gst_buffer_unref(buffer);
+    return GST_FLOW_OK;
+  }
+
+  void stamp(GstBuffer* buffer, GstCaps* caps) {
+    if (caps != videoInfoCaps) {
+      if (!gst_video_info_from_caps(&videoInfo, caps)) return;
+      videoInfoCaps = caps;
+    }
+    GstVideoFrame frame;
+    if (!gst_video_frame_map(&frame, &videoInfo, buffer, GST_MAP_WRITE)) return;
+    auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+    writeLatencyStamp(static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                      GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0), GST_VIDEO_FRAME_WIDTH(&frame),
+                      GST_VIDEO_FRAME_HEIGHT(&frame), static_cast<std::uint64_t>(nowMs));
+    // Neutral chroma under the band, so the cells read as pure white and black in RGB too.
+    int band = stampBandHeight(GST_VIDEO_FRAME_HEIGHT(&frame));
+    for (int plane = 1; plane < 3 && plane < static_cast<int>(GST_VIDEO_FRAME_N_PLANES(&frame)); ++plane) {
+      auto* data = static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, plane));
+      int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, plane);
+      int rows = (band + 1) / 2;
+      int width = GST_VIDEO_FRAME_COMP_WIDTH(&frame, plane);
+      for (int y = 0; y < rows; ++y) std::memset(data + static_cast<std::ptrdiff_t>(y) * stride, 128, static_cast<std::size_t>(width));
+    }
+    gst_video_frame_unmap(&frame);
+  }
+};
+
+VideoSource::VideoSource(SourceSpec spec, VideoFormat format, bool latencyProbe,
+                         gst::GstLoopThread& loop, Events events)
+    : impl_(std::make_unique<Impl>(std::move(spec), format, latencyProbe, loop, std::move(events))) {}
+
+VideoSource::~VideoSource() = default;
+
+InputKind VideoSource::inputKind() const { return impl_->kind; }
+
+void VideoSource::start() {
+  impl_->stopped = false;
+  impl_->start();
+}
+
+void VideoSource::stop() {
+  impl_->stopped = true;
+  impl_->teardown();
+}
+
+}  // namespace seccam::camera

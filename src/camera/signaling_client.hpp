@@ -1,0 +1,49 @@
+// The camera's connection to seccam-server's camera WebSocket (ws:// or wss://, Boost.Beast):
+// answers the HMAC challenge, reports `welcome`, hands every later message over as a typed
+// struct, keeps one write in flight, and reconnects by itself after any loss with capped
+// exponential backoff and jitter. Everything runs on the io_context given (one thread).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/protocol.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace seccam::camera {
+
+inline constexpr int kCloseUnauthorized = 4401;
+inline constexpr int kCloseReplaced = 4409;
+
+class SignalingClient {
+ public:
+  struct Events {
+    std::function<void(const protocol::Welcome&)> onWelcome;
+    std::function<void(protocol::ServerToCamera message)> onMessage;  // offer, candidate, bye, error
+    std::function<void()> onDisconnected;  // after a welcome only
+  };
+
+  SignalingClient(boost::asio::io_context& io, std::string serverUrl, std::string cameraId,
+                  std::vector<std::uint8_t> deviceKey, Events events);
+  ~SignalingClient();
+  SignalingClient(const SignalingClient&) = delete;
+  SignalingClient& operator=(const SignalingClient&) = delete;
+
+  void start();
+  // Closes the connection and stops reconnecting.
+  void stop();
+  // Queues a message (dropped when not connected: sessions end with the connection anyway).
+  void send(std::string text);
+  bool authenticated() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace seccam::camera

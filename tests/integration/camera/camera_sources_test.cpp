@@ -1,0 +1,55 @@
+// Sources other than the test pattern: an RTSP camera (gst-rtsp-server started by the test),
+// passed through without re-encoding when its H.264 profile is browser-safe.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include "camera_world.hpp"
+
+using namespace seccam::test;
+
+namespace {
+std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
+
+ChildProcess startRtspServer(CameraWorld& world, unsigned short port, const std::string& profile) {
+  ChildProcess server({rtspServerBinary(), "--address", "127.0.0.1", "--port", std::to_string(port),
+                       "--path", "/cam", "--profile", profile, "--width", "320", "--height", "240"},
+                      world.dir() + "/rtsp-" + profile + ".log");
+  if (!waitFor([&] { return server.log().find("serving rtsp://") != std::string::npos; }, kLogTimeout)) {
+    throw std::runtime_error("RTSP test server did not start:\n" + server.log());
+  }
+  return server;
+}
+}  // namespace
+
+TEST(CameraSources, RtspConstrainedBaselineIsPassedThroughWithoutReencoding) {
+  CameraWorld world;
+  unsigned short port = freePort();
+  auto rtsp = startRtspServer(world, port, "constrained-baseline");
+  auto camera = world.startCamera(
+      {"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam", "--width", "640", "--height", "480"});
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto viewer = world.startViewer({"--frames", "20", "--timeout", "40"});
+  auto status = viewer.wait(std::chrono::seconds(45));
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera) << show(rtsp);
+  // The RTSP camera's own 320x240 arrives (the camera's 640x480 setting is for encoding only).
+  EXPECT_NE(viewer.log().find("frames 20 320x240"), std::string::npos) << show(viewer);
+  std::string log = camera.log();
+  EXPECT_NE(log.find("passed through without re-encoding"), std::string::npos) << log;
+  EXPECT_EQ(log.find("encoder started"), std::string::npos) << log;
+  EXPECT_NE(log.find("(encoders in this camera: 0)"), std::string::npos) << log;
+}
+
+TEST(CameraSources, RtspHighProfileIsReencodedForBrowsers) {
+  CameraWorld world;
+  unsigned short port = freePort();
+  auto rtsp = startRtspServer(world, port, "high");
+  auto camera = world.startCamera({"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam"});
+  ASSERT_TRUE(waitFor([&] { return camera.log().find("re-encoding it") != std::string::npos; },
+                      kLogTimeout)) << show(camera) << show(rtsp);
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto viewer = world.startViewer({"--frames", "20", "--timeout", "40"});
+  auto status = viewer.wait(std::chrono::seconds(45));
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera);
+  EXPECT_NE(viewer.log().find("frames 20 320x240"), std::string::npos) << show(viewer);
+  EXPECT_EQ(countOccurrences(camera.log(), "encoder started"), 1) << show(camera);
+}

@@ -1,0 +1,137 @@
+// Streaming from a real camera process to real receiving peers through a real server.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <sstream>
+
+#include "camera_world.hpp"
+#include "common/protocol.hpp"
+#include "support/clients.hpp"
+
+using namespace seccam::test;
+
+namespace {
+std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
+}  // namespace
+
+TEST(CameraStreaming, ReceiverGetsDecodedFramesOfTheConfiguredSize) {
+  CameraWorld world;
+  auto camera = world.startCamera({"--width", "320", "--height", "240"});
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto viewer = world.startViewer({"--frames", "30", "--timeout", "40"});
+  auto status = viewer.wait(std::chrono::seconds(45));
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera);
+  auto frames = linesStartingWith(viewer.log(), "frames ");
+  ASSERT_FALSE(frames.empty());
+  for (const auto& line : frames) EXPECT_NE(line.find(" 320x240"), std::string::npos) << line;
+  EXPECT_NE(camera.log().find("viewer joined"), std::string::npos);
+  EXPECT_NE(camera.log().find("answered in"), std::string::npos);
+}
+
+TEST(CameraStreaming, FourReceiversShareOneEncoderAndOneLeavingDoesNotStopTheOthers) {
+  CameraWorld world;
+  auto camera = world.startCamera();
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  std::vector<ChildProcess> viewers;
+  for (int i = 0; i < 2; ++i) viewers.push_back(world.startViewer({}, "viewer" + std::to_string(i)));
+  for (auto& v : viewers) ASSERT_TRUE(world.waitFrames(v, 10)) << show(v) << show(camera);
+  for (int i = 2; i < 4; ++i) viewers.push_back(world.startViewer({}, "viewer" + std::to_string(i)));
+  for (auto& v : viewers) ASSERT_TRUE(world.waitFrames(v, 10)) << show(v) << show(camera);
+
+  // One encoder for all four: started once, and every answer reports one.
+  std::string log = camera.log();
+  EXPECT_EQ(countOccurrences(log, "encoder started"), 1) << log;
+  int answersWithOneEncoder = 0;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("answered in") != std::string::npos) {
+      EXPECT_NE(line.find("(encoders in this camera: 1)"), std::string::npos) << line;
+      ++answersWithOneEncoder;
+    }
+  }
+  EXPECT_EQ(answersWithOneEncoder, 4) << log;
+
+  viewers[0].stop(SIGKILL);
+  ASSERT_TRUE(waitFor([&] { return camera.log().find("viewer left") != std::string::npos; },
+                      kLogTimeout)) << show(camera);
+  for (std::size_t i = 1; i < viewers.size(); ++i) {
+    int before = framesDecoded(viewers[i].log());
+    EXPECT_TRUE(world.waitFrames(viewers[i], before + 20)) << show(viewers[i]);
+  }
+}
+
+TEST(CameraStreaming, LatencyProbeIsDecodedFromReceivedFrames) {
+  CameraWorld world;
+  auto camera = world.startCamera({"--latency-probe"});
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto viewer = world.startViewer({"--latency-probe"});
+  ASSERT_TRUE(waitFor([&] { return linesStartingWith(viewer.log(), "latency-ms ").size() >= 3; },
+                      kFramesTimeout)) << show(viewer) << show(camera);
+  auto readings = linesStartingWith(viewer.log(), "latency-ms ");
+  long long previousStamp = 0;
+  auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& line : readings) {
+    long long stamp = std::atoll(line.substr(line.find(" stamp ") + 7).c_str());
+    // A wall-clock time of this run (not a speed check): the stamp was really decoded.
+    EXPECT_LT(std::llabs(now - stamp), 60'000) << line;
+    EXPECT_GT(stamp, previousStamp) << line;
+    previousStamp = stamp;
+  }
+}
+
+TEST(CameraStreaming, ViewersBeyondMaxViewersGetTooManyViewers) {
+  CameraWorld world;
+  auto camera = world.startCamera({"--max-viewers", "1"});
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto first = world.startViewer();
+  ASSERT_TRUE(world.waitFrames(first, 5)) << show(first) << show(camera);
+  auto second = world.startViewer({"--timeout", "20"});
+  auto status = second.wait(std::chrono::seconds(25));
+  ASSERT_TRUE(status) << show(second);
+  EXPECT_NE(second.log().find("bye too_many_viewers"), std::string::npos) << show(second);
+  int before = framesDecoded(first.log());
+  EXPECT_TRUE(world.waitFrames(first, before + 10)) << show(first);
+}
+
+TEST(CameraStreaming, GarbageOfferGetsByeWithReasonAndOthersKeepStreaming) {
+  CameraWorld world;
+  auto camera = world.startCamera();
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto viewer = world.startViewer();
+  ASSERT_TRUE(world.waitFrames(viewer, 5)) << show(viewer) << show(camera);
+
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(world.server().host(), world.server().port(), "/ws",
+                         {{"Cookie", world.cookie()}, {"Origin", world.server().origin()}}));
+  ASSERT_TRUE(ws.receive());  // hello
+  for (const std::string sdp : {"this is not sdp", "v=0\r\nm=audio 9 RTP/AVP 0\r\n"}) {
+    std::string session = sdp.size() > 20 ? "garbage-audio-only" : "garbage-not-sdp";
+    ws.send(seccam::protocol::serialize(seccam::protocol::Offer{session, world.camera().cameraId, sdp, {}}));
+    bool gotBye = false;
+    for (int i = 0; i < 20 && !gotBye; ++i) {
+      auto message = ws.receive(std::chrono::seconds(2));
+      if (!message) continue;
+      auto parsed = seccam::protocol::parseServerToViewer(*message);
+      if (parsed && std::holds_alternative<seccam::protocol::Bye>(*parsed.message)) {
+        auto& bye = std::get<seccam::protocol::Bye>(*parsed.message);
+        EXPECT_EQ(bye.session, session);
+        EXPECT_FALSE(bye.reason.empty());
+        gotBye = true;
+      }
+    }
+    EXPECT_TRUE(gotBye) << sdp << show(camera);
+  }
+  int before = framesDecoded(viewer.log());
+  EXPECT_TRUE(world.waitFrames(viewer, before + 10)) << show(viewer);
+}
+
+TEST(CameraStreaming, Vp8OnlyOfferIsAnsweredWithVp8) {
+  CameraWorld world;
+  auto camera = world.startCamera();
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto viewer = world.startViewer({"--codec", "vp8", "--frames", "10", "--timeout", "40"});
+  auto status = viewer.wait(std::chrono::seconds(45));
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera);
+  EXPECT_NE(camera.log().find("(VP8, payload type 96"), std::string::npos) << show(camera);
+}

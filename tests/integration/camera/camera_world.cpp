@@ -1,0 +1,121 @@
+// Camera integration test world: see camera_world.hpp.
+#include "camera_world.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sstream>
+#include <stdexcept>
+
+#include "support/clients.hpp"
+
+namespace seccam::test {
+
+namespace {
+constexpr const char* kUsername = "camtester";
+constexpr const char* kPassword = "Camera-Test-42!";
+constexpr int kTurnRelayMinPort = 49152;
+constexpr int kTurnRelayMaxPort = 49200;
+// coturn prints no clear "ready" line: it is ready once its TCP listener accepts.
+bool tcpAccepts(const std::string& address, unsigned short port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  ::inet_pton(AF_INET, address.c_str(), &to.sin_addr);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0;
+  ::close(fd);
+  return ok;
+}
+}  // namespace
+
+std::string viewerBinary() { return std::string(SECCAM_BINARY_DIR) + "/tests/tools/seccam-test-viewer"; }
+std::string rtspServerBinary() {
+  return std::string(SECCAM_BINARY_DIR) + "/tests/tools/seccam-test-rtsp-server";
+}
+
+std::vector<std::string> linesStartingWith(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) == 0) out.push_back(line);
+  }
+  return out;
+}
+
+int countOccurrences(const std::string& text, const std::string& needle) {
+  int count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++count;
+  return count;
+}
+
+int framesDecoded(const std::string& viewerLog) {
+  int best = 0;
+  for (const auto& line : linesStartingWith(viewerLog, "frames ")) {
+    best = std::max(best, std::atoi(line.c_str() + 7));
+  }
+  return best;
+}
+
+CameraWorld::CameraWorld(bool withTurn) : ns_(std::make_unique<NetworkNamespace>()) {
+  std::vector<std::string> serverArgs;
+  if (withTurn) {
+    std::string address = ns_->cameraAddress();
+    unsigned short port = freePort(address);
+    std::string secret = "turn-secret-" + std::to_string(::getpid());
+    coturn_ = ChildProcess(
+        // Line-buffered, so that its log can be read while it runs.
+        {"/usr/bin/stdbuf", "-oL", "/usr/bin/turnserver", "-n", "-v", "--no-cli", "--no-tls", "--no-dtls",
+         "--listening-ip=" + address, "--relay-ip=" + address, "--listening-port=" + std::to_string(port),
+         "--min-port=" + std::to_string(kTurnRelayMinPort), "--max-port=" + std::to_string(kTurnRelayMaxPort),
+         "--use-auth-secret", "--static-auth-secret=" + secret, "--realm=seccam.test", "--fingerprint",
+         "--no-multicast-peers", "--log-file=stdout", "--simple-log", "--pidfile=" + dir() + "/turn.pid",
+         "--userdb=" + dir() + "/turndb"},
+        dir() + "/coturn.log");
+    if (!waitFor([&] { return tcpAccepts(address, port); }, kLogTimeout)) {
+      throw std::runtime_error("coturn did not start:\n" + coturn_.log());
+    }
+    serverArgs = {"--turn-secret", secret, "--turn-urls",
+                  "turn:" + address + ":" + std::to_string(port) + "?transport=udp"};
+  }
+  server_ = std::make_unique<ServerProcess>(std::move(serverArgs));
+  camera_ = server_->provision(1).at(0);
+  std::string body = std::string("{\"username\":\"") + kUsername + "\",\"password\":\"" + kPassword +
+                     "\",\"cameraId\":\"" + camera_.cameraId + "\",\"claimCode\":\"" +
+                     camera_.claimCode + "\"}";
+  auto response = httpRequest(server_->host(), server_->port(), "POST", "/api/register", body,
+                              {{"Content-Type", "application/json"}, {"Origin", server_->origin()}});
+  if (response.status != 201) {
+    throw std::runtime_error("register failed: " + std::to_string(response.status) + " " + response.body);
+  }
+  cookie_ = cookiePair(response.header("set-cookie"));
+}
+
+ChildProcess CameraWorld::startCamera(std::vector<std::string> extraArgs, const std::string& name) {
+  std::vector<std::string> argv{cameraBinary(), "--server", camera_.server, "--camera-id",
+                                camera_.cameraId, "--device-key", camera_.deviceKey, "--width",
+                                "320", "--height", "240", "--bitrate", "500"};
+  argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
+  return ChildProcess(argv, dir() + "/" + name + "-" + std::to_string(++processes_) + ".log");
+}
+
+ChildProcess CameraWorld::startViewer(std::vector<std::string> extraArgs, const std::string& name) {
+  std::vector<std::string> argv{viewerBinary(), "--server",
+                                server_->host() + ":" + std::to_string(server_->port()),
+                                "--cookie", cookie_, "--camera", camera_.cameraId};
+  argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
+  return ChildProcess(argv, dir() + "/" + name + "-" + std::to_string(++processes_) + ".log");
+}
+
+bool CameraWorld::waitAuthenticated(ChildProcess& camera, int times) {
+  return waitFor([&] { return countOccurrences(camera.log(), "authenticated as camera") >= times; },
+                 kLogTimeout);
+}
+
+bool CameraWorld::waitFrames(ChildProcess& viewer, int frames, std::chrono::milliseconds timeout) {
+  return waitFor([&] { return framesDecoded(viewer.log()) > frames; }, timeout);
+}
+
+}  // namespace seccam::test

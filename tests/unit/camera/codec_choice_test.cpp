@@ -1,0 +1,67 @@
+// Choosing the answer's codec and payload type from a browser's offer.
+#include "camera/peer/codec_choice.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace seccam::camera;
+
+namespace {
+// Abridged from a Chromium offer: audio first, then video with several H.264 entries.
+const char* kChromiumOffer =
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 102 106 108 112\r\na=mid:1\r\na=recvonly\r\n"
+    "a=rtpmap:96 VP8/90000\r\n"
+    "a=rtpmap:102 H264/90000\r\na=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n"
+    "a=rtpmap:106 H264/90000\r\na=fmtp:106 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f\r\n"
+    "a=rtpmap:108 H264/90000\r\na=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
+    "a=rtpmap:112 H264/90000\r\na=fmtp:112 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f\r\n";
+}  // namespace
+
+TEST(CodecChoice, PicksConstrainedBaselineH264WithPacketizationMode1) {
+  auto result = chooseVideoCodec(kChromiumOffer, false, true);
+  ASSERT_TRUE(result.choice) << result.error;
+  EXPECT_EQ(result.choice->codec, VideoCodec::H264);
+  EXPECT_EQ(result.choice->payloadType, 108);
+  EXPECT_EQ(result.choice->profileLevelId, "42e01f");
+  EXPECT_EQ(result.choice->mlineIndex, 1);
+  EXPECT_EQ(result.choice->mid, "1");
+}
+
+TEST(CodecChoice, PicksVp8WhenPreferred) {
+  auto result = chooseVideoCodec(kChromiumOffer, true, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->codec, VideoCodec::Vp8);
+  EXPECT_EQ(result.choice->payloadType, 96);
+}
+
+TEST(CodecChoice, FallsBackToVp8WithoutUsableH264) {
+  std::string offer =
+      "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96 102\r\na=mid:0\r\na=rtpmap:96 VP8/90000\r\n"
+      "a=rtpmap:102 H264/90000\r\na=fmtp:102 packetization-mode=1;profile-level-id=42001f\r\n";
+  auto result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->codec, VideoCodec::Vp8);
+}
+
+TEST(CodecChoice, RefusesWhenNothingFits) {
+  std::string offer =
+      "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\n"
+      "a=fmtp:102 packetization-mode=1;profile-level-id=640c1f\r\n";
+  EXPECT_FALSE(chooseVideoCodec(offer, false, true).choice);
+  EXPECT_FALSE(chooseVideoCodec("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", false, false).choice);
+}
+
+TEST(CodecChoice, RefusesGarbageAndAudioOnly) {
+  EXPECT_EQ(chooseVideoCodec("hello", false, true).error, "the offer is not SDP");
+  EXPECT_EQ(chooseVideoCodec("v=0\r\nm=audio 9 RTP/AVP 0\r\n", false, true).error, "the offer has no video");
+}
+
+TEST(CodecChoice, RecognisesConstrainedBaselineProfileLevelIds) {
+  EXPECT_TRUE(isConstrainedBaselineProfileLevelId("42e01f"));
+  EXPECT_TRUE(isConstrainedBaselineProfileLevelId("42C01E"));
+  EXPECT_FALSE(isConstrainedBaselineProfileLevelId("42001f"));
+  EXPECT_FALSE(isConstrainedBaselineProfileLevelId("64001f"));
+  EXPECT_FALSE(isConstrainedBaselineProfileLevelId("42e0"));
+  EXPECT_FALSE(isConstrainedBaselineProfileLevelId("zze01f"));
+}

@@ -1,0 +1,32 @@
+// RTCIceServer entries into webrtcbin URIs, credentials percent-escaped.
+#include "camera/peer/ice_server_uris.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace seccam::camera;
+
+TEST(IceServerUris, EscapesTurnRestCredentials) {
+  seccam::protocol::IceServer turn{{"turn:10.0.0.1:3478?transport=udp", "turns:10.0.0.1:5349"},
+                                   "1795599650:cam",
+                                   "pa+ss="};
+  auto uris = toWebrtcbinUris({turn});
+  ASSERT_EQ(uris.turn.size(), 2u);
+  EXPECT_EQ(uris.turn[0], "turn://1795599650%3Acam:pa%2Bss%3D@10.0.0.1:3478?transport=udp");
+  EXPECT_EQ(uris.turn[1], "turns://1795599650%3Acam:pa%2Bss%3D@10.0.0.1:5349");
+  EXPECT_TRUE(uris.stun.empty());
+}
+
+TEST(IceServerUris, StunNeedsNoCredentials) {
+  auto uris = toWebrtcbinUris({{{"stun:stun.example.org:3478"}, "", ""}});
+  ASSERT_EQ(uris.stun.size(), 1u);
+  EXPECT_EQ(uris.stun[0], "stun://stun.example.org:3478");
+}
+
+TEST(IceServerUris, TurnWithoutCredentialsIsSkipped) {
+  EXPECT_TRUE(toWebrtcbinUris({{{"turn:10.0.0.1:3478"}, "", ""}}).turn.empty());
+}
+
+TEST(IceServerUris, PercentEscapeKeepsUnreservedOnly) {
+  EXPECT_EQ(percentEscape("aZ09-._~"), "aZ09-._~");
+  EXPECT_EQ(percentEscape("a/b@c:d"), "a%2Fb%40c%3Ad");
+}
