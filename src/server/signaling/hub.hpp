@@ -75,7 +75,9 @@ class Hub {
   Hub& operator=(const Hub&) = delete;
 
   // Take over an HTTP connection whose upgrade request has been read (and, for viewers,
-  // authenticated and Origin-checked). The hub completes the WebSocket handshake.
+  // authenticated and Origin-checked). The hub completes the WebSocket handshake. The
+  // stream's executor must belong to a boost::asio::io_context; each connection then runs on
+  // a strand of its own there, so any number of IO threads may run that io_context.
   void acceptViewer(PlainStream stream, HttpRequest request, ViewerIdentity viewer);
   void acceptViewer(TlsStream stream, HttpRequest request, ViewerIdentity viewer);
   void acceptCamera(PlainStream stream, HttpRequest request);
