@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stack, expectPlaying, newPage, signUp } from './harness.mjs';
+import { Stack, TEST_PASSWORD, expectPlaying, newPage, signUp } from './harness.mjs';
 
 const VIDEO = { width: 160, height: 120, fps: 10 };
 
@@ -19,7 +19,7 @@ before(async () => {
   for (const camera of stack.cameras) stack.startCamera(camera, VIDEO);
   ann = { page: await newPage(browser), camera: annCamera };
   bob = { page: await newPage(browser), camera: bobCamera };
-  await signUp(ann.page, stack, annCamera, { cameraName: 'Ann’s porch' });
+  ann.username = await signUp(ann.page, stack, annCamera, { cameraName: 'Ann’s porch' });
   await signUp(bob.page, stack, bobCamera, { cameraName: 'Bob’s garage' });
 });
 
@@ -127,4 +127,25 @@ test('removing a camera takes it off the account; it can no longer be watched', 
   await page.getByRole('heading', { name: 'No cameras yet' }).waitFor();
   const status = await page.evaluate(async (id) => (await fetch(`/api/cameras/${encodeURIComponent(id)}`, { headers: { 'Content-Type': 'application/json' } })).status, bob.camera.cameraId);
   assert.equal(status, 404);
+});
+
+test('a wrong password is refused with a clear message; signing out ends the session', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${stack.origin}/index.html`);
+  await page.getByLabel('Username').fill(ann.username);
+  await page.getByLabel('Password').fill('Not-the-password-1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: /do not match/ }).waitFor();
+  assert.match(page.url(), /\/index\.html/);
+
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/cameras\.html/);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/index\.html/);
+  const me = await page.evaluate(async () => (await fetch('/api/me', { headers: { 'Content-Type': 'application/json' } })).status);
+  assert.equal(me, 401);
+  await page.goto(`${stack.origin}/cameras.html`);
+  await page.waitForURL(/\/index\.html\?next=/);
+  await page.context().close();
 });

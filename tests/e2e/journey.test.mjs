@@ -18,6 +18,7 @@ let browser;
 let username;
 let camera; // the first account's first camera
 let second; // claimed later through the Add camera dialog
+let journeyPage; // the first test's live view, used by the snapshot test
 
 before(async () => {
   stack = await Stack.start({ label: 'journey', cameraCount: 2 });
@@ -51,6 +52,18 @@ test('a new user signs up with a camera, sees it come online and watches it live
   assert.equal(await page.locator('#heading').textContent(), 'Front door');
   assert.match(await page.locator('#stats').textContent(), /320×240 · \d+ fps .* RTT \d+ ms · (Direct|Relayed)/);
   assert.deepEqual(page.errors ?? [], []);
+  journeyPage = page;
+});
+
+test('the snapshot button saves a PNG of the picture at its full size', async () => {
+  const page = journeyPage;
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /snapshot/i }).click()]);
+  assert.match(download.suggestedFilename(), /^Front_door-.*\.png$/);
+  const png = fs.readFileSync(await download.path());
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  // IHDR: width and height, big-endian, at bytes 16 and 20.
+  assert.equal(png.readUInt32BE(16), VIDEO.width);
+  assert.equal(png.readUInt32BE(20), VIDEO.height);
   await page.context().close();
 });
 
