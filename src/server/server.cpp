@@ -108,8 +108,12 @@ int runServer(const ServerConfig& config) {
   std::unique_ptr<net::ssl::context> tls;
   if (config.tlsEnabled()) tls = makeTlsContext(config);
 
-  auto address = net::ip::make_address(config.listenHost == "localhost" ? "127.0.0.1"
-                                                                         : config.listenHost);
+  boost::system::error_code badAddress;
+  auto address = net::ip::make_address(
+      config.listenHost == "localhost" ? "127.0.0.1" : config.listenHost, badAddress);
+  if (badAddress) {
+    throw ConfigError("'listen' needs an IP address (or localhost), not '" + config.listenHost + "'");
+  }
   auto listener = std::make_shared<http::Listener>(
       io, net::ip::tcp::endpoint(address, config.listenPort), context, tls.get());
   listener->run();
@@ -125,8 +129,11 @@ int runServer(const ServerConfig& config) {
     graceTimer.async_wait([&io](boost::system::error_code) { io.stop(); });
   });
 
+  std::error_code fsError;
   if (config.webRoot.empty()) {
     spdlog::warn("no web/ folder found; set web-root to serve the web app");
+  } else if (!std::filesystem::is_directory(config.webRoot, fsError)) {
+    spdlog::warn("web-root {} is not a folder; static files will be 404", config.webRoot.string());
   }
   spdlog::info("seccam-server listening on {}://{}:{} ({} IO threads, {} workers, web root {})",
                config.tlsEnabled() ? "https" : "http", config.listenHost,
