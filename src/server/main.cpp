@@ -2,6 +2,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -142,6 +144,8 @@ int revokeCamera(CommandLine& cli, const std::string& cameraId) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The database (password hashes), master key and camera configs are for this user only.
+  ::umask(077);
   seccam::crypto::initialize();
   spdlog::set_default_logger(spdlog::stderr_color_mt("seccam-server"));
 

@@ -61,6 +61,7 @@ TEST(Cli, ProvisionJsonPrintsOneCameraPerLineWithItsConfigFile) {
 
   auto keyFile = data.path() + "/master.key";
   EXPECT_EQ(fileMode(keyFile), 0600u);
+  EXPECT_EQ(fileMode(data.path() + "/seccam.db"), 0600u);  // it holds password hashes
   auto masterKeyText = readFile(keyFile);
   ASSERT_EQ(masterKeyText.size(), 32u);
   std::vector<std::uint8_t> masterKey(masterKeyText.begin(), masterKeyText.end());
