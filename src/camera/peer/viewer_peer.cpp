@@ -149,9 +149,11 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
   g_signal_connect(webrtc_, "notify::ice-gathering-state", G_CALLBACK(onIceGatheringStateChanged), this);
 
   gst_bin_add(GST_BIN(media.pipeline()), bin_);
+  // PLAYING before linking: a tee pushing into a branch still in NULL gets FLUSHING back,
+  // which would stop the encoder's thread and every other viewer with it.
+  gst_element_sync_state_with_parent(bin_);
   gst::PadPtr binSink(gst_element_get_static_pad(bin_, "sink"));
   gst_pad_link(teePad_, binSink.get());
-  gst_element_sync_state_with_parent(bin_);
 
   GstPromise* promise = gst_promise_new_with_change_func(onRemoteDescriptionSet, this, nullptr);
   g_signal_emit_by_name(webrtc_, "set-remote-description", offer, promise);

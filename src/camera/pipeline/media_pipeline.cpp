@@ -161,12 +161,14 @@ struct MediaPipeline::Impl {
     GstElement* tee = gst_element_factory_make("tee", teeName.c_str());
     g_object_set(tee, "allow-not-linked", TRUE, nullptr);
     gst_bin_add_many(GST_BIN(pipeline.get()), bin, tee, nullptr);
+    gst_element_link(bin, tee);
+    // PLAYING before the first frame reaches them: a frame pushed into an element still in
+    // NULL returns FLUSHING, which would stop the shared source thread for good.
+    gst_element_sync_state_with_parent(tee);
+    gst_element_sync_state_with_parent(bin);
     gst::PadPtr rawPad(gst_element_request_pad_simple(rawTee, "src_%u"));
     gst::PadPtr binSink(gst_element_get_static_pad(bin, "sink"));
     gst_pad_link(rawPad.get(), binSink.get());
-    gst_element_link(bin, tee);
-    gst_element_sync_state_with_parent(tee);
-    gst_element_sync_state_with_parent(bin);
     GstElement* valve = gst_bin_get_by_name(GST_BIN(bin), "valve");
     gst_object_unref(valve);  // the bin keeps it alive as long as we need it
     ++encoders;

@@ -36,7 +36,10 @@ TEST(CameraStreaming, FourReceiversShareOneEncoderAndOneLeavingDoesNotStopTheOth
   for (int i = 0; i < 2; ++i) viewers.push_back(world.startViewer({}, "viewer" + std::to_string(i)));
   for (auto& v : viewers) ASSERT_TRUE(world.waitFrames(v, 10)) << show(v) << show(camera);
   for (int i = 2; i < 4; ++i) viewers.push_back(world.startViewer({}, "viewer" + std::to_string(i)));
-  for (auto& v : viewers) ASSERT_TRUE(world.waitFrames(v, 10)) << show(v) << show(camera);
+  for (auto& v : viewers) {
+    ASSERT_TRUE(world.waitFrames(v, 10)) << show(viewers[0]) << show(viewers[1]) << show(viewers[2])
+                                         << show(viewers[3]) << show(camera);
+  }
 
   // One encoder for all four: started once, and every answer reports one.
   std::string log = camera.log();

@@ -98,7 +98,9 @@ ChildProcess CameraWorld::startCamera(std::vector<std::string> extraArgs, const 
                                 camera_.cameraId, "--device-key", camera_.deviceKey, "--width",
                                 "320", "--height", "240", "--bitrate", "500"};
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
-  return ChildProcess(argv, dir() + "/" + name + "-" + std::to_string(++processes_) + ".log");
+  // GStreamer warnings in the camera's log explain a failure when there is one.
+  return ChildProcess(argv, dir() + "/" + name + "-" + std::to_string(++processes_) + ".log",
+                      {{"GST_DEBUG", "2"}, {"GST_DEBUG_NO_COLOR", "1"}});
 }
 
 ChildProcess CameraWorld::startViewer(std::vector<std::string> extraArgs, const std::string& name) {
