@@ -1,6 +1,7 @@
 // Sources other than the test pattern: an RTSP camera (gst-rtsp-server started by the test),
 // passed through without re-encoding when its H.264 profile is browser-safe.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include "camera_world.hpp"
@@ -52,4 +53,40 @@ TEST(CameraSources, RtspHighProfileIsReencodedForBrowsers) {
   ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera);
   EXPECT_NE(viewer.log().find("frames 20 320x240"), std::string::npos) << show(viewer);
   EXPECT_EQ(countOccurrences(camera.log(), "encoder started"), 1) << show(camera);
+}
+
+TEST(CameraSources, RtspCameraThatDropsIsRetriedWhileViewersStayConnected) {
+  CameraWorld world;
+  unsigned short port = freePort();
+  auto rtsp = startRtspServer(world, port, "constrained-baseline");
+  auto camera = world.startCamera({"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam"});
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto viewer = world.startViewer();
+  ASSERT_TRUE(world.waitFrames(viewer, 10)) << show(viewer) << show(camera);
+
+  rtsp.stop(SIGKILL);
+  ASSERT_TRUE(waitFor([&] { return camera.log().find("video source: retrying") != std::string::npos; },
+                      std::chrono::seconds(30))) << show(camera);
+  auto again = startRtspServer(world, port, "constrained-baseline");
+  int before = framesDecoded(viewer.log());
+  EXPECT_TRUE(world.waitFrames(viewer, before + 20)) << show(viewer) << show(camera);
+  EXPECT_TRUE(viewer.running()) << "the viewer's session ended: " << show(viewer);
+  EXPECT_EQ(camera.log().find("viewer left"), std::string::npos) << show(camera);
+}
+
+TEST(CameraSources, FileSourceIsLooped) {
+  CameraWorld world;
+  // One second of video: more than 60 frames decoded means it played at least twice.
+  std::string file = world.dir() + "/clip.mkv";
+  auto made = runProgram({"/usr/bin/gst-launch-1.0", "-q", "videotestsrc", "num-buffers=30", "!",
+                          "video/x-raw,width=320,height=240,framerate=30/1", "!", "x264enc", "!",
+                          "matroskamux", "!", "filesink", "location=" + file});
+  ASSERT_EQ(made.exitCode, 0) << made.output;
+  auto camera = world.startCamera({"--source", "file:" + file});
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto viewer = world.startViewer({"--frames", "70", "--timeout", "40"});
+  auto status = viewer.wait(std::chrono::seconds(45));
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera);
+  EXPECT_EQ(camera.log().find("video source file failed"), std::string::npos) << show(camera);
+  EXPECT_EQ(camera.log().find("video source file ended"), std::string::npos) << show(camera);
 }

@@ -94,9 +94,11 @@ CameraWorld::CameraWorld(bool withTurn) : ns_(std::make_unique<NetworkNamespace>
 }
 
 ChildProcess CameraWorld::startCamera(std::vector<std::string> extraArgs, const std::string& name) {
-  std::vector<std::string> argv{cameraBinary(), "--server", camera_.server, "--camera-id",
-                                camera_.cameraId, "--device-key", camera_.deviceKey, "--width",
-                                "320", "--height", "240", "--bitrate", "500"};
+  // The config file exactly as `seccam-server camera provision` wrote it (server URL, camera ID,
+  // device key); flags add small test sizes and whatever the test overrides.
+  std::string config = server_->dataDir() + "/cameras/" + camera_.cameraId + ".toml";
+  std::vector<std::string> argv{cameraBinary(), "--config", config, "--width", "320", "--height",
+                                "240", "--bitrate", "500"};
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   // GStreamer warnings in the camera's log explain a failure when there is one.
   return ChildProcess(argv, dir() + "/" + name + "-" + std::to_string(++processes_) + ".log",
