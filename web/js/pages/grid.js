@@ -7,6 +7,8 @@ import { $, el, renderTopBar, requireUser, statusPill, urls } from '../ui.js';
 import { CameraViewer, ViewerState, formatStats } from '../viewer.js';
 
 const STATS_INTERVAL_MS = 2000;
+// PROTOCOL.md allows 16 live sessions per viewer connection: one page watches at most that many.
+const MAX_TILES = 16;
 const live = signaling();
 const tiles = new Map(); // camera ID -> {viewer, node}
 const picked = (new URLSearchParams(location.search).get('ids') || '').split(',').filter(Boolean);
@@ -47,13 +49,15 @@ function render(cameras) {
   const wanted = cameras.filter((c) => picked.length === 0 || picked.includes(c.id));
   for (const camera of wanted) {
     if (tiles.has(camera.id)) continue;
+    if (tiles.size >= MAX_TILES) break;
     const t = tile(camera);
     tiles.set(camera.id, t);
     $('#grid').append(t.node);
     t.viewer.start();
   }
   $('#empty').hidden = tiles.size > 0;
-  $('#grid-count').textContent = tiles.size ? `${tiles.size} camera${tiles.size === 1 ? '' : 's'}` : '';
+  const more = wanted.length > tiles.size ? ` (the first ${MAX_TILES} of ${wanted.length}; pick others with ?ids=)` : '';
+  $('#grid-count').textContent = tiles.size ? `${tiles.size} camera${tiles.size === 1 ? '' : 's'}${more}` : '';
   $('#grid').dataset.count = String(tiles.size);
 }
 
