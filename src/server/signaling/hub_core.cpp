@@ -38,6 +38,10 @@ const char* errorMessage(RouteError error) {
   return "Internal error.";
 }
 
+const char* messageName(const protocol::Answer&) { return "answer"; }
+const char* messageName(const protocol::Candidate&) { return "candidate"; }
+const char* messageName(const protocol::Bye&) { return "bye"; }
+
 }  // namespace
 
 HubCore::HubCore(HubDependencies deps, SignalingLimits limits)
@@ -99,7 +103,13 @@ void HubCore::sendStatus(const std::vector<ConnectionPtr>& viewers, const std::s
   for (const auto& v : viewers) v->send(text);
 }
 
-void HubCore::sendError(SignalingConnection& to, const std::string& session, RouteError error) {
+void HubCore::refuse(SignalingConnection& to, std::string_view what, const std::string& session,
+                     RouteError error) {
+  if (error != RouteError::cameraOffline) {
+    countProtocolError();
+    spdlog::info("connection {}: {} for session {} refused: {}", to.id(), what, session,
+                 errorCode(error));
+  }
   to.send(protocol::serialize(protocol::Error{session, errorCode(error), errorMessage(error)}));
 }
 
@@ -144,7 +154,7 @@ void HubCore::fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&&
             }
             if (route.error == RouteError::none && !camera) route.error = RouteError::cameraOffline;
             if (route.error != RouteError::none) {
-              sendError(viewer, offer.session, route.error);
+              refuse(viewer, "offer", offer.session, route.error);
               return;
             }
             // The camera learns nothing about who asked; it gets ICE servers minted for it.
@@ -164,7 +174,7 @@ void HubCore::fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&&
               if constexpr (endsSession) updateGauges();
             }
             if (route.error != RouteError::none) {
-              sendError(viewer, inSession.session, route.error);
+              refuse(viewer, endsSession ? "bye" : "candidate", inSession.session, route.error);
               return;
             }
             if (!camera) return;  // the camera is leaving; its bye to the viewer is on the way
@@ -236,7 +246,7 @@ void HubCore::fromCamera(SignalingConnection& camera, protocol::CameraToServer&&
               if constexpr (endsSession) updateGauges();
             }
             if (route.error != RouteError::none) {
-              sendError(camera, inSession.session, route.error);
+              refuse(camera, messageName(inSession), inSession.session, route.error);
               return;
             }
             if (!viewer) return;  // the viewer is leaving; the camera gets its bye

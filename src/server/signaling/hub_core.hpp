@@ -74,7 +74,10 @@ class HubCore {
                        bool toCamera);
   static void sendStatus(const std::vector<ConnectionPtr>& viewers, const std::string& cameraId,
                          bool online);
-  static void sendError(SignalingConnection& to, const std::string& session, RouteError error);
+  // Answers a refused route; refusals that point at a confused or probing client are
+  // logged and counted (an offline camera is neither).
+  void refuse(SignalingConnection& to, std::string_view what, const std::string& session,
+              RouteError error);
 
   HubDependencies deps_;
   SignalingLimits limits_;
