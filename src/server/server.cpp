@@ -1,6 +1,7 @@
 #include "server/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -40,9 +41,21 @@ api::LiveCounts toLiveCounts(const HubStats& s) {
   return {s.camerasConnected, s.viewersConnected, s.liveSessions,
           s.messagesRelayed,  s.cameraAuthFailures, s.protocolErrors};
 }
+// Every connection is a descriptor: take the whole hard limit the system allows rather than
+// the (often 1024) soft default, and say what it is.
+void raiseDescriptorLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  spdlog::debug("open-file limit: {}", static_cast<unsigned long long>(limit.rlim_cur));
+}
 }  // namespace
 
 int runServer(const ServerConfig& config) {
+  raiseDescriptorLimit();
   // Created first, destroyed last: everything below may hold handles bound to it.
   net::io_context io(config.ioThreads);
   ensurePrivateDirectory(config.dataDir);

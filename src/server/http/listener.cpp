@@ -10,9 +10,15 @@ namespace seccam::server::http {
 namespace net = boost::asio;
 using net::ip::tcp;
 
+namespace {
+// A failed accept (most often: no descriptors left) is retried after a pause instead of at
+// once, which would spin and flood the log while the condition lasts.
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+}  // namespace
+
 Listener::Listener(net::io_context& io, const tcp::endpoint& endpoint,
                    std::shared_ptr<const HttpContext> context, net::ssl::context* tls)
-    : io_(io), acceptor_(io), context_(std::move(context)), tls_(tls) {
+    : io_(io), acceptor_(io), retryTimer_(io), context_(std::move(context)), tls_(tls) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -24,6 +30,7 @@ void Listener::run() { acceptNext(); }
 void Listener::stop() {
   net::post(acceptor_.get_executor(), [self = shared_from_this()] {
     boost::system::error_code ignored;
+    self->retryTimer_.cancel();
     self->acceptor_.close(ignored);
   });
 }
@@ -34,8 +41,17 @@ void Listener::acceptNext() {
                                                     boost::system::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (ec) {
-      spdlog::warn("accept failed: {}", ec.message());
-    } else if (self->tls_) {
+      spdlog::warn("accept failed: {}; retrying in {} ms", ec.message(), kAcceptRetryDelay.count());
+      self->retryTimer_.expires_after(kAcceptRetryDelay);
+      self->retryTimer_.async_wait([self](boost::system::error_code waitEc) {
+        if (!waitEc && self->acceptor_.is_open()) self->acceptNext();
+      });
+      return;
+    }
+    // Signaling messages are small and latency-bound: never hold them back for Nagle.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    if (self->tls_) {
       startTlsSession(std::move(socket), *self->tls_, self->context_);
     } else {
       startPlainSession(std::move(socket), self->context_);

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
 
 namespace boost::asio::ssl {
@@ -29,6 +30,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retryTimer_;  // after a failed accept (e.g. out of descriptors)
   std::shared_ptr<const HttpContext> context_;
   boost::asio::ssl::context* tls_;
 };
