@@ -31,6 +31,9 @@ namespace websocket = beast::websocket;
 // The upgrade and the closing handshake must each finish within this time.
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr const char* kServerName = "seccam-server";
+// A read buffer grown past this by one large message (an SDP, a flood) is given back, so that
+// many idle connections stay small.
+constexpr std::size_t kKeptReadBufferBytes = 16 * 1024;
 
 // The one place that decides which ends of a connection are ordinary (peer left, we closed).
 bool isOrdinaryEnd(const beast::error_code& ec) {
@@ -159,6 +162,7 @@ class WebSocketSession final : public SignalingConnection {
     // Once we are closing, what the peer still sends is read (to see its close) and dropped.
     if (!closeQueued_) deliver();
     buffer_.consume(buffer_.size());
+    if (buffer_.capacity() > kKeptReadBufferBytes) buffer_.shrink_to_fit();
     doRead();
   }
 
