@@ -284,13 +284,14 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     for (const auto& id : ids) endSession(id, reason, detail, tellViewers);
   }
 
-  void shutdown() {
+  void shutdown(std::function<void()> closed) {
     if (shuttingDown) return;
     shuttingDown = true;
     spdlog::info("shutting down");
     // No byes: the server tells every viewer that the camera went offline.
     endAllSessions("camera_offline", "the camera is shutting down", false);
-    if (signaling) signaling->stop();
+    if (signaling) signaling->stop(std::move(closed));
+    else if (closed) asio::post(io, std::move(closed));
   }
 
   // Loop thread teardown, then the loop thread itself; after io.run() returned.
@@ -314,6 +315,6 @@ CameraAgent::~CameraAgent() {
 }
 
 void CameraAgent::start() { impl_->start(); }
-void CameraAgent::shutdown() { impl_->shutdown(); }
+void CameraAgent::shutdown(std::function<void()> closed) { impl_->shutdown(std::move(closed)); }
 
 }  // namespace seccam::camera

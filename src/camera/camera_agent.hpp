@@ -4,6 +4,7 @@
 // GStreamer events come back through asio::post.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "camera/camera_config.hpp"
@@ -27,9 +28,9 @@ class CameraAgent {
 
   // Starts the source and the media pipeline, warms the DTLS certificate and connects.
   void start();
-  // Ends every session, closes the connection and stops the pipelines; io.run() returns once
-  // the last asynchronous step is done.
-  void shutdown();
+  // Ends every session and closes the server connection; `closed` runs (on the io_context)
+  // once that is done. The pipelines stop when the agent is destroyed.
+  void shutdown(std::function<void()> closed);
 
  private:
   struct Impl;

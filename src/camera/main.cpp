@@ -43,13 +43,15 @@ int main(int argc, char** argv) {
                config.latencyProbe ? ", latency probe on" : "");
   boost::asio::io_context io;
   {
-    seccam::camera::CameraAgent agent(io, config);
+    // Declared before the agent so that it outlives it: a second SIGTERM arriving while the
+    // pipelines stop must not find the default (killing) action back in place.
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::steady_timer graceTimer(io);
+    seccam::camera::CameraAgent agent(io, config);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       spdlog::info("signal {} received", signal);
-      agent.shutdown();
+      agent.shutdown([&] { io.stop(); });
       graceTimer.expires_after(kShutdownGrace);
       graceTimer.async_wait([&](const boost::system::error_code& e) {
         if (!e) io.stop();
@@ -58,6 +60,8 @@ int main(int argc, char** argv) {
     agent.start();
     io.run();
   }
+  std::signal(SIGINT, SIG_IGN);  // already stopping: late repeats are not a crash
+  std::signal(SIGTERM, SIG_IGN);
   spdlog::info("stopped");
   return 0;
 }

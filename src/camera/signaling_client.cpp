@@ -6,6 +6,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -288,21 +289,27 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     });
   }
 
-  void stop() {
-    if (stopped) return;
+  void stop(std::function<void()> closed) {
+    if (stopped) {
+      if (closed) asio::post(io, std::move(closed));
+      return;
+    }
     stopped = true;
     retryTimer.cancel();
     resolver.cancel();
     bool wasWelcomed = welcomed;
     if (open) {
       withSocket([&](auto& ws) {
-        ws.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {
-          self->socket = std::monostate{};
-        });
+        ws.async_close(websocket::close_code::going_away,
+                       [self = shared_from_this(), closed](beast::error_code) {
+                         self->socket = std::monostate{};
+                         if (closed) closed();
+                       });
       });
     } else {
       ++attempt;
       socket = std::monostate{};
+      if (closed) asio::post(io, std::move(closed));
     }
     open = welcomed = false;
     if (wasWelcomed && events.onDisconnected) events.onDisconnected();
@@ -314,10 +321,10 @@ SignalingClient::SignalingClient(asio::io_context& io, std::string serverUrl, st
     : impl_(std::make_shared<Impl>(io, std::move(serverUrl), std::move(cameraId),
                                    std::move(deviceKey), std::move(events))) {}
 
-SignalingClient::~SignalingClient() { impl_->stop(); }
+SignalingClient::~SignalingClient() { impl_->stop({}); }
 
 void SignalingClient::start() { impl_->connect(); }
-void SignalingClient::stop() { impl_->stop(); }
+void SignalingClient::stop(std::function<void()> closed) { impl_->stop(std::move(closed)); }
 void SignalingClient::send(std::string text) { impl_->enqueue(std::move(text)); }
 bool SignalingClient::authenticated() const { return impl_->welcomed; }
 

@@ -35,8 +35,8 @@ class SignalingClient {
   SignalingClient& operator=(const SignalingClient&) = delete;
 
   void start();
-  // Closes the connection and stops reconnecting.
-  void stop();
+  // Closes the connection and stops reconnecting; `closed` runs once the close is done.
+  void stop(std::function<void()> closed = {});
   // Queues a message (dropped when not connected: sessions end with the connection anyway).
   void send(std::string text);
   bool authenticated() const;

@@ -27,6 +27,16 @@ struct PromiseUnref {
     if (p) gst_promise_unref(p);
   }
 };
+struct BufferUnref {
+  void operator()(GstBuffer* b) const {
+    if (b) gst_buffer_unref(b);
+  }
+};
+struct SampleUnref {
+  void operator()(GstSample* s) const {
+    if (s) gst_sample_unref(s);
+  }
+};
 struct GFree {
   void operator()(gpointer p) const { g_free(p); }
 };
@@ -41,6 +51,8 @@ using PadPtr = std::unique_ptr<GstPad, ObjectUnref>;
 using BusPtr = std::unique_ptr<GstBus, ObjectUnref>;
 using CapsPtr = std::unique_ptr<GstCaps, CapsUnref>;
 using StructurePtr = std::unique_ptr<GstStructure, StructureFree>;
+using BufferPtr = std::unique_ptr<GstBuffer, BufferUnref>;
+using SamplePtr = std::unique_ptr<GstSample, SampleUnref>;
 using PromisePtr = std::unique_ptr<GstPromise, PromiseUnref>;
 using GCharPtr = std::unique_ptr<gchar, GFree>;
 using ErrorPtr = std::unique_ptr<GError, ErrorFree>;

@@ -42,6 +42,13 @@ std::string promiseError(GstPromise* promise) {
   return "";
 }
 
+struct DescriptionFree {
+  void operator()(GstWebRTCSessionDescription* d) const {
+    if (d) gst_webrtc_session_description_free(d);
+  }
+};
+using DescriptionPtr = std::unique_ptr<GstWebRTCSessionDescription, DescriptionFree>;
+
 gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice) {
   if (choice.codec == VideoCodec::Vp8) {
     return gst::CapsPtr(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
@@ -85,12 +92,10 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
     fail("bad_sdp", "the offer SDP could not be parsed");
     return;
   }
-  GstWebRTCSessionDescription* offer =
-      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed);
+  DescriptionPtr offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed));
 
   teePad_ = media.attachViewer(choice_.codec);
   if (!teePad_) {
-    gst_webrtc_session_description_free(offer);
     fail("unsupported_codec", std::string("this camera cannot send ") + videoCodecName(choice_.codec));
     return;
   }
@@ -156,8 +161,7 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
   gst_pad_link(teePad_, binSink.get());
 
   GstPromise* promise = gst_promise_new_with_change_func(onRemoteDescriptionSet, this, nullptr);
-  g_signal_emit_by_name(webrtc_, "set-remote-description", offer, promise);
-  gst_webrtc_session_description_free(offer);
+  g_signal_emit_by_name(webrtc_, "set-remote-description", offer.get(), promise);
   media.requestKeyFrame(teePad_);
 }
 
@@ -179,11 +183,12 @@ void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
   gst::PromisePtr owned(promise);
   std::string error = promiseError(promise);
   if (peer->closed_) return;
-  GstWebRTCSessionDescription* answer = nullptr;
+  GstWebRTCSessionDescription* rawAnswer = nullptr;
   if (error.empty()) {
     gst_structure_get(gst_promise_get_reply(promise), "answer",
-                      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+                      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &rawAnswer, nullptr);
   }
+  DescriptionPtr answer(rawAnswer);
   if (!answer) {
     peer->fail("negotiation_failed", "no answer could be created: " + error);
     return;
@@ -196,12 +201,10 @@ void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
   if (video != std::string::npos &&
       sdp.substr(video, nextMedia == std::string::npos ? std::string::npos : nextMedia - video)
               .find("a=inactive") != std::string::npos) {
-    gst_webrtc_session_description_free(answer);
     peer->fail("negotiation_failed", "no compatible video codec in the offer");
     return;
   }
-  g_signal_emit_by_name(peer->webrtc_, "set-local-description", answer, nullptr);
-  gst_webrtc_session_description_free(answer);
+  g_signal_emit_by_name(peer->webrtc_, "set-local-description", answer.get(), nullptr);
   if (peer->events_.onAnswer) peer->events_.onAnswer(std::move(sdp));
 }
 

@@ -148,21 +148,19 @@ struct VideoSource::Impl {
   }
 
   GstFlowReturn onNewSample(GstAppSink* appsink) {
-    GstSample* sample = gst_app_sink_pull_sample(appsink);
+    gst::SamplePtr sample(gst_app_sink_pull_sample(appsink));
     if (!sample) return GST_FLOW_EOS;
-    GstCaps* caps = gst_sample_get_caps(sample);
-    GstBuffer* buffer = gst_buffer_ref(gst_sample_get_buffer(sample));
-    gst::CapsPtr capsRef(caps ? gst_caps_ref(caps) : nullptr);
-    gst_sample_unref(sample);
-    if (!buffer || !caps) {
-      if (buffer) gst_buffer_unref(buffer);
-      return GST_FLOW_OK;
-    }
+    GstCaps* sampleCaps = gst_sample_get_caps(sample.get());
+    GstBuffer* sampleBuffer = gst_sample_get_buffer(sample.get());
+    if (!sampleCaps || !sampleBuffer) return GST_FLOW_OK;
+    gst::CapsPtr caps(gst_caps_ref(sampleCaps));
+    gst::BufferPtr buffer(gst_buffer_ref(sampleBuffer));
+    sample.reset();  // our reference is then the only one: no copy when made writable
+
     if (kind == InputKind::H264PassThrough && !profileChecked.exchange(true)) {
-      const gchar* profile = gst_structure_get_string(gst_caps_get_structure(caps, 0), "profile");
+      const gchar* profile = gst_structure_get_string(gst_caps_get_structure(caps.get(), 0), "profile");
       std::string name = profile ? profile : "unknown";
       if (!isBrowserSafeH264Profile(name)) {
-        gst_buffer_unref(buffer);
         unsigned expected = generation;
         loop.invoke([this, expected, name] {
           if (generation != expected || stopped) return;
@@ -174,14 +172,13 @@ struct VideoSource::Impl {
     }
     if (!firstFrameSeen.exchange(true)) spdlog::info("video source {}: first frame", sourceKindName(spec.kind));
 
-    buffer = gst_buffer_make_writable(buffer);
+    buffer.reset(gst_buffer_make_writable(buffer.release()));
     // The media pipeline stamps its own running time (do-timestamp).
-    GST_BUFFER_PTS(buffer) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_DURATION(buffer) = GST_CLOCK_TIME_NONE;
-    if (latencyProbe && kind == InputKind::Raw) stamp(buffer, caps);
-    if (events.onFrame) events.onFrame(buffer, caps);
-    else gst_buffer_unref(buffer);
+    GST_BUFFER_PTS(buffer.get()) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DTS(buffer.get()) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DURATION(buffer.get()) = GST_CLOCK_TIME_NONE;
+    if (latencyProbe && kind == InputKind::Raw) stamp(buffer.get(), caps.get());
+    if (events.onFrame) events.onFrame(buffer.release(), caps.get());
     return GST_FLOW_OK;
   }
 

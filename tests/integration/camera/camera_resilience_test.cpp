@@ -49,7 +49,7 @@ TEST(CameraResilience, StopsCleanlyOnSigterm) {
   ASSERT_TRUE(world.waitFrames(viewer, 5)) << show(viewer);
   auto status = camera.stop(SIGTERM, std::chrono::seconds(10));
   ASSERT_TRUE(status) << show(camera);
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(camera);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "status " << *status << show(camera);
   EXPECT_NE(camera.log().find("stopped"), std::string::npos);
 }
 
