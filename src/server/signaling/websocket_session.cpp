@@ -138,6 +138,7 @@ class WebSocketSession final : public SignalingConnection {
       finish();
       return;
     }
+    opened_ = true;
     handler_->onOpen(*this);
     doRead();
   }
@@ -186,6 +187,12 @@ class WebSocketSession final : public SignalingConnection {
 
   void enqueue(Outgoing item) {
     if (finished_ || closeQueued_) return;
+    if (!opened_) {
+      // Still in the handshake (e.g. shutdown right after the upgrade): nothing to send yet,
+      // and a close is simply dropping the connection.
+      if (std::holds_alternative<CloseFrame>(item)) abort();
+      return;
+    }
     if (queue_.size() >= limits_.maxQueuedWrites) {
       spdlog::warn("connection {}: peer too slow ({} messages queued), dropped", id(),
                    queue_.size());
@@ -243,6 +250,7 @@ class WebSocketSession final : public SignalingConnection {
   SignalingLimits limits_;
   beast::flat_buffer buffer_;
   std::deque<Outgoing> queue_;
+  bool opened_ = false;  // the WebSocket handshake completed
   bool writing_ = false;
   bool closeQueued_ = false;
   bool aborted_ = false;

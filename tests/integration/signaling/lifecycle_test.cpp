@@ -86,5 +86,16 @@ TEST_F(Lifecycle, UnclaimEndsTheLiveSessionWithByeOnBothSides) {
   EXPECT_EQ(nextNonStatus(*viewer).value("code", ""), "not_found");
 }
 
+TEST_F(Lifecycle, ServerShutdownClosesEveryConnectionWithGoingAway) {
+  constexpr int kGoingAway = 1001;
+  auto cams = server.provision(1);
+  auto ann = registerAccount("ann", cams[0]);
+  auto camera = openCamera(cams[0]);
+  auto viewer = openViewer(ann);
+  server.stop();  // SIGTERM
+  EXPECT_EQ(closeCodeAfterDrain(*viewer), kGoingAway);
+  EXPECT_EQ(closeCodeAfterDrain(*camera), kGoingAway);
+}
+
 }  // namespace
 }  // namespace seccam::test
