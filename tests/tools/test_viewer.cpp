@@ -95,7 +95,8 @@ class Viewer {
         exitCode = 1;
       }
       if (options_.frames > 0 && frames_ >= options_.frames) {
-        say("done");
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - firstFrameAt_).count();
+        say("done: " + std::to_string(frames_.load()) + " frames in " + std::to_string(seconds) + " s");
         exitCode = 0;
       }
       if (options_.timeoutSeconds > 0 &&
@@ -104,11 +105,11 @@ class Viewer {
         exitCode = 1;
       }
     }
-    ws_.send(protocol::serialize(protocol::Bye{options_.session, ""}));
-    flushOutbox();
-    gst_element_set_state(pipeline_, GST_STATE_NULL);
-    gst_object_unref(pipeline_);
-    return exitCode;
+    // No bye and no pipeline teardown: closing the WebSocket makes the server send the camera
+    // its bye, and the exit status must not depend on how fast decoder threads wind down.
+    // (WsClient::send waits up to 5 s while a read is pending, so a last send would stall.)
+    std::fflush(stdout);
+    std::_Exit(exitCode);
   }
 
  private:
@@ -292,6 +293,7 @@ class Viewer {
     GstVideoInfo info;
     gst_video_info_from_caps(&info, gst_sample_get_caps(sample));
     int count = ++frames_;
+    if (count == 1) firstFrameAt_ = std::chrono::steady_clock::now();
     if (count == 1 || count % kFrameReportEvery == 0) {
       say("frames " + std::to_string(count) + " " + std::to_string(GST_VIDEO_INFO_WIDTH(&info)) + "x" +
           std::to_string(GST_VIDEO_INFO_HEIGHT(&info)));
@@ -325,6 +327,7 @@ class Viewer {
   std::deque<std::string> outbox_;
   std::atomic<int> frames_{0};
   std::atomic<int> packets_{0};
+  std::chrono::steady_clock::time_point firstFrameAt_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace
