@@ -62,6 +62,8 @@ no-tls
 no-dtls
 no-cli
 no-multicast-peers
+# Everything here is on this machine, so the relay's peers are local addresses too.
+allow-loopback-peers
 log-file=$DATA/logs/turnserver.log
 simple-log
 pidfile=$DATA/turnserver.pid
@@ -95,7 +97,7 @@ start() { # name command...
 start turnserver turnserver -c "$DATA/turnserver.conf"
 
 SECCAM_TURN_SECRET=$TURN_SECRET \
-SECCAM_TURN_URLS="turn:$HOST:$TURN_PORT?transport=udp,turn:$HOST:$TURN_PORT?transport=tcp" \
+SECCAM_TURN_URLS="turn:$HOST:$TURN_PORT?transport=udp" \
   start seccam-server "$SERVER_BIN" serve --listen "$HOST:$PORT" --data "$DATA" --web-root "$ROOT/web"
 
 for ((i = 0; i < HEALTH_TIMEOUT_S * 10; i++)); do

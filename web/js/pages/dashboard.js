@@ -14,6 +14,10 @@ const LAST_SEEN_REFRESH_MS = 30000;
 
 const list = $('#camera-list');
 const cameras = new Map(); // id -> camera
+// Changes made on this page win over a camera list (hello, GET /api/cameras) that was already
+// on its way when the change was made.
+const renamedHere = new Map(); // id -> name
+const removedHere = new Set();
 const live = signaling();
 
 function markClick() {
@@ -31,6 +35,7 @@ function cameraCard(camera) {
   rename.addEventListener('click', async () => {
     const renamed = await renameCameraDialog(camera);
     if (renamed) {
+      renamedHere.set(renamed.id, renamed.name);
       cameras.set(renamed.id, { ...camera, ...renamed, online: cameras.get(camera.id)?.online ?? renamed.online });
       render();
       toast('Camera renamed.');
@@ -38,6 +43,7 @@ function cameraCard(camera) {
   });
   remove.addEventListener('click', async () => {
     if (await removeCameraDialog(camera)) {
+      removedHere.add(camera.id);
       cameras.delete(camera.id);
       render();
       toast('Camera removed.');
@@ -75,9 +81,19 @@ $('#add-camera').addEventListener('click', addCamera);
 $('#empty-add').addEventListener('click', addCamera);
 showConnectionState(live, $('#connection-banner'));
 
+// Merges a camera from a list into what the page shows.
+function merge(camera, { keepOnline = false } = {}) {
+  if (removedHere.has(camera.id)) return;
+  const shown = cameras.get(camera.id);
+  const merged = { ...shown, ...camera };
+  if (keepOnline && shown) merged.online = shown.online;
+  if (renamedHere.has(camera.id)) merged.name = renamedHere.get(camera.id);
+  cameras.set(camera.id, merged);
+}
+
 live.addEventListener('hello', (event) => {
   // The hello carries the cameras with their state right now: the freshest view there is.
-  for (const camera of event.detail.cameras || []) cameras.set(camera.id, { ...cameras.get(camera.id), ...camera });
+  for (const camera of event.detail.cameras || []) merge(camera);
   render();
 });
 live.addEventListener('status', (event) => {
@@ -98,11 +114,8 @@ const user = await requireUser();
 renderTopBar(user, 'cameras');
 try {
   const answer = await api.cameras();
-  for (const camera of answer.cameras) {
-    // A status pushed before this answer is newer: keep its online state.
-    const pushed = cameras.get(camera.id);
-    cameras.set(camera.id, pushed ? { ...camera, online: pushed.online } : camera);
-  }
+  // A status pushed before this answer is newer: keep its online state.
+  for (const camera of answer.cameras) merge(camera, { keepOnline: true });
   render();
 } catch (error) {
   $('#loading').textContent = describeError(error);
