@@ -55,7 +55,8 @@ std::vector<int> answerTimes(const std::string& log) {
 int main(int argc, char** argv) {
   int seconds = argc > 1 ? std::atoi(argv[1]) : 10;
   CameraWorld world;
-  auto camera = world.startCamera({"--width", "1280", "--height", "720", "--fps", "30", "--bitrate", "2000"});
+  auto camera =
+      world.startCamera({"--width", "1280", "--height", "720", "--fps", "30", "--bitrate", "2000"});
   if (!world.waitAuthenticated(camera)) {
     std::fprintf(stderr, "camera did not come online:\n%s\n", camera.log().c_str());
     return 1;
@@ -69,11 +70,13 @@ int main(int argc, char** argv) {
   std::vector<ChildProcess> viewers;
   for (int target : kViewerSteps) {
     while (static_cast<int>(viewers.size()) < target) {
-      viewers.push_back(world.startViewer({"--no-decode"}, "viewer" + std::to_string(viewers.size())));
+      viewers.push_back(
+          world.startViewer({"--no-decode"}, "viewer" + std::to_string(viewers.size())));
       // One at a time, so that every offer-to-answer time is measured alone.
       if (!waitFor([&] { return viewers.back().log().find("packets ") != std::string::npos; },
                    std::chrono::seconds(30))) {
-        std::fprintf(stderr, "viewer got nothing:\n%s\n%s\n", viewers.back().log().c_str(), camera.log().c_str());
+        std::fprintf(stderr, "viewer got nothing:\n%s\n%s\n", viewers.back().log().c_str(),
+                     camera.log().c_str());
         return 1;
       }
     }
@@ -81,7 +84,8 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   auto times = answerTimes(camera.log());
-  std::printf("offer to answer (ms): first viewer after start %d; later:", times.empty() ? -1 : times[0]);
+  std::printf("offer to answer (ms): first viewer after start %d; later:",
+              times.empty() ? -1 : times[0]);
   for (std::size_t i = 1; i < times.size(); ++i) std::printf(" %d", times[i]);
   std::printf("\n");
   return 0;

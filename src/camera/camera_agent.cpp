@@ -89,16 +89,21 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     auto key = crypto::fromHex(config.deviceKeyHex).value_or(crypto::Bytes{});
     SignalingClient::Events events;
     events.onWelcome = [this](const protocol::Welcome&) {};
-    events.onMessage = [this](protocol::ServerToCamera message) { onServerMessage(std::move(message)); };
+    events.onMessage = [this](protocol::ServerToCamera message) {
+      onServerMessage(std::move(message));
+    };
     events.onDisconnected = [this] { endAllSessions("", "the server connection was lost", false); };
-    signaling = std::make_unique<SignalingClient>(io, config.server, config.cameraId, key, std::move(events));
+    signaling = std::make_unique<SignalingClient>(io, config.server, config.cameraId, key,
+                                                  std::move(events));
 
     auto spec = parseSourceSpec(config.source);
     inputKind = spec.kind == SourceKind::Rtsp ? InputKind::H264PassThrough : InputKind::Raw;
     VideoSource::Events sourceEvents;
     sourceEvents.onFrame = [this](GstBuffer* buffer, GstCaps* caps) {
-      if (auto m = currentMedia()) m->pushFrame(buffer, caps);
-      else gst_buffer_unref(buffer);
+      if (auto m = currentMedia())
+        m->pushFrame(buffer, caps);
+      else
+        gst_buffer_unref(buffer);
     };
     sourceEvents.onInputKindChanged = [weak = weak_from_this()](InputKind kind) {
       auto self = weak.lock();
@@ -109,8 +114,9 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
         self->loop.invoke([self, kind] { self->startMedia(kind); });
       });
     };
-    source = std::make_unique<VideoSource>(spec, VideoFormat{config.width, config.height, config.fps},
-                                           config.latencyProbe, loop, std::move(sourceEvents));
+    source =
+        std::make_unique<VideoSource>(spec, VideoFormat{config.width, config.height, config.fps},
+                                      config.latencyProbe, loop, std::move(sourceEvents));
     loop.invoke([self = shared_from_this(), kind = inputKind] {
       // The first webrtcbin would otherwise generate the DTLS certificate while a viewer waits.
       auto begin = Clock::now();
@@ -133,13 +139,16 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
 
   void onServerMessage(protocol::ServerToCamera message) {
     if (auto* offer = std::get_if<protocol::Offer>(&message)) return onOffer(std::move(*offer));
-    if (auto* candidate = std::get_if<protocol::Candidate>(&message)) return onRemoteCandidate(*candidate);
+    if (auto* candidate = std::get_if<protocol::Candidate>(&message))
+      return onRemoteCandidate(*candidate);
     if (auto* bye = std::get_if<protocol::Bye>(&message)) {
       if (!sessions.count(bye->session)) {
         spdlog::info("bye for unknown session {} ignored", bye->session);
         return;
       }
-      return endSession(bye->session, "", bye->reason.empty() ? "viewer said bye" : "viewer said bye: " + bye->reason, false);
+      return endSession(bye->session, "",
+                        bye->reason.empty() ? "viewer said bye" : "viewer said bye: " + bye->reason,
+                        false);
     }
   }
 
@@ -168,7 +177,8 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     }
     auto weak = weak_from_this();
     auto post = [weak, id](auto work) {
-      if (auto self = weak.lock()) asio::post(self->io, [self, work = std::move(work)] { work(*self); });
+      if (auto self = weak.lock())
+        asio::post(self->io, [self, work = std::move(work)] { work(*self); });
     };
     ViewerPeer::Events events;
     events.onAnswer = [post, id](std::string sdp) {
@@ -179,8 +189,10 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
         auto it = self.sessions.find(c.session);
         if (it == self.sessions.end()) return;
         // The browser must see the answer before our candidates.
-        if (it->second.answered) self.send(protocol::serialize(c));
-        else it->second.pendingCandidates.push_back(protocol::serialize(c));
+        if (it->second.answered)
+          self.send(protocol::serialize(c));
+        else
+          it->second.pendingCandidates.push_back(protocol::serialize(c));
       });
     };
     events.onIceState = [post, id](std::string state) {
@@ -290,8 +302,10 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     spdlog::info("shutting down");
     // No byes: the server tells every viewer that the camera went offline.
     endAllSessions("camera_offline", "the camera is shutting down", false);
-    if (signaling) signaling->stop(std::move(closed));
-    else if (closed) asio::post(io, std::move(closed));
+    if (signaling)
+      signaling->stop(std::move(closed));
+    else if (closed)
+      asio::post(io, std::move(closed));
   }
 
   // Loop thread teardown, then the loop thread itself; after io.run() returned.

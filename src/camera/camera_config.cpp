@@ -47,9 +47,12 @@ EncoderPreference parseEncoder(const std::string& text) {
 
 const char* encoderName(EncoderPreference encoder) {
   switch (encoder) {
-    case EncoderPreference::X264: return "x264";
-    case EncoderPreference::V4l2: return "v4l2";
-    case EncoderPreference::Vp8: return "vp8";
+    case EncoderPreference::X264:
+      return "x264";
+    case EncoderPreference::V4l2:
+      return "v4l2";
+    case EncoderPreference::Vp8:
+      return "vp8";
   }
   return "?";
 }

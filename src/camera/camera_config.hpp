@@ -17,7 +17,7 @@ inline constexpr int kDefaultBitrateKbps = 2000;
 inline constexpr int kDefaultMaxViewers = 8;
 
 struct CameraConfig {
-  std::string server;     // ws://HOST:PORT/ws/camera or wss://…
+  std::string server;  // ws://HOST:PORT/ws/camera or wss://…
   std::string cameraId;
   std::string deviceKeyHex;  // 64 hex digits; secret, never logged
   std::string source = "test";

@@ -36,11 +36,12 @@ int main(int argc, char** argv) {
   seccam::crypto::initialize();
   gst_init(&argc, &argv);
 
-  spdlog::info("seccam-camera {} starting: source {}, {}x{} at {} fps, {} kbit/s, encoder {}, "
-               "max {} viewers{}",
-               config.cameraId, config.source, config.width, config.height, config.fps,
-               config.bitrateKbps, seccam::camera::encoderName(config.encoder), config.maxViewers,
-               config.latencyProbe ? ", latency probe on" : "");
+  spdlog::info(
+      "seccam-camera {} starting: source {}, {}x{} at {} fps, {} kbit/s, encoder {}, "
+      "max {} viewers{}",
+      config.cameraId, config.source, config.width, config.height, config.fps, config.bitrateKbps,
+      seccam::camera::encoderName(config.encoder), config.maxViewers,
+      config.latencyProbe ? ", latency probe on" : "");
   boost::asio::io_context io;
   {
     // Declared before the agent so that it outlives it: a second SIGTERM arriving while the

@@ -6,8 +6,8 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -65,7 +65,8 @@ ServerUrl parseServerUrl(const std::string& url) {
     out.host = authority;
     out.port = out.tls ? "443" : "80";
   }
-  if (out.host.size() > 2 && out.host.front() == '[') out.host = out.host.substr(1, out.host.size() - 2);
+  if (out.host.size() > 2 && out.host.front() == '[')
+    out.host = out.host.substr(1, out.host.size() - 2);
   return out;
 }
 
@@ -88,15 +89,21 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
   beast::flat_buffer readBuffer;
   std::deque<std::string> outbox;
   bool writing = false;
-  bool open = false;           // the WebSocket handshake completed
-  bool welcomed = false;       // authenticated
+  bool open = false;      // the WebSocket handshake completed
+  bool welcomed = false;  // authenticated
   bool stopped = false;
-  unsigned attempt = 0;        // identifies the current connection; stale handlers check it
+  unsigned attempt = 0;  // identifies the current connection; stale handlers check it
 
-  Impl(asio::io_context& context, std::string server, std::string id,
-       std::vector<std::uint8_t> key, Events e)
-      : io(context), url(parseServerUrl(server)), urlText(std::move(server)), cameraId(std::move(id)),
-        deviceKey(std::move(key)), events(std::move(e)), resolver(context), retryTimer(context) {
+  Impl(asio::io_context& context, std::string server, std::string id, std::vector<std::uint8_t> key,
+       Events e)
+      : io(context),
+        url(parseServerUrl(server)),
+        urlText(std::move(server)),
+        cameraId(std::move(id)),
+        deviceKey(std::move(key)),
+        events(std::move(e)),
+        resolver(context),
+        retryTimer(context) {
     tlsContext.set_default_verify_paths();
     tlsContext.set_verify_mode(asio::ssl::verify_peer);
   }
@@ -111,7 +118,8 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
   }
 
   beast::tcp_stream& tcpStream() {
-    if (auto* p = std::get_if<std::unique_ptr<PlainSocket>>(&socket)) return beast::get_lowest_layer(**p);
+    if (auto* p = std::get_if<std::unique_ptr<PlainSocket>>(&socket))
+      return beast::get_lowest_layer(**p);
     return beast::get_lowest_layer(*std::get<std::unique_ptr<TlsSocket>>(socket));
   }
 
@@ -121,19 +129,26 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     open = welcomed = writing = false;
     outbox.clear();
     readBuffer.clear();
-    if (url.tls) socket = std::make_unique<TlsSocket>(io, tlsContext);
-    else socket = std::make_unique<PlainSocket>(io);
+    if (url.tls)
+      socket = std::make_unique<TlsSocket>(io, tlsContext);
+    else
+      socket = std::make_unique<PlainSocket>(io);
     spdlog::info("connecting to {}", urlText);
     resolver.async_resolve(url.host, url.port,
-                           [self = shared_from_this(), a = attempt](beast::error_code ec, tcp::resolver::results_type results) {
+                           [self = shared_from_this(), a = attempt](
+                               beast::error_code ec, tcp::resolver::results_type results) {
                              if (a != self->attempt) return;
-                             if (ec) return self->lost("cannot resolve " + self->url.host + ": " + ec.message(), 0);
+                             if (ec)
+                               return self->lost(
+                                   "cannot resolve " + self->url.host + ": " + ec.message(), 0);
                              self->tcpStream().expires_after(kConnectTimeout);
-                             self->tcpStream().async_connect(results, [self, a](beast::error_code ec2, const tcp::endpoint&) {
-                               if (a != self->attempt) return;
-                               if (ec2) return self->lost("cannot connect: " + ec2.message(), 0);
-                               self->onTcpConnected();
-                             });
+                             self->tcpStream().async_connect(
+                                 results, [self, a](beast::error_code ec2, const tcp::endpoint&) {
+                                   if (a != self->attempt) return;
+                                   if (ec2)
+                                     return self->lost("cannot connect: " + ec2.message(), 0);
+                                   self->onTcpConnected();
+                                 });
                            });
   }
 
@@ -166,39 +181,42 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
       ws.set_option(timeouts);
       ws.read_message_max(kMaxIncomingMessageBytes);
       std::string host = url.host + ":" + url.port;
-      ws.async_handshake(host, url.target, [self = shared_from_this(), a = attempt](beast::error_code ec) {
-        if (a != self->attempt) return;
-        if (ec) return self->lost("WebSocket handshake failed: " + ec.message(), 0);
-        self->open = true;
-        spdlog::info("connected to {}", self->urlText);
-        self->read();
-      });
+      ws.async_handshake(host, url.target,
+                         [self = shared_from_this(), a = attempt](beast::error_code ec) {
+                           if (a != self->attempt) return;
+                           if (ec)
+                             return self->lost("WebSocket handshake failed: " + ec.message(), 0);
+                           self->open = true;
+                           spdlog::info("connected to {}", self->urlText);
+                           self->read();
+                         });
     });
   }
 
   void read() {
     withSocket([&](auto& ws) {
-      ws.async_read(readBuffer, [self = shared_from_this(), a = attempt](beast::error_code ec, std::size_t) {
-        if (a != self->attempt) return;
-        if (ec) {
-          int code = 0;
-          std::string reason;
-          self->withSocket([&](auto& s) {
-            code = s.reason().code;
-            reason = std::string(s.reason().reason.c_str());
+      ws.async_read(
+          readBuffer, [self = shared_from_this(), a = attempt](beast::error_code ec, std::size_t) {
+            if (a != self->attempt) return;
+            if (ec) {
+              int code = 0;
+              std::string reason;
+              self->withSocket([&](auto& s) {
+                code = s.reason().code;
+                reason = std::string(s.reason().reason.c_str());
+              });
+              if (ec == websocket::error::closed) {
+                return self->lost("server closed the connection (" + std::to_string(code) +
+                                      (reason.empty() ? "" : " " + reason) + ")",
+                                  code);
+              }
+              return self->lost("connection lost: " + ec.message(), code);
+            }
+            std::string text = beast::buffers_to_string(self->readBuffer.data());
+            self->readBuffer.consume(self->readBuffer.size());
+            self->onText(text);
+            if (a == self->attempt && !self->stopped) self->read();
           });
-          if (ec == websocket::error::closed) {
-            return self->lost("server closed the connection (" + std::to_string(code) +
-                                  (reason.empty() ? "" : " " + reason) + ")",
-                              code);
-          }
-          return self->lost("connection lost: " + ec.message(), code);
-        }
-        std::string text = beast::buffers_to_string(self->readBuffer.data());
-        self->readBuffer.consume(self->readBuffer.size());
-        self->onText(text);
-        if (a == self->attempt && !self->stopped) self->read();
-      });
     });
   }
 
@@ -217,13 +235,15 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     if (auto* welcome = std::get_if<protocol::Welcome>(&message)) {
       welcomed = true;
       backoff.reset();
-      spdlog::info("authenticated as camera {} ({} ICE servers)", cameraId, welcome->iceServers.size());
+      spdlog::info("authenticated as camera {} ({} ICE servers)", cameraId,
+                   welcome->iceServers.size());
       if (events.onWelcome) events.onWelcome(*welcome);
       return;
     }
     if (auto* error = std::get_if<protocol::Error>(&message)) {
       if (error->code == "unauthorized") {
-        spdlog::error("the server refused this camera: wrong device key or unknown camera ID '{}'", cameraId);
+        spdlog::error("the server refused this camera: wrong device key or unknown camera ID '{}'",
+                      cameraId);
       } else {
         spdlog::warn("server error {}: {}", error->code, error->message);
       }
@@ -272,9 +292,10 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     socket = std::monostate{};
     if (stopped) return;
     if (closeCode == kCloseUnauthorized) {
-      spdlog::error("authentication refused (close code 4401): the device key is wrong or the "
-                    "camera ID '{}' is unknown to the server; check the camera's config",
-                    cameraId);
+      spdlog::error(
+          "authentication refused (close code 4401): the device key is wrong or the "
+          "camera ID '{}' is unknown to the server; check the camera's config",
+          cameraId);
     } else if (closeCode == kCloseReplaced) {
       spdlog::warn("replaced by a newer connection for the same camera (4409)");
     } else {

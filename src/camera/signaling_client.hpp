@@ -24,7 +24,8 @@ class SignalingClient {
  public:
   struct Events {
     std::function<void(const protocol::Welcome&)> onWelcome;
-    std::function<void(protocol::ServerToCamera message)> onMessage;  // offer, candidate, bye, error
+    std::function<void(protocol::ServerToCamera message)>
+        onMessage;                         // offer, candidate, bye, error
     std::function<void()> onDisconnected;  // after a welcome only
   };
 

@@ -29,14 +29,16 @@ int main(int argc, char** argv) {
   gst_rtsp_server_set_address(server, address.c_str());
   gst_rtsp_server_set_service(server, std::to_string(port).c_str());
   GstRTSPMediaFactory* factory = gst_rtsp_media_factory_new();
-  std::string launch = "( videotestsrc is-live=true pattern=ball ! video/x-raw,width=" +
-                       std::to_string(width) + ",height=" + std::to_string(height) +
-                       // ultrafast would drop every High feature and x264 would then declare
-                       // constrained-baseline whatever was asked; veryfast keeps them.
-                       ",framerate=30/1 ! x264enc tune=zerolatency speed-preset=" +
-                       (profile == "constrained-baseline" ? "ultrafast" : "veryfast") + " "
-                       "key-int-max=30 ! video/x-h264,profile=" + profile +
-                       " ! rtph264pay name=pay0 pt=96 config-interval=-1 )";
+  std::string launch =
+      "( videotestsrc is-live=true pattern=ball ! video/x-raw,width=" + std::to_string(width) +
+      ",height=" + std::to_string(height) +
+      // ultrafast would drop every High feature and x264 would then declare
+      // constrained-baseline whatever was asked; veryfast keeps them.
+      ",framerate=30/1 ! x264enc tune=zerolatency speed-preset=" +
+      (profile == "constrained-baseline" ? "ultrafast" : "veryfast") +
+      " "
+      "key-int-max=30 ! video/x-h264,profile=" +
+      profile + " ! rtph264pay name=pay0 pt=96 config-interval=-1 )";
   gst_rtsp_media_factory_set_launch(factory, launch.c_str());
   gst_rtsp_media_factory_set_shared(factory, TRUE);
   GstRTSPMountPoints* mounts = gst_rtsp_server_get_mount_points(server);
@@ -46,7 +48,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot listen on %s:%d\n", address.c_str(), port);
     return 1;
   }
-  std::printf("serving rtsp://%s:%d%s (%s)\n", address.c_str(), port, path.c_str(), profile.c_str());
+  std::printf("serving rtsp://%s:%d%s (%s)\n", address.c_str(), port, path.c_str(),
+              profile.c_str());
   std::fflush(stdout);
   g_main_loop_run(loop);
   return 0;

@@ -2,8 +2,8 @@
 // WebSocket with a session cookie, offers recvonly video from GStreamer's webrtcbin, decodes
 // what arrives and prints one line per event ("frames N WxH", "latency-ms X", "bye REASON"),
 // so that tests can check that real frames of the right size arrive.
-#include <gst/gst.h>
 #include <gst/app/gstappsink.h>
+#include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
@@ -39,8 +39,8 @@ struct Options {
   std::string codec = "h264";
   bool relayOnly = false;
   bool latencyProbe = false;
-  bool noDecode = false;  // count RTP packets only (benchmarks: the viewer's CPU stays small)
-  int frames = 0;        // exit 0 after this many decoded frames (0: run until stopped)
+  bool noDecode = false;   // count RTP packets only (benchmarks: the viewer's CPU stays small)
+  int frames = 0;          // exit 0 after this many decoded frames (0: run until stopped)
   int timeoutSeconds = 0;  // exit 1 when not done by then (0: none)
 };
 
@@ -59,8 +59,8 @@ class Viewer {
     port_ = static_cast<unsigned short>(std::stoi(options_.server.substr(colon + 1)));
     std::string origin = "http://" + options_.server;
     if (options_.cookie.empty()) {
-      auto login = test::httpRequest(host_, port_, "POST", "/api/login",
-                                     nlohmannLogin(), {{"Content-Type", "application/json"}, {"Origin", origin}});
+      auto login = test::httpRequest(host_, port_, "POST", "/api/login", nlohmannLogin(),
+                                     {{"Content-Type", "application/json"}, {"Origin", origin}});
       if (login.status != 200) {
         say("login failed " + std::to_string(login.status));
         return 1;
@@ -95,12 +95,14 @@ class Viewer {
         exitCode = 1;
       }
       if (options_.frames > 0 && frames_ >= options_.frames) {
-        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - firstFrameAt_).count();
-        say("done: " + std::to_string(frames_.load()) + " frames in " + std::to_string(seconds) + " s");
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - firstFrameAt_).count();
+        say("done: " + std::to_string(frames_.load()) + " frames in " + std::to_string(seconds) +
+            " s");
         exitCode = 0;
       }
-      if (options_.timeoutSeconds > 0 &&
-          std::chrono::steady_clock::now() - started > std::chrono::seconds(options_.timeoutSeconds)) {
+      if (options_.timeoutSeconds > 0 && std::chrono::steady_clock::now() - started >
+                                             std::chrono::seconds(options_.timeoutSeconds)) {
         say("timeout");
         exitCode = 1;
       }
@@ -114,7 +116,8 @@ class Viewer {
 
  private:
   std::string nlohmannLogin() {
-    return "{\"username\":\"" + options_.username + "\",\"password\":\"" + options_.password + "\"}";
+    return "{\"username\":\"" + options_.username + "\",\"password\":\"" + options_.password +
+           "\"}";
   }
 
   void queue(std::string text) {
@@ -162,9 +165,11 @@ class Viewer {
     pipeline_ = gst_pipeline_new("viewer");
     webrtc_ = gst_element_factory_make("webrtcbin", "webrtc");
     gst_util_set_object_arg(G_OBJECT(webrtc_), "bundle-policy", "max-bundle");
-    if (options_.relayOnly) gst_util_set_object_arg(G_OBJECT(webrtc_), "ice-transport-policy", "relay");
+    if (options_.relayOnly)
+      gst_util_set_object_arg(G_OBJECT(webrtc_), "ice-transport-policy", "relay");
     auto uris = camera::toWebrtcbinUris(iceServers_);
-    if (!uris.stun.empty()) g_object_set(webrtc_, "stun-server", uris.stun.front().c_str(), nullptr);
+    if (!uris.stun.empty())
+      g_object_set(webrtc_, "stun-server", uris.stun.front().c_str(), nullptr);
     for (const auto& turn : uris.turn) {
       gboolean added = FALSE;
       g_signal_emit_by_name(webrtc_, "add-turn-server", turn.c_str(), &added);
@@ -174,23 +179,28 @@ class Viewer {
 
     GstCaps* caps = nullptr;
     if (options_.codec == "vp8") {
-      caps = gst_caps_from_string("application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000");
+      caps = gst_caps_from_string(
+          "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000");
     } else if (options_.codec == "h264-baseline-only") {
       // An H.264 entry the camera must refuse (profile baseline, not constrained).
-      caps = gst_caps_from_string("application/x-rtp,media=video,encoding-name=H264,payload=102,"
-                                  "clock-rate=90000,packetization-mode=(string)1,profile-level-id=(string)42001f");
+      caps = gst_caps_from_string(
+          "application/x-rtp,media=video,encoding-name=H264,payload=102,"
+          "clock-rate=90000,packetization-mode=(string)1,profile-level-id=(string)42001f");
     } else {
-      caps = gst_caps_from_string("application/x-rtp,media=video,encoding-name=H264,payload=102,"
-                                  "clock-rate=90000,packetization-mode=(string)1,profile-level-id=(string)42e01f");
+      caps = gst_caps_from_string(
+          "application/x-rtp,media=video,encoding-name=H264,payload=102,"
+          "clock-rate=90000,packetization-mode=(string)1,profile-level-id=(string)42e01f");
     }
     GstWebRTCRTPTransceiver* transceiver = nullptr;
-    g_signal_emit_by_name(webrtc_, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &transceiver);
+    g_signal_emit_by_name(webrtc_, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+                          caps, &transceiver);
     if (transceiver) gst_object_unref(transceiver);
     gst_caps_unref(caps);
 
     g_signal_connect(webrtc_, "on-negotiation-needed", G_CALLBACK(onNegotiationNeeded), this);
     g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(onIceCandidate), this);
-    g_signal_connect(webrtc_, "notify::ice-connection-state", G_CALLBACK(onIceConnectionState), this);
+    g_signal_connect(webrtc_, "notify::ice-connection-state", G_CALLBACK(onIceConnectionState),
+                     this);
     g_signal_connect(webrtc_, "pad-added", G_CALLBACK(onPadAdded), this);
     gst_element_set_state(pipeline_, GST_STATE_PLAYING);
   }
@@ -226,7 +236,8 @@ class Viewer {
     auto* v = static_cast<Viewer*>(self);
     gst_promise_wait(promise);
     GstWebRTCSessionDescription* offer = nullptr;
-    gst_structure_get(gst_promise_get_reply(promise), "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+    gst_structure_get(gst_promise_get_reply(promise), "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                      &offer, nullptr);
     gst_promise_unref(promise);
     if (!offer) {
       say("no offer created");
@@ -258,14 +269,18 @@ class Viewer {
     GstCaps* caps = gst_pad_get_current_caps(pad);
     std::string encoding = "H264";
     if (caps) {
-      const gchar* name = gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name");
+      const gchar* name =
+          gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name");
       if (name) encoding = name;
       gst_caps_unref(caps);
     }
-    std::string depayAndDecode = encoding == "VP8" ? "rtpvp8depay ! vp8dec" : "rtph264depay ! avdec_h264";
+    std::string depayAndDecode =
+        encoding == "VP8" ? "rtpvp8depay ! vp8dec" : "rtph264depay ! avdec_h264";
     say("incoming " + encoding);
     GstElement* decode = gst_parse_bin_from_description(
-        (depayAndDecode + " ! videoconvert ! video/x-raw,format=I420 ! appsink name=frames sync=false").c_str(),
+        (depayAndDecode +
+         " ! videoconvert ! video/x-raw,format=I420 ! appsink name=frames sync=false")
+            .c_str(),
         TRUE, &error);
     if (!decode) {
       say(std::string("cannot build the decoder: ") + (error ? error->message : "?"));
@@ -284,7 +299,10 @@ class Viewer {
     GstPad* sinkPad = gst_element_get_static_pad(decode, "sink");
     GstPadLinkReturn linked = gst_pad_link(pad, sinkPad);
     gst_object_unref(sinkPad);
-    say("incoming stream " + std::string(GST_PAD_NAME(pad)) + (linked == GST_PAD_LINK_OK ? " decoding" : " NOT linked: " + std::to_string(static_cast<int>(linked)) + (sinkPad ? "" : " no sink pad")));
+    say("incoming stream " + std::string(GST_PAD_NAME(pad)) +
+        (linked == GST_PAD_LINK_OK ? " decoding"
+                                   : " NOT linked: " + std::to_string(static_cast<int>(linked)) +
+                                         (sinkPad ? "" : " no sink pad")));
   }
 
   void onFrame(GstAppSink* appsink) {
@@ -295,8 +313,8 @@ class Viewer {
     int count = ++frames_;
     if (count == 1) firstFrameAt_ = std::chrono::steady_clock::now();
     if (count == 1 || count % kFrameReportEvery == 0) {
-      say("frames " + std::to_string(count) + " " + std::to_string(GST_VIDEO_INFO_WIDTH(&info)) + "x" +
-          std::to_string(GST_VIDEO_INFO_HEIGHT(&info)));
+      say("frames " + std::to_string(count) + " " + std::to_string(GST_VIDEO_INFO_WIDTH(&info)) +
+          "x" + std::to_string(GST_VIDEO_INFO_HEIGHT(&info)));
       if (options_.latencyProbe) {
         GstVideoFrame frame;
         if (gst_video_frame_map(&frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ)) {
@@ -306,10 +324,13 @@ class Viewer {
               GST_VIDEO_FRAME_HEIGHT(&frame));
           gst_video_frame_unmap(&frame);
           auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
-          if (stamp) say("latency-ms " + std::to_string(now - static_cast<long long>(*stamp)) +
-                         " stamp " + std::to_string(*stamp));
-          else say("latency-stamp unreadable");
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+          if (stamp)
+            say("latency-ms " + std::to_string(now - static_cast<long long>(*stamp)) + " stamp " +
+                std::to_string(*stamp));
+          else
+            say("latency-stamp unreadable");
         }
       }
     }
@@ -336,12 +357,14 @@ int main(int argc, char** argv) {
   Options options;
   CLI::App app{"seccam-test-viewer: a recvonly WebRTC peer for the tests"};
   app.add_option("--server", options.server, "seccam-server HOST:PORT")->required();
-  app.add_option("--cookie", options.cookie, "session cookie name=value (else --username/--password)");
+  app.add_option("--cookie", options.cookie,
+                 "session cookie name=value (else --username/--password)");
   app.add_option("--username", options.username, "sign in with this account");
   app.add_option("--password", options.password, "its password");
   app.add_option("--camera", options.camera, "camera ID to watch")->required();
   app.add_option("--session", options.session, "session ID (default: random)");
-  app.add_option("--codec", options.codec, "h264 | vp8 | h264-baseline-only (what the offer allows)");
+  app.add_option("--codec", options.codec,
+                 "h264 | vp8 | h264-baseline-only (what the offer allows)");
   app.add_flag("--relay-only", options.relayOnly, "use TURN relay candidates only");
   app.add_flag("--latency-probe", options.latencyProbe, "read the latency probe stamp from frames");
   app.add_flag("--no-decode", options.noDecode, "count RTP packets instead of decoding");

@@ -55,9 +55,10 @@ bool isConstrainedBaselineProfileLevelId(std::string_view id) {
   unsigned value = 0;
   for (char c : id) {
     if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-    value = value * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(c))
-                                                   ? c - '0'
-                                                   : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
+    value = value * 16 +
+            static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(c))
+                                      ? c - '0'
+                                      : std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
   }
   unsigned profileIdc = value >> 16;
   unsigned constraints = (value >> 8) & 0xff;
@@ -99,7 +100,8 @@ CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp
       auto pt = payloadNumber(line.substr(9, space == std::string::npos ? 0 : space - 9));
       if (pt && space != std::string::npos) {
         auto slash = line.find('/', space);
-        payloads[*pt].encoding = upper(line.substr(space + 1, slash == std::string::npos ? std::string::npos : slash - space - 1));
+        payloads[*pt].encoding = upper(line.substr(
+            space + 1, slash == std::string::npos ? std::string::npos : slash - space - 1));
       }
     } else if (line.rfind("a=fmtp:", 0) == 0) {
       auto space = line.find(' ');

@@ -18,13 +18,20 @@ constexpr int kViewerQueueBuffers = 60;
 
 const char* iceConnectionStateName(GstWebRTCICEConnectionState state) {
   switch (state) {
-    case GST_WEBRTC_ICE_CONNECTION_STATE_NEW: return "new";
-    case GST_WEBRTC_ICE_CONNECTION_STATE_CHECKING: return "checking";
-    case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED: return "connected";
-    case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED: return "completed";
-    case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED: return "failed";
-    case GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED: return "disconnected";
-    case GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED: return "closed";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_NEW:
+      return "new";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CHECKING:
+      return "checking";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED:
+      return "connected";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED:
+      return "completed";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED:
+      return "failed";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED:
+      return "disconnected";
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED:
+      return "closed";
   }
   return "unknown";
 }
@@ -51,14 +58,13 @@ using DescriptionPtr = std::unique_ptr<GstWebRTCSessionDescription, DescriptionF
 
 gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice) {
   if (choice.codec == VideoCodec::Vp8) {
-    return gst::CapsPtr(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
-                                            "encoding-name", G_TYPE_STRING, "VP8", "clock-rate",
-                                            G_TYPE_INT, 90000, "payload", G_TYPE_INT,
-                                            choice.payloadType, nullptr));
+    return gst::CapsPtr(gst_caps_new_simple(
+        "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING, "VP8",
+        "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, choice.payloadType, nullptr));
   }
   return gst::CapsPtr(gst_caps_new_simple(
-      "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING,
-      "H264", "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, choice.payloadType,
+      "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING, "H264",
+      "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, choice.payloadType,
       "packetization-mode", G_TYPE_STRING, "1", "profile-level-id", G_TYPE_STRING,
       choice.profileLevelId.c_str(), nullptr));
 }
@@ -67,8 +73,11 @@ gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice) {
 ViewerPeer::ViewerPeer(std::string session, std::string offerSdp,
                        std::vector<protocol::IceServer> iceServers, CodecChoice choice,
                        Events events)
-    : session_(std::move(session)), offerSdp_(std::move(offerSdp)),
-      iceServers_(std::move(iceServers)), choice_(std::move(choice)), events_(std::move(events)) {}
+    : session_(std::move(session)),
+      offerSdp_(std::move(offerSdp)),
+      iceServers_(std::move(iceServers)),
+      choice_(std::move(choice)),
+      events_(std::move(events)) {}
 
 ViewerPeer::~ViewerPeer() {
   if (teePad_) gst_object_unref(teePad_);
@@ -96,7 +105,8 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
 
   teePad_ = media.attachViewer(choice_.codec);
   if (!teePad_) {
-    fail("unsupported_codec", std::string("this camera cannot send ") + videoCodecName(choice_.codec));
+    fail("unsupported_codec",
+         std::string("this camera cannot send ") + videoCodecName(choice_.codec));
     return;
   }
 
@@ -107,8 +117,8 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
   // the shared pipeline lose its PLAYING state (which would stall every other viewer).
   g_object_set(bin_, "async-handling", TRUE, nullptr);
   GstElement* queue = gst_element_factory_make("queue", nullptr);
-  g_object_set(queue, "max-size-buffers", kViewerQueueBuffers, "max-size-bytes", 0,
-               "max-size-time", guint64(0), nullptr);
+  g_object_set(queue, "max-size-buffers", kViewerQueueBuffers, "max-size-bytes", 0, "max-size-time",
+               guint64(0), nullptr);
   gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
   GstElement* payloader = nullptr;
   if (choice_.codec == VideoCodec::H264) {
@@ -150,8 +160,10 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
   gst_element_add_pad(bin_, gst_ghost_pad_new("sink", queueSink.get()));
 
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(onIceCandidate), this);
-  g_signal_connect(webrtc_, "notify::ice-connection-state", G_CALLBACK(onIceConnectionStateChanged), this);
-  g_signal_connect(webrtc_, "notify::ice-gathering-state", G_CALLBACK(onIceGatheringStateChanged), this);
+  g_signal_connect(webrtc_, "notify::ice-connection-state", G_CALLBACK(onIceConnectionStateChanged),
+                   this);
+  g_signal_connect(webrtc_, "notify::ice-gathering-state", G_CALLBACK(onIceGatheringStateChanged),
+                   this);
 
   gst_bin_add(GST_BIN(media.pipeline()), bin_);
   // PLAYING before linking: a tee pushing into a branch still in NULL gets FLUSHING back,
@@ -185,8 +197,8 @@ void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
   if (peer->closed_) return;
   GstWebRTCSessionDescription* rawAnswer = nullptr;
   if (error.empty()) {
-    gst_structure_get(gst_promise_get_reply(promise), "answer",
-                      GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &rawAnswer, nullptr);
+    gst_structure_get(gst_promise_get_reply(promise), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                      &rawAnswer, nullptr);
   }
   DescriptionPtr answer(rawAnswer);
   if (!answer) {
@@ -223,7 +235,8 @@ void ViewerPeer::onIceConnectionStateChanged(GstElement* webrtc, void*, void* se
   auto* peer = static_cast<ViewerPeer*>(self);
   GstWebRTCICEConnectionState state{};
   g_object_get(webrtc, "ice-connection-state", &state, nullptr);
-  if (!peer->closed_ && peer->events_.onIceState) peer->events_.onIceState(iceConnectionStateName(state));
+  if (!peer->closed_ && peer->events_.onIceState)
+    peer->events_.onIceState(iceConnectionStateName(state));
 }
 
 void ViewerPeer::onIceGatheringStateChanged(GstElement* webrtc, void*, void* self) {

@@ -50,7 +50,8 @@ std::optional<std::uint64_t> readLatencyStamp(const std::uint8_t* luma, int stri
   if (white - black < kMinReferenceContrast) return std::nullopt;
   int threshold = (white + black) / 2;
   std::uint64_t ms = 0;
-  for (int cell = 2; cell < kStampCells; ++cell) ms = (ms << 1) | (sample(cell) > threshold ? 1 : 0);
+  for (int cell = 2; cell < kStampCells; ++cell)
+    ms = (ms << 1) | (sample(cell) > threshold ? 1 : 0);
   return ms;
 }
 

@@ -37,8 +37,8 @@ std::string encoderDescription(VideoCodec codec, const MediaSettings& s) {
   if (s.encoder == EncoderPreference::V4l2) {
     // The Raspberry Pi's hardware encoder; h264parse turns its output into access units.
     return head + "v4l2h264enc extra-controls=\"controls,video_bitrate=" +
-           std::to_string(s.bitrateKbps * 1000) + ",h264_i_frame_period=" +
-           std::to_string(keyInterval) +
+           std::to_string(s.bitrateKbps * 1000) +
+           ",h264_i_frame_period=" + std::to_string(keyInterval) +
            "\" ! video/x-h264,profile=constrained-baseline,level=(string)4 ! "
            "h264parse config-interval=-1 ! "
            "capsfilter caps=video/x-h264,stream-format=byte-stream,alignment=au";
@@ -124,8 +124,10 @@ struct MediaPipeline::Impl {
     if (!error && GST_MESSAGE_TYPE(message) != GST_MESSAGE_WARNING) return;
     GError* raw = nullptr;
     gchar* debug = nullptr;
-    if (error) gst_message_parse_error(message, &raw, &debug);
-    else gst_message_parse_warning(message, &raw, &debug);
+    if (error)
+      gst_message_parse_error(message, &raw, &debug);
+    else
+      gst_message_parse_warning(message, &raw, &debug);
     gst::ErrorPtr err(raw);
     gst::GCharPtr debugText(debug);
     std::string text = err ? err->message : "?";
@@ -142,8 +144,10 @@ struct MediaPipeline::Impl {
         return;
       }
     }
-    if (error) spdlog::error("media pipeline: {} ({})", text, GST_OBJECT_NAME(GST_MESSAGE_SRC(message)));
-    else spdlog::warn("media pipeline: {}", text);
+    if (error)
+      spdlog::error("media pipeline: {} ({})", text, GST_OBJECT_NAME(GST_MESSAGE_SRC(message)));
+    else
+      spdlog::warn("media pipeline: {}", text);
   }
 
   CodecBranch* startEncoder(VideoCodec codec) {
@@ -219,7 +223,8 @@ bool MediaPipeline::canServe(VideoCodec codec) const {
 GstPad* MediaPipeline::attachViewer(VideoCodec codec) {
   if (!canServe(codec)) return nullptr;
   auto it = impl_->branches.find(codec);
-  Impl::CodecBranch* branch = it != impl_->branches.end() ? &it->second : impl_->startEncoder(codec);
+  Impl::CodecBranch* branch =
+      it != impl_->branches.end() ? &it->second : impl_->startEncoder(codec);
   if (!branch) return nullptr;
   if (branch->viewers++ == 0 && branch->valve) {
     g_object_set(branch->valve, "drop", FALSE, nullptr);

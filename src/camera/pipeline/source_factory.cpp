@@ -10,21 +10,23 @@ constexpr int kRtspLatencyMs = 200;
 std::string rawTail(const VideoFormat& f) {
   return "videoconvert ! videoscale ! videorate ! video/x-raw,format=I420,width=" +
          std::to_string(f.width) + ",height=" + std::to_string(f.height) +
-         ",framerate=" + std::to_string(f.fps) + "/1,pixel-aspect-ratio=1/1 ! "
+         ",framerate=" + std::to_string(f.fps) +
+         "/1,pixel-aspect-ratio=1/1 ! "
          "appsink name=sink max-buffers=2 drop=true";
 }
 }  // namespace
 
-SourceDescription describeSource(const SourceSpec& spec, const VideoFormat& format,
-                                 InputKind kind, bool haveClockOverlay) {
+SourceDescription describeSource(const SourceSpec& spec, const VideoFormat& format, InputKind kind,
+                                 bool haveClockOverlay) {
   std::string rtsp = "rtspsrc name=input latency=" + std::to_string(kRtspLatencyMs) + " ! ";
   switch (spec.kind) {
     case SourceKind::Test: {
       // A moving pattern (so the encoder does real work) with the wall-clock time drawn on it.
-      std::string launch = "videotestsrc is-live=true pattern=smpte horizontal-speed=2 ! "
-                           "video/x-raw,width=" + std::to_string(format.width) +
-                           ",height=" + std::to_string(format.height) +
-                           ",framerate=" + std::to_string(format.fps) + "/1 ! ";
+      std::string launch =
+          "videotestsrc is-live=true pattern=smpte horizontal-speed=2 ! "
+          "video/x-raw,width=" +
+          std::to_string(format.width) + ",height=" + std::to_string(format.height) +
+          ",framerate=" + std::to_string(format.fps) + "/1 ! ";
       if (haveClockOverlay) {
         launch += "clockoverlay halignment=right valignment=bottom time-format=\"%H:%M:%S\" ! ";
       }
@@ -38,9 +40,10 @@ SourceDescription describeSource(const SourceSpec& spec, const VideoFormat& form
       return {"filesrc name=input ! decodebin ! " + rawTail(format), "location", true};
     case SourceKind::Rtsp:
       if (kind == InputKind::H264PassThrough) {
-        return {rtsp + "rtph264depay ! h264parse config-interval=-1 ! "
-                       "video/x-h264,stream-format=byte-stream,alignment=au ! "
-                       "appsink name=sink max-buffers=30 drop=false",
+        return {rtsp +
+                    "rtph264depay ! h264parse config-interval=-1 ! "
+                    "video/x-h264,stream-format=byte-stream,alignment=au ! "
+                    "appsink name=sink max-buffers=30 drop=false",
                 "location", false};
       }
       return {rtsp + "decodebin ! " + rawTail(format), "location", false};

@@ -24,8 +24,8 @@ struct SourceDescription {
   bool syncToClock = false;   // files play at their own rate; live sources as they come
 };
 
-SourceDescription describeSource(const SourceSpec& spec, const VideoFormat& format,
-                                 InputKind kind, bool haveClockOverlay);
+SourceDescription describeSource(const SourceSpec& spec, const VideoFormat& format, InputKind kind,
+                                 bool haveClockOverlay);
 
 // H.264 profiles every browser decodes and webrtcbin can declare as they are.
 bool isBrowserSafeH264Profile(const std::string& profile);

@@ -24,17 +24,24 @@ SourceSpec parseSourceSpec(std::string_view text) {
   if (startsWith(text, "file:") && text.size() > 5) {
     return {SourceKind::File, std::string(text.substr(5))};
   }
-  throw std::invalid_argument("'source' must be test, v4l2:/dev/videoN, libcamera, rtsp://… or "
-                              "file:PATH, not '" + std::string(text) + "'");
+  throw std::invalid_argument(
+      "'source' must be test, v4l2:/dev/videoN, libcamera, rtsp://… or "
+      "file:PATH, not '" +
+      std::string(text) + "'");
 }
 
 const char* sourceKindName(SourceKind kind) {
   switch (kind) {
-    case SourceKind::Test: return "test";
-    case SourceKind::V4l2: return "v4l2";
-    case SourceKind::Libcamera: return "libcamera";
-    case SourceKind::Rtsp: return "rtsp";
-    case SourceKind::File: return "file";
+    case SourceKind::Test:
+      return "test";
+    case SourceKind::V4l2:
+      return "v4l2";
+    case SourceKind::Libcamera:
+      return "libcamera";
+    case SourceKind::Rtsp:
+      return "rtsp";
+    case SourceKind::File:
+      return "file";
   }
   return "?";
 }

@@ -32,7 +32,11 @@ struct VideoSource::Impl {
   GstCaps* videoInfoCaps = nullptr;  // the caps videoInfo was read from (identity only)
 
   Impl(SourceSpec s, VideoFormat f, bool probe, gst::GstLoopThread& l, Events e)
-      : spec(std::move(s)), format(f), latencyProbe(probe), loop(l), events(std::move(e)),
+      : spec(std::move(s)),
+        format(f),
+        latencyProbe(probe),
+        loop(l),
+        events(std::move(e)),
         kind(spec.kind == SourceKind::Rtsp ? InputKind::H264PassThrough : InputKind::Raw) {}
 
   void start() {
@@ -158,19 +162,22 @@ struct VideoSource::Impl {
     sample.reset();  // our reference is then the only one: no copy when made writable
 
     if (kind == InputKind::H264PassThrough && !profileChecked.exchange(true)) {
-      const gchar* profile = gst_structure_get_string(gst_caps_get_structure(caps.get(), 0), "profile");
+      const gchar* profile =
+          gst_structure_get_string(gst_caps_get_structure(caps.get(), 0), "profile");
       std::string name = profile ? profile : "unknown";
       if (!isBrowserSafeH264Profile(name)) {
         unsigned expected = generation;
         loop.invoke([this, expected, name] {
           if (generation != expected || stopped) return;
-          switchKind(InputKind::Raw, ("its H.264 profile '" + name + "' is not browser-safe").c_str());
+          switchKind(InputKind::Raw,
+                     ("its H.264 profile '" + name + "' is not browser-safe").c_str());
         });
         return GST_FLOW_EOS;
       }
       spdlog::info("RTSP source: H.264 {} passed through without re-encoding", name);
     }
-    if (!firstFrameSeen.exchange(true)) spdlog::info("video source {}: first frame", sourceKindName(spec.kind));
+    if (!firstFrameSeen.exchange(true))
+      spdlog::info("video source {}: first frame", sourceKindName(spec.kind));
 
     buffer.reset(gst_buffer_make_writable(buffer.release()));
     // The media pipeline stamps its own running time (do-timestamp).
@@ -197,12 +204,15 @@ struct VideoSource::Impl {
                       GST_VIDEO_FRAME_HEIGHT(&frame), static_cast<std::uint64_t>(nowMs));
     // Neutral chroma under the band, so the cells read as pure white and black in RGB too.
     int band = stampBandHeight(GST_VIDEO_FRAME_HEIGHT(&frame));
-    for (int plane = 1; plane < 3 && plane < static_cast<int>(GST_VIDEO_FRAME_N_PLANES(&frame)); ++plane) {
+    for (int plane = 1; plane < 3 && plane < static_cast<int>(GST_VIDEO_FRAME_N_PLANES(&frame));
+         ++plane) {
       auto* data = static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, plane));
       int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, plane);
       int rows = (band + 1) / 2;
       int width = GST_VIDEO_FRAME_COMP_WIDTH(&frame, plane);
-      for (int y = 0; y < rows; ++y) std::memset(data + static_cast<std::ptrdiff_t>(y) * stride, 128, static_cast<std::size_t>(width));
+      for (int y = 0; y < rows; ++y)
+        std::memset(data + static_cast<std::ptrdiff_t>(y) * stride, 128,
+                    static_cast<std::size_t>(width));
     }
     gst_video_frame_unmap(&frame);
   }
@@ -210,7 +220,8 @@ struct VideoSource::Impl {
 
 VideoSource::VideoSource(SourceSpec spec, VideoFormat format, bool latencyProbe,
                          gst::GstLoopThread& loop, Events events)
-    : impl_(std::make_unique<Impl>(std::move(spec), format, latencyProbe, loop, std::move(events))) {}
+    : impl_(
+          std::make_unique<Impl>(std::move(spec), format, latencyProbe, loop, std::move(events))) {}
 
 VideoSource::~VideoSource() = default;
 

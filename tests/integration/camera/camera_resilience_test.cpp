@@ -24,7 +24,8 @@ TEST(CameraResilience, ComesBackOnlineByItselfAfterAServerRestart) {
   EXPECT_NE(camera.log().find("reconnecting in"), std::string::npos);
   auto after = world.startViewer({"--frames", "20", "--timeout", "40"});
   auto status = after.wait(std::chrono::seconds(45));
-  EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(after) << show(camera);
+  EXPECT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << show(after) << show(camera);
 }
 
 TEST(CameraResilience, WrongDeviceKeyIsRefusedAndSaidClearly) {
@@ -33,9 +34,11 @@ TEST(CameraResilience, WrongDeviceKeyIsRefusedAndSaidClearly) {
   ASSERT_TRUE(waitFor(
       [&] {
         auto log = camera.log();
-        return log.find("wrong device key") != std::string::npos && log.find("4401") != std::string::npos;
+        return log.find("wrong device key") != std::string::npos &&
+               log.find("4401") != std::string::npos;
       },
-      kLogTimeout)) << show(camera);
+      kLogTimeout))
+      << show(camera);
   EXPECT_EQ(camera.log().find("authenticated as camera"), std::string::npos);
   EXPECT_TRUE(camera.running());  // it keeps trying, with backoff
   EXPECT_EQ(camera.log().find(std::string(64, '7')), std::string::npos) << "the key was logged";
@@ -49,7 +52,8 @@ TEST(CameraResilience, StopsCleanlyOnSigterm) {
   ASSERT_TRUE(world.waitFrames(viewer, 5)) << show(viewer);
   auto status = camera.stop(SIGTERM, std::chrono::seconds(10));
   ASSERT_TRUE(status) << show(camera);
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "status " << *status << show(camera);
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << "status " << *status << show(camera);
   EXPECT_NE(camera.log().find("stopped"), std::string::npos);
 }
 

@@ -15,7 +15,8 @@ ChildProcess startRtspServer(CameraWorld& world, unsigned short port, const std:
   ChildProcess server({rtspServerBinary(), "--address", "127.0.0.1", "--port", std::to_string(port),
                        "--path", "/cam", "--profile", profile, "--width", "320", "--height", "240"},
                       world.dir() + "/rtsp-" + profile + ".log");
-  if (!waitFor([&] { return server.log().find("serving rtsp://") != std::string::npos; }, kLogTimeout)) {
+  if (!waitFor([&] { return server.log().find("serving rtsp://") != std::string::npos; },
+               kLogTimeout)) {
     throw std::runtime_error("RTSP test server did not start:\n" + server.log());
   }
   return server;
@@ -26,12 +27,13 @@ TEST(CameraSources, RtspConstrainedBaselineIsPassedThroughWithoutReencoding) {
   CameraWorld world;
   unsigned short port = freePort();
   auto rtsp = startRtspServer(world, port, "constrained-baseline");
-  auto camera = world.startCamera(
-      {"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam", "--width", "640", "--height", "480"});
+  auto camera = world.startCamera({"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam",
+                                   "--width", "640", "--height", "480"});
   ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
   auto viewer = world.startViewer({"--frames", "20", "--timeout", "40"});
   auto status = viewer.wait(std::chrono::seconds(45));
-  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera) << show(rtsp);
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << show(viewer) << show(camera) << show(rtsp);
   // The RTSP camera's own 320x240 arrives (the camera's 640x480 setting is for encoding only).
   EXPECT_NE(viewer.log().find("frames 20 320x240"), std::string::npos) << show(viewer);
   std::string log = camera.log();
@@ -44,13 +46,16 @@ TEST(CameraSources, RtspHighProfileIsReencodedForBrowsers) {
   CameraWorld world;
   unsigned short port = freePort();
   auto rtsp = startRtspServer(world, port, "high");
-  auto camera = world.startCamera({"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam"});
+  auto camera =
+      world.startCamera({"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam"});
   ASSERT_TRUE(waitFor([&] { return camera.log().find("re-encoding it") != std::string::npos; },
-                      kLogTimeout)) << show(camera) << show(rtsp);
+                      kLogTimeout))
+      << show(camera) << show(rtsp);
   ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
   auto viewer = world.startViewer({"--frames", "20", "--timeout", "40"});
   auto status = viewer.wait(std::chrono::seconds(45));
-  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera);
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << show(viewer) << show(camera);
   EXPECT_NE(viewer.log().find("frames 20 320x240"), std::string::npos) << show(viewer);
   EXPECT_EQ(countOccurrences(camera.log(), "encoder started"), 1) << show(camera);
 }
@@ -59,14 +64,17 @@ TEST(CameraSources, RtspCameraThatDropsIsRetriedWhileViewersStayConnected) {
   CameraWorld world;
   unsigned short port = freePort();
   auto rtsp = startRtspServer(world, port, "constrained-baseline");
-  auto camera = world.startCamera({"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam"});
+  auto camera =
+      world.startCamera({"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam"});
   ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
   auto viewer = world.startViewer();
   ASSERT_TRUE(world.waitFrames(viewer, 10)) << show(viewer) << show(camera);
 
   rtsp.stop(SIGKILL);
-  ASSERT_TRUE(waitFor([&] { return camera.log().find("video source: retrying") != std::string::npos; },
-                      std::chrono::seconds(30))) << show(camera);
+  ASSERT_TRUE(
+      waitFor([&] { return camera.log().find("video source: retrying") != std::string::npos; },
+              std::chrono::seconds(30)))
+      << show(camera);
   auto again = startRtspServer(world, port, "constrained-baseline");
   int before = framesDecoded(viewer.log());
   EXPECT_TRUE(world.waitFrames(viewer, before + 20)) << show(viewer) << show(camera);
@@ -86,7 +94,8 @@ TEST(CameraSources, FileSourceIsLooped) {
   ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
   auto viewer = world.startViewer({"--frames", "70", "--timeout", "40"});
   auto status = viewer.wait(std::chrono::seconds(45));
-  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera);
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << show(viewer) << show(camera);
   EXPECT_EQ(camera.log().find("video source file failed"), std::string::npos) << show(camera);
   EXPECT_EQ(camera.log().find("video source file ended"), std::string::npos) << show(camera);
 }

@@ -20,7 +20,8 @@ TEST(CameraStreaming, ReceiverGetsDecodedFramesOfTheConfiguredSize) {
   ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
   auto viewer = world.startViewer({"--frames", "30", "--timeout", "40"});
   auto status = viewer.wait(std::chrono::seconds(45));
-  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera);
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << show(viewer) << show(camera);
   auto frames = linesStartingWith(viewer.log(), "frames ");
   ASSERT_FALSE(frames.empty());
   for (const auto& line : frames) EXPECT_NE(line.find(" 320x240"), std::string::npos) << line;
@@ -33,9 +34,11 @@ TEST(CameraStreaming, FourReceiversShareOneEncoderAndOneLeavingDoesNotStopTheOth
   auto camera = world.startCamera();
   ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
   std::vector<ChildProcess> viewers;
-  for (int i = 0; i < 2; ++i) viewers.push_back(world.startViewer({}, "viewer" + std::to_string(i)));
+  for (int i = 0; i < 2; ++i)
+    viewers.push_back(world.startViewer({}, "viewer" + std::to_string(i)));
   for (auto& v : viewers) ASSERT_TRUE(world.waitFrames(v, 10)) << show(v) << show(camera);
-  for (int i = 2; i < 4; ++i) viewers.push_back(world.startViewer({}, "viewer" + std::to_string(i)));
+  for (int i = 2; i < 4; ++i)
+    viewers.push_back(world.startViewer({}, "viewer" + std::to_string(i)));
   for (auto& v : viewers) {
     ASSERT_TRUE(world.waitFrames(v, 10)) << show(viewers[0]) << show(viewers[1]) << show(viewers[2])
                                          << show(viewers[3]) << show(camera);
@@ -55,8 +58,9 @@ TEST(CameraStreaming, FourReceiversShareOneEncoderAndOneLeavingDoesNotStopTheOth
   EXPECT_EQ(answersWithOneEncoder, 4) << log;
 
   viewers[0].stop(SIGKILL);
-  ASSERT_TRUE(waitFor([&] { return camera.log().find("viewer left") != std::string::npos; },
-                      kLogTimeout)) << show(camera);
+  ASSERT_TRUE(
+      waitFor([&] { return camera.log().find("viewer left") != std::string::npos; }, kLogTimeout))
+      << show(camera);
   for (std::size_t i = 1; i < viewers.size(); ++i) {
     int before = framesDecoded(viewers[i].log());
     EXPECT_TRUE(world.waitFrames(viewers[i], before + 20)) << show(viewers[i]);
@@ -69,11 +73,13 @@ TEST(CameraStreaming, LatencyProbeIsDecodedFromReceivedFrames) {
   ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
   auto viewer = world.startViewer({"--latency-probe"});
   ASSERT_TRUE(waitFor([&] { return linesStartingWith(viewer.log(), "latency-ms ").size() >= 3; },
-                      kFramesTimeout)) << show(viewer) << show(camera);
+                      kFramesTimeout))
+      << show(viewer) << show(camera);
   auto readings = linesStartingWith(viewer.log(), "latency-ms ");
   long long previousStamp = 0;
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch()).count();
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
   for (const auto& line : readings) {
     long long stamp = std::atoll(line.substr(line.find(" stamp ") + 7).c_str());
     // A wall-clock time of this run (not a speed check): the stamp was really decoded.
@@ -110,7 +116,8 @@ TEST(CameraStreaming, GarbageOfferGetsByeWithReasonAndOthersKeepStreaming) {
   ASSERT_TRUE(ws.receive());  // hello
   for (const std::string sdp : {"this is not sdp", "v=0\r\nm=audio 9 RTP/AVP 0\r\n"}) {
     std::string session = sdp.size() > 20 ? "garbage-audio-only" : "garbage-not-sdp";
-    ws.send(seccam::protocol::serialize(seccam::protocol::Offer{session, world.camera().cameraId, sdp, {}}));
+    ws.send(seccam::protocol::serialize(
+        seccam::protocol::Offer{session, world.camera().cameraId, sdp, {}}));
     bool gotBye = false;
     for (int i = 0; i < 20 && !gotBye; ++i) {
       auto message = ws.receive(std::chrono::seconds(2));
@@ -135,6 +142,7 @@ TEST(CameraStreaming, Vp8OnlyOfferIsAnsweredWithVp8) {
   ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
   auto viewer = world.startViewer({"--codec", "vp8", "--frames", "10", "--timeout", "40"});
   auto status = viewer.wait(std::chrono::seconds(45));
-  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(viewer) << show(camera);
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << show(viewer) << show(camera);
   EXPECT_NE(camera.log().find("(VP8, payload type 96"), std::string::npos) << show(camera);
 }

@@ -31,7 +31,9 @@ bool tcpAccepts(const std::string& address, unsigned short port) {
 }
 }  // namespace
 
-std::string viewerBinary() { return std::string(SECCAM_BINARY_DIR) + "/tests/tools/seccam-test-viewer"; }
+std::string viewerBinary() {
+  return std::string(SECCAM_BINARY_DIR) + "/tests/tools/seccam-test-viewer";
+}
 std::string rtspServerBinary() {
   return std::string(SECCAM_BINARY_DIR) + "/tests/tools/seccam-test-rtsp-server";
 }
@@ -47,7 +49,9 @@ std::vector<std::string> linesStartingWith(const std::string& text, const std::s
 
 int countOccurrences(const std::string& text, const std::string& needle) {
   int count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++count;
+  for (auto at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + needle.size()))
+    ++count;
   return count;
 }
 
@@ -67,11 +71,27 @@ CameraWorld::CameraWorld(bool withTurn) : ns_(std::make_unique<NetworkNamespace>
     std::string secret = "turn-secret-" + std::to_string(::getpid());
     coturn_ = ChildProcess(
         // Line-buffered, so that its log can be read while it runs.
-        {"/usr/bin/stdbuf", "-oL", "/usr/bin/turnserver", "-n", "-v", "--no-cli", "--no-tls", "--no-dtls",
-         "--listening-ip=" + address, "--relay-ip=" + address, "--listening-port=" + std::to_string(port),
-         "--min-port=" + std::to_string(kTurnRelayMinPort), "--max-port=" + std::to_string(kTurnRelayMaxPort),
-         "--use-auth-secret", "--static-auth-secret=" + secret, "--realm=seccam.test", "--fingerprint",
-         "--no-multicast-peers", "--log-file=stdout", "--simple-log", "--pidfile=" + dir() + "/turn.pid",
+        {"/usr/bin/stdbuf",
+         "-oL",
+         "/usr/bin/turnserver",
+         "-n",
+         "-v",
+         "--no-cli",
+         "--no-tls",
+         "--no-dtls",
+         "--listening-ip=" + address,
+         "--relay-ip=" + address,
+         "--listening-port=" + std::to_string(port),
+         "--min-port=" + std::to_string(kTurnRelayMinPort),
+         "--max-port=" + std::to_string(kTurnRelayMaxPort),
+         "--use-auth-secret",
+         "--static-auth-secret=" + secret,
+         "--realm=seccam.test",
+         "--fingerprint",
+         "--no-multicast-peers",
+         "--log-file=stdout",
+         "--simple-log",
+         "--pidfile=" + dir() + "/turn.pid",
          "--userdb=" + dir() + "/turndb"},
         dir() + "/coturn.log");
     if (!waitFor([&] { return tcpAccepts(address, port); }, kLogTimeout)) {
@@ -82,13 +102,15 @@ CameraWorld::CameraWorld(bool withTurn) : ns_(std::make_unique<NetworkNamespace>
   }
   server_ = std::make_unique<ServerProcess>(std::move(serverArgs));
   camera_ = server_->provision(1).at(0);
-  std::string body = std::string("{\"username\":\"") + kUsername + "\",\"password\":\"" + kPassword +
-                     "\",\"cameraId\":\"" + camera_.cameraId + "\",\"claimCode\":\"" +
+  std::string body = std::string("{\"username\":\"") + kUsername + "\",\"password\":\"" +
+                     kPassword + "\",\"cameraId\":\"" + camera_.cameraId + "\",\"claimCode\":\"" +
                      camera_.claimCode + "\"}";
-  auto response = httpRequest(server_->host(), server_->port(), "POST", "/api/register", body,
-                              {{"Content-Type", "application/json"}, {"Origin", server_->origin()}});
+  auto response =
+      httpRequest(server_->host(), server_->port(), "POST", "/api/register", body,
+                  {{"Content-Type", "application/json"}, {"Origin", server_->origin()}});
   if (response.status != 201) {
-    throw std::runtime_error("register failed: " + std::to_string(response.status) + " " + response.body);
+    throw std::runtime_error("register failed: " + std::to_string(response.status) + " " +
+                             response.body);
   }
   cookie_ = cookiePair(response.header("set-cookie"));
 }
@@ -97,8 +119,8 @@ ChildProcess CameraWorld::startCamera(std::vector<std::string> extraArgs, const 
   // The config file exactly as `seccam-server camera provision` wrote it (server URL, camera ID,
   // device key); flags add small test sizes and whatever the test overrides.
   std::string config = server_->dataDir() + "/cameras/" + camera_.cameraId + ".toml";
-  std::vector<std::string> argv{cameraBinary(), "--config", config, "--width", "320", "--height",
-                                "240", "--bitrate", "500"};
+  std::vector<std::string> argv{cameraBinary(), "--config", config,      "--width", "320",
+                                "--height",     "240",      "--bitrate", "500"};
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   // GStreamer warnings in the camera's log explain a failure when there is one.
   return ChildProcess(argv, dir() + "/" + name + "-" + std::to_string(++processes_) + ".log",
@@ -106,9 +128,10 @@ ChildProcess CameraWorld::startCamera(std::vector<std::string> extraArgs, const 
 }
 
 ChildProcess CameraWorld::startViewer(std::vector<std::string> extraArgs, const std::string& name) {
-  std::vector<std::string> argv{viewerBinary(), "--server",
-                                server_->host() + ":" + std::to_string(server_->port()),
-                                "--cookie", cookie_, "--camera", camera_.cameraId};
+  std::vector<std::string> argv{
+      viewerBinary(),  "--server", server_->host() + ":" + std::to_string(server_->port()),
+      "--cookie",      cookie_,    "--camera",
+      camera_.cameraId};
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   return ChildProcess(argv, dir() + "/" + name + "-" + std::to_string(++processes_) + ".log");
 }

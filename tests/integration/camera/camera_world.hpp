@@ -40,14 +40,17 @@ class CameraWorld {
   ChildProcess& coturn() { return coturn_; }
 
   // seccam-camera with the provisioned identity plus `extraArgs` (320x240 unless overridden).
-  ChildProcess startCamera(std::vector<std::string> extraArgs = {}, const std::string& name = "camera");
+  ChildProcess startCamera(std::vector<std::string> extraArgs = {},
+                           const std::string& name = "camera");
   // seccam-test-viewer for the provisioned camera plus `extraArgs`.
-  ChildProcess startViewer(std::vector<std::string> extraArgs = {}, const std::string& name = "viewer");
+  ChildProcess startViewer(std::vector<std::string> extraArgs = {},
+                           const std::string& name = "viewer");
 
   // Waits until the camera's log shows it authenticated `times` times.
   bool waitAuthenticated(ChildProcess& camera, int times = 1);
   // Waits until the viewer decoded more than `frames` frames.
-  bool waitFrames(ChildProcess& viewer, int frames, std::chrono::milliseconds timeout = kFramesTimeout);
+  bool waitFrames(ChildProcess& viewer, int frames,
+                  std::chrono::milliseconds timeout = kFramesTimeout);
 
  private:
   std::unique_ptr<NetworkNamespace> ns_;

@@ -35,7 +35,8 @@ void removeStaleNamespaces() {
     if (name.rfind(kNamePrefix, 0) != 0) continue;
     std::string rest = name.substr(std::char_traits<char>::length(kNamePrefix));
     pid_t pid = static_cast<pid_t>(std::atol(rest.substr(0, rest.find('-')).c_str()));
-    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) runProgram({"/usr/sbin/ip", "netns", "del", name});
+    if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH)
+      runProgram({"/usr/sbin/ip", "netns", "del", name});
   }
 }
 }  // namespace
@@ -46,7 +47,8 @@ NetworkNamespace::NetworkNamespace() {
   pid_t pid = ::getpid();
   name_ = kNamePrefix + std::to_string(pid) + "-" + std::to_string(n);
   // Addresses differ per process and per namespace, so runs can never be confused.
-  std::string subnet = "10." + std::to_string(100 + pid % 100) + "." + std::to_string(n % 250) + ".";
+  std::string subnet =
+      "10." + std::to_string(100 + pid % 100) + "." + std::to_string(n % 250) + ".";
   cameraAddress_ = subnet + "1";
   viewerAddress_ = subnet + "2";
   const std::string ip = "/usr/sbin/ip";

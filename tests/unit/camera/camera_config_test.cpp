@@ -21,7 +21,8 @@ ConfigResult load(std::vector<std::string> args) {
 TEST(CameraConfig, ReadsTheProvisionedFileWithDefaults) {
   std::string path = testing::TempDir() + "/camera.toml";
   std::ofstream(path) << "server = \"ws://127.0.0.1:8080/ws/camera\"\ncamera-id = \"sc-ABC\"\n"
-                         "device-key = \"" << kKey << "\"\n";
+                         "device-key = \""
+                      << kKey << "\"\n";
   auto result = load({"--config", path});
   ASSERT_TRUE(result.config) << result.message;
   EXPECT_EQ(result.config->server, "ws://127.0.0.1:8080/ws/camera");
@@ -52,7 +53,8 @@ TEST(CameraConfig, FlagsBeatEnvironmentWhichBeatsTheFile) {
 }
 
 TEST(CameraConfig, RefusesBadValuesWithTheKeyNamed) {
-  std::vector<std::string> base{"--server", "ws://h:1/ws/camera", "--camera-id", "sc-A", "--device-key", kKey};
+  std::vector<std::string> base{"--server", "ws://h:1/ws/camera", "--camera-id",
+                                "sc-A",     "--device-key",       kKey};
   auto withArg = [&](std::vector<std::string> extra) {
     auto args = base;
     args.insert(args.end(), extra.begin(), extra.end());
@@ -69,9 +71,9 @@ TEST(CameraConfig, HelpDocumentsEverySetting) {
   auto result = load({"--help"});
   EXPECT_FALSE(result.config);
   EXPECT_EQ(result.exitCode, 0);
-  for (const char* flag : {"--config", "--server", "--camera-id", "--device-key", "--source", "--width",
-                           "--height", "--fps", "--bitrate", "--encoder", "--max-viewers",
-                           "--latency-probe", "--log-level"}) {
+  for (const char* flag :
+       {"--config", "--server", "--camera-id", "--device-key", "--source", "--width", "--height",
+        "--fps", "--bitrate", "--encoder", "--max-viewers", "--latency-probe", "--log-level"}) {
     EXPECT_NE(result.message.find(flag), std::string::npos) << flag;
   }
 }

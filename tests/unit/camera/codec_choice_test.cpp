@@ -12,10 +12,14 @@ const char* kChromiumOffer =
     "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"
     "m=video 9 UDP/TLS/RTP/SAVPF 96 102 106 108 112\r\na=mid:1\r\na=recvonly\r\n"
     "a=rtpmap:96 VP8/90000\r\n"
-    "a=rtpmap:102 H264/90000\r\na=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n"
-    "a=rtpmap:106 H264/90000\r\na=fmtp:106 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f\r\n"
-    "a=rtpmap:108 H264/90000\r\na=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
-    "a=rtpmap:112 H264/90000\r\na=fmtp:112 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f\r\n";
+    "a=rtpmap:102 H264/90000\r\na=fmtp:102 "
+    "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n"
+    "a=rtpmap:106 H264/90000\r\na=fmtp:106 "
+    "level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f\r\n"
+    "a=rtpmap:108 H264/90000\r\na=fmtp:108 "
+    "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"
+    "a=rtpmap:112 H264/90000\r\na=fmtp:112 "
+    "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=64001f\r\n";
 }  // namespace
 
 TEST(CodecChoice, PicksConstrainedBaselineH264WithPacketizationMode1) {
@@ -49,12 +53,16 @@ TEST(CodecChoice, RefusesWhenNothingFits) {
       "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\na=rtpmap:102 H264/90000\r\n"
       "a=fmtp:102 packetization-mode=1;profile-level-id=640c1f\r\n";
   EXPECT_FALSE(chooseVideoCodec(offer, false, true).choice);
-  EXPECT_FALSE(chooseVideoCodec("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", false, false).choice);
+  EXPECT_FALSE(
+      chooseVideoCodec("v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", false,
+                       false)
+          .choice);
 }
 
 TEST(CodecChoice, RefusesGarbageAndAudioOnly) {
   EXPECT_EQ(chooseVideoCodec("hello", false, true).error, "the offer is not SDP");
-  EXPECT_EQ(chooseVideoCodec("v=0\r\nm=audio 9 RTP/AVP 0\r\n", false, true).error, "the offer has no video");
+  EXPECT_EQ(chooseVideoCodec("v=0\r\nm=audio 9 RTP/AVP 0\r\n", false, true).error,
+            "the offer has no video");
 }
 
 TEST(CodecChoice, RecognisesConstrainedBaselineProfileLevelIds) {

@@ -6,9 +6,8 @@
 using namespace seccam::camera;
 
 TEST(IceServerUris, EscapesTurnRestCredentials) {
-  seccam::protocol::IceServer turn{{"turn:10.0.0.1:3478?transport=udp", "turns:10.0.0.1:5349"},
-                                   "1795599650:cam",
-                                   "pa+ss="};
+  seccam::protocol::IceServer turn{
+      {"turn:10.0.0.1:3478?transport=udp", "turns:10.0.0.1:5349"}, "1795599650:cam", "pa+ss="};
   auto uris = toWebrtcbinUris({turn});
   ASSERT_EQ(uris.turn.size(), 2u);
   EXPECT_EQ(uris.turn[0], "turn://1795599650%3Acam:pa%2Bss%3D@10.0.0.1:3478?transport=udp");

@@ -10,11 +10,13 @@ TEST(ReconnectBackoff, StartsFastGrowsAndCaps) {
   ReconnectBackoff backoff(42);
   auto first = backoff.next();
   EXPECT_LE(first, kFirstReconnectDelay);
-  EXPECT_GE(first, milliseconds(static_cast<long long>(kFirstReconnectDelay.count() * (1 - kReconnectJitter))));
+  EXPECT_GE(first, milliseconds(static_cast<long long>(kFirstReconnectDelay.count() *
+                                                       (1 - kReconnectJitter))));
   auto second = backoff.next();
   EXPECT_GT(second, milliseconds(kFirstReconnectDelay.count() * 2 * 6 / 10));
   for (int i = 0; i < 40; ++i) EXPECT_LE(backoff.next(), kMaxReconnectDelay);
-  EXPECT_GE(backoff.next(), milliseconds(static_cast<long long>(kMaxReconnectDelay.count() * (1 - kReconnectJitter))));
+  EXPECT_GE(backoff.next(), milliseconds(static_cast<long long>(kMaxReconnectDelay.count() *
+                                                                (1 - kReconnectJitter))));
 }
 
 TEST(ReconnectBackoff, ResetStartsOverFast) {
