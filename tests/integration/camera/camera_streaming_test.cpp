@@ -146,3 +146,23 @@ TEST(CameraStreaming, Vp8OnlyOfferIsAnsweredWithVp8) {
       << show(viewer) << show(camera);
   EXPECT_NE(camera.log().find("(VP8, payload type 96"), std::string::npos) << show(camera);
 }
+
+TEST(CameraStreaming, EncoderIdlesWithoutViewersAndWakesForTheNextOne) {
+  CameraWorld world;
+  auto camera = world.startCamera();
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto first = world.startViewer({"--frames", "20", "--timeout", "40"});
+  auto status = first.wait(std::chrono::seconds(45));
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << show(first);
+  ASSERT_TRUE(
+      waitFor([&] { return camera.log().find("encoder idle (no viewers)") != std::string::npos; },
+              kLogTimeout))
+      << show(camera);
+
+  auto second = world.startViewer({"--frames", "20", "--timeout", "40"});
+  status = second.wait(std::chrono::seconds(45));
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << show(second) << show(camera);
+  // The same encoder woke up: it was never started a second time.
+  EXPECT_EQ(countOccurrences(camera.log(), "encoder started"), 1) << show(camera);
+}
