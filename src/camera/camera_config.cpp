@@ -33,7 +33,9 @@ constexpr KeyHelp kKeys[] = {
     {"bitrate", "Encoder bitrate in kbit/s (default 2000)"},
     {"encoder", "Encoder preference: x264 | v4l2 (hardware H.264) | vp8 (default x264)"},
     {"max-viewers", "Most viewers at once; more get bye too_many_viewers (default 8)"},
-    {"latency-probe", "Stamp each frame's capture time into the picture (true/false)"},
+    {"latency-probe",
+     "Stamp each frame's capture time into the picture (PROTOCOL.md latency probe; true/false in "
+     "the file and environment)"},
     {"log-level", "trace | debug | info | warn | error (default info)"},
 };
 
@@ -72,7 +74,9 @@ ConfigResult loadCameraConfig(int argc, const char* const* argv) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   bool probeFlag = false;
-  app.add_flag("--latency-probe", probeFlag, kKeys[10].help);
+  for (const auto& k : kKeys) {
+    if (std::string(k.key) == "latency-probe") app.add_flag("--latency-probe", probeFlag, k.help);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

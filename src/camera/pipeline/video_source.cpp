@@ -43,7 +43,10 @@ struct VideoSource::Impl {
     ++generation;
     profileChecked = false;
     firstFrameSeen = false;
-    bool haveClock = gst::ElementPtr(gst_element_factory_make("clockoverlay", nullptr)) != nullptr;
+    // clockoverlay comes with Debian's gstreamer1.0-x; without it the pattern has no clock.
+    GstElementFactory* clock = gst_element_factory_find("clockoverlay");
+    bool haveClock = clock != nullptr;
+    if (clock) gst_object_unref(clock);
     auto description = describeSource(spec, format, kind, haveClock);
     GError* rawError = nullptr;
     GstElement* built = gst_parse_launch(description.launch.c_str(), &rawError);
