@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stack, TEST_PASSWORD, expectPlaying, newPage, signUp } from './harness.mjs';
+import { Stack, TEST_PASSWORD, expectPlaying, newPage, screenshotPath, signUp } from './harness.mjs';
 
 const VIDEO = { width: 160, height: 120, fps: 10 };
 
@@ -41,6 +41,7 @@ test("the live view of someone else's camera says it is not found and plays noth
   const { page } = bob;
   await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(ann.camera.cameraId)}`);
   await page.getByRole('heading', { name: 'Camera not found' }).waitFor();
+  await page.screenshot({ path: screenshotPath('live-not-found-desktop'), fullPage: true });
   assert.ok(await page.locator('#player').isHidden());
   assert.equal(await page.locator('#video').evaluate((v) => v.srcObject), null);
 });
@@ -125,6 +126,7 @@ test('removing a camera takes it off the account; it can no longer be watched', 
   await page.getByRole('dialog').getByRole('button', { name: 'Remove camera' }).click();
   await card.waitFor({ state: 'detached' });
   await page.getByRole('heading', { name: 'No cameras yet' }).waitFor();
+  await page.screenshot({ path: screenshotPath('dashboard-empty-desktop'), fullPage: true });
   const status = await page.evaluate(async (id) => (await fetch(`/api/cameras/${encodeURIComponent(id)}`, { headers: { 'Content-Type': 'application/json' } })).status, bob.camera.cameraId);
   assert.equal(status, 404);
 });

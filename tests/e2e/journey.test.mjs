@@ -37,6 +37,7 @@ test('a new user signs up with a camera, sees it come online and watches it live
 
   // The camera's agent is not running yet: the set-up page says so, then sees it connect.
   await page.locator('#setup-status[data-status="waiting"]').waitFor();
+  await page.screenshot({ path: screenshotPath('setup-waiting-desktop'), fullPage: true });
   assert.equal(await page.locator('#camera-id').textContent(), camera.cameraId);
   stack.startCamera(camera, VIDEO);
   await page.locator('#setup-status[data-status="online"]').waitFor({ timeout: 15000 });

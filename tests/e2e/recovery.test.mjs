@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stack, expectPlaying, newPage, signUp } from './harness.mjs';
+import { Stack, expectPlaying, newPage, screenshotPath, signUp } from './harness.mjs';
 
 const VIDEO = { width: 320, height: 240, fps: 15 };
 
@@ -47,6 +47,8 @@ test('the camera agent stops and starts again: dashboard shows offline then onli
   assert.match(await card.locator('.last-seen').textContent(), /Last seen/);
   await live.locator('#conn-state[data-state="offline"]').waitFor({ timeout: 15000 });
   assert.match(await live.locator('#overlay-text').textContent(), /offline/i);
+  await live.screenshot({ path: screenshotPath('live-camera-offline-desktop'), fullPage: true });
+  await dashboard.screenshot({ path: screenshotPath('dashboard-camera-offline-desktop'), fullPage: true });
 
   stack.startCamera(camera, VIDEO);
   await card.and(dashboard.locator('[data-online="true"]')).waitFor({ timeout: 15000 });

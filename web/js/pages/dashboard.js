@@ -55,7 +55,8 @@ function cameraCard(camera) {
     thumb,
     el('div', { class: 'card-body' },
       el('h2', { class: 'card-title' }, el('a', { href: watchUrl, class: 'camera-link', onclick: markClick }, camera.name)),
-      el('p', { class: 'muted small mono camera-id' }, camera.id),
+      // A camera not named yet is called by its ID: no need to print it twice.
+      camera.name !== camera.id ? el('p', { class: 'muted small mono camera-id' }, camera.id) : null,
       el('p', { class: 'last-seen small' }, describeLastSeen(camera))),
     el('div', { class: 'card-actions' },
       el('a', { href: watchUrl, class: 'btn btn-secondary btn-small', onclick: markClick, 'aria-label': `Watch ${camera.name} live` }, 'Watch'),
