@@ -128,6 +128,7 @@ export class Stack {
     for (const binary of [SERVER_BINARY, CAMERA_BINARY]) {
       if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: build first (scripts/build.sh)`);
     }
+    removeStaleNamespaces();
     const stack = new Stack(label);
     try {
       stack.#createNamespace();
@@ -281,6 +282,31 @@ process.on('exit', () => {
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => process.exit(130));
+}
+
+// Namespaces left by an earlier run that was killed outright (SIGKILL skips every clean-up):
+// only ours (the name carries the pid), only when that pid is gone.
+function removeStaleNamespaces() {
+  const names = run('ip', ['netns', 'list']).split('\n').map((line) => line.split(' ')[0]);
+  for (const name of names) {
+    const match = /^seccam-e2e-(\d+)-\d+$/.exec(name);
+    if (!match || Number(match[1]) === process.pid || processAlive(Number(match[1]))) continue;
+    try {
+      for (const pid of run('ip', ['netns', 'pids', name]).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+      run('ip', ['netns', 'del', name]);
+    } catch {
+      // another run got there first
+    }
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // ---- Page helpers shared by the tests ----
