@@ -2,6 +2,11 @@
 // it starts seccam-server, coturn and a test camera on 127.0.0.1 and prints what to sign up
 // with; a browser with default WebRTC settings (mDNS host names on, as people have it) signs
 // up and watches; Ctrl-C (SIGINT) stops all of it.
+//
+// Measured here: on one machine the video flows over the host candidates of its non-loopback
+// interface (here the namespace's veth pair; Chromium's mDNS-hidden host shows up at the camera
+// as peer-reflexive). A relay-only viewer through the demo's coturn on 127.0.0.1 does not
+// connect: the camera's libnice gets no answer through a relay on a loopback address.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
