@@ -94,7 +94,7 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     };
     events.onDisconnected = [this] { endAllSessions("", "the server connection was lost", false); };
     signaling = std::make_unique<SignalingClient>(io, config.server, config.cameraId, key,
-                                                  std::move(events));
+                                                  config.caFile, std::move(events));
 
     auto spec = parseSourceSpec(config.source);
     inputKind = spec.kind == SourceKind::Rtsp ? InputKind::H264PassThrough : InputKind::Raw;

@@ -25,6 +25,7 @@ constexpr KeyHelp kKeys[] = {
     {"server", "Camera WebSocket URL of seccam-server (ws://HOST:PORT/ws/camera or wss://…)"},
     {"camera-id", "This camera's ID, as provisioned"},
     {"device-key", "This camera's device key (64 hex digits, as provisioned)"},
+    {"ca-file", "PEM file of CA certificates to trust for wss:// besides the system's"},
     {"source",
      "Video source: test | v4l2:/dev/videoN | libcamera | rtsp://… | file:PATH (default test)"},
     {"width", "Picture width in pixels (default 1280)"},
@@ -97,6 +98,7 @@ ConfigResult loadCameraConfig(int argc, const char* const* argv) {
     c.server = settings.getString("server", "");
     c.cameraId = settings.getString("camera-id", "");
     c.deviceKeyHex = settings.getString("device-key", "");
+    c.caFile = settings.getString("ca-file", "");
     c.source = settings.getString("source", c.source);
     c.width = static_cast<int>(settings.getInt("width", c.width, 16, kMaxDimension));
     c.height = static_cast<int>(settings.getInt("height", c.height, 16, kMaxDimension));

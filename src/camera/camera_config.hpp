@@ -20,6 +20,7 @@ struct CameraConfig {
   std::string server;  // ws://HOST:PORT/ws/camera or wss://…
   std::string cameraId;
   std::string deviceKeyHex;  // 64 hex digits; secret, never logged
+  std::string caFile;        // extra CA certificates (PEM) to trust for wss://; empty: system's
   std::string source = "test";
   int width = kDefaultWidth;
   int height = kDefaultHeight;

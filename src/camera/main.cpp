@@ -58,7 +58,12 @@ int main(int argc, char** argv) {
         if (!e) io.stop();
       });
     });
-    agent.start();
+    try {
+      agent.start();
+    } catch (const std::exception& e) {
+      spdlog::error("cannot start: {}", e.what());
+      return 1;
+    }
     io.run();
   }
   std::signal(SIGINT, SIG_IGN);  // already stopping: late repeats are not a crash

@@ -95,7 +95,7 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
   unsigned attempt = 0;  // identifies the current connection; stale handlers check it
 
   Impl(asio::io_context& context, std::string server, std::string id, std::vector<std::uint8_t> key,
-       Events e)
+       const std::string& caFile, Events e)
       : io(context),
         url(parseServerUrl(server)),
         urlText(std::move(server)),
@@ -105,6 +105,7 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
         resolver(context),
         retryTimer(context) {
     tlsContext.set_default_verify_paths();
+    if (!caFile.empty()) tlsContext.load_verify_file(caFile);  // throws: a start-up error
     tlsContext.set_verify_mode(asio::ssl::verify_peer);
   }
 
@@ -338,9 +339,10 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
 };
 
 SignalingClient::SignalingClient(asio::io_context& io, std::string serverUrl, std::string cameraId,
-                                 std::vector<std::uint8_t> deviceKey, Events events)
+                                 std::vector<std::uint8_t> deviceKey, std::string caFile,
+                                 Events events)
     : impl_(std::make_shared<Impl>(io, std::move(serverUrl), std::move(cameraId),
-                                   std::move(deviceKey), std::move(events))) {}
+                                   std::move(deviceKey), caFile, std::move(events))) {}
 
 SignalingClient::~SignalingClient() { impl_->stop({}); }
 

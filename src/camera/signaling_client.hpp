@@ -29,8 +29,9 @@ class SignalingClient {
     std::function<void()> onDisconnected;  // after a welcome only
   };
 
+  // `caFile`: extra CA certificates (PEM) for wss://, besides the system's; may be empty.
   SignalingClient(boost::asio::io_context& io, std::string serverUrl, std::string cameraId,
-                  std::vector<std::uint8_t> deviceKey, Events events);
+                  std::vector<std::uint8_t> deviceKey, std::string caFile, Events events);
   ~SignalingClient();
   SignalingClient(const SignalingClient&) = delete;
   SignalingClient& operator=(const SignalingClient&) = delete;
