@@ -49,7 +49,8 @@ void CameraConnectionHandler::onMessage(SignalingConnection& connection, std::st
     core_->countProtocolError();
     spdlog::info("camera {} (connection {}): bad_request: {}", cameraId_, connection.id(),
                  parsed.error);
-    connection.send(protocol::serialize(protocol::Error{parsed.session, "bad_request", parsed.error}));
+    connection.send(
+        protocol::serialize(protocol::Error{parsed.session, "bad_request", parsed.error}));
     return;
   }
   if (state_ == State::verifying) {
@@ -100,7 +101,8 @@ void CameraConnectionHandler::reject(SignalingConnection& connection, std::strin
   core_->countAuthFailure();
   spdlog::warn("camera connection {}{}{}: authentication failed: {}", connection.id(),
                cameraId_.empty() ? "" : " claiming ", cameraId_, why);
-  connection.send(protocol::serialize(protocol::Error{{}, "unauthorized", "Authentication failed."}));
+  connection.send(
+      protocol::serialize(protocol::Error{{}, "unauthorized", "Authentication failed."}));
   connection.close(close_code::kUnauthorized, "unauthorized");
 }
 

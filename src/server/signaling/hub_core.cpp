@@ -20,20 +20,28 @@ Overloaded(F...) -> Overloaded<F...>;
 
 const char* errorCode(RouteError error) {
   switch (error) {
-    case RouteError::notFound: return "not_found";
-    case RouteError::cameraOffline: return "camera_offline";
-    case RouteError::tooManySessions: return "too_many_viewers";
-    case RouteError::none: break;
+    case RouteError::notFound:
+      return "not_found";
+    case RouteError::cameraOffline:
+      return "camera_offline";
+    case RouteError::tooManySessions:
+      return "too_many_viewers";
+    case RouteError::none:
+      break;
   }
   return "internal";
 }
 
 const char* errorMessage(RouteError error) {
   switch (error) {
-    case RouteError::notFound: return "No such camera or session.";
-    case RouteError::cameraOffline: return "The camera is offline.";
-    case RouteError::tooManySessions: return "Too many live sessions on this connection.";
-    case RouteError::none: break;
+    case RouteError::notFound:
+      return "No such camera or session.";
+    case RouteError::cameraOffline:
+      return "The camera is offline.";
+    case RouteError::tooManySessions:
+      return "Too many live sessions on this connection.";
+    case RouteError::none:
+      break;
   }
   return "Internal error.";
 }
@@ -90,7 +98,8 @@ void HubCore::updateGauges() {
 void HubCore::sendByes(const std::vector<EndedPair>& ended, const char* reason, bool toViewer,
                        bool toCamera) {
   for (const auto& e : ended) {
-    auto text = std::make_shared<const std::string>(protocol::serialize(protocol::Bye{e.session, reason}));
+    auto text =
+        std::make_shared<const std::string>(protocol::serialize(protocol::Bye{e.session, reason}));
     if (toViewer && e.viewer) e.viewer->send(text);
     if (toCamera && e.camera) e.camera->send(text);
   }
@@ -99,7 +108,8 @@ void HubCore::sendByes(const std::vector<EndedPair>& ended, const char* reason, 
 void HubCore::sendStatus(const std::vector<ConnectionPtr>& viewers, const std::string& cameraId,
                          bool online) {
   if (viewers.empty()) return;
-  auto text = std::make_shared<const std::string>(protocol::serialize(protocol::Status{cameraId, online}));
+  auto text =
+      std::make_shared<const std::string>(protocol::serialize(protocol::Status{cameraId, online}));
   for (const auto& v : viewers) v->send(text);
 }
 
@@ -141,47 +151,50 @@ void HubCore::viewerLeft(ConnectionId viewer) {
 }
 
 void HubCore::fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&& message) {
-  std::visit(
-      Overloaded{
-          [&](protocol::Offer& offer) {
-            Route route;
-            ConnectionPtr camera;
-            {
-              std::lock_guard lock(mutex_);
-              route = table_.offer(viewer.id(), offer.session, offer.camera);
-              camera = find(route.to);
-              updateGauges();
-            }
-            if (route.error == RouteError::none && !camera) route.error = RouteError::cameraOffline;
-            if (route.error != RouteError::none) {
-              refuse(viewer, "offer", offer.session, route.error);
-              return;
-            }
-            // The camera learns nothing about who asked; it gets ICE servers minted for it.
-            if (deps_.iceServers) offer.iceServers = deps_.iceServers(offer.camera);
-            offer.camera.clear();
-            camera->send(protocol::serialize(offer));
-            messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
-          },
-          [&](auto& inSession) {  // Candidate, Bye
-            constexpr bool endsSession = std::is_same_v<std::decay_t<decltype(inSession)>, protocol::Bye>;
-            Route route;
-            ConnectionPtr camera;
-            {
-              std::lock_guard lock(mutex_);
-              route = table_.fromViewer(viewer.id(), inSession.session, endsSession);
-              camera = find(route.to);
-              if constexpr (endsSession) updateGauges();
-            }
-            if (route.error != RouteError::none) {
-              refuse(viewer, endsSession ? "bye" : "candidate", inSession.session, route.error);
-              return;
-            }
-            if (!camera) return;  // the camera is leaving; its bye to the viewer is on the way
-            camera->send(protocol::serialize(inSession));
-            messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
-          }},
-      message);
+  std::visit(Overloaded{[&](protocol::Offer& offer) {
+                          Route route;
+                          ConnectionPtr camera;
+                          {
+                            std::lock_guard lock(mutex_);
+                            route = table_.offer(viewer.id(), offer.session, offer.camera);
+                            camera = find(route.to);
+                            updateGauges();
+                          }
+                          if (route.error == RouteError::none && !camera)
+                            route.error = RouteError::cameraOffline;
+                          if (route.error != RouteError::none) {
+                            refuse(viewer, "offer", offer.session, route.error);
+                            return;
+                          }
+                          // The camera learns nothing about who asked; it gets ICE servers minted
+                          // for it.
+                          if (deps_.iceServers) offer.iceServers = deps_.iceServers(offer.camera);
+                          offer.camera.clear();
+                          camera->send(protocol::serialize(offer));
+                          messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
+                        },
+                        [&](auto& inSession) {  // Candidate, Bye
+                          constexpr bool endsSession =
+                              std::is_same_v<std::decay_t<decltype(inSession)>, protocol::Bye>;
+                          Route route;
+                          ConnectionPtr camera;
+                          {
+                            std::lock_guard lock(mutex_);
+                            route = table_.fromViewer(viewer.id(), inSession.session, endsSession);
+                            camera = find(route.to);
+                            if constexpr (endsSession) updateGauges();
+                          }
+                          if (route.error != RouteError::none) {
+                            refuse(viewer, endsSession ? "bye" : "candidate", inSession.session,
+                                   route.error);
+                            return;
+                          }
+                          if (!camera)
+                            return;  // the camera is leaving; its bye to the viewer is on the way
+                          camera->send(protocol::serialize(inSession));
+                          messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
+                        }},
+             message);
 }
 
 void HubCore::cameraJoined(SignalingConnection& camera, const std::string& cameraId) {
@@ -229,31 +242,30 @@ void HubCore::cameraLeft(ConnectionId camera) {
 }
 
 void HubCore::fromCamera(SignalingConnection& camera, protocol::CameraToServer&& message) {
-  std::visit(
-      Overloaded{
-          [&](protocol::Auth&) {
-            camera.send(protocol::serialize(
-                protocol::Error{{}, "bad_request", "Already authenticated."}));
-          },
-          [&](auto& inSession) {  // Answer, Candidate, Bye
-            constexpr bool endsSession = std::is_same_v<std::decay_t<decltype(inSession)>, protocol::Bye>;
-            Route route;
-            ConnectionPtr viewer;
-            {
-              std::lock_guard lock(mutex_);
-              route = table_.fromCamera(camera.id(), inSession.session, endsSession);
-              viewer = find(route.to);
-              if constexpr (endsSession) updateGauges();
-            }
-            if (route.error != RouteError::none) {
-              refuse(camera, messageName(inSession), inSession.session, route.error);
-              return;
-            }
-            if (!viewer) return;  // the viewer is leaving; the camera gets its bye
-            viewer->send(protocol::serialize(inSession));
-            messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
-          }},
-      message);
+  std::visit(Overloaded{[&](protocol::Auth&) {
+                          camera.send(protocol::serialize(
+                              protocol::Error{{}, "bad_request", "Already authenticated."}));
+                        },
+                        [&](auto& inSession) {  // Answer, Candidate, Bye
+                          constexpr bool endsSession =
+                              std::is_same_v<std::decay_t<decltype(inSession)>, protocol::Bye>;
+                          Route route;
+                          ConnectionPtr viewer;
+                          {
+                            std::lock_guard lock(mutex_);
+                            route = table_.fromCamera(camera.id(), inSession.session, endsSession);
+                            viewer = find(route.to);
+                            if constexpr (endsSession) updateGauges();
+                          }
+                          if (route.error != RouteError::none) {
+                            refuse(camera, messageName(inSession), inSession.session, route.error);
+                            return;
+                          }
+                          if (!viewer) return;  // the viewer is leaving; the camera gets its bye
+                          viewer->send(protocol::serialize(inSession));
+                          messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
+                        }},
+             message);
 }
 
 bool HubCore::isOnline(const std::string& cameraId) const {
@@ -299,8 +311,8 @@ void HubCore::cameraRevoked(const std::string& cameraId) {
   }
   spdlog::info("camera {}: revoked, disconnecting it", cameraId);
   if (connection) {
-    connection->send(protocol::serialize(
-        protocol::Error{{}, "unauthorized", "This camera has been revoked."}));
+    connection->send(
+        protocol::serialize(protocol::Error{{}, "unauthorized", "This camera has been revoked."}));
     connection->close(close_code::kUnauthorized, "revoked");
   }
   sendByes(ended, bye_reason::kCameraOffline, /*toViewer=*/true, /*toCamera=*/false);

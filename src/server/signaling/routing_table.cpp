@@ -102,8 +102,7 @@ Route RoutingTable::offer(ConnectionId viewer, const std::string& session,
   return {RouteError::none, c->second.connection};
 }
 
-Route RoutingTable::fromViewer(ConnectionId viewer, const std::string& session,
-                               bool endsSession) {
+Route RoutingTable::fromViewer(ConnectionId viewer, const std::string& session, bool endsSession) {
   auto it = sessions_.find(session);
   if (it == sessions_.end() || it->second.viewer != viewer) {
     return {RouteError::notFound, kNoConnection};
@@ -113,8 +112,7 @@ Route RoutingTable::fromViewer(ConnectionId viewer, const std::string& session,
   return route;
 }
 
-Route RoutingTable::fromCamera(ConnectionId camera, const std::string& session,
-                               bool endsSession) {
+Route RoutingTable::fromCamera(ConnectionId camera, const std::string& session, bool endsSession) {
   auto it = sessions_.find(session);
   if (it == sessions_.end() || it->second.camera != camera) {
     return {RouteError::notFound, kNoConnection};

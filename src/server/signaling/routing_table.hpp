@@ -30,7 +30,7 @@ struct Route {
 };
 
 struct CameraAttached {
-  ConnectionId replaced = kNoConnection;  // the older connection of the same camera, if any
+  ConnectionId replaced = kNoConnection;    // the older connection of the same camera, if any
   std::vector<EndedSession> endedSessions;  // sessions that lived on the replaced connection
   std::vector<ConnectionId> audience;       // viewers to tell "online" (empty when replacing)
 };

@@ -21,9 +21,10 @@ void ViewerConnectionHandler::onMessage(SignalingConnection& connection, std::st
   auto parsed = protocol::parseViewerMessage(text);
   if (!parsed) {
     core_->countProtocolError();
-    spdlog::info("viewer {} (connection {}): bad_request: {}", identity_.username,
-                 connection.id(), parsed.error);
-    connection.send(protocol::serialize(protocol::Error{parsed.session, "bad_request", parsed.error}));
+    spdlog::info("viewer {} (connection {}): bad_request: {}", identity_.username, connection.id(),
+                 parsed.error);
+    connection.send(
+        protocol::serialize(protocol::Error{parsed.session, "bad_request", parsed.error}));
     return;
   }
   core_->fromViewer(connection, std::move(*parsed.message));

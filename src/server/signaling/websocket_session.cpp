@@ -57,8 +57,8 @@ net::io_context& ioContextOf(Stream& stream) {
 }
 
 const SharedText& rateLimitedError() {
-  static const SharedText text = std::make_shared<const std::string>(protocol::serialize(
-      protocol::Error{{}, "rate_limited", "Too many messages; slow down."}));
+  static const SharedText text = std::make_shared<const std::string>(
+      protocol::serialize(protocol::Error{{}, "rate_limited", "Too many messages; slow down."}));
   return text;
 }
 
@@ -123,8 +123,9 @@ class WebSocketSession final : public SignalingConnection {
     timeouts.idle_timeout = 2 * limits_.pingInterval;
     timeouts.keep_alive_pings = true;
     ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& response) { response.set(http::field::server, kServerName); }));
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+      response.set(http::field::server, kServerName);
+    }));
     ws_.read_message_max(limits_.maxMessageBytes);
     ws_.async_accept(request_, net::bind_executor(strand_, [self = self()](beast::error_code ec) {
                        self->onAccept(ec);
@@ -144,8 +145,8 @@ class WebSocketSession final : public SignalingConnection {
   }
 
   void doRead() {
-    ws_.async_read(buffer_, net::bind_executor(strand_, [self = self()](beast::error_code ec,
-                                                                        std::size_t) {
+    ws_.async_read(buffer_,
+                   net::bind_executor(strand_, [self = self()](beast::error_code ec, std::size_t) {
                      self->onRead(ec);
                    }));
   }
@@ -176,13 +177,15 @@ class WebSocketSession final : public SignalingConnection {
       enqueue(rateLimitedError());
       if (closing) enqueue(CloseFrame{close_code::kRateLimited, "rate limited"});
       if (rateStrikes_ == 1 || closing) {
-        handler_->onLimitExceeded(*this, closing ? "message rate limit exceeded again, closed with 4429"
-                                                 : "message rate limit exceeded");
+        handler_->onLimitExceeded(*this, closing
+                                             ? "message rate limit exceeded again, closed with 4429"
+                                             : "message rate limit exceeded");
       }
       return;
     }
     auto data = buffer_.data();
-    handler_->onMessage(*this, std::string_view(static_cast<const char*>(data.data()), data.size()));
+    handler_->onMessage(*this,
+                        std::string_view(static_cast<const char*>(data.data()), data.size()));
   }
 
   void enqueue(Outgoing item) {
@@ -213,7 +216,9 @@ class WebSocketSession final : public SignalingConnection {
       ws_.async_write(net::buffer(**text), std::move(onDone));
     } else {
       const auto& frame = std::get<CloseFrame>(queue_.front());
-      ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(frame.code), frame.reason), std::move(onDone));
+      ws_.async_close(
+          websocket::close_reason(static_cast<websocket::close_code>(frame.code), frame.reason),
+          std::move(onDone));
     }
   }
 

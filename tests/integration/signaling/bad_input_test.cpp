@@ -74,7 +74,8 @@ TEST_F(BadInput, ACameraSessionErrorNamesTheSession) {
 
 TEST_F(BadInput, AMessageOverTheSizeLimitClosesWith1009AndOthersKeepWorking) {
   auto other = openViewer(ann);
-  json huge = offerMessage("session-huge", cams[0].cameraId, std::string(kMaxMessageBytes + 1, 'a'));
+  json huge =
+      offerMessage("session-huge", cams[0].cameraId, std::string(kMaxMessageBytes + 1, 'a'));
   viewer->send(huge.dump());
   EXPECT_EQ(closeCodeAfterDrain(*viewer), kTooBig);
   other->send(offerMessage("session-other", cams[0].cameraId).dump());
@@ -83,7 +84,8 @@ TEST_F(BadInput, AMessageOverTheSizeLimitClosesWith1009AndOthersKeepWorking) {
 
 TEST_F(BadInput, AMessageJustUnderTheSizeLimitIsRelayed) {
   // The whole frame, JSON included, fits in 64 KiB.
-  json big = offerMessage("session-big", cams[0].cameraId, std::string(kMaxMessageBytes - 200, 'a'));
+  json big =
+      offerMessage("session-big", cams[0].cameraId, std::string(kMaxMessageBytes - 200, 'a'));
   ASSERT_LE(big.dump().size(), kMaxMessageBytes);
   viewer->send(big.dump());
   json offer = nextMessage(*camera);

@@ -54,7 +54,8 @@ TEST_F(CameraAuth, SignatureReplayedFromAnEarlierNonceIsRefused) {
   std::string laterNonce;
   auto replay = openCameraUnauthenticated(&laterNonce);
   ASSERT_NE(laterNonce, earlierNonce);
-  replay->send(json{{"type", "auth"}, {"camera", cams[0].cameraId}, {"signature", captured}}.dump());
+  replay->send(
+      json{{"type", "auth"}, {"camera", cams[0].cameraId}, {"signature", captured}}.dump());
   EXPECT_EQ(nextMessage(*replay).value("code", ""), "unauthorized");
   EXPECT_EQ(closeCodeAfterDrain(*replay), kUnauthorized);
   // The genuine connection was not replaced by the failed attempt: it still gets offers.
@@ -81,8 +82,8 @@ TEST_F(CameraAuth, AMessageOtherThanAuthFirstIsUnauthorized) {
 
 TEST_F(CameraAuth, RevokedCameraIsRefusedEvenWithItsRightKey) {
   auto cams = server.provision(1);
-  auto result = runProgram({serverBinary(), "camera", "revoke", cams[0].cameraId, "--data",
-                            server.dataDir()});
+  auto result = runProgram(
+      {serverBinary(), "camera", "revoke", cams[0].cameraId, "--data", server.dataDir()});
   ASSERT_EQ(result.exitCode, 0) << result.output;
   std::string nonce;
   auto camera = openCameraUnauthenticated(&nonce);

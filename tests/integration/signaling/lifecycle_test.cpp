@@ -1,8 +1,8 @@
 // Connections ending: bye and status for the other side (viewer leaves, camera leaves, the
 // camera is unclaimed).
-#include "signaling_harness.hpp"
-
 #include <set>
+
+#include "signaling_harness.hpp"
 
 namespace seccam::test {
 namespace {
@@ -60,7 +60,8 @@ TEST_F(Lifecycle, CameraByeReachesTheViewerWithItsReason) {
   auto viewer = openViewer(ann);
   viewer->send(offerMessage("session-one", cams[0].cameraId).dump());
   EXPECT_EQ(nextMessage(*camera).value("type", ""), "offer");
-  camera->send(json{{"type", "bye"}, {"session", "session-one"}, {"reason", "too_many_viewers"}}.dump());
+  camera->send(
+      json{{"type", "bye"}, {"session", "session-one"}, {"reason", "too_many_viewers"}}.dump());
   EXPECT_EQ(nextMessage(*viewer),
             (json{{"type", "bye"}, {"session", "session-one"}, {"reason", "too_many_viewers"}}));
 }

@@ -32,7 +32,7 @@ TEST_F(Liveness, AViewerThatStopsReadingIsDroppedOnceItFallsTooFarBehind) {
   // Three cameras each send a burst of large candidates to one viewer that never reads:
   // more than the socket buffers and the server's write queue hold together.
   constexpr int kCameras = 3;
-  constexpr int kMessagesPerCamera = 190;               // within the burst allowance
+  constexpr int kMessagesPerCamera = 190;             // within the burst allowance
   constexpr std::size_t kCandidateBytes = 60 * 1024;  // within the message size limit
   auto cams = server.provision(kCameras);
   auto ann = registerAccount("ann", cams[0]);

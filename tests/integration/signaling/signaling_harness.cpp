@@ -18,9 +18,8 @@ Account SignalingTest::registerAccount(const std::string& username,
             {"password", kPassword},
             {"cameraId", camera.cameraId},
             {"claimCode", camera.claimCode}};
-  auto response =
-      httpRequest(server.host(), server.port(), "POST", "/api/register", body.dump(),
-                  {{"Content-Type", "application/json"}, {"Origin", server.origin()}});
+  auto response = httpRequest(server.host(), server.port(), "POST", "/api/register", body.dump(),
+                              {{"Content-Type", "application/json"}, {"Origin", server.origin()}});
   EXPECT_EQ(response.status, 201) << response.body;
   Account account{username, {}};
   for (const auto& setCookie : response.headerValues("set-cookie")) {

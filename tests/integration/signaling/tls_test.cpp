@@ -119,20 +119,28 @@ class SignalingOverTls : public ::testing::Test {
     ASSERT_EQ(made.exitCode, 0) << made.output;
     env = {{"SECCAM_TLS_CERT", cert}, {"SECCAM_TLS_KEY", key}};
     port = freePort();
-    auto provisioned = runProgram({serverBinary(), "camera", "provision", "--json", "--data",
-                                   dir.path(), "--listen", std::string(kHost) + ":" + std::to_string(port)},
-                                  env);
+    auto provisioned =
+        runProgram({serverBinary(), "camera", "provision", "--json", "--data", dir.path(),
+                    "--listen", std::string(kHost) + ":" + std::to_string(port)},
+                   env);
     ASSERT_EQ(provisioned.exitCode, 0) << provisioned.output;
     auto line = provisioned.output.substr(provisioned.output.find('{'));
     camera = json::parse(line.substr(0, line.find('\n')));
     server = ChildProcess({serverBinary(), "serve", "--listen",
                            std::string(kHost) + ":" + std::to_string(port), "--data", dir.path()},
                           dir.path() + "/server.log", env);
-    bool up = waitFor([&] { TlsClient probe(port); return probe.connect(); }, std::chrono::seconds(10));
+    bool up = waitFor(
+        [&] {
+          TlsClient probe(port);
+          return probe.connect();
+        },
+        std::chrono::seconds(10));
     ASSERT_TRUE(up) << server.log();
   }
 
-  std::string origin() const { return "https://" + std::string(kHost) + ":" + std::to_string(port); }
+  std::string origin() const {
+    return "https://" + std::string(kHost) + ":" + std::to_string(port);
+  }
 
   TempDir dir;
   std::string cert, key;
@@ -166,14 +174,16 @@ TEST_F(SignalingOverTls, CameraAndViewerSignalOverWss) {
   auto deviceKey = crypto::fromHex(camera["deviceKey"].get<std::string>());
   cam.send({{"type", "auth"},
             {"camera", cameraId},
-            {"signature", identity::signChallenge(*deviceKey, challenge["nonce"].get<std::string>(), cameraId)}});
+            {"signature", identity::signChallenge(*deviceKey, challenge["nonce"].get<std::string>(),
+                                                  cameraId)}});
   EXPECT_EQ(cam.receive()["type"], "welcome");
 
   TlsWebSocket viewer(port, "/ws", {{"Cookie", cookie}, {"Origin", origin()}});
   json hello = viewer.receive();
   EXPECT_EQ(hello["type"], "hello");
   EXPECT_EQ(hello["cameras"][0]["online"], true);
-  viewer.send({{"type", "offer"}, {"session", "tls-session-1"}, {"camera", cameraId}, {"sdp", "v=0"}});
+  viewer.send(
+      {{"type", "offer"}, {"session", "tls-session-1"}, {"camera", cameraId}, {"sdp", "v=0"}});
   json offer = cam.receive();
   EXPECT_EQ(offer["session"], "tls-session-1");
 

@@ -81,22 +81,29 @@ TEST_F(ViewerRouting, OfferAnswerAndCandidatesFlowBetweenTwoViewersAndTwoCameras
   camA->send(answerMessage("ann-session-1", "answer from A").dump());
   camB->send(answerMessage("bob-session-1", "answer from B").dump());
   json answerA = nextNonStatus(*annViewer);
-  EXPECT_EQ(answerA, (json{{"type", "answer"}, {"session", "ann-session-1"}, {"sdp", "answer from A"}}));
+  EXPECT_EQ(answerA,
+            (json{{"type", "answer"}, {"session", "ann-session-1"}, {"sdp", "answer from A"}}));
   json answerB = nextNonStatus(*bobViewer);
   EXPECT_EQ(answerB.value("sdp", ""), "answer from B");
 
   // Candidates both ways, including the end-of-candidates marker.
-  annViewer->send(candidateMessage("ann-session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host").dump());
-  bobViewer->send(candidateMessage("bob-session-1", "candidate:2 1 udp 1 127.0.0.1 6000 typ host").dump());
-  camA->send(candidateMessage("ann-session-1", "candidate:3 1 udp 1 127.0.0.1 7000 typ host").dump());
+  annViewer->send(
+      candidateMessage("ann-session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host").dump());
+  bobViewer->send(
+      candidateMessage("bob-session-1", "candidate:2 1 udp 1 127.0.0.1 6000 typ host").dump());
+  camA->send(
+      candidateMessage("ann-session-1", "candidate:3 1 udp 1 127.0.0.1 7000 typ host").dump());
   camB->send(candidateMessage("bob-session-1", "").dump());
 
   json toCamA = nextMessage(*camA);
-  EXPECT_EQ(toCamA, candidateMessage("ann-session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host"));
+  EXPECT_EQ(toCamA,
+            candidateMessage("ann-session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host"));
   json toCamB = nextMessage(*camB);
-  EXPECT_EQ(toCamB, candidateMessage("bob-session-1", "candidate:2 1 udp 1 127.0.0.1 6000 typ host"));
+  EXPECT_EQ(toCamB,
+            candidateMessage("bob-session-1", "candidate:2 1 udp 1 127.0.0.1 6000 typ host"));
   json toAnn = nextNonStatus(*annViewer);
-  EXPECT_EQ(toAnn, candidateMessage("ann-session-1", "candidate:3 1 udp 1 127.0.0.1 7000 typ host"));
+  EXPECT_EQ(toAnn,
+            candidateMessage("ann-session-1", "candidate:3 1 udp 1 127.0.0.1 7000 typ host"));
   json toBob = nextNonStatus(*bobViewer);
   EXPECT_EQ(toBob, candidateMessage("bob-session-1", ""));
 
