@@ -4,7 +4,7 @@
 import { api, ApiError, describeError } from '../api.js';
 import { showConnectionState } from '../connection-banner.js';
 import { signaling } from '../signaling.js';
-import { $, renderTopBar, requireUser, statusPill } from '../ui.js';
+import { $, describeLastSeen, renderTopBar, requireUser, statusPill } from '../ui.js';
 import { CameraViewer, ViewerState, formatStats } from '../viewer.js';
 
 const STATS_INTERVAL_MS = 1000;
@@ -44,9 +44,20 @@ function takeClickMark() {
 }
 const clickedAt = takeClickMark();
 
-function setStatus(online) {
+// What the page knows of the camera's presence: {online, lastSeen}.
+const presence = { online: false, lastSeen: null };
+const LAST_SEEN_REFRESH_MS = 30000;
+
+function setStatus(online, lastSeen = undefined) {
+  if (presence.online && !online) presence.lastSeen = new Date().toISOString();
+  if (lastSeen !== undefined) presence.lastSeen = lastSeen;
+  presence.online = online;
   $('#camera-status').replaceChildren(statusPill(online));
+  $('#camera-last-seen').textContent = describeLastSeen(presence);
 }
+setInterval(() => {
+  $('#camera-last-seen').textContent = describeLastSeen(presence);
+}, LAST_SEEN_REFRESH_MS);
 
 const viewer = new CameraViewer(cameraId, video);
 viewer.addEventListener('statechange', ({ detail: { state, detail } }) => {
@@ -74,7 +85,7 @@ viewer.start();
 live.addEventListener('hello', () => {
   const camera = live.cameras.get(cameraId);
   if (camera) {
-    setStatus(camera.online);
+    setStatus(camera.online, camera.lastSeen);
     setName(camera.name);
   }
 });
@@ -138,7 +149,7 @@ renderTopBar(user, 'cameras');
 try {
   const { camera } = await api.camera(cameraId);
   setName(camera.name);
-  if (!live.hello) setStatus(camera.online);
+  if (!live.hello) setStatus(camera.online, camera.lastSeen);
 } catch (error) {
   if (error instanceof ApiError && error.status === 404) {
     viewer.stop();
