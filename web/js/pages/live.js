@@ -97,6 +97,7 @@ showConnectionState(live, document.createElement('div'));
 function setName(name) {
   cameraName = name;
   $('#heading').textContent = name;
+  $('#camera-id-part').hidden = name === cameraId; // an unnamed camera is called by its ID
   document.title = `${name} · SecCam`;
 }
 
