@@ -126,6 +126,7 @@ class LoadRun {
   json phaseFixed();
   json phaseMax();
   json phaseIdle();
+  std::string householdCookie();
   json phaseStorm();
 
   Options opt_;
@@ -379,13 +380,28 @@ json LoadRun::phaseMax() {
 }
 
 // Idle authenticated viewer connections, spread over loopback source addresses.
+// A household's account (one camera), not the load account that owns hundreds: what each
+// idle connection costs should not be dominated by the size of its user's camera list.
+std::string LoadRun::householdCookie() {
+  auto camera = server_->provision(1).at(0);
+  json body{{"username", "household"},
+            {"password", kPassword},
+            {"cameraId", camera.cameraId},
+            {"claimCode", camera.claimCode}};
+  auto res = test::httpRequest(server_->host(), server_->port(), "POST", "/api/register",
+                               body.dump(),
+                               {{"Origin", server_->origin()}, {"Content-Type", "application/json"}});
+  if (res.status != 201) throw std::runtime_error("register failed: " + res.body);
+  return test::cookiePair(res.header("set-cookie"));
+}
+
 json LoadRun::phaseIdle() {
   constexpr int kPerSourceAddress = 5000;
+  bench::WsPeer::Headers headers{{"Cookie", householdCookie()}, {"Origin", server_->origin()}};
   runUntil([] { return false; }, seconds(1));
   auto rssBefore = bench::processRssBytes(server_->process().pid());
   std::vector<std::shared_ptr<bench::WsPeer>> peers;
   std::size_t helloed = 0, failed = 0;
-  bench::WsPeer::Headers headers{{"Cookie", cookie_}, {"Origin", server_->origin()}};
   for (int i = 0; i < opt_.idle; ++i) {
     auto source = asio::ip::make_address_v4("127.0.1." + std::to_string(1 + i / kPerSourceAddress));
     auto peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, asio::ip::address(source), "/ws", headers);
