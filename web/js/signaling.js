@@ -31,9 +31,13 @@ class Signaling extends EventTarget {
 
   constructor() {
     super();
-    // Leaving the page: the server sends the camera a bye for each session when this closes,
-    // and sessions say bye themselves where they can.
-    window.addEventListener('pagehide', () => this.close());
+    // Leaving the page: the server sends the camera a bye for each session when this closes;
+    // sessions say bye themselves first.
+    // Sessions hear 'leaving' first (their bye still goes out), then the socket closes.
+    window.addEventListener('pagehide', () => {
+      this.dispatchEvent(new CustomEvent('leaving'));
+      this.close();
+    });
     // Restored from the back-forward cache with a closed socket: start over.
     window.addEventListener('pageshow', (event) => {
       if (event.persisted) location.reload();

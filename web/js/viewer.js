@@ -80,8 +80,7 @@ export class CameraViewer extends EventTarget {
     on('status', (event) => this.#onStatus(event.detail));
     on('close', () => this.#onSignalingLost());
     on('signedout', () => this.#endSession(false, ViewerState.STOPPED, 'Signed out'));
-    // Capture: runs before the signaling connection closes itself, so the bye still goes out.
-    window.addEventListener('pagehide', this.#onPageHide, { capture: true });
+    on('leaving', () => this.stop()); // the page is going away: say bye
     if (this.#signaling.isOpen) this.#startSession();
     else this.#setState(ViewerState.WAITING, 'Connecting to SecCam…');
   }
@@ -89,7 +88,6 @@ export class CameraViewer extends EventTarget {
   stop() {
     for (const [type, handler] of this.#listeners) this.#signaling.removeEventListener(type, handler);
     this.#listeners = [];
-    window.removeEventListener('pagehide', this.#onPageHide, { capture: true });
     clearTimeout(this.#retryTimer);
     this.#endSession(true, ViewerState.STOPPED, '');
   }
@@ -133,8 +131,6 @@ export class CameraViewer extends EventTarget {
       remoteCandidateType: remote?.candidateType ?? null,
     };
   }
-
-  #onPageHide = () => this.stop();
 
   #setState(state, detail = '') {
     if (this.state === state && this.detail === detail) return;
