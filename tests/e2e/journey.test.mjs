@@ -129,11 +129,12 @@ test('a camera name with HTML and script in it is shown as text', async () => {
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Name').fill(hostile);
   await dialog.getByRole('button', { name: 'Save' }).click();
-  await dialog.waitFor({ state: 'detached' });
-
+  // The dialog is hidden at close() and the list redrawn a task later: wait for the redraw.
+  await waitFor(async () => (await card.locator('.card-title').textContent()) === hostile, { what: 'the new name' });
   assert.equal(await card.locator('.card-title').textContent(), hostile);
   assert.equal(await page.locator('#camera-list img, #camera-list script').count(), 0);
   await page.reload();
+  await card.waitFor();
   assert.equal(await card.locator('.card-title').textContent(), hostile);
 
   await card.locator('.camera-link').click();
