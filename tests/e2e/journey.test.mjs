@@ -68,6 +68,18 @@ test('the snapshot button saves a PNG of the picture at its full size', async ()
   await page.context().close();
 });
 
+test('the full-screen button puts the player in full screen and takes it out again', async () => {
+  const page = await newPage(browser);
+  await signIn(page, stack, username);
+  await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}`);
+  await expectPlaying(page);
+  await page.getByRole('button', { name: 'Full screen' }).click();
+  await waitFor(() => page.evaluate(() => document.fullscreenElement?.id === 'player'), { what: 'full screen' });
+  await page.getByRole('button', { name: 'Exit full screen' }).click();
+  await waitFor(() => page.evaluate(() => document.fullscreenElement === null), { what: 'full screen to end' });
+  await page.context().close();
+});
+
 test('relay-only viewing goes through coturn', async () => {
   const page = await newPage(browser);
   await signIn(page, stack, username);

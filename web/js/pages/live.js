@@ -127,6 +127,12 @@ $('#fullscreen').addEventListener('click', () => {
   else video.webkitEnterFullscreen?.(); // iPhone Safari: only the video element goes full screen
 });
 
+document.addEventListener('fullscreenchange', () => {
+  const label = document.fullscreenElement ? 'Exit full screen' : 'Full screen';
+  $('#fullscreen').setAttribute('aria-label', label);
+  $('#fullscreen').title = label;
+});
+
 $('#snapshot').addEventListener('click', () => {
   if (!video.videoWidth) return;
   const canvas = document.createElement('canvas');
