@@ -5,12 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-BUILD_DIR=${SECCAM_BUILD_DIR:-build}
+BUILD_DIR=$(realpath -m "${SECCAM_BUILD_DIR:-build}")
 
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure --timeout 300) || status=1
 
 if [[ -f tests/e2e/package.json ]]; then
-  (cd tests/e2e && SECCAM_BUILD_DIR="$PWD/../../$BUILD_DIR" node --test --test-concurrency=1) || status=1
+  (cd tests/e2e && SECCAM_BUILD_DIR="$BUILD_DIR" node --test --test-concurrency=1) || status=1
 fi
 exit $status
