@@ -158,8 +158,11 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
       spdlog::warn("offer with an invalid session ID ignored");
       return;
     }
-    if (sessions.count(id)) {
-      spdlog::warn("session {}: a second offer is not supported; ignored", id);
+    if (auto it = sessions.find(id); it != sessions.end()) {
+      // Renegotiation of a live session (docs/PROTOCOL.md): the same webrtcbin answers again.
+      spdlog::info("session {}: renegotiation offer", id);
+      it->second.offerReceived = Clock::now();
+      loop.invoke([peer = it->second.peer, sdp = std::move(offer.sdp)] { peer->renegotiate(sdp); });
       return;
     }
     if (static_cast<int>(sessions.size()) >= config.maxViewers) {

@@ -39,9 +39,10 @@ struct Options {
   std::string codec = "h264";
   bool relayOnly = false;
   bool latencyProbe = false;
-  bool noDecode = false;   // count RTP packets only (benchmarks: the viewer's CPU stays small)
-  int frames = 0;          // exit 0 after this many decoded frames (0: run until stopped)
-  int timeoutSeconds = 0;  // exit 1 when not done by then (0: none)
+  bool noDecode = false;     // count RTP packets only (benchmarks: the viewer's CPU stays small)
+  int renegotiateAfter = 0;  // offer again on the same session after this many frames
+  int frames = 0;            // exit 0 after this many decoded frames (0: run until stopped)
+  int timeoutSeconds = 0;    // exit 1 when not done by then (0: none)
 };
 
 void say(const std::string& line) {
@@ -93,6 +94,11 @@ class Viewer {
       if (ws_.closed()) {
         say("websocket closed " + std::to_string(ws_.closeCode()));
         exitCode = 1;
+      }
+      if (options_.renegotiateAfter > 0 && !renegotiated_ && frames_ >= options_.renegotiateAfter) {
+        renegotiated_ = true;
+        say("renegotiating");
+        onNegotiationNeeded(webrtc_, this);
       }
       if (options_.frames > 0 && frames_ >= options_.frames) {
         double seconds =
@@ -348,6 +354,7 @@ class Viewer {
   std::deque<std::string> outbox_;
   std::atomic<int> frames_{0};
   std::atomic<int> packets_{0};
+  bool renegotiated_ = false;
   std::chrono::steady_clock::time_point firstFrameAt_ = std::chrono::steady_clock::now();
 };
 
@@ -367,6 +374,8 @@ int main(int argc, char** argv) {
                  "h264 | vp8 | h264-baseline-only (what the offer allows)");
   app.add_flag("--relay-only", options.relayOnly, "use TURN relay candidates only");
   app.add_flag("--latency-probe", options.latencyProbe, "read the latency probe stamp from frames");
+  app.add_option("--renegotiate-after", options.renegotiateAfter,
+                 "send a second offer on the same session after this many frames");
   app.add_flag("--no-decode", options.noDecode, "count RTP packets instead of decoding");
   app.add_option("--frames", options.frames, "exit 0 after this many decoded frames");
   app.add_option("--timeout", options.timeoutSeconds, "exit 1 after this many seconds");

@@ -254,6 +254,18 @@ void ViewerPeer::onIceGatheringStateChanged(GstElement* webrtc, void*, void* sel
   }
 }
 
+void ViewerPeer::renegotiate(const std::string& offerSdp) {
+  if (!webrtc_ || closed_) return;
+  GstSDPMessage* parsed = nullptr;
+  if (gst_sdp_message_new_from_text(offerSdp.c_str(), &parsed) != GST_SDP_OK || !parsed) {
+    fail("bad_sdp", "the renegotiation offer could not be parsed");
+    return;
+  }
+  DescriptionPtr offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed));
+  GstPromise* promise = gst_promise_new_with_change_func(onRemoteDescriptionSet, this, nullptr);
+  g_signal_emit_by_name(webrtc_, "set-remote-description", offer.get(), promise);
+}
+
 void ViewerPeer::addRemoteCandidate(const protocol::Candidate& candidate) {
   if (!webrtc_ || closed_ || candidate.candidate.empty()) return;
   unsigned mline = static_cast<unsigned>(candidate.sdpMLineIndex.value_or(choice_.mlineIndex));

@@ -41,6 +41,8 @@ class ViewerPeer {
 
   // Loop thread only. The peer keeps the pipeline it started on until it is closed.
   void start(std::shared_ptr<MediaPipeline> media);
+  // A later offer for the same session (e.g. an ICE restart): answered by the same webrtcbin.
+  void renegotiate(const std::string& offerSdp);
   void addRemoteCandidate(const protocol::Candidate& candidate);
   void requestKeyFrame();
   void close();

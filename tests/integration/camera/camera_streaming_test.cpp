@@ -166,3 +166,17 @@ TEST(CameraStreaming, EncoderIdlesWithoutViewersAndWakesForTheNextOne) {
   // The same encoder woke up: it was never started a second time.
   EXPECT_EQ(countOccurrences(camera.log(), "encoder started"), 1) << show(camera);
 }
+
+TEST(CameraStreaming, RenegotiationOfALiveSessionIsAnsweredAndFramesKeepComing) {
+  CameraWorld world;
+  auto camera = world.startCamera();
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  auto viewer =
+      world.startViewer({"--renegotiate-after", "15", "--frames", "60", "--timeout", "40"});
+  auto status = viewer.wait(std::chrono::seconds(45));
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << show(viewer) << show(camera);
+  EXPECT_EQ(linesStartingWith(viewer.log(), "answer").size(), 2u) << show(viewer);
+  EXPECT_NE(camera.log().find("renegotiation offer"), std::string::npos) << show(camera);
+  EXPECT_EQ(countOccurrences(camera.log(), "answered in"), 2) << show(camera);
+}
