@@ -134,11 +134,20 @@ bool WsClient::send(const std::string& text) {
   auto& s = *impl_;
   if (!s.open || s.closed) return false;
   beast::error_code result;
+  bool done = false;
   s.ws.text(true);
-  s.ws.async_write(asio::buffer(text), [&](beast::error_code ec, std::size_t) { result = ec; });
-  s.ioc.run_for(std::chrono::seconds(5));
-  s.ioc.restart();
-  return !result;
+  s.ws.async_write(asio::buffer(text), [&](beast::error_code ec, std::size_t) {
+    result = ec;
+    done = true;
+  });
+  // Run only until the write completes: a read left pending by receive() must not hold
+  // the send up until its own time runs out.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done && std::chrono::steady_clock::now() < deadline) {
+    s.ioc.run_one_until(deadline);
+    if (s.ioc.stopped()) s.ioc.restart();
+  }
+  return done && !result;
 }
 
 std::optional<std::string> WsClient::receive(std::chrono::milliseconds timeout) {
