@@ -12,7 +12,7 @@ BUILD_PKGS=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
-  libgstreamer-plugins-bad1.0-dev libgstrtspserver-1.0-dev
+  libgstreamer-plugins-bad1.0-dev libgstrtspserver-1.0-dev libnice-dev
 )
 # GStreamer elements the camera agent and its tests use at run time.
 RUNTIME_PKGS=(

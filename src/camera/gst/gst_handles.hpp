@@ -12,6 +12,12 @@ struct ObjectUnref {
     if (object) gst_object_unref(object);
   }
 };
+// Plain GObjects that are no GstObject (e.g. libnice's agent).
+struct GObjectUnref {
+  void operator()(gpointer object) const {
+    if (object) g_object_unref(object);
+  }
+};
 struct CapsUnref {
   void operator()(GstCaps* caps) const {
     if (caps) gst_caps_unref(caps);

@@ -4,6 +4,7 @@
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
+#include <nice/agent.h>
 #include <spdlog/spdlog.h>
 
 #include "camera/gst/gst_handles.hpp"
@@ -279,14 +280,52 @@ void ViewerPeer::requestKeyFrame() {
 void ViewerPeer::close() {
   if (closed_.exchange(true)) return;
   if (!bin_ || !media_) return;
-  MediaPipeline& media = *media_;
+  // No handler of ours may run on this peer from here on (they would post to a closed session).
   g_signal_handlers_disconnect_by_data(webrtc_, this);
+  // First the branch leaves the tee, so no buffer is pushed into a webrtcbin being torn down.
   gst::PadPtr binSink(gst_element_get_static_pad(bin_, "sink"));
   gst_pad_unlink(teePad_, binSink.get());
-  media.detachViewer(choice_.codec, teePad_);
-  // NULL stops webrtcbin's own thread, so no promise callback can run after this.
+  media_->detachViewer(choice_.codec, teePad_);
+
+  // Then libnice releases its TURN allocations while its ICE thread still runs. Tearing the
+  // webrtcbin down at once disposes the agent with its TURN refresh timers still armed
+  // ("We still have alive TURN refreshes"), racing the webrtcbin:ice thread that runs them:
+  // with TURN servers in the sessions, that crashed the camera when viewers came and went.
+  GstWebRTCICE* rawIce = nullptr;
+  g_object_get(webrtc_, "ice-agent", &rawIce, nullptr);
+  std::unique_ptr<GstWebRTCICE, gst::ObjectUnref> ice(rawIce);
+  NiceAgent* rawAgent = nullptr;
+  // "agent" is libnice's; another ICE implementation would not have it.
+  if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent"))
+    g_object_get(ice.get(), "agent", &rawAgent, nullptr);
+  std::unique_ptr<NiceAgent, gst::GObjectUnref> agent(rawAgent);
+  if (!agent) {
+    finishClose();
+    return;
+  }
+  closeStarted_ = std::chrono::steady_clock::now();
+  // The callback runs on this (the loop) thread's context; the peer, and with it the bin,
+  // stays alive until then. The pending close holds its own reference to the agent.
+  nice_agent_close_async(agent.get(), onIceAgentClosed,
+                         new std::shared_ptr<ViewerPeer>(shared_from_this()));
+}
+
+void ViewerPeer::onIceAgentClosed(GObject*, GAsyncResult*, void* keepAlive) {
+  std::unique_ptr<std::shared_ptr<ViewerPeer>> peer(
+      static_cast<std::shared_ptr<ViewerPeer>*>(keepAlive));
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - (*peer)->closeStarted_);
+  spdlog::info("session {}: ICE agent closed in {} ms", (*peer)->session_, waited.count());
+  (*peer)->finishClose();
+}
+
+void ViewerPeer::finishClose() {
+  if (!bin_ || !media_) return;
+  // NULL stops webrtcbin's threads (and, once the bin is released, its ICE thread), so no
+  // promise callback or ICE event can run after this.
   gst_element_set_state(bin_, GST_STATE_NULL);
-  gst_bin_remove(GST_BIN(media.pipeline()), bin_);
+  gst_element_get_state(bin_, nullptr, nullptr, GST_CLOCK_TIME_NONE);
+  gst_bin_remove(GST_BIN(media_->pipeline()), bin_);
   bin_ = nullptr;
   webrtc_ = nullptr;
   media_.reset();

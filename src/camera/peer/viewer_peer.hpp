@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,12 +17,14 @@
 typedef struct _GstElement GstElement;
 typedef struct _GstPad GstPad;
 typedef struct _GstPromise GstPromise;
+typedef struct _GObject GObject;
+typedef struct _GAsyncResult GAsyncResult;
 
 namespace seccam::camera {
 
 class MediaPipeline;
 
-class ViewerPeer {
+class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
  public:
   // Called on GStreamer threads: the receiver must hand them over to its own thread.
   struct Events {
@@ -45,6 +48,8 @@ class ViewerPeer {
   void renegotiate(const std::string& offerSdp);
   void addRemoteCandidate(const protocol::Candidate& candidate);
   void requestKeyFrame();
+  // Detaches the branch at once; the webrtcbin itself goes once libnice has released its
+  // TURN allocations (see finishClose). The peer must be owned by a shared_ptr.
   void close();
 
  private:
@@ -53,7 +58,9 @@ class ViewerPeer {
   static void onIceCandidate(GstElement* webrtc, unsigned mline, char* candidate, void* self);
   static void onIceConnectionStateChanged(GstElement* webrtc, void* pspec, void* self);
   static void onIceGatheringStateChanged(GstElement* webrtc, void* pspec, void* self);
+  static void onIceAgentClosed(GObject* agent, GAsyncResult* result, void* keepAlive);
   void fail(const std::string& reason, const std::string& detail);
+  void finishClose();
 
   std::string session_;
   std::string offerSdp_;
@@ -61,9 +68,10 @@ class ViewerPeer {
   CodecChoice choice_;
   Events events_;
   std::shared_ptr<MediaPipeline> media_;
-  GstElement* bin_ = nullptr;     // owned by the pipeline while started
-  GstElement* webrtc_ = nullptr;  // inside bin_
-  GstPad* teePad_ = nullptr;      // our reference to the tee's request pad
+  GstElement* bin_ = nullptr;                           // owned by the pipeline while started
+  GstElement* webrtc_ = nullptr;                        // inside bin_
+  GstPad* teePad_ = nullptr;                            // our reference to the tee's request pad
+  std::chrono::steady_clock::time_point closeStarted_;  // when libnice began releasing TURN
   std::atomic<bool> closed_{false};
   std::atomic<bool> failed_{false};
 };

@@ -63,7 +63,8 @@ int framesDecoded(const std::string& viewerLog) {
   return best;
 }
 
-CameraWorld::CameraWorld(bool withTurn) : ns_(std::make_unique<NetworkNamespace>()) {
+CameraWorld::CameraWorld(bool withTurn, std::vector<std::string> extraTurnUrls)
+    : ns_(std::make_unique<NetworkNamespace>()) {
   std::vector<std::string> serverArgs;
   if (withTurn) {
     std::string address = ns_->cameraAddress();
@@ -97,8 +98,9 @@ CameraWorld::CameraWorld(bool withTurn) : ns_(std::make_unique<NetworkNamespace>
     if (!waitFor([&] { return tcpAccepts(address, port); }, kLogTimeout)) {
       throw std::runtime_error("coturn did not start:\n" + coturn_.log());
     }
-    serverArgs = {"--turn-secret", secret, "--turn-urls",
-                  "turn:" + address + ":" + std::to_string(port) + "?transport=udp"};
+    std::string urls = "turn:" + address + ":" + std::to_string(port) + "?transport=udp";
+    for (const auto& url : extraTurnUrls) urls += "," + url;
+    serverArgs = {"--turn-secret", secret, "--turn-urls", urls};
   }
   server_ = std::make_unique<ServerProcess>(std::move(serverArgs));
   camera_ = server_->provision(1).at(0);

@@ -29,8 +29,9 @@ int framesDecoded(const std::string& viewerLog);
 class CameraWorld {
  public:
   // withTurn: also a real coturn (use-auth-secret) on the camera end of the veth pair, with
-  // the server minting matching credentials.
-  explicit CameraWorld(bool withTurn = false);
+  // the server minting matching credentials. extraTurnUrls: more URLs the server hands out
+  // after coturn's (e.g. a TURN server where nothing listens), only together with withTurn.
+  explicit CameraWorld(bool withTurn = false, std::vector<std::string> extraTurnUrls = {});
 
   NetworkNamespace& ns() { return *ns_; }
   ServerProcess& server() { return *server_; }

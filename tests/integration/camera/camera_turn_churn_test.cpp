@@ -1,0 +1,73 @@
+// Viewers joining and leaving a camera whose sessions carry TURN servers (a real coturn and a
+// TURN address where nothing listens): every teardown of a webrtcbin with live TURN
+// allocations must leave the camera running, warning-free and serving the next viewer.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "camera_world.hpp"
+#include "support/clients.hpp"
+
+using namespace seccam::test;
+
+namespace {
+std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
+
+// Join/leave rounds (three viewers each). More would exceed the server's message rate limit
+// for the camera's connection (every session trickles several candidates).
+constexpr int kChurnRounds = 8;
+// Viewers per round that stay until they decoded frames, then leave by closing their socket.
+constexpr int kWatchingViewersPerRound = 2;
+constexpr const char* kFramesBeforeLeaving = "5";
+// libnice's warning when an agent is released with TURN allocations still alive; the camera
+// must close its agents first.
+constexpr const char* kAliveTurnRefreshesWarning = "We still have alive TURN refreshes";
+}  // namespace
+
+TEST(CameraTurnChurn, ViewersJoiningAndLeavingWithTurnServersLeaveTheCameraServing) {
+  // A second TURN URL on a loopback port where nothing listens, as in a demo whose coturn died.
+  unsigned short deadPort = freePort("127.0.0.1");
+  CameraWorld world(/*withTurn=*/true,
+                    {"turn:127.0.0.1:" + std::to_string(deadPort) + "?transport=udp"});
+  auto camera = world.startCamera();
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+
+  int leftBefore = 0;
+  for (int round = 0; round < kChurnRounds; ++round) {
+    std::vector<ChildProcess> viewers;
+    for (int i = 0; i < kWatchingViewersPerRound; ++i) {
+      viewers.push_back(
+          world.startViewer({"--frames", kFramesBeforeLeaving, "--timeout", "40"}, "watcher"));
+    }
+    // One viewer that leaves in the middle of ICE (a browser reloading the page at once).
+    auto hasty = world.startViewer({"--timeout", "40"}, "hasty");
+    ASSERT_TRUE(
+        waitFor([&] { return linesStartingWith(hasty.log(), "answer").size() >= 1; }, kLogTimeout))
+        << show(hasty) << show(camera);
+    hasty.stop(SIGKILL);
+    for (auto& viewer : viewers) {
+      auto status = viewer.wait(std::chrono::seconds(45));
+      ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+          << "round " << round << show(viewer) << show(camera);
+    }
+    int expectedLeft = leftBefore + kWatchingViewersPerRound + 1;
+    ASSERT_TRUE(waitFor(
+        [&] { return countOccurrences(camera.log(), "viewer left") >= expectedLeft; }, kLogTimeout))
+        << "round " << round << show(camera);
+    leftBefore = expectedLeft;
+    ASSERT_TRUE(camera.running()) << "round " << round << show(camera);
+  }
+
+  // The sessions really carried TURN: coturn allocated relays for the camera.
+  EXPECT_NE(world.coturn().log().find("ALLOCATE"), std::string::npos) << show(world.coturn());
+
+  // Still alive and serving a fresh receiver.
+  auto last = world.startViewer({"--frames", "20", "--timeout", "40"}, "last");
+  auto status = last.wait(std::chrono::seconds(45));
+  ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << show(last) << show(camera);
+  ASSERT_TRUE(waitFor([&] { return countOccurrences(camera.log(), "viewer left") > leftBefore; },
+                      kLogTimeout))
+      << show(camera);
+  EXPECT_TRUE(camera.running()) << show(camera);
+  EXPECT_EQ(camera.log().find(kAliveTurnRefreshesWarning), std::string::npos) << show(camera);
+}
