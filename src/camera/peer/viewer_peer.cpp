@@ -57,6 +57,15 @@ struct DescriptionFree {
 };
 using DescriptionPtr = std::unique_ptr<GstWebRTCSessionDescription, DescriptionFree>;
 
+// GLib user data that owns a reference to the peer: a signal handler or promise callback that
+// webrtcbin's threads are still running (or run late) never finds the peer freed.
+using PeerRef = std::shared_ptr<ViewerPeer>;
+void* newPeerRef(ViewerPeer& peer) { return new PeerRef(peer.shared_from_this()); }
+void deletePeerRef(void* data) { delete static_cast<PeerRef*>(data); }
+void deletePeerRefClosure(void* data, GClosure*) { deletePeerRef(data); }
+// A copy: the callback keeps the peer even when it drops the promise that held the original.
+PeerRef peerOf(void* data) { return *static_cast<PeerRef*>(data); }
+
 gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice) {
   if (choice.codec == VideoCodec::Vp8) {
     return gst::CapsPtr(gst_caps_new_simple(
@@ -160,11 +169,13 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
   gst::PadPtr queueSink(gst_element_get_static_pad(queue, "sink"));
   gst_element_add_pad(bin_, gst_ghost_pad_new("sink", queueSink.get()));
 
-  g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(onIceCandidate), this);
-  g_signal_connect(webrtc_, "notify::ice-connection-state", G_CALLBACK(onIceConnectionStateChanged),
-                   this);
-  g_signal_connect(webrtc_, "notify::ice-gathering-state", G_CALLBACK(onIceGatheringStateChanged),
-                   this);
+  auto connect = [this](const char* signal, GCallback handler) {
+    signalHandlers_.push_back(g_signal_connect_data(webrtc_, signal, handler, newPeerRef(*this),
+                                                    deletePeerRefClosure, GConnectFlags{}));
+  };
+  connect("on-ice-candidate", G_CALLBACK(onIceCandidate));
+  connect("notify::ice-connection-state", G_CALLBACK(onIceConnectionStateChanged));
+  connect("notify::ice-gathering-state", G_CALLBACK(onIceGatheringStateChanged));
 
   gst_bin_add(GST_BIN(media.pipeline()), bin_);
   // PLAYING before linking: a tee pushing into a branch still in NULL gets FLUSHING back,
@@ -173,13 +184,14 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
   gst::PadPtr binSink(gst_element_get_static_pad(bin_, "sink"));
   gst_pad_link(teePad_, binSink.get());
 
-  GstPromise* promise = gst_promise_new_with_change_func(onRemoteDescriptionSet, this, nullptr);
+  GstPromise* promise =
+      gst_promise_new_with_change_func(onRemoteDescriptionSet, newPeerRef(*this), deletePeerRef);
   g_signal_emit_by_name(webrtc_, "set-remote-description", offer.get(), promise);
   media.requestKeyFrame(teePad_);
 }
 
 void ViewerPeer::onRemoteDescriptionSet(GstPromise* promise, void* self) {
-  auto* peer = static_cast<ViewerPeer*>(self);
+  PeerRef peer = peerOf(self);
   std::string error = promiseError(promise);
   gst_promise_unref(promise);
   if (peer->closed_) return;
@@ -187,12 +199,13 @@ void ViewerPeer::onRemoteDescriptionSet(GstPromise* promise, void* self) {
     peer->fail("bad_sdp", "the offer was refused: " + error);
     return;
   }
-  GstPromise* next = gst_promise_new_with_change_func(onAnswerCreated, peer, nullptr);
+  GstPromise* next =
+      gst_promise_new_with_change_func(onAnswerCreated, newPeerRef(*peer), deletePeerRef);
   g_signal_emit_by_name(peer->webrtc_, "create-answer", nullptr, next);
 }
 
 void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
-  auto* peer = static_cast<ViewerPeer*>(self);
+  PeerRef peer = peerOf(self);
   gst::PromisePtr owned(promise);
   std::string error = promiseError(promise);
   if (peer->closed_) return;
@@ -222,7 +235,7 @@ void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
 }
 
 void ViewerPeer::onIceCandidate(GstElement*, unsigned mline, char* candidate, void* self) {
-  auto* peer = static_cast<ViewerPeer*>(self);
+  PeerRef peer = peerOf(self);
   if (peer->closed_ || !peer->events_.onLocalCandidate) return;
   protocol::Candidate c;
   c.session = peer->session_;
@@ -233,7 +246,7 @@ void ViewerPeer::onIceCandidate(GstElement*, unsigned mline, char* candidate, vo
 }
 
 void ViewerPeer::onIceConnectionStateChanged(GstElement* webrtc, void*, void* self) {
-  auto* peer = static_cast<ViewerPeer*>(self);
+  PeerRef peer = peerOf(self);
   GstWebRTCICEConnectionState state{};
   g_object_get(webrtc, "ice-connection-state", &state, nullptr);
   if (!peer->closed_ && peer->events_.onIceState)
@@ -241,7 +254,7 @@ void ViewerPeer::onIceConnectionStateChanged(GstElement* webrtc, void*, void* se
 }
 
 void ViewerPeer::onIceGatheringStateChanged(GstElement* webrtc, void*, void* self) {
-  auto* peer = static_cast<ViewerPeer*>(self);
+  PeerRef peer = peerOf(self);
   GstWebRTCICEGatheringState state{};
   g_object_get(webrtc, "ice-gathering-state", &state, nullptr);
   if (state == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE && !peer->closed_ &&
@@ -263,7 +276,8 @@ void ViewerPeer::renegotiate(const std::string& offerSdp) {
     return;
   }
   DescriptionPtr offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed));
-  GstPromise* promise = gst_promise_new_with_change_func(onRemoteDescriptionSet, this, nullptr);
+  GstPromise* promise =
+      gst_promise_new_with_change_func(onRemoteDescriptionSet, newPeerRef(*this), deletePeerRef);
   g_signal_emit_by_name(webrtc_, "set-remote-description", offer.get(), promise);
 }
 
@@ -280,8 +294,10 @@ void ViewerPeer::requestKeyFrame() {
 void ViewerPeer::close() {
   if (closed_.exchange(true)) return;
   if (!bin_ || !media_) return;
-  // No handler of ours may run on this peer from here on (they would post to a closed session).
-  g_signal_handlers_disconnect_by_data(webrtc_, this);
+  // No handler of ours may run on this peer from here on (they would post to a closed session);
+  // one already running keeps the peer alive through its own reference.
+  for (auto id : signalHandlers_) g_signal_handler_disconnect(webrtc_, id);
+  signalHandlers_.clear();
   // First the branch leaves the tee, so no buffer is pushed into a webrtcbin being torn down.
   gst::PadPtr binSink(gst_element_get_static_pad(bin_, "sink"));
   gst_pad_unlink(teePad_, binSink.get());

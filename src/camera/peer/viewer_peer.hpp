@@ -72,6 +72,7 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   GstElement* webrtc_ = nullptr;                        // inside bin_
   GstPad* teePad_ = nullptr;                            // our reference to the tee's request pad
   std::chrono::steady_clock::time_point closeStarted_;  // when libnice began releasing TURN
+  std::vector<unsigned long> signalHandlers_;           // our handlers on webrtc_
   std::atomic<bool> closed_{false};
   std::atomic<bool> failed_{false};
 };
