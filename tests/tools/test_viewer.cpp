@@ -28,6 +28,8 @@ using namespace seccam;
 
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
 constexpr int kFrameReportEvery = 10;
+// --no-decode reports often enough for a benchmark to read a frame rate from two reports.
+constexpr int kDepayloadedReportEvery = 3;
 
 struct Options {
   std::string server;  // HOST:PORT
@@ -39,7 +41,7 @@ struct Options {
   std::string codec = "h264";
   bool relayOnly = false;
   bool latencyProbe = false;
-  bool noDecode = false;     // count RTP packets only (benchmarks: the viewer's CPU stays small)
+  bool noDecode = false;     // count depayloaded frames only (benchmarks: small viewer CPU)
   int renegotiateAfter = 0;  // offer again on the same session after this many frames
   int frames = 0;            // exit 0 after this many decoded frames (0: run until stopped)
   int timeoutSeconds = 0;    // exit 1 when not done by then (0: none)
@@ -232,9 +234,11 @@ class Viewer {
     static_cast<Viewer*>(self)->onIncomingStream(pad);
   }
 
-  static GstPadProbeReturn countPacket(GstPad*, GstPadProbeInfo*, gpointer self) {
-    int count = ++static_cast<Viewer*>(self)->packets_;
-    if (count == 1 || count % 100 == 0) say("packets " + std::to_string(count));
+  // --no-decode: every buffer out of the depayloader is one frame (an access unit).
+  static GstPadProbeReturn countFrame(GstPad*, GstPadProbeInfo*, gpointer self) {
+    int count = ++static_cast<Viewer*>(self)->depayloaded_;
+    if (count == 1 || count % kDepayloadedReportEvery == 0)
+      say("depayloaded " + std::to_string(count));
     return GST_PAD_PROBE_OK;
   }
 
@@ -260,26 +264,32 @@ class Viewer {
 
   void onIncomingStream(GstPad* pad) {
     if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
-    if (options_.noDecode) {
-      GstElement* sink = gst_element_factory_make("fakesink", nullptr);
-      g_object_set(sink, "sync", FALSE, nullptr);
-      gst_bin_add(GST_BIN(pipeline_), sink);
-      gst_element_sync_state_with_parent(sink);
-      GstPad* sinkPad = gst_element_get_static_pad(sink, "sink");
-      gst_pad_add_probe(sinkPad, GST_PAD_PROBE_TYPE_BUFFER, countPacket, this, nullptr);
-      gst_pad_link(pad, sinkPad);
-      gst_object_unref(sinkPad);
-      return;
-    }
-    GError* error = nullptr;
-    GstCaps* caps = gst_pad_get_current_caps(pad);
     std::string encoding = "H264";
-    if (caps) {
+    if (GstCaps* caps = gst_pad_get_current_caps(pad)) {
       const gchar* name =
           gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name");
       if (name) encoding = name;
       gst_caps_unref(caps);
     }
+    if (options_.noDecode) {
+      // Depayload only: whole frames are counted while the viewer's own CPU stays small.
+      GstElement* depay =
+          gst_element_factory_make(encoding == "VP8" ? "rtpvp8depay" : "rtph264depay", nullptr);
+      GstElement* sink = gst_element_factory_make("fakesink", nullptr);
+      g_object_set(sink, "sync", FALSE, nullptr);
+      gst_bin_add_many(GST_BIN(pipeline_), depay, sink, nullptr);
+      gst_element_link(depay, sink);
+      gst_element_sync_state_with_parent(sink);
+      gst_element_sync_state_with_parent(depay);
+      GstPad* sinkPad = gst_element_get_static_pad(sink, "sink");
+      gst_pad_add_probe(sinkPad, GST_PAD_PROBE_TYPE_BUFFER, countFrame, this, nullptr);
+      gst_object_unref(sinkPad);
+      GstPad* depaySink = gst_element_get_static_pad(depay, "sink");
+      gst_pad_link(pad, depaySink);
+      gst_object_unref(depaySink);
+      return;
+    }
+    GError* error = nullptr;
     std::string depayAndDecode =
         encoding == "VP8" ? "rtpvp8depay ! vp8dec" : "rtph264depay ! avdec_h264";
     say("incoming " + encoding);
@@ -353,7 +363,7 @@ class Viewer {
   std::mutex outboxMutex_;
   std::deque<std::string> outbox_;
   std::atomic<int> frames_{0};
-  std::atomic<int> packets_{0};
+  std::atomic<int> depayloaded_{0};
   bool renegotiated_ = false;
   std::chrono::steady_clock::time_point firstFrameAt_ = std::chrono::steady_clock::now();
 };
@@ -376,7 +386,8 @@ int main(int argc, char** argv) {
   app.add_flag("--latency-probe", options.latencyProbe, "read the latency probe stamp from frames");
   app.add_option("--renegotiate-after", options.renegotiateAfter,
                  "send a second offer on the same session after this many frames");
-  app.add_flag("--no-decode", options.noDecode, "count RTP packets instead of decoding");
+  app.add_flag("--no-decode", options.noDecode,
+               "count depayloaded frames (\"depayloaded N\") instead of decoding");
   app.add_option("--frames", options.frames, "exit 0 after this many decoded frames");
   app.add_option("--timeout", options.timeoutSeconds, "exit 1 after this many seconds");
   CLI11_PARSE(app, argc, argv);
