@@ -1,6 +1,8 @@
 #include "server/worker_pool.hpp"
 
 #include <spdlog/spdlog.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,11 +18,14 @@
 
 namespace seccam::server {
 namespace {
-// Workers run at a lower CPU priority than the IO threads: a storm of Argon2id sign-ins then
-// takes the spare CPU without delaying signaling (measured: see the server's report).
-constexpr int kWorkerNiceness = 10;
+// Workers run under SCHED_IDLE: an IO thread that wakes up preempts a worker at once, so a
+// storm of Argon2id sign-ins takes only the CPU that signaling leaves (docs/PERFORMANCE.md,
+// sign-in storm). Where SCHED_IDLE is refused, a lower nice value is the fallback.
+constexpr int kWorkerNiceness = 19;
 
 void lowerThisThreadsPriority() {
+  sched_param param{};
+  if (::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &param) == 0) return;
   auto tid = static_cast<id_t>(::syscall(SYS_gettid));
   if (::setpriority(PRIO_PROCESS, tid, kWorkerNiceness) != 0) {
     spdlog::debug("could not lower a worker thread's priority");
