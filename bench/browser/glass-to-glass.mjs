@@ -35,6 +35,7 @@ try {
       const latencies = [];
       let probeErrors = 0;
       let frames = 0;
+      const breakdown = await viewers[0].page.evaluate(() => window.__seccamBench.receiverBreakdown());
       for (const { page } of viewers) {
         const b = await page.evaluate(() => ({ latencies: window.__seccamBench.latencies, probeErrors: window.__seccamBench.probeErrors }));
         latencies.push(...b.latencies);
@@ -46,10 +47,15 @@ try {
         width, height, viewers: count, seconds,
         frames, fpsPerViewer: frames / count / seconds, probeErrors,
         p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99),
+        firstViewerReceiver: breakdown,
       };
       results.push(row);
       console.log(`${width}x${height} viewers ${String(count).padStart(2)}: p50 ${row.p50Ms?.toFixed(1)} ms  p95 ${row.p95Ms?.toFixed(1)} ms  `
         + `p99 ${row.p99Ms?.toFixed(1)} ms  (${frames} frames, ${row.fpsPerViewer.toFixed(1)} fps a viewer, ${probeErrors} unreadable)`);
+      if (breakdown) {
+        console.log(`    first viewer per frame: jitter buffer ${breakdown.jitterBufferMs.toFixed(1)} ms, decode ${breakdown.decodeMs.toFixed(1)} ms, `
+          + `receive to decoded ${breakdown.processingMs.toFixed(1)} ms, dropped ${breakdown.framesDropped}`);
+      }
     }
     await stack.stopCamera(camera);
   }

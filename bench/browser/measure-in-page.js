@@ -3,12 +3,31 @@
 // with the latency probe on, decodes the capture time stamped in each presented frame
 // (PROTOCOL.md "Latency probe (video)") and compares it with the time the frame was shown.
 (() => {
-  const bench = (window.__seccamBench = { offers: [], firstFrames: [], latencies: [], probeErrors: 0 });
+  const bench = (window.__seccamBench = { offers: [], firstFrames: [], latencies: [], probeErrors: 0, pcs: [] });
 
   const createOffer = RTCPeerConnection.prototype.createOffer;
   RTCPeerConnection.prototype.createOffer = function (...args) {
     bench.offers.push(performance.now());
+    bench.pcs.push(this);
     return createOffer.apply(this, args);
+  };
+
+  // Where the receiving side spends its time, per frame, from the inbound-rtp statistics of
+  // the newest connection: jitter buffer, decode, and receive-to-decoded processing.
+  bench.receiverBreakdown = async () => {
+    const pc = bench.pcs[bench.pcs.length - 1];
+    if (!pc) return null;
+    let inbound = null;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
+    });
+    if (!inbound || !inbound.framesDecoded) return null;
+    return {
+      jitterBufferMs: (1000 * inbound.jitterBufferDelay) / inbound.jitterBufferEmittedCount,
+      decodeMs: (1000 * inbound.totalDecodeTime) / inbound.framesDecoded,
+      processingMs: (1000 * inbound.totalProcessingDelay) / inbound.framesDecoded,
+      framesDropped: inbound.framesDropped ?? 0,
+    };
   };
 
   const CELLS = 50;
