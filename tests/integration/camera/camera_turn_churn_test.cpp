@@ -60,8 +60,10 @@ TEST(CameraTurnChurn, ViewersJoiningAndLeavingWithTurnServersLeaveTheCameraServi
     ASSERT_TRUE(camera.running()) << "round " << round << show(camera);
   }
 
-  // The sessions really carried TURN: coturn allocated relays for the camera.
+  // The sessions really carried TURN: coturn allocated relays, and the camera gave its own
+  // back (a refresh with lifetime 0; the test viewers never release theirs).
   EXPECT_NE(world.coturn().log().find("ALLOCATE"), std::string::npos) << show(world.coturn());
+  EXPECT_NE(world.coturn().log().find("lifetime=0"), std::string::npos) << show(world.coturn());
 
   // Still alive and serving a fresh receiver.
   auto last = world.startViewer({"--frames", "20", "--timeout", "40"}, "last");
