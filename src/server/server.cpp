@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <thread>
 
 #include "server/api/api.hpp"
@@ -26,6 +27,9 @@ constexpr int kMinWorkers = 2;
 constexpr int kMaxWorkers = 8;
 // Lets close frames to WebSocket peers go out before the IO threads stop.
 constexpr std::chrono::milliseconds kShutdownGrace{200};
+// `seccam-server camera revoke` is another process that changes the database only: this
+// often the server looks for revoked cameras that are still connected and disconnects them.
+constexpr std::chrono::seconds kRevocationSweepInterval{5};
 
 std::unique_ptr<net::ssl::context> makeTlsContext(const ServerConfig& config) {
   auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
@@ -131,11 +135,30 @@ int runServer(const ServerConfig& config) {
       io, net::ip::tcp::endpoint(address, config.listenPort), context, tls.get());
   listener->run();
 
+  net::steady_timer revocationTimer(io);
+  std::function<void()> sweepRevokedCameras = [&] {
+    revocationTimer.expires_after(kRevocationSweepInterval);
+    revocationTimer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      workers.post([db, &hub] {
+        for (const auto& camera : db->listCameras()) {
+          if (camera.revoked && hub.isOnline(camera.id)) {
+            spdlog::info("camera {}: revoked, disconnecting it", camera.id);
+            hub.cameraRevoked(camera.id);
+          }
+        }
+      });
+      sweepRevokedCameras();
+    });
+  };
+  sweepRevokedCameras();
+
   net::signal_set signals(io, SIGINT, SIGTERM);
   net::steady_timer graceTimer(io);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received, shutting down", signal);
+    revocationTimer.cancel();
     listener->stop();
     hub.shutdown();
     graceTimer.expires_after(kShutdownGrace);

@@ -1,6 +1,7 @@
 // The HTTP layer's side of the WebSockets: /ws is refused before any message without a
 // session (401) or from a foreign Origin (403); accepted viewers and cameras reach the hub,
-// which the API then reflects (online, last seen); a revoked camera is refused.
+// which the API then reflects (online, last seen); a revoked camera is refused, and one
+// revoked while connected is disconnected.
 #include <fstream>
 
 #include "common/crypto.hpp"
@@ -96,4 +97,16 @@ TEST_F(WebSocketUpgrade, RevokedCameraIsRefusedAtItsNextAuthentication) {
   EXPECT_FALSE(connectCamera(again, camera));  // answered with an error, not welcome
   EXPECT_TRUE(waitFor([&] { again.receive(200ms); return again.closed(); }, 5s));
   EXPECT_EQ(again.closeCode(), 4401);
+}
+
+TEST_F(WebSocketUpgrade, ACameraRevokedWhileConnectedIsDisconnectedWith4401) {
+  auto camera = server->provision(1).at(0);
+  WsClient ws;
+  ASSERT_TRUE(connectCamera(ws, camera));
+  auto revoke = runProgram({serverBinary(), "camera", "revoke", camera.cameraId, "--data",
+                            server->dataDir()});
+  ASSERT_EQ(revoke.exitCode, 0) << revoke.output;
+  // The server sweeps for revoked cameras every few seconds.
+  EXPECT_TRUE(waitFor([&] { ws.receive(200ms); return ws.closed(); }, 15s));
+  EXPECT_EQ(ws.closeCode(), 4401);
 }
