@@ -97,10 +97,9 @@ start() { # name command...
 start turnserver turnserver -c "$DATA/turnserver.conf"
 
 # The server shares coturn's secret, but hands out no TURN URL in the demo: on one machine a
-# relay cannot carry anything (libnice, the camera's ICE, ignores loopback), and a camera
-# given TURN servers can crash in GStreamer 1.22's ICE glue when viewers leave (an open bug,
-# see docs/ARCHITECTURE.md, src/camera). For a real deployment set
-# [turn] urls to coturn's public address (README: "Deploying the server").
+# relay on 127.0.0.1 cannot carry anything (libnice, the camera's ICE, ignores loopback), so
+# it would only slow every session's gathering down. For a real deployment set [turn] urls
+# to coturn's public address (README: "Deploying the server").
 SECCAM_TURN_SECRET=$TURN_SECRET \
   start seccam-server "$SERVER_BIN" serve --listen "$HOST:$PORT" --data "$DATA" --web-root "$ROOT/web"
 

@@ -124,12 +124,15 @@ export class Stack {
 
   // Creates the namespace and starts coturn and seccam-server; provisions `cameraCount`.
   // `services: false`: the namespace alone (the demo test starts its own).
-  static async start({ label, cameraCount = 1, services = true }) {
+  // `extraTurnUrls(stack)`: more TURN URLs handed out after the namespace's coturn (e.g. one
+  // that never answers).
+  static async start({ label, cameraCount = 1, services = true, extraTurnUrls = () => [] }) {
     for (const binary of [SERVER_BINARY, CAMERA_BINARY]) {
       if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: build first (scripts/build.sh)`);
     }
     removeStaleNamespaces();
     const stack = new Stack(label);
+    stack.extraTurnUrls = extraTurnUrls(stack);
     try {
       stack.#createNamespace();
       if (!services) return stack;
@@ -183,7 +186,7 @@ export class Stack {
       SERVER_BINARY, 'serve', '--listen', `${this.cameraAddress}:${SERVER_PORT}`, '--data', this.dataDir,
       '--web-root', path.join(REPO_ROOT, 'web'),
       '--turn-secret', this.turnSecret,
-      '--turn-urls', `turn:${this.cameraAddress}:${TURN_PORT}?transport=udp`,
+      '--turn-urls', [`turn:${this.cameraAddress}:${TURN_PORT}?transport=udp`, ...this.extraTurnUrls].join(','),
     ]);
     await waitFor(() => {
       if (!this.server.running) throw new Error(`seccam-server exited:\n${this.server.log()}`);

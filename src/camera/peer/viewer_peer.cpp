@@ -291,6 +291,16 @@ void ViewerPeer::requestKeyFrame() {
   if (teePad_ && media_ && !closed_) media_->requestKeyFrame(teePad_);
 }
 
+struct ViewerPeer::AgentClose {
+  std::shared_ptr<ViewerPeer> peer;  // the peer, and with it the bin, lives until the close ends
+  NiceAgent* agent;                  // owned
+  GMainContext* loopContext;         // owned: the loop thread's, where the close continues
+  ~AgentClose() {
+    g_object_unref(agent);
+    g_main_context_unref(loopContext);
+  }
+};
+
 void ViewerPeer::close() {
   if (closed_.exchange(true)) return;
   if (!bin_ || !media_) return;
@@ -303,10 +313,6 @@ void ViewerPeer::close() {
   gst_pad_unlink(teePad_, binSink.get());
   media_->detachViewer(choice_.codec, teePad_);
 
-  // Then libnice releases its TURN allocations while its ICE thread still runs. Tearing the
-  // webrtcbin down at once disposes the agent with its TURN refresh timers still armed
-  // ("We still have alive TURN refreshes"), racing the webrtcbin:ice thread that runs them:
-  // with TURN servers in the sessions, that crashed the camera when viewers came and went.
   GstWebRTCICE* rawIce = nullptr;
   g_object_get(webrtc_, "ice-agent", &rawIce, nullptr);
   std::unique_ptr<GstWebRTCICE, gst::ObjectUnref> ice(rawIce);
@@ -315,24 +321,62 @@ void ViewerPeer::close() {
   if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent"))
     g_object_get(ice.get(), "agent", &rawAgent, nullptr);
   std::unique_ptr<NiceAgent, gst::GObjectUnref> agent(rawAgent);
-  if (!agent) {
+  GMainContext* iceContext = nullptr;
+  if (agent) g_object_get(agent.get(), "main-context", &iceContext, nullptr);
+  if (!agent || !iceContext) {
     finishClose();
     return;
   }
   closeStarted_ = std::chrono::steady_clock::now();
-  // The callback runs on this (the loop) thread's context; the peer, and with it the bin,
-  // stays alive until then. The pending close holds its own reference to the agent.
-  nice_agent_close_async(agent.get(), onIceAgentClosed,
-                         new std::shared_ptr<ViewerPeer>(shared_from_this()));
+  // Before anything is released, webrtcbin's own handlers on the agent are silenced on the
+  // agent's thread (webrtcbin:ice), where libnice emits them: once that has run there, none is
+  // running and none will. GStreamer 1.22's handler for "candidate-gathering-done" walks its
+  // stream's transport list while the webrtcbin is being finalized on the loop thread: with
+  // TURN servers, gathering ends late (or when the close prunes it) and that crashed the
+  // camera when two browsers left at once.
+  auto* job =
+      new AgentClose{shared_from_this(), agent.release(), g_main_context_ref_thread_default()};
+  g_main_context_invoke_full(iceContext, G_PRIORITY_DEFAULT, silenceAgentOnIceThread, job, nullptr);
 }
 
-void ViewerPeer::onIceAgentClosed(GObject*, GAsyncResult*, void* keepAlive) {
-  std::unique_ptr<std::shared_ptr<ViewerPeer>> peer(
-      static_cast<std::shared_ptr<ViewerPeer>*>(keepAlive));
+int ViewerPeer::silenceAgentOnIceThread(void* data) {
+  auto* job = static_cast<AgentClose*>(data);
+  guint count = 0;
+  guint* signals = g_signal_list_ids(NICE_TYPE_AGENT, &count);
+  // One by one: g_signal_handlers_block_matched() matches nothing without a function, closure
+  // or data to match, and webrtcbin's are not ours to know.
+  unsigned blocked = 0;
+  for (guint i = 0; i < count; ++i) {
+    while (gulong handler = g_signal_handler_find(
+               job->agent, GSignalMatchType(G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED),
+               signals[i], 0, nullptr, nullptr, nullptr)) {
+      g_signal_handler_block(job->agent, handler);
+      ++blocked;
+    }
+  }
+  g_free(signals);
+  spdlog::debug("session {}: {} ICE agent handlers silenced", job->peer->session_, blocked);
+  g_main_context_invoke_full(job->loopContext, G_PRIORITY_DEFAULT, closeAgentOnLoopThread, job,
+                             nullptr);
+  return G_SOURCE_REMOVE;
+}
+
+int ViewerPeer::closeAgentOnLoopThread(void* data) {
+  // Then libnice releases its TURN allocations while its ICE thread still runs. Tearing the
+  // webrtcbin down at once disposes the agent with its TURN refresh timers still armed
+  // ("We still have alive TURN refreshes"), racing the webrtcbin:ice thread that runs them.
+  // The callback runs on this (the loop) thread's context; the pending close holds its own
+  // reference to the agent.
+  nice_agent_close_async(static_cast<AgentClose*>(data)->agent, onIceAgentClosed, data);
+  return G_SOURCE_REMOVE;
+}
+
+void ViewerPeer::onIceAgentClosed(GObject*, GAsyncResult*, void* data) {
+  std::unique_ptr<AgentClose> job(static_cast<AgentClose*>(data));
   auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - (*peer)->closeStarted_);
-  spdlog::info("session {}: ICE agent closed in {} ms", (*peer)->session_, waited.count());
-  (*peer)->finishClose();
+      std::chrono::steady_clock::now() - job->peer->closeStarted_);
+  spdlog::info("session {}: ICE agent closed in {} ms", job->peer->session_, waited.count());
+  job->peer->finishClose();
 }
 
 void ViewerPeer::finishClose() {

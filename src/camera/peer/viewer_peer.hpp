@@ -58,7 +58,10 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   static void onIceCandidate(GstElement* webrtc, unsigned mline, char* candidate, void* self);
   static void onIceConnectionStateChanged(GstElement* webrtc, void* pspec, void* self);
   static void onIceGatheringStateChanged(GstElement* webrtc, void* pspec, void* self);
-  static void onIceAgentClosed(GObject* agent, GAsyncResult* result, void* keepAlive);
+  struct AgentClose;
+  static int silenceAgentOnIceThread(void* job);
+  static int closeAgentOnLoopThread(void* job);
+  static void onIceAgentClosed(GObject* agent, GAsyncResult* result, void* job);
   void fail(const std::string& reason, const std::string& detail);
   void finishClose();
 

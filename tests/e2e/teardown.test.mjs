@@ -1,0 +1,67 @@
+// Viewers leaving while the camera's ICE is still gathering: the camera gets TURN servers in
+// every session, one of which never answers (an address on the link with no host behind it),
+// so its candidate gathering is still running when the viewers go. Two tabs with Chromium's
+// default settings (mDNS host names) leave at once, round after round.
+//
+// GStreamer 1.22's ICE glue ran its "candidate-gathering-done" handler on the webrtcbin:ice
+// thread while the camera finalized that webrtcbin: before the fix (viewer_peer.cpp silences
+// the agent's handlers on that thread first) this crashed the camera in most runs of the demo
+// with a TURN URL.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CHROMIUM_ARGS, Stack, expectPlaying, newPage, signUp } from './harness.mjs';
+
+const VIDEO = { width: 320, height: 240, fps: 15 };
+const ROUNDS = 4;
+const MDNS_FLAG = '--disable-features=WebRtcHideLocalIpsWithMdns';
+
+let stack;
+let browser;
+
+before(async () => {
+  // The silent TURN server: the namespace's gateway address, where no host answers.
+  stack = await Stack.start({
+    label: 'teardown',
+    extraTurnUrls: (s) => [`turn:${s.gatewayAddress}:3478?transport=udp`],
+  });
+  browser = await stack.launchBrowser({ args: CHROMIUM_ARGS.filter((a) => a !== MDNS_FLAG) });
+});
+
+after(async () => {
+  if (process.exitCode) console.error(stack?.logs());
+  await stack?.stop();
+});
+
+test('two viewers leaving at once while the camera still gathers ICE never take the camera down', async () => {
+  const [camera] = stack.cameras;
+  const setup = await newPage(browser);
+  await signUp(setup, stack, camera);
+  const agent = stack.startCamera(camera, VIDEO);
+  await setup.locator('#setup-status[data-status="online"]').waitFor({ timeout: 15000 });
+  const liveUrl = `${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}`;
+  const cameraLog = () => agent.log();
+
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    // A fresh context per round shares the sign-in cookie through storage state.
+    const context = await browser.newContext({ storageState: await setup.context().storageState() });
+    const pages = await Promise.all([context.newPage(), context.newPage()]);
+    await Promise.all(pages.map((p) => p.goto(liveUrl)));
+    await Promise.all(pages.map((p) => expectPlaying(p, { timeoutMs: 30000 })));
+    await context.close(); // both tabs at once
+    // Both sessions end at the camera (closing their ICE agents) while it keeps running.
+    const closed = () => (cameraLog().match(/ICE agent closed/g) || []).length;
+    const deadline = Date.now() + 15000;
+    while (closed() < 2 * round && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(closed(), 2 * round, `round ${round}: both sessions closed at the camera\n${cameraLog()}`);
+    // The crash came within a few hundred milliseconds of the close: give it time to show.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(agent.running, `round ${round}: the camera agent is still running\n${cameraLog()}`);
+  }
+  // And it still serves: a new viewer plays.
+  const last = await setup.context().newPage();
+  await last.goto(liveUrl);
+  await expectPlaying(last, { timeoutMs: 30000 });
+  assert.ok(agent.running);
+  assert.doesNotMatch(cameraLog(), /stopped unexpectedly|Segmentation/);
+});
