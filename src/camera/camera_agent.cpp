@@ -133,6 +133,11 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     if (signaling) signaling->send(text);
   }
 
+  // An answer or a candidate: not worth sending once the session has ended.
+  void sendForSession(const std::string& session, const std::string& text) {
+    if (signaling) signaling->sendForSession(session, text);
+  }
+
   void sendBye(const std::string& session, const std::string& reason) {
     send(protocol::serialize(protocol::Bye{session, reason}));
   }
@@ -193,7 +198,7 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
         if (it == self.sessions.end()) return;
         // The browser must see the answer before our candidates.
         if (it->second.answered)
-          self.send(protocol::serialize(c));
+          self.sendForSession(c.session, protocol::serialize(c));
         else
           it->second.pendingCandidates.push_back(protocol::serialize(c));
       });
@@ -237,9 +242,9 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
   void onAnswer(const std::string& id, const std::string& sdp) {
     auto it = sessions.find(id);
     if (it == sessions.end()) return;
-    send(protocol::serialize(protocol::Answer{id, sdp}));
+    sendForSession(id, protocol::serialize(protocol::Answer{id, sdp}));
     it->second.answered = true;
-    for (const auto& candidate : it->second.pendingCandidates) send(candidate);
+    for (const auto& candidate : it->second.pendingCandidates) sendForSession(id, candidate);
     it->second.pendingCandidates.clear();
     auto media = currentMedia();
     spdlog::info("session {}: answered in {} ms (encoders in this camera: {})", id,
@@ -283,6 +288,7 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     auto peer = it->second.peer;
     it->second.iceTimer->cancel();
     sessions.erase(it);
+    if (signaling) signaling->forgetSession(id);
     if (tellViewer && !reason.empty()) sendBye(id, reason);
     if (reason.empty() || reason == "source_changed") {
       spdlog::info("viewer left: session {} ({}; viewers: {})", id, detail, sessions.size());

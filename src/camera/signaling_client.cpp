@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -20,6 +21,7 @@
 #include "camera/reconnect_backoff.hpp"
 #include "common/crypto.hpp"
 #include "common/identity.hpp"
+#include "common/token_bucket.hpp"
 
 namespace seccam::camera {
 
@@ -34,6 +36,12 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 // The server pings every 20 s: a connection silent for this long is dead.
 constexpr auto kIdleTimeout = std::chrono::seconds(45);
 constexpr std::size_t kMaxQueuedMessages = 512;
+// The server closes a connection that sends more than 50 messages a second sustained (burst
+// 200; PROTOCOL.md "Limits"). The camera paces what it sends below that, so that viewers
+// coming and going fast (each session is an answer and a dozen candidates) never get the
+// camera, and every viewer with it, disconnected with 4429.
+constexpr double kPacedMessagesPerSecond = 40;
+constexpr double kPacedBurst = 150;
 constexpr std::size_t kMaxIncomingMessageBytes = 64 * 1024;
 
 struct ServerUrl {
@@ -87,7 +95,13 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
   ReconnectBackoff backoff;
   std::variant<std::monostate, std::unique_ptr<PlainSocket>, std::unique_ptr<TlsSocket>> socket;
   beast::flat_buffer readBuffer;
-  std::deque<std::string> outbox;
+  struct Outgoing {
+    std::string text;
+    std::string session;  // set when forgetSession() may drop it unsent
+  };
+  std::deque<Outgoing> outbox;
+  TokenBucket pace{kPacedMessagesPerSecond, kPacedBurst, std::chrono::steady_clock::now()};
+  asio::steady_timer paceTimer;
   bool writing = false;
   bool open = false;      // the WebSocket handshake completed
   bool welcomed = false;  // authenticated
@@ -103,7 +117,8 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
         deviceKey(std::move(key)),
         events(std::move(e)),
         resolver(context),
-        retryTimer(context) {
+        retryTimer(context),
+        paceTimer(context) {
     tlsContext.set_default_verify_paths();
     if (!caFile.empty()) tlsContext.load_verify_file(caFile);  // throws: a start-up error
     tlsContext.set_verify_mode(asio::ssl::verify_peer);
@@ -129,6 +144,9 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     ++attempt;
     open = welcomed = writing = false;
     outbox.clear();
+    paceTimer.cancel();
+    // The server's limit starts afresh with each connection.
+    pace = TokenBucket(kPacedMessagesPerSecond, kPacedBurst, std::chrono::steady_clock::now());
     readBuffer.clear();
     if (url.tls)
       socket = std::make_unique<TlsSocket>(io, tlsContext);
@@ -230,7 +248,7 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     auto& message = *parsed.message;
     if (auto* challenge = std::get_if<protocol::Challenge>(&message)) {
       protocol::Auth auth{cameraId, identity::signChallenge(deviceKey, challenge->nonce, cameraId)};
-      enqueue(protocol::serialize(auth));
+      enqueue(protocol::serialize(auth), {});
       return;
     }
     if (auto* welcome = std::get_if<protocol::Welcome>(&message)) {
@@ -257,14 +275,22 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     if (events.onMessage) events.onMessage(std::move(message));
   }
 
-  void enqueue(std::string text) {
+  void enqueue(std::string text, std::string session) {
     if (!open) return;
     if (outbox.size() >= kMaxQueuedMessages) {
       spdlog::warn("dropping a message to the server: {} already waiting", outbox.size());
       return;
     }
-    outbox.push_back(std::move(text));
+    outbox.push_back({std::move(text), std::move(session)});
     if (!writing) writeNext();
+  }
+
+  void forgetSession(const std::string& session) {
+    // The front may be in flight (writing): it stays.
+    auto first = writing && !outbox.empty() ? std::next(outbox.begin()) : outbox.begin();
+    outbox.erase(std::remove_if(first, outbox.end(),
+                                [&](const Outgoing& o) { return o.session == session; }),
+                 outbox.end());
   }
 
   void writeNext() {
@@ -273,9 +299,18 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
       return;
     }
     writing = true;
+    auto wait = pace.untilToken(std::chrono::steady_clock::now());
+    if (wait > std::chrono::steady_clock::duration::zero()) {
+      paceTimer.expires_after(wait);
+      paceTimer.async_wait([self = shared_from_this(), a = attempt](beast::error_code ec) {
+        if (!ec && a == self->attempt) self->writeNext();
+      });
+      return;
+    }
+    pace.tryTake(std::chrono::steady_clock::now());
     withSocket([&](auto& ws) {
       ws.text(true);
-      ws.async_write(asio::buffer(outbox.front()),
+      ws.async_write(asio::buffer(outbox.front().text),
                      [self = shared_from_this(), a = attempt](beast::error_code ec, std::size_t) {
                        if (a != self->attempt) return;
                        if (ec) return self->lost("write failed: " + ec.message(), 0);
@@ -318,6 +353,7 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     }
     stopped = true;
     retryTimer.cancel();
+    paceTimer.cancel();
     resolver.cancel();
     bool wasWelcomed = welcomed;
     if (open) {
@@ -348,7 +384,11 @@ SignalingClient::~SignalingClient() { impl_->stop({}); }
 
 void SignalingClient::start() { impl_->connect(); }
 void SignalingClient::stop(std::function<void()> closed) { impl_->stop(std::move(closed)); }
-void SignalingClient::send(std::string text) { impl_->enqueue(std::move(text)); }
+void SignalingClient::send(std::string text) { impl_->enqueue(std::move(text), {}); }
+void SignalingClient::sendForSession(const std::string& session, std::string text) {
+  impl_->enqueue(std::move(text), session);
+}
+void SignalingClient::forgetSession(const std::string& session) { impl_->forgetSession(session); }
 bool SignalingClient::authenticated() const { return impl_->welcomed; }
 
 }  // namespace seccam::camera

@@ -1,7 +1,8 @@
 // The camera's connection to seccam-server's camera WebSocket (ws:// or wss://, Boost.Beast):
 // answers the HMAC challenge, reports `welcome`, hands every later message over as a typed
-// struct, keeps one write in flight, and reconnects by itself after any loss with capped
-// exponential backoff and jitter. Everything runs on the io_context given (one thread).
+// struct, keeps one write in flight, paced below the server's message rate limit, and reconnects by
+// itself after any loss with capped exponential backoff and jitter. Everything runs on the
+// io_context given (one thread).
 #pragma once
 
 #include <functional>
@@ -40,7 +41,12 @@ class SignalingClient {
   // Closes the connection and stops reconnecting; `closed` runs once the close is done.
   void stop(std::function<void()> closed = {});
   // Queues a message (dropped when not connected: sessions end with the connection anyway).
+  // Messages go out paced below the server's per-connection rate limit.
   void send(std::string text);
+  // The same, for a message that is moot once the session ends (an answer, a candidate):
+  // forgetSession() drops it if it has not gone out yet. A bye is sent with send().
+  void sendForSession(const std::string& session, std::string text);
+  void forgetSession(const std::string& session);
   bool authenticated() const;
 
  private:

@@ -18,7 +18,7 @@
 #include <variant>
 
 #include "common/protocol.hpp"
-#include "server/signaling/token_bucket.hpp"
+#include "common/token_bucket.hpp"
 
 namespace seccam::server {
 namespace {

@@ -1,9 +1,10 @@
-// Per-connection message rate limit (PROTOCOL.md "Limits"): a token bucket.
+// A token bucket: the server's per-connection message limit (PROTOCOL.md "Limits"), and the
+// camera's pacing of what it sends so that it stays inside that limit.
 #pragma once
 
 #include <chrono>
 
-namespace seccam::server {
+namespace seccam {
 
 class TokenBucket {
  public:
@@ -16,6 +17,8 @@ class TokenBucket {
   bool tryTake(Clock::time_point now);
   // Whether the bucket has refilled completely (the sender has been calm for a while).
   bool isFull(Clock::time_point now);
+  // How long until a token is there (zero if one is).
+  Clock::duration untilToken(Clock::time_point now);
 
  private:
   void refill(Clock::time_point now);
@@ -26,4 +29,4 @@ class TokenBucket {
   Clock::time_point last_;
 };
 
-}  // namespace seccam::server
+}  // namespace seccam

@@ -1,9 +1,9 @@
-// The per-connection message rate limit.
-#include "server/signaling/token_bucket.hpp"
+// The token bucket behind the per-connection message limit and the camera's pacing.
+#include "common/token_bucket.hpp"
 
 #include <gtest/gtest.h>
 
-namespace seccam::server {
+namespace seccam {
 namespace {
 
 using namespace std::chrono_literals;
@@ -64,5 +64,19 @@ TEST(TokenBucket, SustainedTrafficAboveTheRateIsRefusedOnceTheBurstIsSpent) {
   EXPECT_NEAR(refused, 300, 2);
 }
 
+TEST(TokenBucket, SaysHowLongUntilTheNextToken) {
+  auto t0 = Clock::time_point{} + 1h;
+  TokenBucket bucket(50, 2, t0);
+  EXPECT_EQ(bucket.untilToken(t0), Clock::duration::zero());
+  ASSERT_TRUE(bucket.tryTake(t0));
+  ASSERT_TRUE(bucket.tryTake(t0));
+  auto wait = bucket.untilToken(t0);
+  // One token every 20 ms: the wait is 20 ms, rounded up, never less.
+  EXPECT_GE(wait, 20ms);
+  EXPECT_LT(wait, 21ms);
+  EXPECT_FALSE(bucket.tryTake(t0 + wait - 1ms));
+  EXPECT_TRUE(bucket.tryTake(t0 + wait));
+}
+
 }  // namespace
-}  // namespace seccam::server
+}  // namespace seccam

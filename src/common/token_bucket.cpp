@@ -1,9 +1,9 @@
 // Token bucket arithmetic.
-#include "server/signaling/token_bucket.hpp"
+#include "common/token_bucket.hpp"
 
 #include <algorithm>
 
-namespace seccam::server {
+namespace seccam {
 
 TokenBucket::TokenBucket(double tokensPerSecond, double burst, Clock::time_point now)
     : tokensPerSecond_(tokensPerSecond), burst_(burst), tokens_(burst), last_(now) {}
@@ -27,4 +27,12 @@ bool TokenBucket::isFull(Clock::time_point now) {
   return tokens_ >= burst_;
 }
 
-}  // namespace seccam::server
+TokenBucket::Clock::duration TokenBucket::untilToken(Clock::time_point now) {
+  refill(now);
+  if (tokens_ >= 1.0) return Clock::duration::zero();
+  std::chrono::duration<double> wait((1.0 - tokens_) / tokensPerSecond_);
+  // Rounded up, so that a wake-up at that time finds the token there.
+  return std::chrono::ceil<Clock::duration>(wait) + Clock::duration(1);
+}
+
+}  // namespace seccam

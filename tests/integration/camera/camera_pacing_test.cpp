@@ -1,0 +1,116 @@
+// Viewers coming and going faster than the server lets one connection speak: every session
+// costs the camera an answer and several candidates, and the server closes a connection that
+// sends more than 50 messages a second sustained (burst 200) with 4429, which would take every
+// viewer of the camera down with it. The camera paces what it sends below that limit and drops
+// what it had queued for sessions that ended meanwhile.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "camera_world.hpp"
+#include "common/protocol.hpp"
+#include "support/clients.hpp"
+
+using namespace seccam::test;
+namespace protocol = seccam::protocol;
+
+namespace {
+std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
+
+// A browser-like offer (H.264 constrained baseline, recvonly). Nobody will answer the camera's
+// ICE checks: each session ends with a bye once it has been answered.
+const std::string kOffer =
+    "v=0\r\n"
+    "o=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n"
+    "s=-\r\n"
+    "t=0 0\r\n"
+    "a=group:BUNDLE 0\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 102\r\n"
+    "c=IN IP4 0.0.0.0\r\n"
+    "a=rtcp:9 IN IP4 0.0.0.0\r\n"
+    "a=ice-ufrag:pAcE\r\n"
+    "a=ice-pwd:pacingtestpassword0123456\r\n"
+    "a=ice-options:trickle\r\n"
+    "a=fingerprint:sha-256 "
+    "1F:2E:3D:4C:5B:6A:79:88:97:A6:B5:C4:D3:E2:F1:00:1F:2E:3D:4C:5B:6A:79:88:97:A6:B5:C4:D3:E2:F1:"
+    "00"
+    "\r\n"
+    "a=setup:actpass\r\n"
+    "a=mid:0\r\n"
+    "a=recvonly\r\n"
+    "a=rtcp-mux\r\n"
+    "a=rtpmap:102 H264/90000\r\n"
+    "a=rtcp-fb:102 nack pli\r\n"
+    "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n";
+
+// Two viewer connections with four sessions each fill the camera's eight viewer slots; each
+// round all eight are offered, answered and ended. Rounds enough that the camera's answers and
+// candidates come to several times the server's burst.
+constexpr int kConnections = 2;
+constexpr int kSessionsPerConnection = 4;
+constexpr int kRounds = 10;
+}  // namespace
+
+TEST(CameraPacing, ViewersChurningFastNeverGetTheCameraRateLimited) {
+  CameraWorld world;
+  auto camera = world.startCamera();
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+
+  std::vector<std::unique_ptr<WsClient>> viewers;
+  for (int c = 0; c < kConnections; ++c) {
+    viewers.push_back(std::make_unique<WsClient>());
+    ASSERT_TRUE(
+        viewers.back()->connect(world.server().host(), world.server().port(), "/ws",
+                                {{"Cookie", world.cookie()}, {"Origin", world.server().origin()}}));
+    ASSERT_TRUE(viewers.back()->receive());  // hello
+  }
+
+  int fromCamera = 0;  // answers and candidates the viewers received
+  for (int round = 0; round < kRounds; ++round) {
+    std::map<std::string, bool> answered;  // session -> answered
+    for (int c = 0; c < kConnections; ++c) {
+      for (int s = 0; s < kSessionsPerConnection; ++s) {
+        std::string session =
+            "pace-" + std::to_string(round) + "-" + std::to_string(c) + "-" + std::to_string(s);
+        answered[session] = false;
+        ASSERT_TRUE(viewers[c]->send(
+            protocol::serialize(protocol::Offer{session, world.camera().cameraId, kOffer, {}})));
+      }
+    }
+    for (int c = 0; c < kConnections; ++c) {
+      int answers = 0;
+      while (answers < kSessionsPerConnection) {
+        auto message = viewers[c]->receive(std::chrono::seconds(20));
+        ASSERT_TRUE(message) << "round " << round << ": no answer from the camera" << show(camera)
+                             << show(world.server().process());
+        auto parsed = protocol::parseServerToViewer(*message);
+        ASSERT_TRUE(parsed) << *message;
+        if (auto* answer = std::get_if<protocol::Answer>(&*parsed.message)) {
+          ASSERT_TRUE(answered.count(answer->session)) << "answer for another round: " << *message;
+          answered[answer->session] = true;
+          ++answers;
+          ++fromCamera;
+        } else if (std::holds_alternative<protocol::Candidate>(*parsed.message)) {
+          ++fromCamera;
+        } else {
+          FAIL() << "round " << round << ": " << *message << show(camera);
+        }
+      }
+    }
+    for (int c = 0; c < kConnections; ++c) {
+      for (int s = 0; s < kSessionsPerConnection; ++s) {
+        std::string session =
+            "pace-" + std::to_string(round) + "-" + std::to_string(c) + "-" + std::to_string(s);
+        ASSERT_TRUE(viewers[c]->send(protocol::serialize(protocol::Bye{session, "viewer_left"})));
+      }
+    }
+  }
+
+  // Far past the server's burst: without pacing, the server would have closed the camera.
+  EXPECT_GT(fromCamera, 2 * 200);
+  EXPECT_TRUE(camera.running()) << show(camera);
+  // Connected and authenticated once, never rate limited, never reconnected.
+  EXPECT_EQ(countOccurrences(camera.log(), "authenticated as camera"), 1) << show(camera);
+  EXPECT_EQ(world.server().process().log().find("rate limit"), std::string::npos)
+      << show(world.server().process());
+}
