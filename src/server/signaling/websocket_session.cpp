@@ -14,8 +14,8 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
-#include <deque>
 #include <variant>
+#include <vector>
 
 #include "common/protocol.hpp"
 #include "common/token_bucket.hpp"
@@ -48,6 +48,34 @@ struct CloseFrame {
   std::string reason;
 };
 using Outgoing = std::variant<SharedText, CloseFrame>;
+
+// The write queue: a vector consumed from the front. An empty std::deque already holds a
+// 512-byte block, which idle connections (most of them) would pay for nothing.
+class OutgoingQueue {
+ public:
+  bool empty() const { return head_ == items_.size(); }
+  std::size_t size() const { return items_.size() - head_; }
+  Outgoing& front() { return items_[head_]; }
+  void push_back(Outgoing item) { items_.push_back(std::move(item)); }
+  void pop_front() {
+    items_[head_++] = Outgoing{};
+    if (head_ == items_.size()) {
+      items_.clear();
+      head_ = 0;
+      if (items_.capacity() > kKeptCapacity) items_.shrink_to_fit();
+    } else if (head_ >= kCompactAfter && 2 * head_ >= items_.size()) {
+      // A peer that never quite catches up: the sent part goes, so the vector stays bounded.
+      items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+
+ private:
+  static constexpr std::size_t kKeptCapacity = 4;
+  static constexpr std::size_t kCompactAfter = 32;
+  std::vector<Outgoing> items_;
+  std::size_t head_ = 0;
+};
 
 // Every connection gets a strand of its own on the server's io_context, whatever executor the
 // stream came with: Beast's timers then run on that strand too.
@@ -254,7 +282,7 @@ class WebSocketSession final : public SignalingConnection {
   std::unique_ptr<ConnectionHandler> handler_;
   SignalingLimits limits_;
   beast::flat_buffer buffer_;
-  std::deque<Outgoing> queue_;
+  OutgoingQueue queue_;
   bool opened_ = false;  // the WebSocket handshake completed
   bool writing_ = false;
   bool closeQueued_ = false;
