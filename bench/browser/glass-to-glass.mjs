@@ -30,15 +30,19 @@ try {
       for (const { page } of viewers) {
         await waitFor(() => page.evaluate(() => window.__seccamBench.firstFrames.length > 0), { timeoutMs: 30000, what: 'first frame' });
       }
-      for (const { page } of viewers) await page.evaluate(() => { window.__seccamBench.latencies = []; window.__seccamBench.probe = true; });
+      for (const { page } of viewers) await page.evaluate(() => { window.__seccamBench.latencies = []; window.__seccamBench.submitted = []; window.__seccamBench.probe = true; });
       await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
       const latencies = [];
+      const submitted = [];
       let probeErrors = 0;
       let frames = 0;
       const breakdown = await viewers[0].page.evaluate(() => window.__seccamBench.receiverBreakdown());
       for (const { page } of viewers) {
-        const b = await page.evaluate(() => ({ latencies: window.__seccamBench.latencies, probeErrors: window.__seccamBench.probeErrors }));
+        const b = await page.evaluate(() => ({
+          latencies: window.__seccamBench.latencies, submitted: window.__seccamBench.submitted, probeErrors: window.__seccamBench.probeErrors,
+        }));
         latencies.push(...b.latencies);
+        submitted.push(...b.submitted);
         probeErrors += b.probeErrors;
         frames += b.latencies.length;
       }
@@ -47,11 +51,13 @@ try {
         width, height, viewers: count, seconds,
         frames, fpsPerViewer: frames / count / seconds, probeErrors,
         p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99),
+        submittedP50Ms: percentile(submitted, 50), submittedP95Ms: percentile(submitted, 95),
         firstViewerReceiver: breakdown,
       };
       results.push(row);
       console.log(`${width}x${height} viewers ${String(count).padStart(2)}: p50 ${row.p50Ms?.toFixed(1)} ms  p95 ${row.p95Ms?.toFixed(1)} ms  `
         + `p99 ${row.p99Ms?.toFixed(1)} ms  (${frames} frames, ${row.fpsPerViewer.toFixed(1)} fps a viewer, ${probeErrors} unreadable)`);
+      console.log(`    capture to compositor: p50 ${row.submittedP50Ms?.toFixed(1)} ms  p95 ${row.submittedP95Ms?.toFixed(1)} ms`);
       if (breakdown) {
         console.log(`    first viewer per frame: jitter buffer ${breakdown.jitterBufferMs.toFixed(1)} ms, decode ${breakdown.decodeMs.toFixed(1)} ms, `
           + `receive to decoded ${breakdown.processingMs.toFixed(1)} ms, dropped ${breakdown.framesDropped}`);

@@ -3,7 +3,7 @@
 // with the latency probe on, decodes the capture time stamped in each presented frame
 // (PROTOCOL.md "Latency probe (video)") and compares it with the time the frame was shown.
 (() => {
-  const bench = (window.__seccamBench = { offers: [], firstFrames: [], latencies: [], probeErrors: 0, pcs: [] });
+  const bench = (window.__seccamBench = { offers: [], firstFrames: [], latencies: [], submitted: [], probeErrors: 0, pcs: [] });
 
   const createOffer = RTCPeerConnection.prototype.createOffer;
   RTCPeerConnection.prototype.createOffer = function (...args) {
@@ -71,8 +71,14 @@
         // The wall-clock time the frame is shown: the page's time origin plus the frame's
         // expected display time (both milliseconds).
         const shown = performance.timeOrigin + (metadata.expectedDisplayTime || now);
-        if (captured === null || Math.abs(shown - captured) > 10000) bench.probeErrors += 1;
-        else bench.latencies.push(shown - captured);
+        if (captured === null || Math.abs(shown - captured) > 10000) {
+          bench.probeErrors += 1;
+        } else {
+          bench.latencies.push(shown - captured);
+          // Also capture to the moment Chromium handed the frame to its compositor: free of
+          // the display clock's phase, and of how expectedDisplayTime is estimated.
+          if (metadata.presentationTime) bench.submitted.push(performance.timeOrigin + metadata.presentationTime - captured);
+        }
       }
       video.requestVideoFrameCallback(onFrame);
     };

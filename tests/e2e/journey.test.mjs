@@ -92,6 +92,33 @@ test('relay-only viewing goes through coturn', async () => {
   await page.context().close();
 });
 
+test('the camera answers with zero playout delay, on the ID the browser offered', async () => {
+  const page = await newPage(browser);
+  // Keep the page's peer connections within reach.
+  await page.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    window.__pcs = [];
+    window.RTCPeerConnection = function (...args) {
+      const pc = new Original(...args);
+      window.__pcs.push(pc);
+      return pc;
+    };
+    window.RTCPeerConnection.prototype = Original.prototype;
+  });
+  await signIn(page, stack, username);
+  await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}`);
+  await expectPlaying(page);
+  const { offer, answer } = await page.evaluate(() => {
+    const pc = window.__pcs[window.__pcs.length - 1];
+    return { offer: pc.currentLocalDescription.sdp, answer: pc.currentRemoteDescription.sdp };
+  });
+  const uri = 'http://www.webrtc.org/experiments/rtp-hdrext/playout-delay';
+  const id = (sdp) => sdp.match(new RegExp(`a=extmap:(\\d+)(?:/\\w+)? ${uri.replace(/[./]/g, '\\$&')}`))?.[1];
+  assert.ok(id(offer), `Chromium offers the playout-delay extension:\n${offer}`);
+  assert.equal(id(answer), id(offer), `the answer uses the offer's ID:\n${answer}`);
+  await page.context().close();
+});
+
 test('two browsers watch the same camera at once', async () => {
   const pages = [await newPage(browser), await newPage(browser)];
   for (const page of pages) await signIn(page, stack, username);

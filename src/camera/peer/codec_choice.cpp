@@ -5,6 +5,8 @@
 #include <sstream>
 #include <vector>
 
+#include "camera/peer/playout_delay_extension.hpp"
+
 namespace seccam::camera {
 
 namespace {
@@ -75,6 +77,7 @@ CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp
   std::vector<int> order;
   std::map<int, PayloadInfo> payloads;
   std::string mid;
+  int playoutDelayId = 0;
   std::istringstream in{std::string(sdp)};
   for (std::string raw; std::getline(in, raw);) {
     std::string line = trimmed(raw);
@@ -95,6 +98,13 @@ CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp
     if (videoMline < 0 || mline != videoMline) continue;
     if (line.rfind("a=mid:", 0) == 0) {
       mid = line.substr(6);
+    } else if (line.rfind("a=extmap:", 0) == 0) {
+      // a=extmap:ID[/direction] URI
+      auto space = line.find(' ');
+      if (space != std::string::npos && line.substr(space + 1) == kPlayoutDelayExtensionUri) {
+        auto id = payloadNumber(line.substr(9, line.find_first_of("/ ", 9) - 9));
+        if (id && *id >= 1) playoutDelayId = *id;
+      }
     } else if (line.rfind("a=rtpmap:", 0) == 0) {
       auto space = line.find(' ');
       auto pt = payloadNumber(line.substr(9, space == std::string::npos ? 0 : space - 9));
@@ -125,6 +135,9 @@ CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp
     } else if (!vp8 && info.encoding == "VP8") {
       vp8 = CodecChoice{VideoCodec::Vp8, pt, "", videoMline, mid};
     }
+  }
+  for (auto* choice : {&h264, &vp8}) {
+    if (*choice) (*choice)->playoutDelayExtensionId = playoutDelayId;
   }
   if (!vp8Available) vp8.reset();
   if (preferVp8 && vp8) return {vp8, ""};

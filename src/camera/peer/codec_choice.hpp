@@ -15,9 +15,10 @@ namespace seccam::camera {
 struct CodecChoice {
   VideoCodec codec = VideoCodec::H264;
   int payloadType = 0;
-  std::string profileLevelId;  // H.264 only, as offered
-  int mlineIndex = 0;          // of the video m-line
-  std::string mid;             // of the video m-line ("" when the offer has none)
+  std::string profileLevelId;       // H.264 only, as offered
+  int mlineIndex = 0;               // of the video m-line
+  std::string mid;                  // of the video m-line ("" when the offer has none)
+  int playoutDelayExtensionId = 0;  // the offer's ID for the playout-delay extension, 0: none
 };
 
 struct CodecChoiceResult {

@@ -9,6 +9,7 @@
 
 #include "camera/gst/gst_handles.hpp"
 #include "camera/peer/ice_server_uris.hpp"
+#include "camera/peer/playout_delay_extension.hpp"
 #include "camera/pipeline/media_pipeline.hpp"
 
 namespace seccam::camera {
@@ -67,16 +68,25 @@ void deletePeerRefClosure(void* data, GClosure*) { deletePeerRef(data); }
 PeerRef peerOf(void* data) { return *static_cast<PeerRef*>(data); }
 
 gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice) {
+  gst::CapsPtr caps;
   if (choice.codec == VideoCodec::Vp8) {
-    return gst::CapsPtr(gst_caps_new_simple(
-        "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING, "VP8",
-        "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, choice.payloadType, nullptr));
+    caps.reset(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
+                                   "encoding-name", G_TYPE_STRING, "VP8", "clock-rate", G_TYPE_INT,
+                                   90000, "payload", G_TYPE_INT, choice.payloadType, nullptr));
+  } else {
+    caps.reset(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
+                                   "encoding-name", G_TYPE_STRING, "H264", "clock-rate", G_TYPE_INT,
+                                   90000, "payload", G_TYPE_INT, choice.payloadType,
+                                   "packetization-mode", G_TYPE_STRING, "1", "profile-level-id",
+                                   G_TYPE_STRING, choice.profileLevelId.c_str(), nullptr));
   }
-  return gst::CapsPtr(gst_caps_new_simple(
-      "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING, "H264",
-      "clock-rate", G_TYPE_INT, 90000, "payload", G_TYPE_INT, choice.payloadType,
-      "packetization-mode", G_TYPE_STRING, "1", "profile-level-id", G_TYPE_STRING,
-      choice.profileLevelId.c_str(), nullptr));
+  // The answer carries the extension (webrtcbin takes extmap-N from the preferences).
+  if (choice.playoutDelayExtensionId > 0) {
+    std::string field = "extmap-" + std::to_string(choice.playoutDelayExtensionId);
+    gst_caps_set_simple(caps.get(), field.c_str(), G_TYPE_STRING, kPlayoutDelayExtensionUri,
+                        nullptr);
+  }
+  return caps;
 }
 }  // namespace
 
@@ -140,6 +150,11 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
     gst_util_set_object_arg(G_OBJECT(payloader), "picture-id-mode", "15-bit");
   }
   g_object_set(payloader, "pt", choice_.payloadType, nullptr);
+  if (choice_.playoutDelayExtensionId > 0) {
+    GstRTPHeaderExtension* ext = newZeroPlayoutDelayExtension(choice_.playoutDelayExtensionId);
+    g_signal_emit_by_name(payloader, "add-extension", ext);
+    gst_object_unref(ext);
+  }
   webrtc_ = gst_element_factory_make("webrtcbin", "webrtcbin");
   gst_util_set_object_arg(G_OBJECT(webrtc_), "bundle-policy", "max-bundle");
   gst_bin_add_many(GST_BIN(bin_), queue, payloader, webrtc_, nullptr);

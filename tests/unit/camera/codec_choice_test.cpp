@@ -73,3 +73,42 @@ TEST(CodecChoice, RecognisesConstrainedBaselineProfileLevelIds) {
   EXPECT_FALSE(isConstrainedBaselineProfileLevelId("42e0"));
   EXPECT_FALSE(isConstrainedBaselineProfileLevelId("zze01f"));
 }
+
+TEST(CodecChoice, NotesThePlayoutDelayExtensionIdOfTheVideoMline) {
+  std::string offer = std::string(kChromiumOffer) +
+                      "a=extmap:4 http://www.ietf.org/id/"
+                      "draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"
+                      "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\r\n";
+  auto result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice) << result.error;
+  EXPECT_EQ(result.choice->playoutDelayExtensionId, 5);
+
+  // With a direction, and for VP8 as well.
+  offer = std::string(kChromiumOffer) +
+          "a=extmap:12/recvonly http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\r\n";
+  result = chooseVideoCodec(offer, true, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->codec, VideoCodec::Vp8);
+  EXPECT_EQ(result.choice->playoutDelayExtensionId, 12);
+}
+
+TEST(CodecChoice, NoPlayoutDelayExtensionUnlessTheVideoMlineOffersIt) {
+  auto result = chooseVideoCodec(kChromiumOffer, false, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->playoutDelayExtensionId, 0);
+
+  // Offered for audio only: not ours to use on video.
+  std::string offer = kChromiumOffer;
+  offer.insert(offer.find("m=video"),
+               "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\r\n");
+  result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->playoutDelayExtensionId, 0);
+
+  // A garbled ID is ignored.
+  offer = std::string(kChromiumOffer) +
+          "a=extmap:x http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\r\n";
+  result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->playoutDelayExtensionId, 0);
+}
