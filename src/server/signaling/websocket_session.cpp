@@ -31,9 +31,13 @@ namespace websocket = beast::websocket;
 // The upgrade and the closing handshake must each finish within this time.
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr const char* kServerName = "seccam-server";
+// A message is read in pieces of at most this size: Beast prepares room for the next piece as
+// soon as a read is pending, which on an idle connection is all the time (async_read would
+// hold 1.5 KiB there). Most signaling messages fit in one piece.
+constexpr std::size_t kReadPieceBytes = 512;
 // A read buffer grown past this by one large message (an SDP, a flood) is given back, so that
 // many idle connections stay small.
-constexpr std::size_t kKeptReadBufferBytes = 16 * 1024;
+constexpr std::size_t kKeptReadBufferBytes = 1024;
 
 // The one place that decides which ends of a connection are ordinary (peer left, we closed).
 bool isOrdinaryEnd(const beast::error_code& ec) {
@@ -173,10 +177,10 @@ class WebSocketSession final : public SignalingConnection {
   }
 
   void doRead() {
-    ws_.async_read(buffer_,
-                   net::bind_executor(strand_, [self = self()](beast::error_code ec, std::size_t) {
-                     self->onRead(ec);
-                   }));
+    ws_.async_read_some(
+        buffer_, kReadPieceBytes,
+        net::bind_executor(
+            strand_, [self = self()](beast::error_code ec, std::size_t) { self->onRead(ec); }));
   }
 
   void onRead(beast::error_code ec) {
@@ -187,6 +191,10 @@ class WebSocketSession final : public SignalingConnection {
         spdlog::info("connection {}: ended: {}", id(), ec.message());
       }
       finish();
+      return;
+    }
+    if (!ws_.is_message_done()) {
+      doRead();  // the rest of this message (Beast enforces the size limit)
       return;
     }
     // Once we are closing, what the peer still sends is read (to see its close) and dropped.
