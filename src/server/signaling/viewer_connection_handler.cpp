@@ -11,7 +11,7 @@ ViewerConnectionHandler::ViewerConnectionHandler(std::shared_ptr<HubCore> core,
 
 void ViewerConnectionHandler::onOpen(SignalingConnection& connection) {
   auto hello = core_->viewerJoined(connection.id(), identity_);
-  identity_.cameras.clear();  // the hub keeps the list from here on
+  identity_.cameras = {};  // the hub keeps the list from here on (and its memory goes)
   joined_ = true;
   connection.send(protocol::serialize(hello));  // first: we are on the connection's strand
   spdlog::debug("viewer {}: connected (connection {})", identity_.username, connection.id());

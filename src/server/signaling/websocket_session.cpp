@@ -53,6 +53,24 @@ struct CloseFrame {
 };
 using Outgoing = std::variant<SharedText, CloseFrame>;
 
+// A plain connection's WebSocket sits on the bare socket: the WebSocket has timeouts of its
+// own, and beast::tcp_stream's (two timers, 0.5 KiB a connection) would go unused. Its
+// executor is the io_context's own type, not a type-erased one, which spares an allocation
+// for every pending operation.
+using PlainSocket = net::basic_stream_socket<net::ip::tcp, net::io_context::executor_type>;
+
+PlainSocket toPlainSocket(PlainStream&& stream) {
+  auto& io =
+      static_cast<net::io_context&>(net::query(stream.get_executor(), net::execution::context));
+  auto socket = stream.release_socket();
+  beast::error_code ec;
+  auto protocol = socket.local_endpoint(ec).protocol();
+  // A socket whose peer already left has no local endpoint; the session then ends at once.
+  auto handle = ec ? -1 : socket.release(ec);
+  if (ec) return PlainSocket(io.get_executor());
+  return PlainSocket(io.get_executor(), protocol, handle);
+}
+
 // The write queue: a vector consumed from the front. An empty std::deque already holds a
 // 512-byte block, which idle connections (most of them) would pay for nothing.
 class OutgoingQueue {
@@ -96,6 +114,9 @@ const SharedText& rateLimitedError() {
 
 template <class Stream>
 class WebSocketSession final : public SignalingConnection {
+  // Beast's tcp_stream under TLS; a bare socket for plain connections (below).
+  static constexpr bool kHasStreamTimeouts = !std::is_same_v<Stream, PlainSocket>;
+
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -105,11 +126,10 @@ class WebSocketSession final : public SignalingConnection {
       : SignalingConnection(id),
         strand_(net::make_strand(ioContextOf(stream))),
         ws_(std::move(stream)),
-        request_(std::move(request)),
+        request_(std::make_unique<HttpRequest>(std::move(request))),
         handler_(std::move(handler)),
         limits_(limits),
-        bucket_(limits.messagesPerSecond, limits.messageBurst, Clock::now()),
-        deadline_(strand_) {}
+        bucket_(limits.messagesPerSecond, limits.messageBurst, Clock::now()) {}
 
   void start() override {
     net::dispatch(strand_, [self = self()] { self->doAccept(); });
@@ -130,15 +150,18 @@ class WebSocketSession final : public SignalingConnection {
   void post(std::function<void()> work) override { net::post(strand_, std::move(work)); }
 
   void startDeadline(Clock::duration delay, std::function<void()> expired) override {
-    deadline_.expires_after(delay);
-    deadline_.async_wait(net::bind_executor(
+    if (!deadline_) deadline_ = std::make_unique<net::steady_timer>(strand_);
+    deadline_->expires_after(delay);
+    deadline_->async_wait(net::bind_executor(
         strand_, [self = self(), expired = std::move(expired)](beast::error_code ec) {
           if (ec || self->finished_) return;
           expired();
         }));
   }
 
-  void cancelDeadline() override { deadline_.cancel(); }
+  void cancelDeadline() override {
+    if (deadline_) deadline_->cancel();
+  }
 
  private:
   std::shared_ptr<WebSocketSession> self() {
@@ -147,7 +170,7 @@ class WebSocketSession final : public SignalingConnection {
 
   void doAccept() {
     // The WebSocket's own timeouts (handshake, idle pings) replace the TCP stream's.
-    beast::get_lowest_layer(ws_).expires_never();
+    if constexpr (kHasStreamTimeouts) beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = kHandshakeTimeout;
     // Beast pings after half the idle timeout and drops the peer if the next half passes
@@ -159,13 +182,13 @@ class WebSocketSession final : public SignalingConnection {
       response.set(http::field::server, kServerName);
     }));
     ws_.read_message_max(limits_.maxMessageBytes);
-    ws_.async_accept(request_, net::bind_executor(strand_, [self = self()](beast::error_code ec) {
-                       self->onAccept(ec);
-                     }));
+    ws_.async_accept(*request_, net::bind_executor(strand_, [self = self()](beast::error_code ec) {
+      self->onAccept(ec);
+    }));
   }
 
   void onAccept(beast::error_code ec) {
-    request_ = {};
+    request_.reset();
     if (ec) {
       spdlog::debug("connection {}: WebSocket handshake failed: {}", id(), ec.message());
       finish();
@@ -273,22 +296,27 @@ class WebSocketSession final : public SignalingConnection {
   void abort() {
     if (aborted_) return;
     aborted_ = true;
-    beast::get_lowest_layer(ws_).close();
+    beast::error_code ignored;
+    auto& lowest = beast::get_lowest_layer(ws_);
+    if constexpr (kHasStreamTimeouts)
+      lowest.socket().close(ignored);
+    else
+      lowest.close(ignored);
   }
 
   void finish() {
     if (finished_) return;
     finished_ = true;
-    deadline_.cancel();
+    if (deadline_) deadline_->cancel();
     if (!aborted_) abort();  // the socket goes now; a write in flight completes with an error
     handler_->onClose(*this);
   }
 
   net::strand<net::io_context::executor_type> strand_;
   websocket::stream<Stream> ws_;
-  HttpRequest request_;
+  std::unique_ptr<HttpRequest> request_;  // the upgrade request, until the handshake is done
   std::unique_ptr<ConnectionHandler> handler_;
-  SignalingLimits limits_;
+  const SignalingLimits& limits_;  // the hub's, which every handler keeps alive
   beast::flat_buffer buffer_;
   OutgoingQueue queue_;
   bool opened_ = false;  // the WebSocket handshake completed
@@ -298,7 +326,7 @@ class WebSocketSession final : public SignalingConnection {
   bool finished_ = false;
   TokenBucket bucket_;
   int rateStrikes_ = 0;
-  net::steady_timer deadline_;
+  std::unique_ptr<net::steady_timer> deadline_;  // only cameras have one (the auth timeout)
 };
 
 }  // namespace
@@ -306,8 +334,8 @@ class WebSocketSession final : public SignalingConnection {
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     PlainStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
     const SignalingLimits& limits, ConnectionId id) {
-  return std::make_shared<WebSocketSession<PlainStream>>(std::move(stream), std::move(request),
-                                                         std::move(handler), limits, id);
+  return std::make_shared<WebSocketSession<PlainSocket>>(
+      toPlainSocket(std::move(stream)), std::move(request), std::move(handler), limits, id);
 }
 
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
