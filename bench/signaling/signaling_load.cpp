@@ -146,7 +146,13 @@ class LoadRun {
   bool trace_ = std::getenv("SECCAM_BENCH_TRACE") != nullptr;  // print every message received
 };
 
+// A fresh server (and data) for each phase: what one phase leaves behind (the saturation
+// phase's buffers, say) must not show in the next one's memory or CPU figures.
 void LoadRun::startServer() {
+  server_.reset();
+  provisioned_.clear();
+  cookie_.clear();
+  claimed_ = 0;
   server_ = std::make_unique<test::ServerProcess>(opt_.serverArgs);
   endpoint_ = {asio::ip::make_address(server_->host()), server_->port()};
 }
@@ -415,7 +421,7 @@ json LoadRun::phaseIdle() {
   runUntil([&] { return helloed + failed >= peers.size(); }, seconds(60));
   runUntil([] { return false; }, seconds(2));
   auto rssAfter = bench::processRssBytes(server_->process().pid());
-  double perConnection = helloed ? static_cast<double>(rssAfter - rssBefore) / static_cast<double>(helloed) : 0;
+  double perConnection = helloed ? (static_cast<double>(rssAfter) - static_cast<double>(rssBefore)) / static_cast<double>(helloed) : 0;
   std::printf("idle       %zu connections (failed %zu): server RSS %.1f MiB -> %.1f MiB, %.2f KiB per connection\n",
               helloed, failed, rssBefore / 1048576.0, rssAfter / 1048576.0, perConnection / 1024.0);
   std::fflush(stdout);
@@ -466,9 +472,9 @@ json LoadRun::phaseStorm() {
 }
 
 int LoadRun::run() {
-  startServer();
   json out{{"date", std::time(nullptr)}, {"hardwareThreads", std::thread::hardware_concurrency()}};
   for (auto& phase : opt_.phases) {
+    startServer();
     if (phase == "fixed") out["fixed"] = phaseFixed();
     else if (phase == "max") out["max"] = phaseMax();
     else if (phase == "idle") out["idle"] = phaseIdle();
