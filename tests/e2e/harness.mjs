@@ -155,6 +155,10 @@ export class Stack {
   #createNamespace() {
     run('ip', ['netns', 'add', this.namespace]);
     this.namespaceCreated = true;
+    // IPv4 only. With IPv6 on, the veth ends get link-local addresses whose duplicate address
+    // detection finishes a second or two later; Chromium takes that as a network change and
+    // fails its requests in flight (net::ERR_NETWORK_CHANGED), e.g. a page's module script.
+    this.#ns('sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1');
     this.#ns('ip', 'link', 'set', 'lo', 'up');
     this.#ns('ip', 'link', 'add', 'cam0', 'type', 'veth', 'peer', 'name', 'view0');
     this.#ns('ip', 'addr', 'add', `${this.cameraAddress}/24`, 'dev', 'cam0');
