@@ -81,6 +81,7 @@ struct Options {
   int idle = 10000;
   double signinRate = 50;
   double stormRelayRate = 5000;
+  int tickMicros = 250;  // the pacer's period: each tick sends what is due since the last
   std::vector<std::string> phases{"fixed", "max", "idle", "storm"};
   std::string jsonPath = "signaling-load.json";
   std::vector<std::string> serverArgs{"--log-level", "warn"};
@@ -306,7 +307,7 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
     if (now >= end) return;
     double due = rate * duration_cast<duration<double>>(now - start).count() - sent;
     for (; due >= 1; due -= 1, sent += 1) senders[next++ % senders.size()]();
-    pacer.expires_after(milliseconds(1));
+    pacer.expires_after(microseconds(opt_.tickMicros));
     pacer.async_wait([&](auto) { tick(); });
   };
   tick();
@@ -495,6 +496,10 @@ int main(int argc, char** argv) {
   app.add_option("--viewers-per-camera", opt.viewersPerCamera, "viewer connections per camera")->capture_default_str();
   app.add_option("--rate", opt.rate, "relayed messages a second in the fixed-rate phase")->capture_default_str();
   app.add_option("--duration", opt.duration, "seconds measured per phase")->capture_default_str();
+  app.add_option("--tick-us", opt.tickMicros,
+                 "pacer period in microseconds (each tick sends a burst of what is due)")
+      ->check(CLI::Range(50, 100000))
+      ->capture_default_str();
   app.add_option("--max-cameras", opt.maxCameras, "camera connections for the saturation phase")->capture_default_str();
   app.add_option("--idle", opt.idle, "idle viewer connections for the memory phase")->capture_default_str();
   app.add_option("--signin-rate", opt.signinRate, "sign-ins a second during the storm")->capture_default_str();
