@@ -1,0 +1,43 @@
+// The browser benchmarks (bench/browser, issue 5), run with tiny parameters: not a
+// measurement (no figure is compared with anything), only that each still runs end to end
+// from its one command and writes what docs/PERFORMANCE.md reads from it.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { REPO_ROOT } from './harness.mjs';
+
+const run = promisify(execFile);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seccam-bench-smoke-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function bench(script, args) {
+  const json = path.join(dir, `${path.basename(script, '.mjs')}.json`);
+  const { stdout } = await run('node', [path.join(REPO_ROOT, 'bench/browser', script), ...args, '--json', json],
+    { env: process.env, timeout: 120000 });
+  return { stdout, results: JSON.parse(fs.readFileSync(json, 'utf8')).results };
+}
+
+test('first-frame.mjs measures direct and relayed sessions', async () => {
+  const { stdout, results } = await bench('first-frame.mjs', ['--sessions', '2', '--size', '320x240']);
+  assert.deepEqual(results.map((r) => r.mode), ['direct', 'relay'], stdout);
+  for (const r of results) {
+    assert.equal(r.timesMs.length, 2);
+    assert.ok(r.timesMs.every((ms) => ms > 0), stdout);
+  }
+  assert.equal(results[0].relayedSessions, 0, 'direct sessions go direct');
+  assert.equal(results[1].relayedSessions, 2, 'relay-only sessions go through coturn');
+});
+
+test('glass-to-glass.mjs reads the latency probe from every frame', async () => {
+  const { stdout, results } = await bench('glass-to-glass.mjs', ['--sizes', '320x240', '--viewers', '1', '--seconds', '2']);
+  assert.equal(results.length, 1, stdout);
+  const [row] = results;
+  assert.ok(row.frames >= 20, `frames decoded in 2 s at 30 fps: ${row.frames}`);
+  assert.equal(row.probeErrors, 0, 'every frame carried a readable stamp');
+  assert.ok(Number.isFinite(row.p50Ms) && Number.isFinite(row.submittedP50Ms), stdout);
+});
