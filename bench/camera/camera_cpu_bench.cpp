@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -157,10 +158,17 @@ int main(int argc, char** argv) {
   int seconds = 10;
   std::string jsonPath;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+    if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
       jsonPath = argv[++i];
-    else
-      seconds = std::atoi(argv[i]);
+    } else {
+      char* end = nullptr;
+      long value = std::strtol(argv[i], &end, 10);
+      if (*argv[i] == '\0' || *end != '\0' || value <= 0 || value > 3600) {
+        std::fprintf(stderr, "usage: %s [seconds per step, default 10] [--json FILE]\n", argv[0]);
+        return 2;
+      }
+      seconds = static_cast<int>(value);
+    }
   }
   CameraWorld world;
   auto camera = world.startCamera({"--width", "1280", "--height", "720", "--fps", "30", "--bitrate",
