@@ -13,9 +13,9 @@ namespace {
 std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
 
 // Join/leave rounds (three viewers each). Allocations the camera fails to release stay on
-// coturn (49 relay ports in CameraWorld): before the fix, with every viewer relay-only, the
-// viewers found no relay port from round 11 on. More rounds would exceed the server's message
-// rate limit for the camera's connection (every session trickles several candidates).
+// coturn: before the fix (with 49 relay ports in CameraWorld then) the viewers found no relay
+// port from round 11 on. CameraWorld now has 100, since the test viewers' own unreleased
+// relays (up to 6 a round) alone came close to 49 by round 9 on a slow run.
 constexpr int kChurnRounds = 12;
 // Viewers per round that stay until they decoded frames, then leave by closing their socket;
 // relay-only, so that their media goes through coturn and they need a relay port each.
