@@ -32,6 +32,7 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   web-root         SECCAM_WEB_ROOT          --web-root DIR        web/ beside the cwd or the binary
   log-level        SECCAM_LOG_LEVEL         --log-level LEVEL     info
   threads          SECCAM_THREADS           --threads N           one per core
+  trusted-proxies  SECCAM_TRUSTED_PROXIES   --trusted-proxies A,B (none: X-Forwarded-For ignored)
   master-key-file  SECCAM_MASTER_KEY_FILE   --master-key-file F   DATA/master.key (created 0600)
   [tls] cert       SECCAM_TLS_CERT          --tls-cert FILE       (none: plain HTTP)
   [tls] key        SECCAM_TLS_KEY           --tls-key FILE        (none)
@@ -72,6 +73,8 @@ void addAddressFlags(CLI::App& app, CommandLine& cli) {
 void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--web-root", "web-root", "Folder of the web app (default: web/ found near)");
   addFlag(app, cli, "--threads", "threads", "IO threads (default: one per core)");
+  addFlag(app, cli, "--trusted-proxies", "trusted-proxies",
+          "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed");
   addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
   addFlag(app, cli, "--turn-urls", "turn.urls",
           "Comma-separated turn:, turns: and stun: URLs given to browsers and cameras");

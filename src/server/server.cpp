@@ -119,6 +119,7 @@ int runServer(const ServerConfig& config) {
   context->hub = &hub;
   context->webRoot = config.webRoot;
   context->publicUrl = config.publicUrl;
+  context->trustedProxies = config.trustedProxies;
   context->tls = config.tlsEnabled();
   context->liveCounts = [&hub] { return toLiveCounts(hub.stats()); };
 

@@ -6,6 +6,8 @@
 #include <array>
 #include <thread>
 
+#include "server/http/client_address.hpp"
+
 namespace seccam::server {
 namespace {
 namespace fs = std::filesystem;
@@ -61,6 +63,14 @@ ServerConfig loadServerConfig(const Settings& settings) {
 
   auto cores = static_cast<long long>(std::max(1u, std::thread::hardware_concurrency()));
   c.ioThreads = static_cast<int>(settings.getInt("threads", cores, 1, kMaxIoThreads));
+
+  for (const auto& proxy : settings.getList("trusted-proxies", {})) {
+    auto address = http::canonicalAddress(proxy);
+    if (!address) {
+      throw ConfigError("'trusted-proxies' entries must be IP addresses, not '" + proxy + "'");
+    }
+    c.trustedProxies.push_back(*address);
+  }
 
   c.tlsCert = settings.getString("tls.cert", "");
   c.tlsKey = settings.getString("tls.key", "");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/settings.hpp"
 #include "server/turn/turn_credentials.hpp"
@@ -24,6 +25,8 @@ struct ServerConfig {
   std::filesystem::path webRoot;  // resolved at load time
   std::string logLevel = "info";
   int ioThreads = 1;
+  // Reverse proxies whose X-Forwarded-For is believed (canonical addresses); empty: none.
+  std::vector<std::string> trustedProxies;
   std::filesystem::path tlsCert;  // both set: serve HTTPS/WSS
   std::filesystem::path tlsKey;
   turn::TurnSettings turn;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "server/api/api.hpp"
 #include "server/api/metrics.hpp"
@@ -31,6 +32,7 @@ struct HttpContext {
   Hub* hub = nullptr;
   std::filesystem::path webRoot;
   std::string publicUrl;
+  std::vector<std::string> trustedProxies;  // see client_address.hpp
   bool tls = false;
   std::function<api::LiveCounts()> liveCounts;
 };

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/http/client_address.hpp"
 #include "server/http/http_context.hpp"
 #include "server/http/origin_policy.hpp"
 #include "server/http/static_files.hpp"
@@ -35,6 +36,16 @@ bool isRoutineDisconnect(const beast::error_code& ec) {
 std::string headerText(const HttpRequest& request, bhttp::field field) {
   auto it = request.find(field);
   return it == request.end() ? std::string() : std::string(it->value());
+}
+
+// Every X-Forwarded-For line, joined as one list (a proxy may add a line of its own).
+std::string forwardedFor(const HttpRequest& request) {
+  std::string joined;
+  for (auto [it, end] = request.equal_range("X-Forwarded-For"); it != end; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined += std::string_view(it->value());
+  }
+  return joined;
 }
 
 std::optional<std::string> optionalHeader(const HttpRequest& request, bhttp::field field) {
@@ -170,7 +181,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     apiRequest.origin = optionalHeader(request, bhttp::field::origin);
     apiRequest.contentType = optionalHeader(request, bhttp::field::content_type);
     apiRequest.host = headerText(request, bhttp::field::host);
-    apiRequest.clientAddress = clientAddress_;
+    apiRequest.clientAddress =
+        clientAddressFor(clientAddress_, forwardedFor(request), context_->trustedProxies);
     apiRequest.tls = context_->tls;
     // Argon2id and SQLite block: run on the worker pool, answer back on this connection's
     // strand.

@@ -173,6 +173,46 @@ TEST_F(AccountFlow, SignInFailuresAreRateLimitedPerAddress) {
   EXPECT_FALSE(limited.header("retry-after").empty());
 }
 
+TEST_F(AccountFlow, XForwardedForIsIgnoredUnlessTheProxyIsTrusted) {
+  // By default nobody is a trusted proxy: a client naming other addresses is still one address.
+  for (int i = 0; i < 50; ++i) {
+    Headers spoofed{{"X-Forwarded-For", "198.51.100." + std::to_string(i)}};
+    EXPECT_EQ(call("POST", "/api/login",
+                   nlohmann::json{{"username", "user" + std::to_string(i)},
+                                  {"password", "Wrong-pass99"}}
+                       .dump(),
+                   "", spoofed)
+                  .status,
+              401)
+        << i;
+  }
+  EXPECT_EQ(login("someone-else", "Wrong-pass99").status, 429);
+}
+
+// Behind a reverse proxy on loopback (README: "Deploying the server").
+class BehindAProxy : public ServerTest {
+ protected:
+  std::vector<std::string> serverArgs() const override {
+    return {"--trusted-proxies", "127.0.0.1"};
+  }
+  HttpResponse loginFrom(const std::string& address, const std::string& username) {
+    return call("POST", "/api/login",
+                nlohmann::json{{"username", username}, {"password", "Wrong-pass99"}}.dump(), "",
+                {{"X-Forwarded-For", address}});
+  }
+};
+
+TEST_F(BehindAProxy, SignInFailuresAreCountedPerForwardedAddress) {
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_EQ(loginFrom("203.0.113.7", "user" + std::to_string(i)).status, 401) << i;
+  }
+  EXPECT_EQ(loginFrom("203.0.113.7", "someone-else").status, 429);
+  // Everyone else behind the same proxy can still sign in.
+  EXPECT_EQ(loginFrom("198.51.100.9", "someone-else").status, 401);
+  // A client's own header in front of the proxy's entry changes nothing.
+  EXPECT_EQ(loginFrom("198.51.100.9, 203.0.113.7", "someone-else").status, 429);
+}
+
 TEST_F(AccountFlow, MetricsCountSignInFailures) {
   login("nobody", "Wrong-pass99");
   auto metrics = call("GET", "/metrics");

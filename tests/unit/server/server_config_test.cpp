@@ -49,3 +49,22 @@ TEST(ServerConfig, CameraUrlFollowsListenTlsAndPublicUrl) {
   config.publicUrl = "http://10.0.0.2:8080";
   EXPECT_EQ(cameraWebSocketUrl(config), "ws://10.0.0.2:8080/ws/camera");
 }
+
+TEST(ServerConfig, TrustedProxiesAreAddressesInCanonicalForm) {
+  Settings none("SECCAMCFGTEST_");
+  EXPECT_TRUE(loadServerConfig(none).trustedProxies.empty());  // by default nobody is believed
+
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("trusted-proxies", "127.0.0.1, 0:0:0:0:0:0:0:1");
+  EXPECT_EQ(loadServerConfig(settings).trustedProxies,
+            (std::vector<std::string>{"127.0.0.1", "::1"}));
+
+  Settings bad("SECCAMCFGTEST_");
+  bad.setOverride("trusted-proxies", "proxy.example.org");
+  try {
+    loadServerConfig(bad);
+    ADD_FAILURE() << "a host name was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("trusted-proxies"), std::string::npos) << e.what();
+  }
+}

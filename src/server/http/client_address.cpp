@@ -1,0 +1,44 @@
+// X-Forwarded-For from trusted proxies: see client_address.hpp.
+#include "server/http/client_address.hpp"
+
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
+
+namespace seccam::server::http {
+
+namespace {
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool isTrusted(const std::string& address, const std::vector<std::string>& trusted) {
+  return std::find(trusted.begin(), trusted.end(), address) != trusted.end();
+}
+}  // namespace
+
+std::optional<std::string> canonicalAddress(std::string_view address) {
+  boost::system::error_code ec;
+  auto parsed = boost::asio::ip::make_address(std::string(trimmed(address)), ec);
+  if (ec) return std::nullopt;
+  return parsed.to_string();
+}
+
+std::string clientAddressFor(const std::string& peer, std::string_view forwardedFor,
+                             const std::vector<std::string>& trustedProxies) {
+  auto canonicalPeer = canonicalAddress(peer);
+  if (!canonicalPeer || !isTrusted(*canonicalPeer, trustedProxies)) return peer;
+  while (!forwardedFor.empty()) {
+    auto comma = forwardedFor.rfind(',');
+    auto entry = forwardedFor.substr(comma == std::string_view::npos ? 0 : comma + 1);
+    forwardedFor =
+        comma == std::string_view::npos ? std::string_view{} : forwardedFor.substr(0, comma);
+    auto address = canonicalAddress(entry);
+    if (!address) break;  // garbage: nothing left of it can be believed
+    if (!isTrusted(*address, trustedProxies)) return *address;
+  }
+  return peer;
+}
+
+}  // namespace seccam::server::http
