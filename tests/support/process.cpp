@@ -143,4 +143,8 @@ std::string readFile(const std::string& path) {
   return ss.str();
 }
 
+std::string show(ChildProcess& process) {
+  return "\n--- " + process.logPath() + " ---\n" + process.log();
+}
+
 }  // namespace seccam::test

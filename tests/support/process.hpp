@@ -69,4 +69,7 @@ bool waitFor(Predicate predicate, std::chrono::milliseconds timeout) {
 
 std::string readFile(const std::string& path);
 
+// A process's log under its path as a heading, for failure messages.
+std::string show(ChildProcess& process);
+
 }  // namespace seccam::test

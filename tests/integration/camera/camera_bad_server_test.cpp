@@ -16,10 +16,6 @@ namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
 using namespace seccam::test;
 
-namespace {
-std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
-}  // namespace
-
 TEST(CameraBadServer, NonsenseIsLoggedAndAnsweredWhereASessionIsConcerned) {
   TempDir dir;
   boost::asio::io_context io;

@@ -15,7 +15,6 @@ using namespace seccam::test;
 namespace protocol = seccam::protocol;
 
 namespace {
-std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
 
 // A browser-like offer (H.264 constrained baseline, recvonly). Nobody will answer the camera's
 // ICE checks: each session ends with a bye once it has been answered.

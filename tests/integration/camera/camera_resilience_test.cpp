@@ -8,10 +8,6 @@
 
 using namespace seccam::test;
 
-namespace {
-std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
-}  // namespace
-
 TEST(CameraResilience, ComesBackOnlineByItselfAfterAServerRestart) {
   CameraWorld world;
   auto camera = world.startCamera();

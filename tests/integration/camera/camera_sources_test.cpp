@@ -9,7 +9,6 @@
 using namespace seccam::test;
 
 namespace {
-std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
 
 ChildProcess startRtspServer(CameraWorld& world, unsigned short port, const std::string& profile) {
   ChildProcess server({rtspServerBinary(), "--address", "127.0.0.1", "--port", std::to_string(port),

@@ -10,10 +10,6 @@
 
 using namespace seccam::test;
 
-namespace {
-std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
-}  // namespace
-
 TEST(CameraStreaming, ReceiverGetsDecodedFramesOfTheConfiguredSize) {
   CameraWorld world;
   auto camera = world.startCamera({"--width", "320", "--height", "240"});

@@ -8,7 +8,6 @@
 using namespace seccam::test;
 
 namespace {
-std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
 
 struct TlsServer {
   TempDir dir;

@@ -10,7 +10,6 @@
 using namespace seccam::test;
 
 namespace {
-std::string show(ChildProcess& p) { return "\n--- " + p.logPath() + " ---\n" + p.log(); }
 
 // Join/leave rounds (three viewers each). Allocations the camera fails to release stay on
 // coturn: before the fix (with 49 relay ports in CameraWorld then) the viewers found no relay
