@@ -178,8 +178,8 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     auto result = chooseVideoCodec(offer.sdp, config.encoder == EncoderPreference::Vp8,
                                    inputKind == InputKind::Raw);
     if (!result.choice) {
-      bool notSdp = result.error == "the offer is not SDP";
-      spdlog::warn("session {}: offer refused: {}", id, result.error);
+      bool notSdp = result.refusal == OfferRefusal::NotSdp;
+      spdlog::warn("session {}: offer refused: {}", id, offerRefusalText(result.refusal));
       sendBye(id, notSdp ? "bad_sdp" : "unsupported_codec");
       return;
     }

@@ -1,5 +1,6 @@
 #include "common/protocol.hpp"
 
+#include <array>
 #include <nlohmann/json.hpp>
 
 #include "common/protocol_json.hpp"
@@ -7,6 +8,90 @@
 namespace seccam::protocol {
 
 using nlohmann::json;
+
+namespace {
+template <typename E>
+struct WireEntry {
+  E value;
+  std::string_view name;
+};
+
+constexpr WireEntry<ErrorCode> kErrorCodes[] = {
+    {ErrorCode::BadRequest, "bad_request"},
+    {ErrorCode::InvalidInput, "invalid_input"},
+    {ErrorCode::Unauthorized, "unauthorized"},
+    {ErrorCode::Forbidden, "forbidden"},
+    {ErrorCode::NotFound, "not_found"},
+    {ErrorCode::Conflict, "conflict"},
+    {ErrorCode::TooLarge, "too_large"},
+    {ErrorCode::CameraOffline, "camera_offline"},
+    {ErrorCode::TooManyViewers, "too_many_viewers"},
+    {ErrorCode::RateLimited, "rate_limited"},
+    {ErrorCode::Internal, "internal"},
+};
+
+constexpr WireEntry<ByeReason> kByeReasons[] = {
+    {ByeReason::CameraOffline, "camera_offline"},
+    {ByeReason::CameraReconnected, "camera_reconnected"},
+    {ByeReason::ViewerLeft, "viewer_left"},
+    {ByeReason::Unclaimed, "unclaimed"},
+    {ByeReason::TooManyViewers, "too_many_viewers"},
+    {ByeReason::BadSdp, "bad_sdp"},
+    {ByeReason::UnsupportedCodec, "unsupported_codec"},
+    {ByeReason::NegotiationFailed, "negotiation_failed"},
+    {ByeReason::IceFailed, "ice_failed"},
+    {ByeReason::IceTimeout, "ice_timeout"},
+    {ByeReason::IceDisconnected, "ice_disconnected"},
+    {ByeReason::SourceChanged, "source_changed"},
+    {ByeReason::Internal, "internal"},
+};
+
+constexpr WireEntry<CloseCode> kCloseCodes[] = {
+    {CloseCode::GoingAway, "GoingAway"},       {CloseCode::TooBig, "TooBig"},
+    {CloseCode::Unauthorized, "Unauthorized"}, {CloseCode::ForbiddenOrigin, "ForbiddenOrigin"},
+    {CloseCode::AuthTimeout, "AuthTimeout"},   {CloseCode::Replaced, "Replaced"},
+    {CloseCode::RateLimited, "RateLimited"},
+};
+
+template <typename E, std::size_t N>
+std::string_view nameOf(const WireEntry<E> (&table)[N], E value) {
+  for (const auto& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return "internal";  // unreachable while every enumerator has its row
+}
+
+template <typename E, std::size_t N>
+std::optional<E> valueOf(const WireEntry<E> (&table)[N], std::string_view name) {
+  for (const auto& entry : table) {
+    if (entry.name == name) return entry.value;
+  }
+  return std::nullopt;
+}
+
+template <typename E, std::size_t N>
+std::span<const E> valuesOf(const WireEntry<E> (&table)[N]) {
+  static const auto values = [&] {
+    std::array<E, N> out{};
+    for (std::size_t i = 0; i < N; ++i) out[i] = table[i].value;
+    return out;
+  }();
+  return values;
+}
+}  // namespace
+
+std::string_view wireName(ErrorCode code) { return nameOf(kErrorCodes, code); }
+std::string_view wireName(ByeReason reason) { return nameOf(kByeReasons, reason); }
+std::string_view wireName(CloseCode code) { return nameOf(kCloseCodes, code); }
+std::optional<ErrorCode> errorCodeFromWire(std::string_view name) {
+  return valueOf(kErrorCodes, name);
+}
+std::optional<ByeReason> byeReasonFromWire(std::string_view name) {
+  return valueOf(kByeReasons, name);
+}
+std::span<const ErrorCode> allErrorCodes() { return valuesOf(kErrorCodes); }
+std::span<const ByeReason> allByeReasons() { return valuesOf(kByeReasons); }
+std::span<const CloseCode> allCloseCodes() { return valuesOf(kCloseCodes); }
 
 void to_json(json& j, const IceServer& s) {
   j = json{{"urls", s.urls}};

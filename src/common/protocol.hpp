@@ -2,13 +2,74 @@
 // direction, and serializers. The rest of the code never touches raw JSON.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
 namespace seccam::protocol {
+
+// ---- Wire constants: every one has its PROTOCOL.md name here and nowhere else in C++.
+// web/js/protocol.js mirrors these lists; tests/unit/common/wire_constants_test.cpp keeps the
+// two equal.
+
+// WebSocket close codes ("Close codes", and RFC 6455's).
+enum class CloseCode : std::uint16_t {
+  GoingAway = 1001,
+  TooBig = 1009,
+  Unauthorized = 4401,
+  ForbiddenOrigin = 4403,
+  AuthTimeout = 4408,
+  Replaced = 4409,
+  RateLimited = 4429,
+};
+
+// `error.code` in the HTTP API and in signaling `error` messages (one list for both).
+enum class ErrorCode {
+  BadRequest,      // bad_request (signaling)
+  InvalidInput,    // invalid_input (API)
+  Unauthorized,    // unauthorized
+  Forbidden,       // forbidden (API)
+  NotFound,        // not_found
+  Conflict,        // conflict (API)
+  TooLarge,        // too_large (API)
+  CameraOffline,   // camera_offline (signaling)
+  TooManyViewers,  // too_many_viewers (signaling)
+  RateLimited,     // rate_limited
+  Internal,        // internal
+};
+
+// `bye.reason`. The wire stays open: a reason this list does not know is passed on as text
+// and read as "session over, may retry" (PROTOCOL.md, extensions).
+enum class ByeReason {
+  CameraOffline,      // camera_offline: the camera went away (server)
+  CameraReconnected,  // camera_reconnected: a newer connection replaced the camera's (server)
+  ViewerLeft,         // viewer_left: the viewer's connection closed (server, to the camera)
+  Unclaimed,          // unclaimed: the owner removed the camera (server)
+  TooManyViewers,     // too_many_viewers: the camera is at its max-viewers (camera)
+  BadSdp,             // bad_sdp: the offer is not SDP or was refused by webrtcbin (camera)
+  UnsupportedCodec,   // unsupported_codec: no codec the camera can send (camera)
+  NegotiationFailed,  // negotiation_failed: no answer could be made (camera)
+  IceFailed,          // ice_failed (camera)
+  IceTimeout,         // ice_timeout: ICE never connected in time (camera)
+  IceDisconnected,    // ice_disconnected: ICE stayed disconnected too long (camera)
+  SourceChanged,      // source_changed: the source's format changed; reconnect (camera)
+  Internal,           // internal: the camera's media failed for this session (camera)
+};
+
+std::string_view wireName(ErrorCode code);
+std::string_view wireName(ByeReason reason);
+std::optional<ErrorCode> errorCodeFromWire(std::string_view name);
+std::optional<ByeReason> byeReasonFromWire(std::string_view name);
+constexpr std::uint16_t value(CloseCode code) { return static_cast<std::uint16_t>(code); }
+// Every value, in declaration order (for the JS mirror test and for docs).
+std::span<const ErrorCode> allErrorCodes();
+std::span<const ByeReason> allByeReasons();
+std::span<const CloseCode> allCloseCodes();
+std::string_view wireName(CloseCode code);  // the name web/js/protocol.js uses, e.g. "Replaced"
 
 struct IceServer {
   std::vector<std::string> urls;

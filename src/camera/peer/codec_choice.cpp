@@ -52,6 +52,19 @@ std::map<std::string, std::string> parseFmtp(std::string_view params) {
 }
 }  // namespace
 
+const char* offerRefusalText(OfferRefusal refusal) {
+  switch (refusal) {
+    case OfferRefusal::NotSdp:
+      return "the offer is not SDP";
+    case OfferRefusal::NoVideo:
+      return "the offer has no video";
+    case OfferRefusal::NoCompatibleCodec:
+      return "the offer has neither constrained-baseline H.264 (packetization-mode=1) nor a "
+             "usable VP8";
+  }
+  return "the offer cannot be answered";
+}
+
 bool isConstrainedBaselineProfileLevelId(std::string_view id) {
   if (id.size() != 6) return false;
   unsigned value = 0;
@@ -69,7 +82,7 @@ bool isConstrainedBaselineProfileLevelId(std::string_view id) {
 
 CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp8Available) {
   if (sdp.substr(0, 4) != "v=0\n" && sdp.substr(0, 5) != "v=0\r\n") {
-    return {std::nullopt, "the offer is not SDP"};
+    return {std::nullopt, OfferRefusal::NotSdp};
   }
   // Walk the lines: note the first video m-line's payload types, rtpmap, fmtp and mid.
   int mline = -1;
@@ -119,7 +132,7 @@ CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp
       if (pt && space != std::string::npos) payloads[*pt].fmtp = parseFmtp(line.substr(space + 1));
     }
   }
-  if (videoMline < 0) return {std::nullopt, "the offer has no video"};
+  if (videoMline < 0) return {std::nullopt, OfferRefusal::NoVideo};
 
   std::optional<CodecChoice> h264;
   std::optional<CodecChoice> vp8;
@@ -140,13 +153,10 @@ CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp
     if (*choice) (*choice)->playoutDelayExtensionId = playoutDelayId;
   }
   if (!vp8Available) vp8.reset();
-  if (preferVp8 && vp8) return {vp8, ""};
-  if (h264) return {h264, ""};
-  if (vp8) return {vp8, ""};
-  return {std::nullopt, vp8Available
-                            ? "the offer has neither constrained-baseline H.264 "
-                              "(packetization-mode=1) nor VP8"
-                            : "the offer has no constrained-baseline H.264 (packetization-mode=1)"};
+  if (preferVp8 && vp8) return {vp8};
+  if (h264) return {h264};
+  if (vp8) return {vp8};
+  return {std::nullopt, OfferRefusal::NoCompatibleCodec};
 }
 
 }  // namespace seccam::camera

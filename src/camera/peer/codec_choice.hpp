@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "camera/pipeline/media_pipeline.hpp"
+#include "camera/pipeline/video_codec.hpp"
 
 namespace seccam::camera {
 
@@ -21,9 +21,17 @@ struct CodecChoice {
   int playoutDelayExtensionId = 0;  // the offer's ID for the playout-delay extension, 0: none
 };
 
+// Why an offer cannot be answered.
+enum class OfferRefusal {
+  NotSdp,             // not an SDP message at all: bye bad_sdp
+  NoVideo,            // no video m-line: bye unsupported_codec
+  NoCompatibleCodec,  // no constrained-baseline H.264 (packetization-mode=1) nor usable VP8
+};
+const char* offerRefusalText(OfferRefusal refusal);  // for logs
+
 struct CodecChoiceResult {
   std::optional<CodecChoice> choice;
-  std::string error;  // why the offer cannot be answered
+  OfferRefusal refusal = OfferRefusal::NotSdp;  // meaningful when `choice` is empty
 };
 
 CodecChoiceResult chooseVideoCodec(std::string_view offerSdp, bool preferVp8, bool vp8Available);

@@ -51,8 +51,6 @@ std::string encoderDescription(VideoCodec codec, const MediaSettings& s) {
 }
 }  // namespace
 
-const char* videoCodecName(VideoCodec codec) { return codec == VideoCodec::H264 ? "H.264" : "VP8"; }
-
 struct MediaPipeline::Impl {
   struct CodecBranch {
     GstElement* tee = nullptr;    // owned by the pipeline

@@ -13,6 +13,7 @@
 
 #include "camera/camera_config.hpp"
 #include "camera/pipeline/source_factory.hpp"
+#include "camera/pipeline/video_codec.hpp"
 
 typedef struct _GstBuffer GstBuffer;
 typedef struct _GstCaps GstCaps;
@@ -24,8 +25,6 @@ namespace gst {
 class GstLoopThread;
 }
 
-enum class VideoCodec { H264, Vp8 };
-const char* videoCodecName(VideoCodec codec);
 
 struct MediaSettings {
   InputKind input = InputKind::Raw;

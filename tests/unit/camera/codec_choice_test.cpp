@@ -24,7 +24,7 @@ const char* kChromiumOffer =
 
 TEST(CodecChoice, PicksConstrainedBaselineH264WithPacketizationMode1) {
   auto result = chooseVideoCodec(kChromiumOffer, false, true);
-  ASSERT_TRUE(result.choice) << result.error;
+  ASSERT_TRUE(result.choice) << offerRefusalText(result.refusal);
   EXPECT_EQ(result.choice->codec, VideoCodec::H264);
   EXPECT_EQ(result.choice->payloadType, 108);
   EXPECT_EQ(result.choice->profileLevelId, "42e01f");
@@ -60,9 +60,9 @@ TEST(CodecChoice, RefusesWhenNothingFits) {
 }
 
 TEST(CodecChoice, RefusesGarbageAndAudioOnly) {
-  EXPECT_EQ(chooseVideoCodec("hello", false, true).error, "the offer is not SDP");
-  EXPECT_EQ(chooseVideoCodec("v=0\r\nm=audio 9 RTP/AVP 0\r\n", false, true).error,
-            "the offer has no video");
+  EXPECT_EQ(chooseVideoCodec("hello", false, true).refusal, OfferRefusal::NotSdp);
+  EXPECT_EQ(chooseVideoCodec("v=0\r\nm=audio 9 RTP/AVP 0\r\n", false, true).refusal,
+            OfferRefusal::NoVideo);
 }
 
 TEST(CodecChoice, RecognisesConstrainedBaselineProfileLevelIds) {
@@ -80,7 +80,7 @@ TEST(CodecChoice, NotesThePlayoutDelayExtensionIdOfTheVideoMline) {
                       "draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n"
                       "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\r\n";
   auto result = chooseVideoCodec(offer, false, true);
-  ASSERT_TRUE(result.choice) << result.error;
+  ASSERT_TRUE(result.choice) << offerRefusalText(result.refusal);
   EXPECT_EQ(result.choice->playoutDelayExtensionId, 5);
 
   // With a direction, and for VP8 as well.

@@ -82,3 +82,16 @@ TEST(Protocol, ByeReasonIsOptional) {
   ASSERT_TRUE(p);
   EXPECT_EQ(std::get<Bye>(*p.message).reason, "too_many_viewers");
 }
+
+TEST(WireConstants, EveryByeReasonAndErrorCodeRoundTripsThroughItsWireName) {
+  for (auto reason : allByeReasons()) EXPECT_EQ(byeReasonFromWire(wireName(reason)), reason);
+  for (auto code : allErrorCodes()) EXPECT_EQ(errorCodeFromWire(wireName(code)), code);
+  EXPECT_EQ(wireName(ByeReason::TooManyViewers), "too_many_viewers");
+  EXPECT_EQ(wireName(ErrorCode::BadRequest), "bad_request");
+  EXPECT_EQ(value(CloseCode::Replaced), 4409);
+}
+
+TEST(WireConstants, AnUnknownWireNameIsNoneOfOurs) {
+  EXPECT_EQ(byeReasonFromWire("gone_fishing"), std::nullopt);
+  EXPECT_EQ(errorCodeFromWire(""), std::nullopt);
+}
