@@ -24,8 +24,8 @@ std::string_view iceStateName(IceState state);
 
 // The two deadlines a session can be waiting on.
 enum class SessionTimer {
-  Connect,     // ICE has never connected since the offer
-  Reconnect,   // ICE went disconnected
+  Connect,    // ICE has never connected since the offer
+  Reconnect,  // ICE went disconnected
 };
 
 struct SessionLimits {
@@ -77,10 +77,9 @@ struct ServerLost {};     // the signaling connection dropped: every session end
 struct SourceChanged {};  // the source's stream changed: every viewer is told to come back
 struct ShuttingDown {};   // the camera stops: every session ends; the server tells viewers
 
-using SessionEvent =
-    std::variant<OfferReceived, RemoteCandidateReceived, ViewerByeReceived, AnswerReady,
-                 LocalCandidateGathered, IceStateChanged, PeerFailed, TimerFired, ServerLost,
-                 SourceChanged, ShuttingDown>;
+using SessionEvent = std::variant<OfferReceived, RemoteCandidateReceived, ViewerByeReceived,
+                                  AnswerReady, LocalCandidateGathered, IceStateChanged, PeerFailed,
+                                  TimerFired, ServerLost, SourceChanged, ShuttingDown>;
 
 // ---- Actions (outputs), carried out in order ----
 
@@ -131,6 +130,7 @@ enum class EndCause {
   ShuttingDown,    // the camera is stopping
   CameraDecision,  // the camera ended it; `reason` says why, and the viewer was told
 };
+std::string_view endCauseName(EndCause cause);  // viewer_bye, server_lost, shutting_down, camera
 struct ClosePeer {
   std::string session;
   EndCause cause;
@@ -139,9 +139,9 @@ struct ClosePeer {
   std::size_t viewersLeft;
 };
 
-using SessionAction = std::variant<CreatePeer, Renegotiate, AddRemoteCandidate, SendAnswer,
-                                   SendCandidate, SendBye, RequestKeyFrame, StartTimer,
-                                   CancelTimer, ClosePeer>;
+using SessionAction =
+    std::variant<CreatePeer, Renegotiate, AddRemoteCandidate, SendAnswer, SendCandidate, SendBye,
+                 RequestKeyFrame, StartTimer, CancelTimer, ClosePeer>;
 
 // Single-threaded: every call from the adapter's one thread.
 class SessionCore {
@@ -156,7 +156,7 @@ class SessionCore {
  private:
   struct Session {
     bool answered = false;
-    bool connected = false;  // ICE has connected at least once
+    bool connected = false;                              // ICE has connected at least once
     std::vector<protocol::Candidate> pendingCandidates;  // gathered before the answer went out
     std::uint64_t timerToken = 0;                        // the armed deadline's, 0: none
     SessionTimer timer = SessionTimer::Connect;
