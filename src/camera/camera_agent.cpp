@@ -10,16 +10,18 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <variant>
 
+#include "camera/agent_events.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/gst/gst_loop_thread.hpp"
 #include "camera/peer/codec_choice.hpp"
 #include "camera/peer/viewer_peer.hpp"
 #include "camera/pipeline/media_pipeline.hpp"
 #include "camera/pipeline/video_source.hpp"
+#include "camera/session/session_core.hpp"
 #include "camera/signaling_client.hpp"
 #include "common/crypto.hpp"
-#include "common/identity.hpp"
 
 namespace seccam::camera {
 
@@ -33,28 +35,30 @@ long long millisecondsSince(Clock::time_point start) {
 }  // namespace
 
 struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
-  struct Session {
+  // What the adapter keeps per session besides the core's state: the things it carries out.
+  struct Live {
     std::shared_ptr<ViewerPeer> peer;
-    std::unique_ptr<asio::steady_timer> iceTimer;  // connect or disconnect deadline
-    Clock::time_point offerReceived;
-    bool connected = false;
-    bool answered = false;
-    std::vector<std::string> pendingCandidates;  // gathered before the answer went out
+    std::unique_ptr<asio::steady_timer> deadline;
   };
 
   asio::io_context& io;
   CameraConfig config;
+  SessionCore core;
   gst::GstLoopThread loop;
   std::unique_ptr<VideoSource> source;
   std::mutex mediaMutex;  // guards `media` for the source's streaming thread
   std::shared_ptr<MediaPipeline> media;
   InputKind inputKind = InputKind::Raw;  // Asio side's copy
   std::unique_ptr<SignalingClient> signaling;
-  std::map<std::string, Session> sessions;
+  std::map<std::string, Live> live;
   gst::ElementPtr dtlsWarmup;
   bool shuttingDown = false;
 
-  Impl(asio::io_context& context, CameraConfig c) : io(context), config(std::move(c)) {}
+  Impl(asio::io_context& context, CameraConfig c)
+      : io(context),
+        config(std::move(c)),
+        core(SessionLimits{config.maxViewers, std::chrono::seconds(kIceConnectTimeoutSeconds),
+                           std::chrono::seconds(kIceDisconnectTimeoutSeconds)}) {}
 
   // ---- GStreamer side (loop thread) ----
 
@@ -62,11 +66,8 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     MediaSettings settings{kind, config.encoder, config.bitrateKbps, config.fps};
     MediaPipeline::Events events;
     events.onViewerError = [weak = weak_from_this()](std::string session, std::string message) {
-      if (auto self = weak.lock()) {
-        asio::post(self->io, [self, session, message] {
-          self->endSession(session, "internal", "media error: " + message, true);
-        });
-      }
+      post(weak, PeerFailed{std::move(session), protocol::ByeReason::Internal,
+                            "media error: " + std::move(message)});
     };
     auto next = std::make_shared<MediaPipeline>(settings, loop, std::move(events));
     next->start();
@@ -83,16 +84,30 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     return media;
   }
 
-  // ---- Asio side ----
+  // From any thread: the event is handled on the Asio thread (if the agent still exists).
+  static void post(const std::weak_ptr<Impl>& weak, SessionEvent event) {
+    if (auto self = weak.lock()) {
+      asio::post(self->io,
+                 [self, event = std::move(event)]() mutable { self->dispatch(std::move(event)); });
+    }
+  }
+
+  // ---- Asio side: events in, the core decides, actions carried out here ----
+
+  void dispatch(SessionEvent event) {
+    for (auto& action : core.handle(std::move(event))) {
+      std::visit([this](auto& a) { carryOut(a); }, action);
+    }
+  }
 
   void start() {
     auto key = crypto::fromHex(config.deviceKeyHex).value_or(crypto::Bytes{});
     SignalingClient::Events events;
-    events.onWelcome = [this](const protocol::Welcome&) {};
+    events.onWelcome = [](const protocol::Welcome&) {};
     events.onMessage = [this](protocol::ServerToCamera message) {
       onServerMessage(std::move(message));
     };
-    events.onDisconnected = [this] { endAllSessions("", "the server connection was lost", false); };
+    events.onDisconnected = [this] { dispatch(ServerLost{}); };
     signaling = std::make_unique<SignalingClient>(io, config.server, config.cameraId, key,
                                                   config.caFile, std::move(events));
 
@@ -109,7 +124,7 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
       auto self = weak.lock();
       if (!self) return;
       asio::post(self->io, [self, kind] {
-        self->endAllSessions("source_changed", "the source's stream format changed", true);
+        self->dispatch(SourceChanged{});
         self->inputKind = kind;
         self->loop.invoke([self, kind] { self->startMedia(kind); });
       });
@@ -129,188 +144,165 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     signaling->start();
   }
 
-  void send(const std::string& text) {
-    if (signaling) signaling->send(text);
-  }
-
-  // An answer or a candidate: not worth sending once the session has ended.
-  void sendForSession(const std::string& session, const std::string& text) {
-    if (signaling) signaling->sendForSession(session, text);
-  }
-
-  void sendBye(const std::string& session, const std::string& reason) {
-    send(protocol::serialize(protocol::Bye{session, reason}));
-  }
-
   void onServerMessage(protocol::ServerToCamera message) {
-    if (auto* offer = std::get_if<protocol::Offer>(&message)) return onOffer(std::move(*offer));
-    if (auto* candidate = std::get_if<protocol::Candidate>(&message))
-      return onRemoteCandidate(*candidate);
-    if (auto* bye = std::get_if<protocol::Bye>(&message)) {
-      if (!sessions.count(bye->session)) {
-        spdlog::info("bye for unknown session {} ignored", bye->session);
-        return;
+    if (auto* offer = std::get_if<protocol::Offer>(&message)) {
+      auto result = chooseVideoCodec(offer->sdp, config.encoder == EncoderPreference::Vp8,
+                                     inputKind == InputKind::Raw);
+      std::variant<CodecChoice, OfferRefusal> choice = result.refusal;
+      if (result.choice) choice = std::move(*result.choice);
+      if (!result.choice && !core.has(offer->session)) {
+        spdlog::warn("session {}: offer refused: {}", offer->session,
+                     offerRefusalText(result.refusal));
       }
-      return endSession(bye->session, "",
-                        bye->reason.empty() ? "viewer said bye" : "viewer said bye: " + bye->reason,
-                        false);
+      return dispatch(OfferReceived{std::move(*offer), std::move(choice), Clock::now()});
+    }
+    if (auto* candidate = std::get_if<protocol::Candidate>(&message)) {
+      if (!core.has(candidate->session)) {
+        spdlog::info("candidate for unknown session {} ignored", candidate->session);
+        ignoredForUnknownSession("candidate", candidate->session);
+      }
+      return dispatch(RemoteCandidateReceived{std::move(*candidate)});
+    }
+    if (auto* bye = std::get_if<protocol::Bye>(&message)) {
+      if (!core.has(bye->session)) {
+        spdlog::info("bye for unknown session {} ignored", bye->session);
+        ignoredForUnknownSession("bye", bye->session);
+      } else if (!bye->reason.empty()) {
+        spdlog::info("session {}: viewer said bye: {}", bye->session, bye->reason);
+      }
+      return dispatch(ViewerByeReceived{bye->session});
     }
   }
 
-  void onOffer(protocol::Offer offer) {
-    const std::string& id = offer.session;
-    if (!identity::isValidSessionId(id)) {
-      spdlog::warn("offer with an invalid session ID ignored");
-      return;
-    }
-    if (auto it = sessions.find(id); it != sessions.end()) {
-      // Renegotiation of a live session (docs/PROTOCOL.md): the same webrtcbin answers again.
-      spdlog::info("session {}: renegotiation offer", id);
-      it->second.offerReceived = Clock::now();
-      loop.invoke([peer = it->second.peer, sdp = std::move(offer.sdp)] { peer->renegotiate(sdp); });
-      return;
-    }
-    if (static_cast<int>(sessions.size()) >= config.maxViewers) {
-      spdlog::warn("session {}: refused, already {} viewers (max-viewers)", id, sessions.size());
-      sendBye(id, "too_many_viewers");
-      return;
-    }
-    auto result = chooseVideoCodec(offer.sdp, config.encoder == EncoderPreference::Vp8,
-                                   inputKind == InputKind::Raw);
-    if (!result.choice) {
-      bool notSdp = result.refusal == OfferRefusal::NotSdp;
-      spdlog::warn("session {}: offer refused: {}", id, offerRefusalText(result.refusal));
-      sendBye(id, notSdp ? "bad_sdp" : "unsupported_codec");
-      return;
-    }
+  static void ignoredForUnknownSession(std::string_view type, const std::string& session) {
+    event_log::emit(event_log::Kind::MessageIgnored, {{"type", std::string(type)},
+                                                      {"session", session},
+                                                      {"why", std::string("unknown_session")}});
+  }
+
+  void carryOut(CreatePeer& a) {
     auto weak = weak_from_this();
-    auto post = [weak, id](auto work) {
-      if (auto self = weak.lock())
-        asio::post(self->io, [self, work = std::move(work)] { work(*self); });
-    };
+    const std::string id = a.session;
     ViewerPeer::Events events;
-    events.onAnswer = [post, id](std::string sdp) {
-      post([id, sdp = std::move(sdp)](Impl& self) { self.onAnswer(id, sdp); });
+    events.onAnswer = [weak, id](std::string sdp) {
+      post(weak, AnswerReady{id, std::move(sdp), Clock::now()});
     };
-    events.onLocalCandidate = [post](protocol::Candidate c) {
-      post([c = std::move(c)](Impl& self) {
-        auto it = self.sessions.find(c.session);
-        if (it == self.sessions.end()) return;
-        // The browser must see the answer before our candidates.
-        if (it->second.answered)
-          self.sendForSession(c.session, protocol::serialize(c));
-        else
-          it->second.pendingCandidates.push_back(protocol::serialize(c));
-      });
+    events.onLocalCandidate = [weak](protocol::Candidate c) {
+      post(weak, LocalCandidateGathered{std::move(c)});
     };
-    events.onIceState = [post, id](std::string state) {
-      post([id, state = std::move(state)](Impl& self) { self.onIceState(id, state); });
+    events.onIceState = [weak, id](IceState state) { post(weak, IceStateChanged{id, state}); };
+    events.onFailed = [weak, id](protocol::ByeReason reason, std::string detail) {
+      post(weak, PeerFailed{id, reason, std::move(detail)});
     };
-    events.onFailed = [post, id](std::string reason, std::string detail) {
-      post([id, reason = std::move(reason), detail = std::move(detail)](Impl& self) {
-        self.endSession(id, reason, detail, true);
-      });
-    };
-    auto codec = result.choice->codec;
-    auto peer = std::make_shared<ViewerPeer>(id, std::move(offer.sdp), std::move(offer.iceServers),
-                                             *result.choice, std::move(events));
-    Session session{peer, std::make_unique<asio::steady_timer>(io), Clock::now(), false, false, {}};
-    armIceTimer(id, session, std::chrono::seconds(kIceConnectTimeoutSeconds), "ice_timeout",
-                "ICE did not connect in time");
-    sessions.emplace(id, std::move(session));
+    auto peer = std::make_shared<ViewerPeer>(id, std::move(a.offerSdp), std::move(a.iceServers),
+                                             a.choice, std::move(events));
+    live[id] = Live{peer, std::make_unique<asio::steady_timer>(io)};
     spdlog::info("viewer joined: session {} ({}, payload type {}; viewers: {})", id,
-                 videoCodecName(codec), result.choice->payloadType, sessions.size());
+                 videoCodecName(a.choice.codec), a.choice.payloadType, core.viewerCount());
+    event_log::emit(event_log::Kind::ViewerJoined,
+                    {{"session", id},
+                     {"codec", std::string(videoCodecName(a.choice.codec))},
+                     {"payloadType", std::int64_t{a.choice.payloadType}},
+                     {"viewers", static_cast<std::int64_t>(core.viewerCount())}});
     // The media pipeline is looked up on the loop thread: at start-up it may not exist yet
     // when the first offer arrives, but it does by the time this runs.
     loop.invoke([self = shared_from_this(), peer] { peer->start(self->currentMedia()); });
   }
 
-  void armIceTimer(const std::string& id, Session& session, std::chrono::seconds timeout,
-                   std::string reason, std::string detail) {
-    session.iceTimer->expires_after(timeout);
-    session.iceTimer->async_wait([weak = weak_from_this(), id, peer = std::weak_ptr(session.peer),
-                                  reason, detail](boost::system::error_code ec) {
-      auto self = weak.lock();
-      if (ec || !self) return;
-      auto it = self->sessions.find(id);
-      if (it != self->sessions.end() && it->second.peer == peer.lock()) {
-        self->endSession(id, reason, detail, true);
-      }
-    });
+  void carryOut(Renegotiate& a) {
+    spdlog::info("session {}: renegotiation offer", a.session);
+    event_log::emit(event_log::Kind::ViewerRenegotiated, {{"session", a.session}});
+    withPeer(a.session, [sdp = std::move(a.offerSdp)](ViewerPeer& peer) { peer.renegotiate(sdp); });
   }
 
-  void onAnswer(const std::string& id, const std::string& sdp) {
-    auto it = sessions.find(id);
-    if (it == sessions.end()) return;
-    sendForSession(id, protocol::serialize(protocol::Answer{id, sdp}));
-    it->second.answered = true;
-    for (const auto& candidate : it->second.pendingCandidates) sendForSession(id, candidate);
-    it->second.pendingCandidates.clear();
-    auto media = currentMedia();
-    spdlog::info("session {}: answered in {} ms (encoders in this camera: {})", id,
-                 millisecondsSince(it->second.offerReceived), media ? media->encoderCount() : 0);
+  void carryOut(AddRemoteCandidate& a) {
+    withPeer(a.candidate.session,
+             [c = std::move(a.candidate)](ViewerPeer& peer) { peer.addRemoteCandidate(c); });
   }
 
-  void onIceState(const std::string& id, const std::string& state) {
-    auto it = sessions.find(id);
-    if (it == sessions.end()) return;
-    auto& session = it->second;
-    spdlog::info("session {}: ICE {}", id, state);
-    if (state == "connected" || state == "completed") {
-      session.iceTimer->cancel();
-      if (!session.connected) {
-        session.connected = true;
-        // The viewer can decode from the very next frame.
-        loop.invoke([peer = session.peer] { peer->requestKeyFrame(); });
-      }
-    } else if (state == "failed") {
-      endSession(id, "ice_failed", "ICE failed", true);
-    } else if (state == "disconnected") {
-      armIceTimer(id, session, std::chrono::seconds(kIceDisconnectTimeoutSeconds),
-                  "ice_disconnected", "ICE stayed disconnected");
+  void carryOut(SendAnswer& a) {
+    if (signaling)
+      signaling->sendForSession(a.session, protocol::serialize(protocol::Answer{a.session, a.sdp}));
+    auto m = currentMedia();
+    int encoders = m ? m->encoderCount() : 0;
+    spdlog::info("session {}: answered in {} ms (encoders in this camera: {})", a.session,
+                 a.sinceOffer.count(), encoders);
+    event_log::emit(event_log::Kind::ViewerAnswered,
+                    {{"session", a.session},
+                     {"ms", static_cast<std::int64_t>(a.sinceOffer.count())},
+                     {"encoders", std::int64_t{encoders}}});
+  }
+
+  void carryOut(SendCandidate& a) {
+    if (signaling) signaling->sendForSession(a.candidate.session, protocol::serialize(a.candidate));
+  }
+
+  void carryOut(SendBye& a) {
+    // A session the core never created (the adapter has no peer for it) was refused.
+    if (!live.count(a.session)) {
+      spdlog::warn("session {}: refused ({})", a.session, protocol::wireName(a.reason));
+      event_log::emit(
+          event_log::Kind::ViewerRefused,
+          {{"session", a.session}, {"reason", std::string(protocol::wireName(a.reason))}});
     }
+    if (signaling)
+      signaling->send(
+          protocol::serialize(protocol::Bye{a.session, std::string(protocol::wireName(a.reason))}));
   }
 
-  void onRemoteCandidate(const protocol::Candidate& candidate) {
-    auto it = sessions.find(candidate.session);
-    if (it == sessions.end()) {
-      spdlog::info("candidate for unknown session {} ignored", candidate.session);
-      return;
-    }
-    loop.invoke([peer = it->second.peer, candidate] { peer->addRemoteCandidate(candidate); });
+  void carryOut(RequestKeyFrame& a) {
+    withPeer(a.session, [](ViewerPeer& peer) { peer.requestKeyFrame(); });
   }
 
-  // `reason` empty: the viewer or server ended it, nothing to tell them.
-  void endSession(const std::string& id, const std::string& reason, const std::string& detail,
-                  bool tellViewer) {
-    auto it = sessions.find(id);
-    if (it == sessions.end()) return;
-    auto peer = it->second.peer;
-    it->second.iceTimer->cancel();
-    sessions.erase(it);
-    if (signaling) signaling->forgetSession(id);
-    if (tellViewer && !reason.empty()) sendBye(id, reason);
-    if (reason.empty() || reason == "source_changed") {
-      spdlog::info("viewer left: session {} ({}; viewers: {})", id, detail, sessions.size());
+  void carryOut(StartTimer& a) {
+    auto it = live.find(a.session);
+    if (it == live.end()) return;
+    it->second.deadline->expires_after(a.after);
+    it->second.deadline->async_wait(
+        [weak = weak_from_this(), id = a.session, token = a.token](boost::system::error_code ec) {
+          if (auto self = weak.lock(); self && !ec) self->dispatch(TimerFired{id, token});
+        });
+  }
+
+  void carryOut(CancelTimer& a) {
+    if (auto it = live.find(a.session); it != live.end()) it->second.deadline->cancel();
+  }
+
+  void carryOut(ClosePeer& a) {
+    auto it = live.find(a.session);
+    if (it == live.end()) return;
+    auto peer = std::move(it->second.peer);
+    live.erase(it);
+    if (signaling) signaling->forgetSession(a.session);
+    if (a.cause == EndCause::CameraDecision && a.reason != protocol::ByeReason::SourceChanged) {
+      spdlog::warn("viewer left: session {} ended: {} ({}; viewers: {})", a.session,
+                   protocol::wireName(*a.reason), a.detail, a.viewersLeft);
     } else {
-      spdlog::warn("viewer left: session {} ended: {} ({}; viewers: {})", id, reason, detail,
-                   sessions.size());
+      spdlog::info("viewer left: session {} ({}; viewers: {})", a.session, a.detail, a.viewersLeft);
     }
+    const event_log::Field fields[] = {
+        {"session", a.session},
+        {"cause", std::string(endCauseName(a.cause))},
+        {"viewers", static_cast<std::int64_t>(a.viewersLeft)},
+        {"reason", a.reason ? std::string(protocol::wireName(*a.reason)) : std::string()}};
+    // The reason only when the camera decided.
+    event_log::emit(event_log::Kind::ViewerLeft, std::span(fields, a.reason ? 4 : 3));
     loop.invoke([peer] { peer->close(); });
   }
 
-  void endAllSessions(const std::string& reason, const std::string& detail, bool tellViewers) {
-    std::vector<std::string> ids;
-    for (const auto& [id, session] : sessions) ids.push_back(id);
-    for (const auto& id : ids) endSession(id, reason, detail, tellViewers);
+  // Work on a session's peer, on the loop thread.
+  template <typename Work>
+  void withPeer(const std::string& session, Work work) {
+    auto it = live.find(session);
+    if (it == live.end()) return;
+    loop.invoke([peer = it->second.peer, work = std::move(work)]() mutable { work(*peer); });
   }
 
   void shutdown(std::function<void()> closed) {
     if (shuttingDown) return;
     shuttingDown = true;
     spdlog::info("shutting down");
-    // No byes: the server tells every viewer that the camera went offline.
-    endAllSessions("camera_offline", "the camera is shutting down", false);
+    dispatch(ShuttingDown{});
     if (signaling)
       signaling->stop(std::move(closed));
     else if (closed)

@@ -1,7 +1,7 @@
-// The camera agent: ties the signaling connection (Asio thread) to the video source, the
-// media pipeline and one ViewerPeer per session (GStreamer loop thread). All session
-// bookkeeping lives on the Asio thread; GStreamer work is handed to the loop thread and
-// GStreamer events come back through asio::post.
+// The camera agent: the adapter around the session core (session/session_core.hpp). It turns
+// signaling messages (Asio thread), webrtcbin signals and deadlines into the core's events
+// and carries out its actions: the video source, the media pipeline and one ViewerPeer per
+// session live on the GStreamer loop thread, and their events come back through asio::post.
 #pragma once
 
 #include <functional>

@@ -38,6 +38,9 @@ constexpr KeyHelp kKeys[] = {
      "Stamp each frame's capture time into the picture (PROTOCOL.md latency probe; true/false in "
      "the file and environment)"},
     {"log-level", "trace | debug | info | warn | error (default info)"},
+    {"event-log",
+     "File to append structured events to, one JSON object a line (viewers joining and "
+     "leaving, connection, encoder); default none"},
 };
 
 EncoderPreference parseEncoder(const std::string& text) {
@@ -110,6 +113,7 @@ ConfigResult loadCameraConfig(int argc, const char* const* argv) {
         static_cast<int>(settings.getInt("max-viewers", c.maxViewers, 1, kMaxViewersLimit));
     c.latencyProbe = settings.getBool("latency-probe", false);
     c.logLevel = settings.getString("log-level", c.logLevel);
+    c.eventLog = settings.getString("event-log", "");
 
     if (c.server.rfind("ws://", 0) != 0 && c.server.rfind("wss://", 0) != 0) {
       throw ConfigError("'server' must be a ws:// or wss:// URL (got '" + c.server + "')");

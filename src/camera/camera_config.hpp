@@ -30,6 +30,7 @@ struct CameraConfig {
   int maxViewers = kDefaultMaxViewers;
   bool latencyProbe = false;
   std::string logLevel = "info";
+  std::string eventLog;  // structured events, one JSON object a line; empty: none
 };
 
 // The outcome of reading the command line: a config, or text to print and an exit code

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "camera/agent_events.hpp"
 #include "camera/camera_agent.hpp"
 #include "camera/camera_config.hpp"
 #include "camera/pipeline/source_spec.hpp"
@@ -28,6 +29,12 @@ int main(int argc, char** argv) {
   try {
     seccam::camera::parseSourceSpec(config.source);
   } catch (const std::invalid_argument& e) {
+    std::cerr << "seccam-camera: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    seccam::camera::event_log::open(config.eventLog);
+  } catch (const std::runtime_error& e) {
     std::cerr << "seccam-camera: " << e.what() << "\n";
     return 2;
   }
@@ -69,5 +76,6 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, SIG_IGN);  // already stopping: late repeats are not a crash
   std::signal(SIGTERM, SIG_IGN);
   spdlog::info("stopped");
+  seccam::camera::event_log::emit(seccam::camera::event_log::Kind::Stopped);
   return 0;
 }

@@ -18,6 +18,7 @@
 #include <deque>
 #include <variant>
 
+#include "camera/agent_events.hpp"
 #include "camera/reconnect_backoff.hpp"
 #include "common/crypto.hpp"
 #include "common/identity.hpp"
@@ -243,6 +244,7 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     auto parsed = protocol::parseServerToCamera(text);
     if (!parsed) {
       spdlog::warn("ignoring a message from the server: {}", parsed.error);
+      event_log::emit(event_log::Kind::MessageIgnored, {{"why", std::string("bad_message")}});
       return;
     }
     auto& message = *parsed.message;
@@ -256,6 +258,7 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
       backoff.reset();
       spdlog::info("authenticated as camera {} ({} ICE servers)", cameraId,
                    welcome->iceServers.size());
+      event_log::emit(event_log::Kind::Connected, {{"server", urlText}});
       if (events.onWelcome) events.onWelcome(*welcome);
       return;
     }
@@ -270,6 +273,7 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     }
     if (!welcomed) {
       spdlog::warn("ignoring a message that came before authentication");
+      event_log::emit(event_log::Kind::MessageIgnored, {{"why", std::string("before_auth")}});
       return;
     }
     if (events.onMessage) events.onMessage(std::move(message));
@@ -332,14 +336,23 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
           "authentication refused (close code 4401): the device key is wrong or the "
           "camera ID '{}' is unknown to the server; check the camera's config",
           cameraId);
+      event_log::emit(event_log::Kind::AuthRefused, {{"closeCode", std::int64_t{closeCode}}});
     } else if (closeCode == kCloseReplaced) {
       spdlog::warn("replaced by a newer connection for the same camera (4409)");
+      event_log::emit(event_log::Kind::Replaced);
     } else {
       spdlog::warn("{}", why);
     }
-    if (wasWelcomed && events.onDisconnected) events.onDisconnected();
+    if (wasWelcomed) {
+      event_log::emit(event_log::Kind::Disconnected);
+      if (events.onDisconnected) events.onDisconnected();
+    }
     auto delay = backoff.next();
     spdlog::info("reconnecting in {} ms", delay.count());
+    event_log::emit(
+        event_log::Kind::Reconnecting,
+        {{"inMs", static_cast<std::int64_t>(
+                      std::chrono::duration_cast<std::chrono::milliseconds>(delay).count())}});
     retryTimer.expires_after(delay);
     retryTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (!ec) self->connect();

@@ -18,24 +18,24 @@ namespace {
 // Frames waiting for one viewer's network: a slow viewer loses frames, the others do not wait.
 constexpr int kViewerQueueBuffers = 60;
 
-const char* iceConnectionStateName(GstWebRTCICEConnectionState state) {
+IceState iceStateOf(GstWebRTCICEConnectionState state) {
   switch (state) {
     case GST_WEBRTC_ICE_CONNECTION_STATE_NEW:
-      return "new";
+      return IceState::New;
     case GST_WEBRTC_ICE_CONNECTION_STATE_CHECKING:
-      return "checking";
+      return IceState::Checking;
     case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED:
-      return "connected";
+      return IceState::Connected;
     case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED:
-      return "completed";
+      return IceState::Completed;
     case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED:
-      return "failed";
+      return IceState::Failed;
     case GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED:
-      return "disconnected";
+      return IceState::Disconnected;
     case GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED:
-      return "closed";
+      return IceState::Closed;
   }
-  return "unknown";
+  return IceState::Closed;
 }
 
 // The error a webrtcbin promise was answered with, if any.
@@ -103,7 +103,7 @@ ViewerPeer::~ViewerPeer() {
   if (teePad_) gst_object_unref(teePad_);
 }
 
-void ViewerPeer::fail(const std::string& reason, const std::string& detail) {
+void ViewerPeer::fail(protocol::ByeReason reason, const std::string& detail) {
   if (closed_ || failed_.exchange(true)) return;
   if (events_.onFailed) events_.onFailed(reason, detail);
 }
@@ -111,21 +111,21 @@ void ViewerPeer::fail(const std::string& reason, const std::string& detail) {
 void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
   if (closed_) return;
   if (!mediaPipeline) {
-    fail("internal", "the media pipeline is not running");
+    fail(protocol::ByeReason::Internal, "the media pipeline is not running");
     return;
   }
   media_ = std::move(mediaPipeline);
   MediaPipeline& media = *media_;
   GstSDPMessage* parsed = nullptr;
   if (gst_sdp_message_new_from_text(offerSdp_.c_str(), &parsed) != GST_SDP_OK || !parsed) {
-    fail("bad_sdp", "the offer SDP could not be parsed");
+    fail(protocol::ByeReason::BadSdp, "the offer SDP could not be parsed");
     return;
   }
   DescriptionPtr offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed));
 
   teePad_ = media.attachViewer(choice_.codec);
   if (!teePad_) {
-    fail("unsupported_codec",
+    fail(protocol::ByeReason::UnsupportedCodec,
          std::string("this camera cannot send ") + videoCodecName(choice_.codec));
     return;
   }
@@ -211,7 +211,7 @@ void ViewerPeer::onRemoteDescriptionSet(GstPromise* promise, void* self) {
   gst_promise_unref(promise);
   if (peer->closed_) return;
   if (!error.empty()) {
-    peer->fail("bad_sdp", "the offer was refused: " + error);
+    peer->fail(protocol::ByeReason::BadSdp, "the offer was refused: " + error);
     return;
   }
   GstPromise* next =
@@ -231,7 +231,7 @@ void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
   }
   DescriptionPtr answer(rawAnswer);
   if (!answer) {
-    peer->fail("negotiation_failed", "no answer could be created: " + error);
+    peer->fail(protocol::ByeReason::NegotiationFailed, "no answer could be created: " + error);
     return;
   }
   gst::GCharPtr text(gst_sdp_message_as_text(answer->sdp));
@@ -242,7 +242,7 @@ void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
   if (video != std::string::npos &&
       sdp.substr(video, nextMedia == std::string::npos ? std::string::npos : nextMedia - video)
               .find("a=inactive") != std::string::npos) {
-    peer->fail("negotiation_failed", "no compatible video codec in the offer");
+    peer->fail(protocol::ByeReason::NegotiationFailed, "no compatible video codec in the offer");
     return;
   }
   g_signal_emit_by_name(peer->webrtc_, "set-local-description", answer.get(), nullptr);
@@ -265,7 +265,7 @@ void ViewerPeer::onIceConnectionStateChanged(GstElement* webrtc, void*, void* se
   GstWebRTCICEConnectionState state{};
   g_object_get(webrtc, "ice-connection-state", &state, nullptr);
   if (!peer->closed_ && peer->events_.onIceState)
-    peer->events_.onIceState(iceConnectionStateName(state));
+    peer->events_.onIceState(iceStateOf(state));
 }
 
 void ViewerPeer::onIceGatheringStateChanged(GstElement* webrtc, void*, void* self) {
@@ -287,7 +287,7 @@ void ViewerPeer::renegotiate(const std::string& offerSdp) {
   if (!webrtc_ || closed_) return;
   GstSDPMessage* parsed = nullptr;
   if (gst_sdp_message_new_from_text(offerSdp.c_str(), &parsed) != GST_SDP_OK || !parsed) {
-    fail("bad_sdp", "the renegotiation offer could not be parsed");
+    fail(protocol::ByeReason::BadSdp, "the renegotiation offer could not be parsed");
     return;
   }
   DescriptionPtr offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed));

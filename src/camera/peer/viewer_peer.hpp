@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "camera/peer/codec_choice.hpp"
+#include "camera/session/session_core.hpp"
 #include "common/protocol.hpp"
 
 typedef struct _GstElement GstElement;
@@ -30,8 +31,8 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   struct Events {
     std::function<void(std::string sdp)> onAnswer;
     std::function<void(protocol::Candidate candidate)> onLocalCandidate;
-    std::function<void(std::string state)> onIceState;
-    std::function<void(std::string reason, std::string detail)> onFailed;
+    std::function<void(IceState state)> onIceState;
+    std::function<void(protocol::ByeReason reason, std::string detail)> onFailed;
   };
 
   ViewerPeer(std::string session, std::string offerSdp, std::vector<protocol::IceServer> iceServers,
@@ -62,7 +63,7 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   static int silenceAgentOnIceThread(void* job);
   static int closeAgentOnLoopThread(void* job);
   static void onIceAgentClosed(GObject* agent, GAsyncResult* result, void* job);
-  void fail(const std::string& reason, const std::string& detail);
+  void fail(protocol::ByeReason reason, const std::string& detail);
   void finishClose();
 
   std::string session_;

@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <thread>
 
+#include "camera_world.hpp"
 #include "common/protocol.hpp"
 #include "support/process.hpp"
 #include "support/server_process.hpp"
@@ -16,7 +17,7 @@ namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
 using namespace seccam::test;
 
-TEST(CameraBadServer, NonsenseIsLoggedAndAnsweredWhereASessionIsConcerned) {
+TEST(CameraBadServer, NonsenseIsIgnoredAndAnsweredWhereASessionIsConcerned) {
   TempDir dir;
   boost::asio::io_context io;
   tcp::acceptor acceptor(io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
@@ -57,18 +58,32 @@ TEST(CameraBadServer, NonsenseIsLoggedAndAnsweredWhereASessionIsConcerned) {
   ChildProcess camera(
       {cameraBinary(), "--server", "ws://127.0.0.1:" + std::to_string(port) + "/ws/camera",
        "--camera-id", "sc-badserver", "--device-key", std::string(64, 'a'), "--width", "160",
-       "--height", "120"},
+       "--height", "120", "--event-log", dir.path() + "/camera.events"},
       dir.path() + "/camera.log");
   server.join();
   EXPECT_EQ(byeSession, "garbage-sdp-1") << show(camera);
   EXPECT_EQ(byeReason, "bad_sdp") << show(camera);
-  std::string log = camera.log();
-  EXPECT_NE(log.find("ignoring a message from the server"), std::string::npos) << log;
-  EXPECT_NE(log.find("candidate for unknown session unknown-session-1"), std::string::npos) << log;
-  EXPECT_NE(log.find("bye for unknown session unknown-session-2"), std::string::npos) << log;
-  // Still running, and reconnecting after the stand-in closed.
-  EXPECT_TRUE(waitFor([&] { return camera.log().find("reconnecting in") != std::string::npos; },
-                      std::chrono::seconds(10)))
+  // Not JSON, and a type the camera does not know: both ignored as bad messages.
+  EXPECT_EQ(cameraEvents(camera, "message_ignored", withField("why", "bad_message")).size(), 2u)
       << show(camera);
+  auto unknown = withField("why", "unknown_session");
+  EXPECT_EQ(cameraEvents(camera, "message_ignored",
+                         [&](const CameraEvent& e) {
+                           return unknown(e) && e["type"] == "candidate" &&
+                                  e["session"] == "unknown-session-1";
+                         })
+                .size(),
+            1u)
+      << show(camera);
+  EXPECT_EQ(cameraEvents(camera, "message_ignored",
+                         [&](const CameraEvent& e) {
+                           return unknown(e) && e["type"] == "bye" &&
+                                  e["session"] == "unknown-session-2";
+                         })
+                .size(),
+            1u)
+      << show(camera);
+  // Still running, and reconnecting after the stand-in closed.
+  EXPECT_TRUE(waitEvents(camera, "reconnecting", 1, {}, std::chrono::seconds(10))) << show(camera);
   EXPECT_TRUE(camera.running());
 }

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -65,6 +66,45 @@ int framesDecoded(const std::string& viewerLog) {
     best = std::max(best, std::atoi(line.c_str() + 7));
   }
   return best;
+}
+
+namespace {
+std::string eventLogOf(const ChildProcess& camera) {
+  std::string path = camera.logPath();
+  return path.substr(0, path.rfind('.')) + ".events";
+}
+}  // namespace
+
+std::vector<CameraEvent> cameraEvents(const ChildProcess& camera) {
+  std::vector<CameraEvent> out;
+  std::ifstream in(eventLogOf(camera));
+  for (std::string line; std::getline(in, line);) {
+    // A line still being written has no end yet: it is read next time.
+    if (in.eof()) break;
+    out.push_back(nlohmann::json::parse(line));
+  }
+  return out;
+}
+
+std::vector<CameraEvent> cameraEvents(const ChildProcess& camera, std::string_view kind,
+                                      const EventMatch& match) {
+  std::vector<CameraEvent> out;
+  for (auto& event : cameraEvents(camera)) {
+    if (event.value("event", "") == kind && (!match || match(event)))
+      out.push_back(std::move(event));
+  }
+  return out;
+}
+
+bool waitEvents(const ChildProcess& camera, std::string_view kind, std::size_t count,
+                const EventMatch& match, std::chrono::milliseconds timeout) {
+  return waitFor([&] { return cameraEvents(camera, kind, match).size() >= count; }, timeout);
+}
+
+EventMatch withField(const std::string& name, CameraEvent value) {
+  return [name, value = std::move(value)](const CameraEvent& event) {
+    return event.contains(name) && event[name] == value;
+  };
 }
 
 CameraWorld::CameraWorld(bool withTurn, std::vector<std::string> extraTurnUrls)
@@ -127,10 +167,11 @@ ChildProcess CameraWorld::startCamera(std::vector<std::string> extraArgs, const 
   std::string config = server_->dataDir() + "/cameras/" + camera_.cameraId + ".toml";
   std::vector<std::string> argv{cameraBinary(), "--config", config,      "--width", "320",
                                 "--height",     "240",      "--bitrate", "500"};
+  std::string base = dir() + "/" + name + "-" + std::to_string(++processes_);
+  argv.insert(argv.end(), {"--event-log", base + ".events"});
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   // GStreamer warnings in the camera's log explain a failure when there is one.
-  return ChildProcess(argv, dir() + "/" + name + "-" + std::to_string(++processes_) + ".log",
-                      {{"GST_DEBUG", "2"}, {"GST_DEBUG_NO_COLOR", "1"}});
+  return ChildProcess(argv, base + ".log", {{"GST_DEBUG", "2"}, {"GST_DEBUG_NO_COLOR", "1"}});
 }
 
 ChildProcess CameraWorld::startViewer(std::vector<std::string> extraArgs, const std::string& name) {
@@ -143,8 +184,7 @@ ChildProcess CameraWorld::startViewer(std::vector<std::string> extraArgs, const 
 }
 
 bool CameraWorld::waitAuthenticated(ChildProcess& camera, int times) {
-  return waitFor([&] { return countOccurrences(camera.log(), "authenticated as camera") >= times; },
-                 kLogTimeout);
+  return waitEvents(camera, "connected", static_cast<std::size_t>(times));
 }
 
 bool CameraWorld::waitFrames(ChildProcess& viewer, int frames, std::chrono::milliseconds timeout) {

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,19 @@ std::vector<std::string> linesStartingWith(const std::string& text, const std::s
 int countOccurrences(const std::string& text, const std::string& needle);
 // The highest N of the "frames N WxH" lines a viewer printed (0 if none).
 int framesDecoded(const std::string& viewerLog);
+
+// The structured events (`event-log`, one JSON object a line) a camera started by
+// CameraWorld::startCamera has written so far, and those of one kind.
+using CameraEvent = nlohmann::json;
+using EventMatch = std::function<bool(const CameraEvent&)>;
+std::vector<CameraEvent> cameraEvents(const ChildProcess& camera);
+std::vector<CameraEvent> cameraEvents(const ChildProcess& camera, std::string_view kind,
+                                      const EventMatch& match = {});
+// Waits until the camera has written at least `count` events of `kind` (matching `match`).
+bool waitEvents(const ChildProcess& camera, std::string_view kind, std::size_t count = 1,
+                const EventMatch& match = {}, std::chrono::milliseconds timeout = kLogTimeout);
+// A match on one field's value: `withField("reason", "too_many_viewers")`.
+EventMatch withField(const std::string& name, CameraEvent value);
 
 class CameraWorld {
  public:
@@ -47,7 +62,7 @@ class CameraWorld {
   ChildProcess startViewer(std::vector<std::string> extraArgs = {},
                            const std::string& name = "viewer");
 
-  // Waits until the camera's log shows it authenticated `times` times.
+  // Waits until the camera has authenticated `times` times (its `connected` events).
   bool waitAuthenticated(ChildProcess& camera, int times = 1);
   // Waits until the viewer decoded more than `frames` frames.
   bool waitFrames(ChildProcess& viewer, int frames,

@@ -1,0 +1,52 @@
+// The camera's structured events: one JSON object a line in the file given with `event-log`,
+// for monitoring and for tests (which read these, never the wording of log lines). The names
+// are a contract: docs/ARCHITECTURE.md lists them.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace seccam::camera::event_log {
+
+enum class Kind {
+  Connected,           // authenticated to the server: {server}
+  Disconnected,        // the server connection dropped after a welcome
+  AuthRefused,         // the server refused the device key: {closeCode}
+  Replaced,            // a newer connection of this camera replaced ours
+  Reconnecting,        // next attempt scheduled: {inMs}
+  MessageIgnored,      // a message from the server was not acted on: {type, session?, why}
+  ViewerJoined,        // {session, codec, payloadType, viewers}
+  ViewerRefused,       // an offer was refused with a bye: {session, reason}
+  ViewerAnswered,      // {session, ms, encoders}
+  ViewerRenegotiated,  // {session}
+  ViewerLeft,          // {session, cause, reason?, viewers}
+  ViewerClosed,    // the peer's teardown finished (ICE agent closed, TURN given back): {session}
+  EncoderStarted,  // {codec, encoders}
+  EncoderIdle,     // nobody watches the codec any more: {codec}
+  SourceStarted,   // {input: "raw" | "h264-passthrough"}
+  SourceRetrying,  // the source failed or ended and is restarted: {inMs, why}
+  Stopped,         // the process is about to exit
+};
+
+std::string_view name(Kind kind);
+
+using Value = std::variant<std::string, std::int64_t, bool>;
+struct Field {
+  std::string_view key;
+  Value value;
+};
+
+// Starts writing events to `path` (appending); empty: events are off. Throws
+// std::runtime_error when the file cannot be opened.
+void open(const std::string& path);
+// Any thread. Costs nothing while events are off.
+void emit(Kind kind, std::span<const Field> fields);
+inline void emit(Kind kind, std::initializer_list<Field> fields = {}) {
+  emit(kind, std::span<const Field>(fields.begin(), fields.size()));
+}
+
+}  // namespace seccam::camera::event_log
