@@ -133,7 +133,8 @@ std::string optionalStringField(const json& obj, const char* name) {
 std::string sessionField(const json& obj) {
   auto session = stringField(obj, "session");
   if (session.size() < 8 || session.size() > 64 ||
-      session.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+      session.find_first_not_of(
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
           std::string::npos) {
     throw Invalid{"field 'session' must be 8-64 characters of letters, digits, '_' and '-'"};
   }
@@ -144,7 +145,8 @@ std::string cameraField(const json& obj) {
   auto camera = stringField(obj, "camera");
   if (camera.empty() || camera.size() > 64 ||
       camera.find_first_not_of(
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != std::string::npos) {
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+          std::string::npos) {
     throw Invalid{"field 'camera' is not a valid camera ID"};
   }
   return camera;
@@ -292,7 +294,8 @@ Parsed<ServerToCamera> parseServerToCamera(std::string_view text) {
     }
     if (type == "bye") return ServerToCamera{parseBye(obj)};
     if (type == "challenge") return ServerToCamera{Challenge{stringField(obj, "nonce")}};
-    if (type == "welcome") return ServerToCamera{Welcome{iceServersField(obj, "iceServers", false)}};
+    if (type == "welcome")
+      return ServerToCamera{Welcome{iceServersField(obj, "iceServers", false)}};
     if (type == "error") {
       return ServerToCamera{Error{optionalStringField(obj, "session"), stringField(obj, "code"),
                                   optionalStringField(obj, "message")}};
