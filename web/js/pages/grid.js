@@ -3,7 +3,7 @@
 
 import { showConnectionState } from '../connection-banner.js';
 import { signaling } from '../signaling.js';
-import { $, el, renderTopBar, requireUser, statusPill, urls } from '../ui.js';
+import { $, announce, el, renderTopBar, requireUser, statusPill, urls } from '../ui.js';
 import { CameraViewer, ViewerState, formatStats } from '../viewer.js';
 
 const STATS_INTERVAL_MS = 2000;
@@ -35,7 +35,11 @@ function tile(camera) {
       el('a', { href: urls.live(camera.id), class: 'tile-name' }, camera.name), status),
     stats);
   const viewer = new CameraViewer(camera.id, video);
+  let wasPlaying = false;
   viewer.addEventListener('statechange', ({ detail: { state } }) => {
+    const playing = state === ViewerState.PLAYING;
+    if (playing && !wasPlaying) announce(`Live video of ${camera.name} started.`);
+    wasPlaying = playing;
     overlay.dataset.state = state;
     overlay.hidden = state === ViewerState.PLAYING;
     overlayText.textContent = STATE_TEXT[state] ?? '';
