@@ -24,7 +24,7 @@ const STATE_TEXT = {
 };
 
 function tile(camera) {
-  const video = el('video', { playsinline: true, muted: true, autoplay: true, 'aria-label': `Live video of ${camera.name}` });
+  const video = el('video', { playsinline: true, muted: true, autoplay: true, 'aria-label': `Live video of ${camera.name}`, 'aria-hidden': 'true' });
   const overlayText = el('p', {}, 'Connecting…');
   const overlay = el('div', { class: 'player-overlay', 'data-state': 'waiting' }, el('div', { class: 'spinner', 'aria-hidden': 'true' }), overlayText);
   const stats = el('p', { class: 'tile-stats small' });
@@ -40,6 +40,9 @@ function tile(camera) {
     const playing = state === ViewerState.PLAYING;
     if (playing && !wasPlaying) announce(`Live video of ${camera.name} started.`);
     wasPlaying = playing;
+    // Without a stream Chromium names any video "Unable to play media.": hidden then, the
+    // overlay says what is going on.
+    video.setAttribute('aria-hidden', String(!playing));
     overlay.dataset.state = state;
     overlay.hidden = state === ViewerState.PLAYING;
     overlayText.textContent = STATE_TEXT[state] ?? '';

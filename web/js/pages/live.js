@@ -67,6 +67,9 @@ viewer.addEventListener('statechange', ({ detail: { state, detail } }) => {
   const playing = state === ViewerState.PLAYING;
   if (playing && !wasPlaying) announce(`Live video of ${cameraName} started.`);
   wasPlaying = playing;
+  // Without a stream Chromium names any video "Unable to play media.": hidden then, the
+  // overlay says what is going on.
+  video.setAttribute('aria-hidden', String(!playing));
   overlay.dataset.state = state;
   overlay.hidden = state === ViewerState.PLAYING;
   $('#overlay-text').textContent = detail || STATE_LABELS[state];
