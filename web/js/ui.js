@@ -134,6 +134,24 @@ export function setFormAlert(form, message, kind = 'error') {
   alert.dataset.kind = kind;
 }
 
+// Says `message` to screen readers through the page's polite live region, #announcer: it is in
+// the HTML from the start, as a region added together with its text is often not read.
+// Messages close together (several grid tiles starting) are read as one.
+const ANNOUNCE_BATCH_MS = 250;
+let pendingAnnouncements = [];
+export function announce(message) {
+  const region = $('#announcer');
+  if (!region) return;
+  if (pendingAnnouncements.length === 0) {
+    region.textContent = ''; // a change, also when the same words come again
+    setTimeout(() => {
+      region.textContent = pendingAnnouncements.join(' ');
+      pendingAnnouncements = [];
+    }, ANNOUNCE_BATCH_MS);
+  }
+  pendingAnnouncements.push(message);
+}
+
 // A short message at the bottom of the screen.
 export function toast(message, kind = 'info') {
   let region = $('#toasts');

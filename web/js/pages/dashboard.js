@@ -28,45 +28,97 @@ function markClick() {
   }
 }
 
-function cameraCard(camera) {
-  const watchUrl = urls.live(camera.id);
-  const rename = el('button', { type: 'button', class: 'btn btn-ghost btn-small', 'aria-label': `Rename ${camera.name}` }, 'Rename');
-  const remove = el('button', { type: 'button', class: 'btn btn-ghost btn-small btn-danger-text', 'aria-label': `Remove ${camera.name}` }, 'Remove');
+// One card, built once per camera and updated in place afterwards: rebuilding it would drop
+// the keyboard focus of whoever is on one of its buttons whenever a camera comes or goes.
+function cameraCard(id) {
+  const watchUrl = urls.live(id);
+  const current = () => cameras.get(id);
+  const rename = el('button', { type: 'button', class: 'btn btn-ghost btn-small' }, 'Rename');
+  const remove = el('button', { type: 'button', class: 'btn btn-ghost btn-small btn-danger-text' }, 'Remove');
   rename.addEventListener('click', async () => {
-    const renamed = await renameCameraDialog(camera);
+    const camera = current();
+    const renamed = camera && await renameCameraDialog(camera);
     if (renamed) {
       renamedHere.set(renamed.id, renamed.name);
-      cameras.set(renamed.id, { ...camera, ...renamed, online: cameras.get(camera.id)?.online ?? renamed.online });
+      cameras.set(renamed.id, { ...camera, ...renamed, online: cameras.get(id)?.online ?? renamed.online });
       render();
       toast('Camera renamed.');
     }
   });
   remove.addEventListener('click', async () => {
-    if (await removeCameraDialog(camera)) {
-      removedHere.add(camera.id);
-      cameras.delete(camera.id);
+    const camera = current();
+    if (camera && await removeCameraDialog(camera)) {
+      removedHere.add(id);
+      cameras.delete(id);
       render();
       toast('Camera removed.');
     }
   });
+  const title = el('a', { href: watchUrl, class: 'camera-link', onclick: markClick });
+  const idLine = el('p', { class: 'muted small mono camera-id' }, id);
+  const lastSeen = el('p', { class: 'last-seen small' });
+  const watch = el('a', { href: watchUrl, class: 'btn btn-secondary btn-small', onclick: markClick }, 'Watch');
   const thumb = el('a', { href: watchUrl, class: 'card-thumb', tabindex: '-1', 'aria-hidden': 'true', onclick: markClick },
-    el('span', { class: 'thumb-icon' }), statusPill(camera.online));
-  return el('li', { class: 'card camera-card', dataset: { cameraId: camera.id, online: String(Boolean(camera.online)) } },
+    el('span', { class: 'thumb-icon' }));
+  const node = el('li', { class: 'card camera-card', dataset: { cameraId: id } },
     thumb,
-    el('div', { class: 'card-body' },
-      el('h2', { class: 'card-title' }, el('a', { href: watchUrl, class: 'camera-link', onclick: markClick }, camera.name)),
-      // A camera not named yet is called by its ID: no need to print it twice.
-      camera.name !== camera.id ? el('p', { class: 'muted small mono camera-id' }, camera.id) : null,
-      el('p', { class: 'last-seen small' }, describeLastSeen(camera))),
-    el('div', { class: 'card-actions' },
-      el('a', { href: watchUrl, class: 'btn btn-secondary btn-small', onclick: markClick, 'aria-label': `Watch ${camera.name} live` }, 'Watch'),
-      el('span', { class: 'spacer' }), rename, remove));
+    el('div', { class: 'card-body' }, el('h2', { class: 'card-title' }, title), idLine, lastSeen),
+    el('div', { class: 'card-actions' }, watch, el('span', { class: 'spacer' }), rename, remove));
+
+  let shown = {};
+  const update = (camera) => {
+    const online = Boolean(camera.online);
+    if (shown.online !== online) {
+      node.dataset.online = String(online);
+      thumb.replaceChildren(thumb.firstChild, statusPill(online));
+    }
+    if (shown.name !== camera.name) {
+      title.textContent = camera.name;
+      watch.setAttribute('aria-label', `Watch ${camera.name} live`);
+      rename.setAttribute('aria-label', `Rename ${camera.name}`);
+      remove.setAttribute('aria-label', `Remove ${camera.name}`);
+      idLine.hidden = camera.name === id; // a camera not named yet is called by its ID: no need to print it twice
+    }
+    lastSeen.textContent = describeLastSeen(camera);
+    shown = { online, name: camera.name };
+  };
+  return { node, update };
 }
+
+const cards = new Map(); // id -> {node, update}
 
 function render() {
   $('#loading').hidden = true;
   const sorted = [...cameras.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  list.replaceChildren(...sorted.map(cameraCard));
+  const focused = document.activeElement;
+  const focusedCard = list.contains(focused) ? focused.closest('.camera-card') : null;
+
+  for (const [id, card] of cards) {
+    if (cameras.has(id)) continue;
+    card.node.remove();
+    cards.delete(id);
+  }
+  // Nodes move only when the order changed (a rename): a moved node loses focus, given back below.
+  let previous = null;
+  for (const camera of sorted) {
+    let card = cards.get(camera.id);
+    if (!card) {
+      card = cameraCard(camera.id);
+      cards.set(camera.id, card);
+    }
+    card.update(camera);
+    const expected = previous ? previous.nextSibling : list.firstChild;
+    if (card.node !== expected) {
+      if (previous) previous.after(card.node);
+      else list.prepend(card.node);
+    }
+    previous = card.node;
+  }
+  if (focusedCard && document.activeElement !== focused) {
+    if (focused.isConnected) focused.focus();
+    else (list.querySelector('.camera-link') ?? $('#add-camera')).focus(); // its camera was removed
+  }
+
   $('#empty').hidden = sorted.length > 0;
   $('#open-grid').hidden = sorted.length === 0;
   const online = sorted.filter((c) => c.online).length;
@@ -105,10 +157,7 @@ live.addEventListener('status', (event) => {
   render();
 });
 setInterval(() => {
-  for (const node of list.querySelectorAll('.camera-card')) {
-    const camera = cameras.get(node.dataset.cameraId);
-    if (camera) node.querySelector('.last-seen').textContent = describeLastSeen(camera);
-  }
+  for (const [id, card] of cards) card.update(cameras.get(id));
 }, LAST_SEEN_REFRESH_MS);
 
 const user = await requireUser();

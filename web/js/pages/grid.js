@@ -3,7 +3,7 @@
 
 import { showConnectionState } from '../connection-banner.js';
 import { signaling } from '../signaling.js';
-import { $, el, renderTopBar, requireUser, statusPill, urls } from '../ui.js';
+import { $, announce, el, renderTopBar, requireUser, statusPill, urls } from '../ui.js';
 import { CameraViewer, ViewerState, formatStats } from '../viewer.js';
 
 const STATS_INTERVAL_MS = 2000;
@@ -24,7 +24,7 @@ const STATE_TEXT = {
 };
 
 function tile(camera) {
-  const video = el('video', { playsinline: true, muted: true, autoplay: true, 'aria-label': `Live video of ${camera.name}` });
+  const video = el('video', { playsinline: true, muted: true, autoplay: true, 'aria-label': `Live video of ${camera.name}`, 'aria-hidden': 'true' });
   const overlayText = el('p', {}, 'Connecting…');
   const overlay = el('div', { class: 'player-overlay', 'data-state': 'waiting' }, el('div', { class: 'spinner', 'aria-hidden': 'true' }), overlayText);
   const stats = el('p', { class: 'tile-stats small' });
@@ -35,7 +35,14 @@ function tile(camera) {
       el('a', { href: urls.live(camera.id), class: 'tile-name' }, camera.name), status),
     stats);
   const viewer = new CameraViewer(camera.id, video);
+  let wasPlaying = false;
   viewer.addEventListener('statechange', ({ detail: { state } }) => {
+    const playing = state === ViewerState.PLAYING;
+    if (playing && !wasPlaying) announce(`Live video of ${camera.name} started.`);
+    wasPlaying = playing;
+    // Without a stream Chromium names any video "Unable to play media.": hidden then, the
+    // overlay says what is going on.
+    video.setAttribute('aria-hidden', String(!playing));
     overlay.dataset.state = state;
     overlay.hidden = state === ViewerState.PLAYING;
     overlayText.textContent = STATE_TEXT[state] ?? '';

@@ -4,7 +4,7 @@
 import { api, ApiError, describeError } from '../api.js';
 import { showConnectionState } from '../connection-banner.js';
 import { signaling } from '../signaling.js';
-import { $, describeLastSeen, renderTopBar, requireUser, statusPill } from '../ui.js';
+import { $, announce, describeLastSeen, renderTopBar, requireUser, statusPill } from '../ui.js';
 import { CameraViewer, ViewerState, formatStats } from '../viewer.js';
 
 const STATS_INTERVAL_MS = 1000;
@@ -60,7 +60,16 @@ setInterval(() => {
 }, LAST_SEEN_REFRESH_MS);
 
 const viewer = new CameraViewer(cameraId, video);
+let wasPlaying = false;
 viewer.addEventListener('statechange', ({ detail: { state, detail } }) => {
+  // The overlay (a live region) says what goes wrong; the start needs saying too, as the
+  // overlay just disappears then.
+  const playing = state === ViewerState.PLAYING;
+  if (playing && !wasPlaying) announce(`Live video of ${cameraName} started.`);
+  wasPlaying = playing;
+  // Without a stream Chromium names any video "Unable to play media.": hidden then, the
+  // overlay says what is going on.
+  video.setAttribute('aria-hidden', String(!playing));
   overlay.dataset.state = state;
   overlay.hidden = state === ViewerState.PLAYING;
   $('#overlay-text').textContent = detail || STATE_LABELS[state];
@@ -94,8 +103,15 @@ live.addEventListener('status', (event) => {
 });
 showConnectionState(live, document.createElement('div'));
 
+// The video's accessible name says which camera it shows.
+function nameVideo(name) {
+  video.setAttribute('aria-label', `Live video of ${name}`);
+}
+nameVideo(cameraId);
+
 function setName(name) {
   cameraName = name;
+  nameVideo(name);
   $('#heading').textContent = name;
   $('#camera-id-part').hidden = name === cameraId; // an unnamed camera is called by its ID
   document.title = `${name} · SecCam`;
