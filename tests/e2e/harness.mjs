@@ -20,7 +20,7 @@ export const CAMERA_BINARY = path.join(BUILD_DIR, 'src/camera/seccam-camera');
 const CHROMIUM = '/usr/bin/chromium';
 const TURNSERVER = '/usr/bin/turnserver';
 
-// WEBRTC-NOTES.md: the flags Debian's Chromium needs here (Playwright adds --headless).
+// docs/WEBRTC-NOTES.md: the flags Debian's Chromium needs here (Playwright adds --headless).
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -86,6 +86,20 @@ class NamespacedProcess {
     }
   }
 
+  // A camera agent's structured events (its `--event-log`, one JSON object a line), those of
+  // one kind when `kind` is given. Tests read these, never the wording of log lines.
+  events(kind) {
+    let text = '';
+    try {
+      text = fs.readFileSync(this.eventLogPath, 'utf8');
+    } catch {
+      return [];
+    }
+    // A line still being written has no newline yet: it is read next time.
+    const lines = text.split('\n').slice(0, -1);
+    return lines.map((line) => JSON.parse(line)).filter((e) => !kind || e.event === kind);
+  }
+
   async stop(signal = 'SIGTERM') {
     if (!this.running) return;
     this.child.kill(signal);
@@ -105,7 +119,7 @@ export class Stack {
     // Unique per run (pid) and per stack in this process (counter).
     namespaceCounter += 1;
     this.namespace = `seccam-e2e-${process.pid}-${namespaceCounter}`;
-    // Per-run addresses too (WEBRTC-NOTES.md): 10.X.Y.0/24 from the pid and counter.
+    // Per-run addresses too (docs/WEBRTC-NOTES.md): 10.X.Y.0/24 from the pid and counter.
     const x = 64 + ((process.pid >> 8) % 128);
     const y = (process.pid + namespaceCounter) % 250;
     this.cameraAddress = `10.${x}.${y}.1`;
@@ -150,7 +164,7 @@ export class Stack {
     return run('ip', ['netns', 'exec', this.namespace, ...args]);
   }
 
-  // WEBRTC-NOTES.md: veth pair with both ends inside (not named veth*: libnice skips those),
+  // docs/WEBRTC-NOTES.md: veth pair with both ends inside (not named veth*: libnice skips those),
   // and a default route so that Chromium offers host candidates. Nothing leaves the namespace.
   #createNamespace() {
     run('ip', ['netns', 'add', this.namespace]);
@@ -222,11 +236,14 @@ export class Stack {
 
   // Starts the test-pattern agent of a provisioned camera (small video unless asked).
   startCamera(camera, { width = 320, height = 240, fps = 15 } = {}) {
+    const eventLogPath = path.join(this.logDir, `camera-${camera.cameraId}-${this.agents.size}.events`);
     const agent = this.spawn(`camera-${camera.cameraId}`, [
       // The file provisioning wrote, as a real camera gets it (the key stays off the command line).
       CAMERA_BINARY, '--config', path.join(this.dir, 'cameras', `${camera.cameraId}.toml`),
       '--source', 'test', '--width', String(width), '--height', String(height), '--fps', String(fps),
+      '--event-log', eventLogPath,
     ]);
+    agent.eventLogPath = eventLogPath;
     this.agents.set(camera.cameraId, agent);
     return agent;
   }

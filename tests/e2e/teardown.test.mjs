@@ -76,7 +76,7 @@ test('two viewers leaving at once while the camera still gathers ICE never take 
     }
     await Promise.all(contexts.map((c) => c.close())); // both leave at once
     // Both sessions end at the camera (closing their ICE agents) while it keeps running.
-    const closed = () => (cameraLog().match(/ICE agent closed/g) || []).length;
+    const closed = () => agent.events('viewer_closed').length;
     const deadline = Date.now() + 15000;
     while (closed() < 2 * round && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.equal(closed(), 2 * round, `round ${round}: both sessions closed at the camera\n${cameraLog()}`);
@@ -88,6 +88,5 @@ test('two viewers leaving at once while the camera still gathers ICE never take 
   const last = await setup.context().newPage();
   await last.goto(liveUrl);
   await expectPlaying(last, { timeoutMs: 30000 });
-  assert.ok(agent.running);
-  assert.doesNotMatch(cameraLog(), /stopped unexpectedly|Segmentation/);
+  assert.ok(agent.running, `the camera agent is still running\n${cameraLog()}`);
 });
