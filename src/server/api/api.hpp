@@ -11,8 +11,8 @@
 
 #include "common/protocol.hpp"
 #include "server/api/api_types.hpp"
-#include "server/api/metrics.hpp"
 #include "server/auth/rate_limiter.hpp"
+#include "server/metrics/metrics.hpp"
 #include "server/store/store.hpp"
 #include "server/turn/turn_credentials.hpp"
 

@@ -163,7 +163,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (path == "/metrics") {
       Response response{bhttp::status::ok, 11};
       response.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      response.body() = context_->metrics->render(context_->liveCounts());
+      response.body() = context_->metrics->render(context_->hubStats());
       return send(std::move(response), keepAlive_);
     }
     if (api::Api::handles(path) || path == "/api") return callApi(std::move(request), path);
