@@ -263,11 +263,11 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
       return;
     }
     if (auto* error = std::get_if<protocol::Error>(&message)) {
-      if (error->code == "unauthorized") {
+      if (error->code == protocol::ErrorCode::Unauthorized) {
         spdlog::error("the server refused this camera: wrong device key or unknown camera ID '{}'",
                       cameraId);
       } else {
-        spdlog::warn("server error {}: {}", error->code, error->message);
+        spdlog::warn("server error {}: {}", protocol::codeName(*error), error->message);
       }
       if (!welcomed) return;
     }
@@ -331,13 +331,13 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     ++attempt;  // every handler of the old connection is now stale
     socket = std::monostate{};
     if (stopped) return;
-    if (closeCode == kCloseUnauthorized) {
+    if (closeCode == protocol::value(protocol::CloseCode::Unauthorized)) {
       spdlog::error(
           "authentication refused (close code 4401): the device key is wrong or the "
           "camera ID '{}' is unknown to the server; check the camera's config",
           cameraId);
       event_log::emit(event_log::Kind::AuthRefused, {{"closeCode", std::int64_t{closeCode}}});
-    } else if (closeCode == kCloseReplaced) {
+    } else if (closeCode == protocol::value(protocol::CloseCode::Replaced)) {
       spdlog::warn("replaced by a newer connection for the same camera (4409)");
       event_log::emit(event_log::Kind::Replaced);
     } else {

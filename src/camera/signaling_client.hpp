@@ -18,9 +18,6 @@ class io_context;
 
 namespace seccam::camera {
 
-inline constexpr int kCloseUnauthorized = 4401;
-inline constexpr int kCloseReplaced = 4409;
-
 class SignalingClient {
  public:
   struct Events {

@@ -2,11 +2,14 @@
 
 #include <cctype>
 
+#include "common/text.hpp"
+
 namespace seccam::identity {
 namespace {
+// ASCII letters and digits only (std::isalnum would follow the locale).
 bool allOf(std::string_view s, std::string_view extra) {
-  for (unsigned char c : s) {
-    if (!std::isalnum(c) && extra.find(static_cast<char>(c)) == std::string_view::npos) return false;
+  for (char c : s) {
+    if (!text::isAsciiAlnum(c) && extra.find(c) == std::string_view::npos) return false;
   }
   return true;
 }

@@ -3,6 +3,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "common/identity.hpp"
 #include "common/protocol_json.hpp"
 
 namespace seccam::protocol {
@@ -93,6 +94,14 @@ std::span<const ErrorCode> allErrorCodes() { return valuesOf(kErrorCodes); }
 std::span<const ByeReason> allByeReasons() { return valuesOf(kByeReasons); }
 std::span<const CloseCode> allCloseCodes() { return valuesOf(kCloseCodes); }
 
+Bye byeFor(std::string session, ByeReason reason) {
+  return Bye{std::move(session), std::string(wireName(reason))};
+}
+
+std::string_view codeName(const Error& error) {
+  return error.code ? wireName(*error.code) : std::string_view("unknown");
+}
+
 void to_json(json& j, const IceServer& s) {
   j = json{{"urls", s.urls}};
   if (!s.username.empty()) j["username"] = s.username;
@@ -132,10 +141,7 @@ std::string optionalStringField(const json& obj, const char* name) {
 
 std::string sessionField(const json& obj) {
   auto session = stringField(obj, "session");
-  if (session.size() < 8 || session.size() > 64 ||
-      session.find_first_not_of(
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
-          std::string::npos) {
+  if (!identity::isValidSessionId(session)) {
     throw Invalid{"field 'session' must be 8-64 characters of letters, digits, '_' and '-'"};
   }
   return session;
@@ -143,10 +149,7 @@ std::string sessionField(const json& obj) {
 
 std::string cameraField(const json& obj) {
   auto camera = stringField(obj, "camera");
-  if (camera.empty() || camera.size() > 64 ||
-      camera.find_first_not_of(
-          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
-          std::string::npos) {
+  if (!identity::isValidCameraId(camera)) {
     throw Invalid{"field 'camera' is not a valid camera ID"};
   }
   return camera;
@@ -207,6 +210,11 @@ Candidate parseCandidate(const json& obj) {
 Bye parseBye(const json& obj) { return Bye{sessionField(obj), optionalStringField(obj, "reason")}; }
 
 Answer parseAnswer(const json& obj) { return Answer{sessionField(obj), sdpField(obj)}; }
+
+Error parseError(const json& obj) {
+  return Error{optionalStringField(obj, "session"), errorCodeFromWire(stringField(obj, "code")),
+               optionalStringField(obj, "message")};
+}
 
 CameraInfo parseCameraInfo(const json& obj) {
   if (!obj.is_object()) throw Invalid{"camera entries must be objects"};
@@ -294,12 +302,8 @@ Parsed<ServerToCamera> parseServerToCamera(std::string_view text) {
     }
     if (type == "bye") return ServerToCamera{parseBye(obj)};
     if (type == "challenge") return ServerToCamera{Challenge{stringField(obj, "nonce")}};
-    if (type == "welcome")
-      return ServerToCamera{Welcome{iceServersField(obj, "iceServers", false)}};
-    if (type == "error") {
-      return ServerToCamera{Error{optionalStringField(obj, "session"), stringField(obj, "code"),
-                                  optionalStringField(obj, "message")}};
-    }
+    if (type == "welcome") return ServerToCamera{Welcome{iceServersField(obj, "iceServers", false)}};
+    if (type == "error") return ServerToCamera{parseError(obj)};
     unknownType(type);
   });
 }
@@ -325,10 +329,7 @@ Parsed<ServerToViewer> parseServerToViewer(std::string_view text) {
       h.iceServers = iceServersField(obj, "iceServers", false);
       return ServerToViewer{std::move(h)};
     }
-    if (type == "error") {
-      return ServerToViewer{Error{optionalStringField(obj, "session"), stringField(obj, "code"),
-                                  optionalStringField(obj, "message")}};
-    }
+    if (type == "error") return ServerToViewer{parseError(obj)};
     unknownType(type);
   });
 }
@@ -385,7 +386,7 @@ std::string serialize(const Status& m) {
 std::string serialize(const Error& m) {
   json j{{"type", "error"}};
   if (!m.session.empty()) j["session"] = m.session;
-  j["code"] = m.code;
+  j["code"] = wireName(m.code.value_or(ErrorCode::Internal));
   j["message"] = m.message;
   return j.dump();
 }

@@ -103,10 +103,13 @@ struct Candidate {
   std::optional<std::string> sdpMid;
   std::optional<int> sdpMLineIndex;
 };
+// `reason` stays text: a reason ByeReason does not know (a newer camera's) is passed on to
+// the viewer as it came. Make one of ours with byeFor().
 struct Bye {
   std::string session;
   std::string reason;  // optional on the wire; empty when absent
 };
+Bye byeFor(std::string session, ByeReason reason);
 struct Challenge {
   std::string nonce;
 };
@@ -126,11 +129,16 @@ struct Status {
   std::string camera;
   bool online = false;
 };
+// `code` is typed. A code this build does not know (PROTOCOL.md lets a newer server add
+// some) parses as nullopt, not as a failure: the receiver treats it as an error it cannot
+// act on and keeps `message` for its log. A sender always sets it.
 struct Error {
   std::string session;  // empty when not about a session
-  std::string code;
+  std::optional<ErrorCode> code;
   std::string message;
 };
+// The code's wire name, or "unknown" for a code this build does not know (for logs).
+std::string_view codeName(const Error& error);
 
 // What each side may send.
 using ViewerToServer = std::variant<Offer, Candidate, Bye>;

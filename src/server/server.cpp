@@ -41,10 +41,6 @@ std::unique_ptr<net::ssl::context> makeTlsContext(const ServerConfig& config) {
   return tls;
 }
 
-api::LiveCounts toLiveCounts(const HubStats& s) {
-  return {s.camerasConnected, s.viewersConnected, s.liveSessions,
-          s.messagesRelayed,  s.cameraAuthFailures, s.protocolErrors};
-}
 // Every connection is a descriptor: take the whole hard limit the system allows rather than
 // the (often 1024) soft default, and say what it is.
 void raiseDescriptorLimit() {
@@ -69,7 +65,7 @@ int runServer(const ServerConfig& config) {
 
   int workerThreads = std::clamp(config.ioThreads, kMinWorkers, kMaxWorkers);
   WorkerPool workers(workerThreads);
-  api::Metrics metrics;
+  Metrics metrics;
 
   HubDependencies hubDeps;
   hubDeps.masterKey = masterKey;
@@ -121,7 +117,7 @@ int runServer(const ServerConfig& config) {
   context->publicUrl = config.publicUrl;
   context->trustedProxies = config.trustedProxies;
   context->tls = config.tlsEnabled();
-  context->liveCounts = [&hub] { return toLiveCounts(hub.stats()); };
+  context->hubStats = [&hub] { return hub.stats(); };
 
   std::unique_ptr<net::ssl::context> tls;
   if (config.tlsEnabled()) tls = makeTlsContext(config);

@@ -165,7 +165,7 @@ class Viewer {
       say("bye " + (bye->reason.empty() ? std::string("-") : bye->reason));
       exitCode = 3;
     } else if (auto* error = std::get_if<protocol::Error>(&message)) {
-      say("error " + error->code + " " + error->message);
+      say("error " + std::string(protocol::codeName(*error)) + " " + error->message);
     }
   }
 

@@ -1,4 +1,5 @@
 // The JSON API of seccam-server (PROTOCOL.md "HTTP API"): one fetch wrapper, typed errors.
+import { ErrorCode } from './protocol.js';
 
 // Every request says it is JSON: the server refuses state-changing requests that don't.
 const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' };
@@ -40,7 +41,7 @@ async function request(method, path, body) {
   const retryAfter = retryHeader !== null && /^\d+$/.test(retryHeader) ? Number(retryHeader) : null;
   throw new ApiError(
     response.status,
-    error.code || 'internal',
+    error.code || ErrorCode.Internal,
     error.message || `The server answered ${response.status}.`,
     error.fields || {},
     retryAfter,
@@ -66,7 +67,7 @@ export const api = {
 // A message a person can act on, for errors that have no field of their own.
 export function describeError(error) {
   if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
-  if (error.code === 'rate_limited') {
+  if (error.code === ErrorCode.RateLimited) {
     const wait = error.retryAfterSeconds;
     return wait ? `Too many attempts. Try again in ${formatWait(wait)}.` : 'Too many attempts. Try again later.';
   }

@@ -1,6 +1,7 @@
 // The page's one viewer WebSocket to /ws (PROTOCOL.md "Viewer WebSocket"): connects,
 // reconnects with capped exponential backoff, keeps the latest hello (cameras, ICE servers),
 // dispatches `status` to listeners and session messages to the session that owns them.
+import { CloseCode } from './protocol.js';
 
 const RECONNECT_FIRST_DELAY_MS = 500;
 const RECONNECT_MAX_DELAY_MS = 15000;
@@ -135,10 +136,10 @@ class Signaling extends EventTarget {
     this.dispatchEvent(new CustomEvent('close', { detail: { code: event.code } }));
     if (this.#stopped) return;
 
-    // 4401: the session cookie is no longer valid. A refused upgrade looks like 1006, so after
-    // a few failures ask the API whether the user is still signed in.
+    // Unauthorized (4401): the session cookie is no longer valid. A refused upgrade looks like
+    // 1006, so after a few failures ask the API whether the user is still signed in.
     this.#attempt += 1;
-    if (event.code === 4401 || (this.#attempt >= ATTEMPTS_BEFORE_AUTH_CHECK && (await this.#signedOut()))) {
+    if (event.code === CloseCode.Unauthorized || (this.#attempt >= ATTEMPTS_BEFORE_AUTH_CHECK && (await this.#signedOut()))) {
       this.#setState(SignalingState.SIGNED_OUT);
       this.dispatchEvent(new CustomEvent('signedout'));
       return;

@@ -3,6 +3,7 @@
 // when the camera or the WebSocket drops (a fresh session once the camera is back).
 
 import { api } from './api.js';
+import { ByeReason, ErrorCode } from './protocol.js';
 import { signaling, SignalingState } from './signaling.js';
 
 export const ViewerState = Object.freeze({
@@ -230,10 +231,10 @@ export class CameraViewer extends EventTarget {
           else await this.#addCandidate(pc, message);
           return;
         case 'bye':
-          this.#onSessionEnded(message.reason || '');
+          this.#onBye(message.reason);
           return;
         case 'error':
-          this.#onSessionEnded(message.code || 'internal', message.message);
+          this.#onError(message.code, message.message);
           return;
         default:
           return;
@@ -252,20 +253,38 @@ export class CameraViewer extends EventTarget {
     }
   }
 
-  #onSessionEnded(reason, message = '') {
+  // A reason or code this page does not know means "session over, may retry" (PROTOCOL.md).
+  #onBye(reason) {
     switch (reason) {
-      case 'camera_offline':
-        this.#endSession(false, ViewerState.OFFLINE, 'The camera is offline. The video starts as soon as it is back.');
-        return;
-      case 'not_found':
+      case ByeReason.CameraOffline:
+        return this.#cameraOffline();
+      case ByeReason.TooManyViewers:
+        return this.#cameraBusy();
+      default:
+        this.#retry('The camera ended the video. Trying again…');
+    }
+  }
+
+  #onError(code, message = '') {
+    switch (code) {
+      case ErrorCode.CameraOffline:
+        return this.#cameraOffline();
+      case ErrorCode.NotFound:
         this.#endSession(false, ViewerState.NOT_FOUND, 'This camera does not exist or is not yours.');
         return;
-      case 'too_many_viewers':
-        this.#retry('The camera has as many viewers as it allows. Trying again…', ViewerState.BUSY);
-        return;
+      case ErrorCode.TooManyViewers:
+        return this.#cameraBusy();
       default:
         this.#retry(message ? `${message} Trying again…` : 'The camera ended the video. Trying again…');
     }
+  }
+
+  #cameraOffline() {
+    this.#endSession(false, ViewerState.OFFLINE, 'The camera is offline. The video starts as soon as it is back.');
+  }
+
+  #cameraBusy() {
+    this.#retry('The camera has as many viewers as it allows. Trying again…', ViewerState.BUSY);
   }
 
   #onTrack(session, event) {

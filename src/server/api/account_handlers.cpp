@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.hpp"
 #include "server/api/api.hpp"
 #include "server/api/request_body.hpp"
 #include "server/api/validation.hpp"
@@ -12,11 +13,6 @@
 
 namespace seccam::server::api {
 namespace {
-
-std::string lowerCase(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 ApiResponse userResponse(int status, const std::string& username, std::string cookie) {
   ApiResponse response;
@@ -31,7 +27,6 @@ std::string loggable(const std::string& username) {
   return usernameProblem(username) ? std::string("<invalid>") : username;
 }
 
-const std::string kClaimMismatch = "This camera ID and claim code do not match.";
 const std::string kWrongCredentials = "Username or password is incorrect.";
 
 }  // namespace
@@ -51,26 +46,18 @@ ApiResponse Api::registerAccount(const ApiRequest& request) {
     return body->invalid();
   }
 
-  if (auto wait = claimByAddress_.retryAfter(request.clientAddress)) {
+  // No account yet: claims are limited by address only.
+  if (auto wait = claimWait(request.clientAddress, std::nullopt); wait.count() > 0) {
     spdlog::warn("register refused from {}: too many failed claims", request.clientAddress);
-    return rateLimited(*wait, "camera claims");
+    return rateLimited(wait, "camera claims");
   }
-  auto camera = deps_.store->findCamera(*cameraId);
-  if (!camera || camera->revoked || !claimCodeMatches(*cameraId, *claimCode)) {
-    claimByAddress_.recordFailure(request.clientAddress);
-    deps_.metrics->recordClaimFailure();
-    spdlog::warn("register refused from {}: camera ID and claim code do not match",
-                 request.clientAddress);
-    return errorResponse(400, "invalid_input", kClaimMismatch, {{"claimCode", kClaimMismatch}});
-  }
-  if (camera->ownerId) {
-    return errorResponse(409, "conflict", "This camera already belongs to an account.",
-                         {{"cameraId", "This camera already belongs to an account."}});
-  }
+  auto camera = claimableCamera(*cameraId, *claimCode, request.clientAddress, std::nullopt);
+  if (!camera) return claimMismatch();
+  if (camera->ownerId) return cameraTaken();
   // Cheap check first, so that a taken name costs no Argon2id; the insert re-checks.
   const std::string taken = "This username is taken. Choose another.";
   if (deps_.store->findUserByUsername(*username)) {
-    return errorResponse(409, "conflict", taken, {{"username", taken}});
+    return errorResponse(409, protocol::ErrorCode::Conflict, taken, {{"username", taken}});
   }
 
   std::string token;
@@ -78,12 +65,9 @@ ApiResponse Api::registerAccount(const ApiRequest& request) {
   auto result = deps_.store->registerUser(*username, auth::hashPassword(*password), *cameraId,
                                           cameraName.value_or(*cameraId), session);
   if (result.outcome == store::RegisterOutcome::usernameTaken) {
-    return errorResponse(409, "conflict", taken, {{"username", taken}});
+    return errorResponse(409, protocol::ErrorCode::Conflict, taken, {{"username", taken}});
   }
-  if (result.outcome == store::RegisterOutcome::cameraUnavailable) {
-    return errorResponse(409, "conflict", "This camera already belongs to an account.",
-                         {{"cameraId", "This camera already belongs to an account."}});
-  }
+  if (result.outcome == store::RegisterOutcome::cameraUnavailable) return cameraTaken();
   spdlog::info("account {} registered with camera {}", loggable(*username), *cameraId);
   if (deps_.live.cameraClaimed) deps_.live.cameraClaimed(result.user->id, *cameraId);
   return userResponse(201, result.user->username,
@@ -104,7 +88,7 @@ ApiResponse Api::login(const ApiRequest& request) {
     return body->invalid();
   }
 
-  auto accountKey = lowerCase(*username);
+  auto accountKey = text::lowerCase(*username);
   auto wait = std::max(signInByAccount_.retryAfter(accountKey).value_or(std::chrono::seconds(0)),
                        signInByAddress_.retryAfter(request.clientAddress)
                            .value_or(std::chrono::seconds(0)));
@@ -121,7 +105,7 @@ ApiResponse Api::login(const ApiRequest& request) {
     signInByAddress_.recordFailure(request.clientAddress);
     deps_.metrics->recordSignInFailure();
     spdlog::warn("sign-in failed for {} from {}", loggable(*username), request.clientAddress);
-    return errorResponse(401, "unauthorized", kWrongCredentials);
+    return errorResponse(401, protocol::ErrorCode::Unauthorized, kWrongCredentials);
   }
   signInByAccount_.reset(accountKey);
   return userResponse(200, user->username, openSession(user->id, secureCookies(request)));

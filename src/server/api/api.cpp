@@ -11,7 +11,6 @@
 #include "common/protocol_json.hpp"
 #include "server/auth/session_cookie.hpp"
 #include "server/auth/session_token.hpp"
-#include "server/http/origin_policy.hpp"
 
 namespace seccam::server::api {
 
@@ -35,44 +34,14 @@ Api::Api(ApiDependencies deps) : deps_(std::move(deps)) {}
 namespace {
 constexpr std::string_view kCamerasPath = "/api/cameras";
 
-bool isStateChanging(const std::string& method) {
-  return method == "POST" || method == "PATCH" || method == "DELETE" || method == "PUT";
-}
-
-bool isJsonContentType(std::string_view contentType) {
-  auto semicolon = contentType.find(';');
-  auto mediaType = contentType.substr(0, semicolon);
-  while (!mediaType.empty() && mediaType.back() == ' ') mediaType.remove_suffix(1);
-  std::string lowerType(mediaType);
-  for (auto& c : lowerType) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lowerType == "application/json";
-}
-
-ApiResponse notFound() { return errorResponse(404, "not_found", "Not found."); }
+ApiResponse notFound() { return errorResponse(404, protocol::ErrorCode::NotFound, "Not found."); }
 ApiResponse unauthorized() {
-  return errorResponse(401, "unauthorized", "Sign in first.");
+  return errorResponse(401, protocol::ErrorCode::Unauthorized, "Sign in first.");
 }
 }  // namespace
 
 ApiResponse Api::handle(const ApiRequest& request) {
   try {
-    // Cross-site requests: a foreign Origin, or a content type a plain HTML form can send.
-    if (isStateChanging(request.method)) {
-      if (request.origin &&
-          !http::isOwnOrigin(*request.origin, deps_.publicUrl, request.tls, request.host)) {
-        spdlog::warn("refused {} {} from {}: foreign origin", request.method, request.path,
-                     request.clientAddress);
-        return errorResponse(403, "forbidden", "Cross-site requests are not allowed.");
-      }
-      bool hasBody = !request.body.empty();
-      if ((request.contentType && !isJsonContentType(*request.contentType)) ||
-          (!request.contentType && hasBody)) {
-        spdlog::warn("refused {} {} from {}: content type is not application/json",
-                     request.method, request.path, request.clientAddress);
-        return errorResponse(403, "forbidden", "Requests must have Content-Type: application/json.");
-      }
-    }
-
     const auto& path = request.path;
     const auto& method = request.method;
     if (path == "/api/register" && method == "POST") return registerAccount(request);
@@ -102,7 +71,8 @@ ApiResponse Api::handle(const ApiRequest& request) {
     return notFound();
   } catch (const std::exception& e) {
     spdlog::error("{} {} failed: {}", request.method, request.path, e.what());
-    return errorResponse(500, "internal", "Something went wrong on the server. Try again.");
+    return errorResponse(500, protocol::ErrorCode::Internal,
+                         "Something went wrong on the server. Try again.");
   }
 }
 
@@ -136,10 +106,43 @@ std::string Api::openSession(store::UserId user, bool secure) {
   return auth::sessionCookie(token, secure);
 }
 
-bool Api::claimCodeMatches(const std::string& cameraId, const std::string& claimCode) const {
-  auto deviceKey = identity::deriveDeviceKey(deps_.masterKey, cameraId);
-  return crypto::constantTimeEqual(identity::deriveClaimCode(deviceKey),
-                                   identity::normalizeClaimCode(claimCode));
+std::chrono::seconds Api::claimWait(const std::string& clientAddress,
+                                    const std::optional<std::string>& accountKey) {
+  auto wait = claimByAddress_.retryAfter(clientAddress).value_or(std::chrono::seconds(0));
+  if (accountKey) {
+    wait =
+        std::max(wait, claimByAccount_.retryAfter(*accountKey).value_or(std::chrono::seconds(0)));
+  }
+  return wait;
+}
+
+std::optional<store::CameraRecord> Api::claimableCamera(
+    const std::string& cameraId, const std::string& claimCode, const std::string& clientAddress,
+    const std::optional<std::string>& accountKey) {
+  auto camera = deps_.store->findCamera(cameraId);
+  if (camera && !camera->revoked) {
+    auto deviceKey = identity::deriveDeviceKey(deps_.masterKey, cameraId);
+    if (crypto::constantTimeEqual(identity::deriveClaimCode(deviceKey),
+                                  identity::normalizeClaimCode(claimCode))) {
+      return camera;
+    }
+  }
+  if (accountKey) claimByAccount_.recordFailure(*accountKey);
+  claimByAddress_.recordFailure(clientAddress);
+  deps_.metrics->recordClaimFailure();
+  spdlog::warn("claim refused from {}{}{}: camera ID and claim code do not match", clientAddress,
+               accountKey ? " for " : "", accountKey.value_or(""));
+  return std::nullopt;
+}
+
+ApiResponse Api::claimMismatch() {
+  static const std::string message = "This camera ID and claim code do not match.";
+  return errorResponse(400, protocol::ErrorCode::InvalidInput, message, {{"claimCode", message}});
+}
+
+ApiResponse Api::cameraTaken() {
+  static const std::string message = "This camera already belongs to an account.";
+  return errorResponse(409, protocol::ErrorCode::Conflict, message, {{"cameraId", message}});
 }
 
 protocol::CameraInfo Api::cameraInfo(const store::CameraRecord& camera) const {
@@ -158,10 +161,10 @@ bool Api::secureCookies(const ApiRequest& request) const {
 ApiResponse Api::rateLimited(std::chrono::seconds wait, const std::string& what) {
   deps_.metrics->recordRateLimited();
   auto minutes = (wait.count() + 59) / 60;
-  auto response = errorResponse(
-      429, "rate_limited",
-      "Too many failed " + what + ". Try again in " + std::to_string(minutes) +
-          (minutes == 1 ? " minute." : " minutes."));
+  auto response =
+      errorResponse(429, protocol::ErrorCode::RateLimited,
+                    "Too many failed " + what + ". Try again in " + std::to_string(minutes) +
+                        (minutes == 1 ? " minute." : " minutes."));
   response.headers.emplace_back("Retry-After", std::to_string(wait.count()));
   return response;
 }

@@ -11,8 +11,8 @@
 
 #include "common/protocol.hpp"
 #include "server/api/api_types.hpp"
-#include "server/api/metrics.hpp"
 #include "server/auth/rate_limiter.hpp"
+#include "server/metrics/metrics.hpp"
 #include "server/store/store.hpp"
 #include "server/turn/turn_credentials.hpp"
 
@@ -68,7 +68,20 @@ class Api {
   // The cookie and the stored session for a fresh sign-in.
   std::string openSession(store::UserId user, bool secure);
   store::NewSession newSessionRecord(std::string& tokenOut) const;
-  bool claimCodeMatches(const std::string& cameraId, const std::string& claimCode) const;
+  // The one claim check (sign-up and claim). How long claims from this address (and account,
+  // when there is one) must wait; zero when they may go ahead.
+  std::chrono::seconds claimWait(const std::string& clientAddress,
+                                 const std::optional<std::string>& accountKey);
+  // The camera, when it exists, is not revoked and the code is its own; otherwise the failure
+  // is counted against the address (and the account) and the caller answers claimMismatch().
+  std::optional<store::CameraRecord> claimableCamera(const std::string& cameraId,
+                                                     const std::string& claimCode,
+                                                     const std::string& clientAddress,
+                                                     const std::optional<std::string>& accountKey);
+  // 400 on claimCode: an unknown camera, a wrong code and a revoked camera look the same.
+  static ApiResponse claimMismatch();
+  // 409 on cameraId: the camera belongs to another account.
+  static ApiResponse cameraTaken();
   protocol::CameraInfo cameraInfo(const store::CameraRecord& camera) const;
   bool secureCookies(const ApiRequest& request) const;
   ApiResponse rateLimited(std::chrono::seconds wait, const std::string& what);

@@ -4,9 +4,9 @@
 
 namespace seccam::server::api {
 
-ApiResponse errorResponse(int status, const std::string& code, const std::string& message,
+ApiResponse errorResponse(int status, protocol::ErrorCode code, const std::string& message,
                           const std::map<std::string, std::string>& fields) {
-  nlohmann::json error{{"code", code}, {"message", message}};
+  nlohmann::json error{{"code", protocol::wireName(code)}, {"message", message}};
   if (!fields.empty()) error["fields"] = fields;
   ApiResponse response;
   response.status = status;

@@ -1,5 +1,6 @@
 // What the JSON API sees of an HTTP request and gives back: plain structs, so that the
-// handlers neither know Beast nor block an IO thread (they run on the worker pool).
+// handlers neither know Beast nor block an IO thread (they run on the worker pool). The HTTP
+// layer has already refused cross-site requests (http/origin_policy.hpp).
 #pragma once
 
 #include <map>
@@ -8,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/protocol.hpp"
+
 namespace seccam::server::api {
 
 struct ApiRequest {
@@ -15,11 +18,8 @@ struct ApiRequest {
   std::string path;    // without the query
   std::string body;
   std::string cookieHeader;
-  std::optional<std::string> origin;
-  std::optional<std::string> contentType;
-  std::string host;           // the Host header
-  std::string clientAddress;  // the peer's IP address
-  bool tls = false;
+  std::string clientAddress;  // the person's IP address (http/client_address.hpp)
+  bool tls = false;           // for the cookie's Secure attribute
 };
 
 struct ApiResponse {
@@ -30,7 +30,7 @@ struct ApiResponse {
 };
 
 // PROTOCOL.md's one error shape: {"error": {"code", "message", "fields"?}}.
-ApiResponse errorResponse(int status, const std::string& code, const std::string& message,
+ApiResponse errorResponse(int status, protocol::ErrorCode code, const std::string& message,
                           const std::map<std::string, std::string>& fields = {});
 
 }  // namespace seccam::server::api

@@ -19,10 +19,9 @@ ApiResponse cameraResponse(int status, const protocol::CameraInfo& camera) {
   return response;
 }
 
-ApiResponse notYours() { return errorResponse(404, "not_found", "No such camera."); }
-
-const std::string kClaimMismatch = "This camera ID and claim code do not match.";
-const std::string kAlreadyClaimed = "This camera already belongs to an account.";
+ApiResponse notYours() {
+  return errorResponse(404, protocol::ErrorCode::NotFound, "No such camera.");
+}
 
 }  // namespace
 
@@ -45,35 +44,26 @@ ApiResponse Api::claimCamera(const ApiRequest& request, const store::UserRecord&
   }
 
   auto accountKey = "user:" + std::to_string(user.id);
-  auto wait = std::max(claimByAccount_.retryAfter(accountKey).value_or(std::chrono::seconds(0)),
-                       claimByAddress_.retryAfter(request.clientAddress)
-                           .value_or(std::chrono::seconds(0)));
+  auto wait = claimWait(request.clientAddress, accountKey);
   if (wait.count() > 0) {
     spdlog::warn("claim refused for user {} from {}: too many failures", user.id,
                  request.clientAddress);
     return rateLimited(wait, "camera claims");
   }
-  auto camera = deps_.store->findCamera(*cameraId);
-  if (!camera || camera->revoked || !claimCodeMatches(*cameraId, *claimCode)) {
-    claimByAccount_.recordFailure(accountKey);
-    claimByAddress_.recordFailure(request.clientAddress);
-    deps_.metrics->recordClaimFailure();
-    spdlog::warn("claim refused for user {} from {}: camera ID and claim code do not match",
-                 user.id, request.clientAddress);
-    return errorResponse(400, "invalid_input", kClaimMismatch, {{"claimCode", kClaimMismatch}});
-  }
+  auto camera = claimableCamera(*cameraId, *claimCode, request.clientAddress, accountKey);
+  if (!camera) return claimMismatch();
   if (camera->ownerId == user.id) {
     const std::string already = "You have already added this camera.";
-    return errorResponse(409, "conflict", already, {{"cameraId", already}});
+    return errorResponse(409, protocol::ErrorCode::Conflict, already, {{"cameraId", already}});
   }
   switch (deps_.store->claimCamera(*cameraId, user.id, name.value_or(*cameraId))) {
     case store::ClaimOutcome::claimed:
       break;
     case store::ClaimOutcome::alreadyClaimed:
-      return errorResponse(409, "conflict", kAlreadyClaimed, {{"cameraId", kAlreadyClaimed}});
+      return cameraTaken();
     case store::ClaimOutcome::unknownCamera:
     case store::ClaimOutcome::revoked:
-      return errorResponse(400, "invalid_input", kClaimMismatch, {{"claimCode", kClaimMismatch}});
+      return claimMismatch();
   }
   spdlog::info("user {} claimed camera {}", user.id, *cameraId);
   if (deps_.live.cameraClaimed) deps_.live.cameraClaimed(user.id, *cameraId);

@@ -13,11 +13,13 @@ std::optional<RequestBody> RequestBody::parse(const ApiRequest& request, ApiResp
                  request.clientAddress);
   }
   if (json.is_discarded()) {
-    error = errorResponse(400, "invalid_input", "The request body is not valid JSON.");
+    error = errorResponse(400, protocol::ErrorCode::InvalidInput,
+                          "The request body is not valid JSON.");
     return std::nullopt;
   }
   if (!json.is_object()) {
-    error = errorResponse(400, "invalid_input", "The request body must be a JSON object.");
+    error = errorResponse(400, protocol::ErrorCode::InvalidInput,
+                          "The request body must be a JSON object.");
     return std::nullopt;
   }
   return RequestBody(std::move(json));
@@ -46,7 +48,7 @@ void RequestBody::problem(const std::string& field, const std::string& message) 
 
 ApiResponse RequestBody::invalid() const {
   std::map<std::string, std::string> fields(problems_.begin(), problems_.end());
-  return errorResponse(400, "invalid_input", problems_.front().second, fields);
+  return errorResponse(400, protocol::ErrorCode::InvalidInput, problems_.front().second, fields);
 }
 
 std::string RequestBody::problemFields() const {

@@ -3,10 +3,10 @@
 #include <cctype>
 
 #include "common/identity.hpp"
+#include "common/text.hpp"
 
 namespace seccam::server::api {
 namespace {
-bool isAsciiAlnum(unsigned char c) { return c < 0x80 && std::isalnum(c); }
 constexpr std::string_view kCrockfordAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 }  // namespace
 
@@ -22,8 +22,8 @@ std::optional<std::string> usernameProblem(std::string_view username) {
   if (username.size() < kUsernameMin || username.size() > kUsernameMax) {
     return "Username must be 3 to 32 characters long.";
   }
-  for (unsigned char c : username) {
-    if (!isAsciiAlnum(c) && c != '.' && c != '_' && c != '-') {
+  for (char c : username) {
+    if (!text::isAsciiAlnum(c) && c != '.' && c != '_' && c != '-') {
       return "Username may only contain letters, digits, '.', '_' and '-'.";
     }
   }

@@ -6,7 +6,7 @@
 #include <array>
 #include <thread>
 
-#include "server/http/client_address.hpp"
+#include "server/net/ip_address.hpp"
 
 namespace seccam::server {
 namespace {
@@ -65,7 +65,7 @@ ServerConfig loadServerConfig(const Settings& settings) {
   c.ioThreads = static_cast<int>(settings.getInt("threads", cores, 1, kMaxIoThreads));
 
   for (const auto& proxy : settings.getList("trusted-proxies", {})) {
-    auto address = http::canonicalAddress(proxy);
+    auto address = canonicalAddress(proxy);
     if (!address) {
       throw ConfigError("'trusted-proxies' entries must be IP addresses, not '" + proxy + "'");
     }

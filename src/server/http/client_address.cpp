@@ -2,28 +2,16 @@
 #include "server/http/client_address.hpp"
 
 #include <algorithm>
-#include <boost/asio/ip/address.hpp>
+
+#include "server/net/ip_address.hpp"
 
 namespace seccam::server::http {
 
 namespace {
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool isTrusted(const std::string& address, const std::vector<std::string>& trusted) {
   return std::find(trusted.begin(), trusted.end(), address) != trusted.end();
 }
 }  // namespace
-
-std::optional<std::string> canonicalAddress(std::string_view address) {
-  boost::system::error_code ec;
-  auto parsed = boost::asio::ip::make_address(std::string(trimmed(address)), ec);
-  if (ec) return std::nullopt;
-  return parsed.to_string();
-}
 
 std::string clientAddressFor(const std::string& peer, std::string_view forwardedFor,
                              const std::vector<std::string>& trustedProxies) {

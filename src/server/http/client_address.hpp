@@ -11,15 +11,11 @@
 
 namespace seccam::server::http {
 
-// `address` in its canonical text form ("::ffff:1.2.3.4" stays v6, "0001::1" becomes "1::1"),
-// or nullopt when it is not an IP address.
-std::optional<std::string> canonicalAddress(std::string_view address);
-
 // `peer`: the TCP peer's address; `forwardedFor`: the X-Forwarded-For header ("" if none);
-// `trustedProxies`: canonical addresses. When the peer is a trusted proxy, the header is read
-// from the right, past further trusted proxies, to the first address that is not one; an
-// entry that is not an IP address ends the walk. Otherwise, and whenever the header does not
-// give an address, the peer itself.
+// `trustedProxies`: canonical addresses (net/ip_address.hpp). When the peer is a trusted
+// proxy, the header is read from the right, past further trusted proxies, to the first
+// address that is not one; an entry that is not an IP address ends the walk. Otherwise, and
+// whenever the header does not give an address, the peer itself.
 std::string clientAddressFor(const std::string& peer, std::string_view forwardedFor,
                              const std::vector<std::string>& trustedProxies);
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "server/api/api.hpp"
-#include "server/api/metrics.hpp"
+#include "server/metrics/metrics.hpp"
 
 namespace seccam::server {
 class Hub;
@@ -28,13 +28,13 @@ inline constexpr std::uintmax_t kMaxStaticFileBytes = 16 * 1024 * 1024;
 struct HttpContext {
   api::Api* api = nullptr;
   WorkerPool* workers = nullptr;
-  api::Metrics* metrics = nullptr;
+  Metrics* metrics = nullptr;
   Hub* hub = nullptr;
   std::filesystem::path webRoot;
   std::string publicUrl;
   std::vector<std::string> trustedProxies;  // see client_address.hpp
   bool tls = false;
-  std::function<api::LiveCounts()> liveCounts;
+  std::function<HubStats()> hubStats;  // for /metrics
 };
 
 }  // namespace seccam::server::http

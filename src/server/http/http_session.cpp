@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/ordinary_disconnect.hpp"
 #include "server/http/client_address.hpp"
 #include "server/http/http_context.hpp"
 #include "server/http/origin_policy.hpp"
@@ -25,13 +26,6 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace net = boost::asio;
 using Response = bhttp::response<bhttp::string_body>;
-
-// The one place that decides which connection errors are normal (peer went away).
-bool isRoutineDisconnect(const beast::error_code& ec) {
-  return ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-         ec == net::error::connection_reset || ec == net::error::operation_aborted ||
-         ec == beast::error::timeout || ec == net::ssl::error::stream_truncated;
-}
 
 std::string headerText(const HttpRequest& request, bhttp::field field) {
   auto it = request.find(field);
@@ -75,7 +69,7 @@ Response fromApi(api::ApiResponse api) {
   return response;
 }
 
-Response apiError(unsigned status, const std::string& code, const std::string& message) {
+Response apiError(unsigned status, protocol::ErrorCode code, const std::string& message) {
   return fromApi(api::errorResponse(static_cast<int>(status), code, message));
 }
 
@@ -128,15 +122,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (ec == bhttp::error::body_limit) {
       spdlog::info("refused a request from {}: body over {} bytes", clientAddress_, kMaxBodyBytes);
       started_ = std::chrono::steady_clock::now();
-      return send(apiError(413, "too_large", "The request body is larger than 16 KiB."), false);
+      return send(
+          apiError(413, protocol::ErrorCode::TooLarge, "The request body is larger than 16 KiB."),
+          false);
     }
     if (ec == bhttp::error::header_limit) {
       spdlog::info("refused a request from {}: headers too large", clientAddress_);
       started_ = std::chrono::steady_clock::now();
-      return send(apiError(400, "invalid_input", "The request headers are too large."), false);
+      return send(
+          apiError(400, protocol::ErrorCode::InvalidInput, "The request headers are too large."),
+          false);
     }
     if (ec) {
-      if (!isRoutineDisconnect(ec)) {
+      if (!isOrdinaryDisconnect(ec)) {
         spdlog::debug("reading from {} failed: {}", clientAddress_, ec.message());
       }
       return close();
@@ -157,7 +155,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         context_->hub->acceptCamera(std::move(stream_), std::move(request));
         return;
       }
-      return send(apiError(404, "not_found", "Not found."), false);
+      return send(apiError(404, protocol::ErrorCode::NotFound, "Not found."), false);
     }
     if (path == "/healthz") {
       return send(jsonResponse(200, R"({"status":"ok"})"), keepAlive_);
@@ -165,7 +163,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (path == "/metrics") {
       Response response{bhttp::status::ok, 11};
       response.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      response.body() = context_->metrics->render(context_->liveCounts());
+      response.body() = context_->metrics->render(context_->hubStats());
       return send(std::move(response), keepAlive_);
     }
     if (api::Api::handles(path) || path == "/api") return callApi(std::move(request), path);
@@ -173,16 +171,35 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
   void callApi(HttpRequest request, std::string path) {
+    auto method = std::string(request.method_string());
+    auto origin = optionalHeader(request, bhttp::field::origin);
+    auto contentType = optionalHeader(request, bhttp::field::content_type);
+    auto host = headerText(request, bhttp::field::host);
+    auto clientAddress =
+        clientAddressFor(clientAddress_, forwardedFor(request), context_->trustedProxies);
+    switch (checkCrossSite({method, origin, contentType, !request.body().empty(), host},
+                           context_->publicUrl, context_->tls)) {
+      case CrossSiteCheck::allowed:
+        break;
+      case CrossSiteCheck::foreignOrigin:
+        spdlog::warn("refused {} {} from {}: foreign origin", method, path, clientAddress);
+        return send(
+            apiError(403, protocol::ErrorCode::Forbidden, "Cross-site requests are not allowed."),
+            keepAlive_);
+      case CrossSiteCheck::notJson:
+        spdlog::warn("refused {} {} from {}: content type is not application/json", method, path,
+                     clientAddress);
+        return send(apiError(403, protocol::ErrorCode::Forbidden,
+                             "Requests must have Content-Type: application/json."),
+                    keepAlive_);
+    }
+
     api::ApiRequest apiRequest;
-    apiRequest.method = std::string(request.method_string());
+    apiRequest.method = std::move(method);
     apiRequest.path = std::move(path);
     apiRequest.body = std::move(request.body());
     apiRequest.cookieHeader = headerText(request, bhttp::field::cookie);
-    apiRequest.origin = optionalHeader(request, bhttp::field::origin);
-    apiRequest.contentType = optionalHeader(request, bhttp::field::content_type);
-    apiRequest.host = headerText(request, bhttp::field::host);
-    apiRequest.clientAddress =
-        clientAddressFor(clientAddress_, forwardedFor(request), context_->trustedProxies);
+    apiRequest.clientAddress = std::move(clientAddress);
     apiRequest.tls = context_->tls;
     // Argon2id and SQLite block: run on the worker pool, answer back on this connection's
     // strand.
@@ -214,13 +231,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void finishViewerUpgrade(HttpRequest request, std::optional<ViewerIdentity> viewer) {
     if (!viewer) {
       spdlog::info("refused viewer WebSocket from {}: not signed in", clientAddress_);
-      return send(apiError(401, "unauthorized", "Sign in first."), false);
+      return send(apiError(401, protocol::ErrorCode::Unauthorized, "Sign in first."), false);
     }
     auto origin = headerText(request, bhttp::field::origin);
     if (!isOwnOrigin(origin, context_->publicUrl, context_->tls,
                      headerText(request, bhttp::field::host))) {
       spdlog::warn("refused viewer WebSocket from {}: foreign origin", clientAddress_);
-      return send(apiError(403, "forbidden", "Cross-site WebSocket connections are not allowed."),
+      return send(apiError(403, protocol::ErrorCode::Forbidden,
+                           "Cross-site WebSocket connections are not allowed."),
                   false);
     }
     context_->metrics->observeRequest(std::chrono::steady_clock::now() - started_);
@@ -230,7 +248,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
   void serveStatic(const HttpRequest& request, const std::string& path) {
     if (request.method() != bhttp::verb::get && request.method() != bhttp::verb::head) {
-      return send(apiError(404, "not_found", "Not found."), keepAlive_);
+      return send(apiError(404, protocol::ErrorCode::NotFound, "Not found."), keepAlive_);
     }
     auto file = resolveStaticFile(context_->webRoot, path);
     std::error_code ec;
@@ -267,7 +285,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void onWrite(beast::error_code ec) {
     bool again = !ec && response_->keep_alive();
     response_.reset();
-    if (ec && !isRoutineDisconnect(ec)) {
+    if (ec && !isOrdinaryDisconnect(ec)) {
       spdlog::debug("writing to {} failed: {}", clientAddress_, ec.message());
     }
     if (again) return readRequest();

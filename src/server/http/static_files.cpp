@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <utility>
+
+#include "common/text.hpp"
 
 namespace seccam::server::http {
 namespace fs = std::filesystem;
@@ -11,7 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  c = text::lowerCase(c);
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
 }
@@ -102,8 +103,7 @@ std::optional<fs::path> resolveStaticFile(const fs::path& root, std::string_view
 }
 
 std::string_view mimeTypeFor(const fs::path& file) {
-  auto extension = file.extension().string();
-  for (auto& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto extension = text::lowerCase(file.extension().string());
   for (const auto& [ext, type] : kMimeTypes) {
     if (ext == extension) return type;
   }

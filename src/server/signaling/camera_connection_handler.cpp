@@ -3,22 +3,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-#include <cctype>
-
 #include "common/crypto.hpp"
 #include "common/identity.hpp"
+#include "common/text.hpp"
 
 namespace seccam::server {
 
 namespace {
 constexpr std::size_t kNonceBytes = 32;
-
-std::string lowerCase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 }  // namespace
 
 CameraConnectionHandler::CameraConnectionHandler(std::shared_ptr<HubCore> core)
@@ -49,13 +41,13 @@ void CameraConnectionHandler::onMessage(SignalingConnection& connection, std::st
     core_->countProtocolError();
     spdlog::info("camera {} (connection {}): bad_request: {}", cameraId_, connection.id(),
                  parsed.error);
-    connection.send(
-        protocol::serialize(protocol::Error{parsed.session, "bad_request", parsed.error}));
+    connection.send(protocol::serialize(
+        protocol::Error{parsed.session, protocol::ErrorCode::BadRequest, parsed.error}));
     return;
   }
   if (state_ == State::verifying) {
-    connection.send(protocol::serialize(
-        protocol::Error{parsed.session, "bad_request", "Authentication is in progress."}));
+    connection.send(protocol::serialize(protocol::Error{
+        parsed.session, protocol::ErrorCode::BadRequest, "Authentication is in progress."}));
     return;
   }
   core_->fromCamera(connection, std::move(*parsed.message));
@@ -66,7 +58,7 @@ void CameraConnectionHandler::verify(SignalingConnection& connection, const prot
   auto deviceKey = identity::deriveDeviceKey(core_->deps().masterKey, auth.camera);
   auto expected = identity::signChallenge(deviceKey, nonce_, auth.camera);
   nonce_.clear();  // one answer per challenge
-  if (!crypto::constantTimeEqual(expected, lowerCase(auth.signature))) {
+  if (!crypto::constantTimeEqual(expected, text::lowerCase(auth.signature))) {
     cameraId_ = auth.camera;
     reject(connection, "wrong signature");
     return;
@@ -101,9 +93,9 @@ void CameraConnectionHandler::reject(SignalingConnection& connection, std::strin
   core_->countAuthFailure();
   spdlog::warn("camera connection {}{}{}: authentication failed: {}", connection.id(),
                cameraId_.empty() ? "" : " claiming ", cameraId_, why);
-  connection.send(
-      protocol::serialize(protocol::Error{{}, "unauthorized", "Authentication failed."}));
-  connection.close(close_code::kUnauthorized, "unauthorized");
+  connection.send(protocol::serialize(
+      protocol::Error{{}, protocol::ErrorCode::Unauthorized, "Authentication failed."}));
+  connection.close(protocol::CloseCode::Unauthorized, "unauthorized");
 }
 
 void CameraConnectionHandler::onAuthTimeout(SignalingConnection& connection) {
@@ -111,7 +103,7 @@ void CameraConnectionHandler::onAuthTimeout(SignalingConnection& connection) {
   state_ = State::rejected;
   core_->countAuthFailure();
   spdlog::warn("camera connection {}: no authentication in time", connection.id());
-  connection.close(close_code::kAuthTimeout, "authentication timeout");
+  connection.close(protocol::CloseCode::AuthTimeout, "authentication timeout");
 }
 
 void CameraConnectionHandler::onLimitExceeded(SignalingConnection& connection,

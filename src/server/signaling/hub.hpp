@@ -7,10 +7,6 @@
 // store) reaches the hub through HubDependencies, which run it off the IO threads.
 #pragma once
 
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -19,12 +15,11 @@
 #include <vector>
 
 #include "common/protocol.hpp"
+#include "server/metrics/hub_stats.hpp"
+#include "server/net/http_request.hpp"
+#include "server/net/streams.hpp"
 
 namespace seccam::server {
-
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using PlainStream = boost::beast::tcp_stream;
-using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 // PROTOCOL.md "Limits"; named here so that an operator finds them in one place.
 struct SignalingLimits {
@@ -56,15 +51,6 @@ struct ViewerIdentity {
   std::string username;
   // The cameras the user has claimed (online is filled in by the hub).
   std::vector<protocol::CameraInfo> cameras;
-};
-
-struct HubStats {
-  std::uint64_t camerasConnected = 0;
-  std::uint64_t viewersConnected = 0;
-  std::uint64_t liveSessions = 0;
-  std::uint64_t messagesRelayed = 0;
-  std::uint64_t cameraAuthFailures = 0;
-  std::uint64_t protocolErrors = 0;
 };
 
 class Hub {

@@ -18,18 +18,18 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-const char* errorCode(RouteError error) {
+protocol::ErrorCode errorCode(RouteError error) {
   switch (error) {
     case RouteError::notFound:
-      return "not_found";
+      return protocol::ErrorCode::NotFound;
     case RouteError::cameraOffline:
-      return "camera_offline";
+      return protocol::ErrorCode::CameraOffline;
     case RouteError::tooManySessions:
-      return "too_many_viewers";
+      return protocol::ErrorCode::TooManyViewers;
     case RouteError::none:
       break;
   }
-  return "internal";
+  return protocol::ErrorCode::Internal;
 }
 
 const char* errorMessage(RouteError error) {
@@ -95,11 +95,10 @@ void HubCore::updateGauges() {
   liveSessions_.store(table_.sessionCount(), std::memory_order_relaxed);
 }
 
-void HubCore::sendByes(const std::vector<EndedPair>& ended, const char* reason, bool toViewer,
-                       bool toCamera) {
+void HubCore::sendByes(const std::vector<EndedPair>& ended, protocol::ByeReason reason,
+                       bool toViewer, bool toCamera) {
   for (const auto& e : ended) {
-    auto text =
-        std::make_shared<const std::string>(protocol::serialize(protocol::Bye{e.session, reason}));
+    auto text = std::make_shared<const std::string>(serialize(protocol::byeFor(e.session, reason)));
     if (toViewer && e.viewer) e.viewer->send(text);
     if (toCamera && e.camera) e.camera->send(text);
   }
@@ -118,7 +117,7 @@ void HubCore::refuse(SignalingConnection& to, std::string_view what, const std::
   if (error != RouteError::cameraOffline) {
     countProtocolError();
     spdlog::info("connection {}: {} for session {} refused: {}", to.id(), what, session,
-                 errorCode(error));
+                 protocol::wireName(errorCode(error)));
   }
   to.send(protocol::serialize(protocol::Error{session, errorCode(error), errorMessage(error)}));
 }
@@ -147,7 +146,28 @@ void HubCore::viewerLeft(ConnectionId viewer) {
     ended = resolve(table_.removeViewer(viewer));
     updateGauges();
   }
-  sendByes(ended, bye_reason::kViewerLeft, /*toViewer=*/false, /*toCamera=*/true);
+  sendByes(ended, protocol::ByeReason::ViewerLeft, /*toViewer=*/false, /*toCamera=*/true);
+}
+
+template <class Message>
+void HubCore::relayInSession(SignalingConnection& from, const Message& message,
+                             RouteFrom routeFrom) {
+  constexpr bool endsSession = std::is_same_v<Message, protocol::Bye>;
+  Route route;
+  ConnectionPtr to;
+  {
+    std::lock_guard lock(mutex_);
+    route = (table_.*routeFrom)(from.id(), message.session, endsSession);
+    to = find(route.to);
+    if constexpr (endsSession) updateGauges();
+  }
+  if (route.error != RouteError::none) {
+    refuse(from, messageName(message), message.session, route.error);
+    return;
+  }
+  if (!to) return;  // the other end is leaving: the bye for this session is on its way
+  to->send(protocol::serialize(message));
+  messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void HubCore::fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&& message) {
@@ -173,26 +193,8 @@ void HubCore::fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&&
                           camera->send(protocol::serialize(offer));
                           messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
                         },
-                        [&](auto& inSession) {  // Candidate, Bye
-                          constexpr bool endsSession =
-                              std::is_same_v<std::decay_t<decltype(inSession)>, protocol::Bye>;
-                          Route route;
-                          ConnectionPtr camera;
-                          {
-                            std::lock_guard lock(mutex_);
-                            route = table_.fromViewer(viewer.id(), inSession.session, endsSession);
-                            camera = find(route.to);
-                            if constexpr (endsSession) updateGauges();
-                          }
-                          if (route.error != RouteError::none) {
-                            refuse(viewer, endsSession ? "bye" : "candidate", inSession.session,
-                                   route.error);
-                            return;
-                          }
-                          if (!camera)
-                            return;  // the camera is leaving; its bye to the viewer is on the way
-                          camera->send(protocol::serialize(inSession));
-                          messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
+                        [&](const auto& inSession) {  // Candidate, Bye
+                          relayInSession(viewer, inSession, &RoutingTable::fromViewer);
                         }},
              message);
 }
@@ -216,54 +218,45 @@ void HubCore::cameraJoined(SignalingConnection& camera, const std::string& camer
   camera.send(protocol::serialize(welcome));
   if (replaced) {
     spdlog::info("camera {}: a newer connection replaces connection {}", cameraId, replaced->id());
-    replaced->close(close_code::kReplaced, "replaced by a newer connection");
+    replaced->close(protocol::CloseCode::Replaced, "replaced by a newer connection");
   }
-  sendByes(ended, bye_reason::kCameraReconnected, /*toViewer=*/true, /*toCamera=*/false);
+  sendByes(ended, protocol::ByeReason::CameraReconnected, /*toViewer=*/true,
+           /*toCamera=*/false);
   sendStatus(audience, cameraId, true);
   if (deps_.cameraSeen) deps_.cameraSeen(cameraId);
 }
 
+HubCore::CameraGone HubCore::detachCamera(ConnectionId camera) {
+  auto detached = table_.detachCamera(camera);
+  CameraGone gone{detached.cameraId, resolve(detached.endedSessions), findAll(detached.audience)};
+  updateGauges();
+  return gone;
+}
+
+void HubCore::announceOffline(const CameraGone& gone) {
+  sendByes(gone.ended, protocol::ByeReason::CameraOffline, /*toViewer=*/true, /*toCamera=*/false);
+  sendStatus(gone.audience, gone.cameraId, false);
+  if (deps_.cameraSeen) deps_.cameraSeen(gone.cameraId);
+}
+
 void HubCore::cameraLeft(ConnectionId camera) {
-  CameraDetached detached;
-  std::vector<EndedPair> ended;
-  std::vector<ConnectionPtr> audience;
+  CameraGone gone;
   {
     std::lock_guard lock(mutex_);
-    detached = table_.detachCamera(camera);
-    ended = resolve(detached.endedSessions);
-    audience = findAll(detached.audience);
-    updateGauges();
+    gone = detachCamera(camera);
   }
-  if (detached.cameraId.empty()) return;  // replaced or revoked earlier: already handled
-  spdlog::info("camera {}: offline", detached.cameraId);
-  sendByes(ended, bye_reason::kCameraOffline, /*toViewer=*/true, /*toCamera=*/false);
-  sendStatus(audience, detached.cameraId, false);
-  if (deps_.cameraSeen) deps_.cameraSeen(detached.cameraId);
+  if (gone.cameraId.empty()) return;  // replaced or revoked earlier: already handled
+  spdlog::info("camera {}: offline", gone.cameraId);
+  announceOffline(gone);
 }
 
 void HubCore::fromCamera(SignalingConnection& camera, protocol::CameraToServer&& message) {
   std::visit(Overloaded{[&](protocol::Auth&) {
-                          camera.send(protocol::serialize(
-                              protocol::Error{{}, "bad_request", "Already authenticated."}));
+                          camera.send(protocol::serialize(protocol::Error{
+                              {}, protocol::ErrorCode::BadRequest, "Already authenticated."}));
                         },
-                        [&](auto& inSession) {  // Answer, Candidate, Bye
-                          constexpr bool endsSession =
-                              std::is_same_v<std::decay_t<decltype(inSession)>, protocol::Bye>;
-                          Route route;
-                          ConnectionPtr viewer;
-                          {
-                            std::lock_guard lock(mutex_);
-                            route = table_.fromCamera(camera.id(), inSession.session, endsSession);
-                            viewer = find(route.to);
-                            if constexpr (endsSession) updateGauges();
-                          }
-                          if (route.error != RouteError::none) {
-                            refuse(camera, messageName(inSession), inSession.session, route.error);
-                            return;
-                          }
-                          if (!viewer) return;  // the viewer is leaving; the camera gets its bye
-                          viewer->send(protocol::serialize(inSession));
-                          messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
+                        [&](const auto& inSession) {  // Answer, Candidate, Bye
+                          relayInSession(camera, inSession, &RoutingTable::fromCamera);
                         }},
              message);
 }
@@ -291,33 +284,26 @@ void HubCore::cameraUnclaimed(std::int64_t userId, const std::string& cameraId) 
     ended = resolve(table_.unclaim(userId, cameraId));
     updateGauges();
   }
-  sendByes(ended, bye_reason::kUnclaimed, /*toViewer=*/true, /*toCamera=*/true);
+  sendByes(ended, protocol::ByeReason::Unclaimed, /*toViewer=*/true, /*toCamera=*/true);
 }
 
 void HubCore::cameraRevoked(const std::string& cameraId) {
   ConnectionPtr connection;
-  CameraDetached detached;
-  std::vector<EndedPair> ended;
-  std::vector<ConnectionPtr> audience;
+  CameraGone gone;
   {
     std::lock_guard lock(mutex_);
     auto id = table_.cameraConnection(cameraId);
     if (id == kNoConnection) return;
     connection = find(id);
-    detached = table_.detachCamera(id);
-    ended = resolve(detached.endedSessions);
-    audience = findAll(detached.audience);
-    updateGauges();
+    gone = detachCamera(id);
   }
   spdlog::info("camera {}: revoked, disconnecting it", cameraId);
   if (connection) {
-    connection->send(
-        protocol::serialize(protocol::Error{{}, "unauthorized", "This camera has been revoked."}));
-    connection->close(close_code::kUnauthorized, "revoked");
+    connection->send(protocol::serialize(
+        protocol::Error{{}, protocol::ErrorCode::Unauthorized, "This camera has been revoked."}));
+    connection->close(protocol::CloseCode::Unauthorized, "revoked");
   }
-  sendByes(ended, bye_reason::kCameraOffline, /*toViewer=*/true, /*toCamera=*/false);
-  sendStatus(audience, cameraId, false);
-  if (deps_.cameraSeen) deps_.cameraSeen(cameraId);
+  announceOffline(gone);
 }
 
 void HubCore::shutdown() {
@@ -329,7 +315,7 @@ void HubCore::shutdown() {
       if (auto c = weak.lock()) all.push_back(std::move(c));
     }
   }
-  for (const auto& c : all) c->close(close_code::kGoingAway, "server shutting down");
+  for (const auto& c : all) c->close(protocol::CloseCode::GoingAway, "server shutting down");
 }
 
 HubStats HubCore::stats() const {

@@ -16,15 +16,6 @@
 
 namespace seccam::server {
 
-// Bye reasons the hub itself gives (PROTOCOL.md names camera_offline; the others are this
-// implementation's extensions).
-namespace bye_reason {
-inline constexpr const char* kCameraOffline = "camera_offline";
-inline constexpr const char* kCameraReconnected = "camera_reconnected";
-inline constexpr const char* kViewerLeft = "viewer_left";
-inline constexpr const char* kUnclaimed = "unclaimed";
-}  // namespace bye_reason
-
 class HubCore {
  public:
   HubCore(HubDependencies deps, SignalingLimits limits);
@@ -70,10 +61,25 @@ class HubCore {
   std::vector<EndedPair> resolve(const std::vector<EndedSession>& ended) const;
   void updateGauges();  // mutex held
 
-  static void sendByes(const std::vector<EndedPair>& ended, const char* reason, bool toViewer,
-                       bool toCamera);
+  // A camera connection taken out of the table: what is left to tell (outside the lock).
+  struct CameraGone {
+    std::string cameraId;  // empty: it had been replaced or revoked already
+    std::vector<EndedPair> ended;
+    std::vector<ConnectionPtr> audience;
+  };
+  CameraGone detachCamera(ConnectionId camera);  // mutex held
+  // bye camera_offline to its viewers, status offline to its audience, last seen now.
+  void announceOffline(const CameraGone& gone);
+
+  static void sendByes(const std::vector<EndedPair>& ended, protocol::ByeReason reason,
+                       bool toViewer, bool toCamera);
   static void sendStatus(const std::vector<ConnectionPtr>& viewers, const std::string& cameraId,
                          bool online);
+  // Relays an answer, candidate or bye to the other end of its session (a bye ends it), or
+  // refuses it when it is not the sender's own session.
+  using RouteFrom = Route (RoutingTable::*)(ConnectionId, const std::string&, bool);
+  template <class Message>
+  void relayInSession(SignalingConnection& from, const Message& message, RouteFrom routeFrom);
   // Answers a refused route; refusals that point at a confused or probing client are
   // logged and counted (an offline camera is neither).
   void refuse(SignalingConnection& to, std::string_view what, const std::string& session,

@@ -103,21 +103,21 @@ Route RoutingTable::offer(ConnectionId viewer, const std::string& session,
 }
 
 Route RoutingTable::fromViewer(ConnectionId viewer, const std::string& session, bool endsSession) {
-  auto it = sessions_.find(session);
-  if (it == sessions_.end() || it->second.viewer != viewer) {
-    return {RouteError::notFound, kNoConnection};
-  }
-  Route route{RouteError::none, it->second.camera};
-  if (endsSession) endSession(session);
-  return route;
+  return routeWithin(session, viewer, &Session::viewer, &Session::camera, endsSession);
 }
 
 Route RoutingTable::fromCamera(ConnectionId camera, const std::string& session, bool endsSession) {
+  return routeWithin(session, camera, &Session::camera, &Session::viewer, endsSession);
+}
+
+Route RoutingTable::routeWithin(const std::string& session, ConnectionId from,
+                                ConnectionId Session::*sender, ConnectionId Session::*receiver,
+                                bool endsSession) {
   auto it = sessions_.find(session);
-  if (it == sessions_.end() || it->second.camera != camera) {
+  if (it == sessions_.end() || it->second.*sender != from) {
     return {RouteError::notFound, kNoConnection};
   }
-  Route route{RouteError::none, it->second.viewer};
+  Route route{RouteError::none, it->second.*receiver};
   if (endsSession) endSession(session);
   return route;
 }

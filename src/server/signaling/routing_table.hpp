@@ -96,6 +96,9 @@ class RoutingTable {
   };
 
   EndedSession endSession(const std::string& session);
+  // A session's message goes from one end to the other, and only from its own end.
+  Route routeWithin(const std::string& session, ConnectionId from, ConnectionId Session::*sender,
+                    ConnectionId Session::*receiver, bool endsSession);
   std::vector<ConnectionId> audienceOf(const std::string& cameraId) const;
 
   std::size_t maxSessionsPerViewer_;

@@ -9,20 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include "common/protocol.hpp"
 #include "server/signaling/routing_table.hpp"
 
 namespace seccam::server {
-
-// PROTOCOL.md "Close codes" (and RFC 6455's).
-namespace close_code {
-inline constexpr std::uint16_t kGoingAway = 1001;
-inline constexpr std::uint16_t kTooBig = 1009;
-inline constexpr std::uint16_t kUnauthorized = 4401;
-inline constexpr std::uint16_t kForbiddenOrigin = 4403;
-inline constexpr std::uint16_t kAuthTimeout = 4408;
-inline constexpr std::uint16_t kReplaced = 4409;
-inline constexpr std::uint16_t kRateLimited = 4429;
-}  // namespace close_code
 
 using SharedText = std::shared_ptr<const std::string>;
 
@@ -42,7 +32,7 @@ class SignalingConnection : public std::enable_shared_from_this<SignalingConnect
   virtual void send(SharedText text) = 0;
   void send(std::string text) { send(std::make_shared<const std::string>(std::move(text))); }
   // Sends the close frame after what is already queued; later sends are dropped. Any thread.
-  virtual void close(std::uint16_t code, std::string reason = {}) = 0;
+  virtual void close(protocol::CloseCode code, std::string reason = {}) = 0;
   // Runs `work` on the connection's strand. Any thread.
   virtual void post(std::function<void()> work) = 0;
   // Calls `expired` on the strand after `delay` unless the connection ended first. One

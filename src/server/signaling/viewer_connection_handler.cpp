@@ -23,8 +23,8 @@ void ViewerConnectionHandler::onMessage(SignalingConnection& connection, std::st
     core_->countProtocolError();
     spdlog::info("viewer {} (connection {}): bad_request: {}", identity_.username, connection.id(),
                  parsed.error);
-    connection.send(
-        protocol::serialize(protocol::Error{parsed.session, "bad_request", parsed.error}));
+    connection.send(protocol::serialize(
+        protocol::Error{parsed.session, protocol::ErrorCode::BadRequest, parsed.error}));
     return;
   }
   core_->fromViewer(connection, std::move(*parsed.message));

@@ -9,7 +9,6 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -17,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/ordinary_disconnect.hpp"
 #include "common/protocol.hpp"
 #include "common/token_bucket.hpp"
 
@@ -39,16 +39,11 @@ constexpr std::size_t kReadPieceBytes = 512;
 // many idle connections stay small.
 constexpr std::size_t kKeptReadBufferBytes = 1024;
 
-// The one place that decides which ends of a connection are ordinary (peer left, we closed).
-bool isOrdinaryEnd(const beast::error_code& ec) {
-  return ec == websocket::error::closed || ec == net::error::eof ||
-         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-         ec == net::error::broken_pipe || ec == beast::error::timeout ||
-         ec == net::ssl::error::stream_truncated;
-}
+// Beast closes an oversized message itself, with the code PROTOCOL.md names.
+static_assert(protocol::value(protocol::CloseCode::TooBig) == websocket::close_code::too_big);
 
 struct CloseFrame {
-  std::uint16_t code;
+  protocol::CloseCode code;
   std::string reason;
 };
 using Outgoing = std::variant<SharedText, CloseFrame>;
@@ -107,8 +102,8 @@ net::io_context& ioContextOf(Stream& stream) {
 }
 
 const SharedText& rateLimitedError() {
-  static const SharedText text = std::make_shared<const std::string>(
-      protocol::serialize(protocol::Error{{}, "rate_limited", "Too many messages; slow down."}));
+  static const SharedText text = std::make_shared<const std::string>(protocol::serialize(
+      protocol::Error{{}, protocol::ErrorCode::RateLimited, "Too many messages; slow down."}));
   return text;
 }
 
@@ -141,7 +136,7 @@ class WebSocketSession final : public SignalingConnection {
     });
   }
 
-  void close(std::uint16_t code, std::string reason) override {
+  void close(protocol::CloseCode code, std::string reason) override {
     net::dispatch(strand_, [self = self(), code, reason = std::move(reason)]() mutable {
       self->enqueue(CloseFrame{code, std::move(reason)});
     });
@@ -210,7 +205,7 @@ class WebSocketSession final : public SignalingConnection {
     if (ec) {
       if (ec == websocket::error::message_too_big) {
         handler_->onLimitExceeded(*this, "message over the size limit, closed with 1009");
-      } else if (!isOrdinaryEnd(ec)) {
+      } else if (!isOrdinaryDisconnect(ec)) {
         spdlog::info("connection {}: ended: {}", id(), ec.message());
       }
       finish();
@@ -234,7 +229,7 @@ class WebSocketSession final : public SignalingConnection {
       ++rateStrikes_;
       bool closing = rateStrikes_ >= limits_.rateLimitStrikesBeforeClose;
       enqueue(rateLimitedError());
-      if (closing) enqueue(CloseFrame{close_code::kRateLimited, "rate limited"});
+      if (closing) enqueue(CloseFrame{protocol::CloseCode::RateLimited, "rate limited"});
       if (rateStrikes_ == 1 || closing) {
         handler_->onLimitExceeded(*this, closing
                                              ? "message rate limit exceeded again, closed with 4429"
@@ -276,7 +271,8 @@ class WebSocketSession final : public SignalingConnection {
     } else {
       const auto& frame = std::get<CloseFrame>(queue_.front());
       ws_.async_close(
-          websocket::close_reason(static_cast<websocket::close_code>(frame.code), frame.reason),
+          websocket::close_reason(static_cast<websocket::close_code>(protocol::value(frame.code)),
+                                  frame.reason),
           std::move(onDone));
     }
   }
@@ -284,7 +280,9 @@ class WebSocketSession final : public SignalingConnection {
   void onWrite(beast::error_code ec) {
     writing_ = false;
     if (ec) {
-      if (!isOrdinaryEnd(ec)) spdlog::info("connection {}: write failed: {}", id(), ec.message());
+      if (!isOrdinaryDisconnect(ec)) {
+        spdlog::info("connection {}: write failed: {}", id(), ec.message());
+      }
       abort();
       return;
     }

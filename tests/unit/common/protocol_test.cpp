@@ -95,3 +95,25 @@ TEST(WireConstants, AnUnknownWireNameIsNoneOfOurs) {
   EXPECT_EQ(byeReasonFromWire("gone_fishing"), std::nullopt);
   EXPECT_EQ(errorCodeFromWire(""), std::nullopt);
 }
+
+TEST(WireConstants, AnErrorCodeThisBuildDoesNotKnowStillParses) {
+  auto p = parseServerToCamera(R"({"type":"error","code":"maintenance","message":"Back soon."})");
+  ASSERT_TRUE(p) << p.error;
+  const auto& error = std::get<Error>(*p.message);
+  EXPECT_EQ(error.code, std::nullopt);
+  EXPECT_EQ(error.message, "Back soon.");
+  EXPECT_EQ(codeName(error), "unknown");
+}
+
+TEST(WireConstants, AnErrorCarriesItsCodeByItsWireName) {
+  auto text = serialize(Error{"sess-0001", ErrorCode::TooManyViewers, "Full."});
+  EXPECT_NE(text.find(R"("code":"too_many_viewers")"), std::string::npos);
+  auto p = parseServerToViewer(text);
+  ASSERT_TRUE(p) << p.error;
+  EXPECT_EQ(std::get<Error>(*p.message).code, ErrorCode::TooManyViewers);
+}
+
+TEST(WireConstants, ByeForWritesTheReasonsWireName) {
+  EXPECT_EQ(serialize(byeFor("sess-0001", ByeReason::ViewerLeft)),
+            R"({"reason":"viewer_left","session":"sess-0001","type":"bye"})");
+}

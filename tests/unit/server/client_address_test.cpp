@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
-using seccam::server::http::canonicalAddress;
+#include "server/net/ip_address.hpp"
+
+using seccam::server::canonicalAddress;
 using seccam::server::http::clientAddressFor;
 
 namespace {

@@ -27,3 +27,29 @@ TEST(OriginPolicy, MissingOriginIsNeverOwn) {
   EXPECT_FALSE(isOwnOrigin("", "", false, "127.0.0.1:8080"));
   EXPECT_FALSE(isOwnOrigin("null", "", false, "127.0.0.1:8080"));
 }
+
+namespace {
+CrossSiteCheck check(std::string_view method, std::optional<std::string> origin,
+                     std::optional<std::string> contentType, bool hasBody = true) {
+  return checkCrossSite({method, origin, contentType, hasBody, "127.0.0.1:8080"}, "", false);
+}
+}  // namespace
+
+TEST(CrossSiteGuard, ReadingIsNeverRefused) {
+  EXPECT_EQ(check("GET", "http://evil.example", "text/plain"), CrossSiteCheck::allowed);
+}
+
+TEST(CrossSiteGuard, AForeignOriginIsRefusedAndNoOriginIsAScript) {
+  EXPECT_EQ(check("POST", "http://evil.example", "application/json"),
+            CrossSiteCheck::foreignOrigin);
+  EXPECT_EQ(check("POST", std::nullopt, "application/json"), CrossSiteCheck::allowed);
+  EXPECT_EQ(check("DELETE", "http://127.0.0.1:8080", "application/json"), CrossSiteCheck::allowed);
+}
+
+TEST(CrossSiteGuard, OnlyJsonMayBeSentAndAnEmptyBodyMayOmitTheType) {
+  EXPECT_EQ(check("POST", std::nullopt, "text/plain"), CrossSiteCheck::notJson);
+  EXPECT_EQ(check("POST", std::nullopt, "Application/JSON ; charset=utf-8"),
+            CrossSiteCheck::allowed);
+  EXPECT_EQ(check("POST", std::nullopt, std::nullopt, /*hasBody=*/true), CrossSiteCheck::notJson);
+  EXPECT_EQ(check("POST", std::nullopt, std::nullopt, /*hasBody=*/false), CrossSiteCheck::allowed);
+}

@@ -1,8 +1,8 @@
-#include "server/api/metrics.hpp"
+#include "server/metrics/metrics.hpp"
 
 #include <fmt/format.h>
 
-namespace seccam::server::api {
+namespace seccam::server {
 
 void Metrics::observeRequest(std::chrono::steady_clock::duration latency) {
   double seconds = std::chrono::duration<double>(latency).count();
@@ -22,7 +22,7 @@ void gauge(std::string& out, const char* name, const char* help, const char* typ
 }
 }  // namespace
 
-std::string Metrics::render(const LiveCounts& live) const {
+std::string Metrics::render(const HubStats& live) const {
   std::string out;
   gauge(out, "seccam_cameras_connected", "Cameras connected and authenticated.", "gauge",
         live.camerasConnected);
@@ -58,4 +58,4 @@ std::string Metrics::render(const LiveCounts& live) const {
   return out;
 }
 
-}  // namespace seccam::server::api
+}  // namespace seccam::server

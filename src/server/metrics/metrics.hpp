@@ -1,5 +1,6 @@
-// The server's own counters and the request latency histogram, rendered with the hub's
-// live figures in the Prometheus text format for GET /metrics.
+// The server's own counters (sign-in and claim failures, rate limiting) and the request
+// latency histogram, rendered with the hub's live figures in the Prometheus text format for
+// GET /metrics.
 #pragma once
 
 #include <array>
@@ -8,17 +9,9 @@
 #include <cstdint>
 #include <string>
 
-namespace seccam::server::api {
+#include "server/metrics/hub_stats.hpp"
 
-// What the signaling hub reports (mirrors HubStats without pulling the hub's headers in).
-struct LiveCounts {
-  std::uint64_t camerasConnected = 0;
-  std::uint64_t viewersConnected = 0;
-  std::uint64_t liveSessions = 0;
-  std::uint64_t messagesRelayed = 0;
-  std::uint64_t cameraAuthFailures = 0;
-  std::uint64_t protocolErrors = 0;
-};
+namespace seccam::server {
 
 class Metrics {
  public:
@@ -31,7 +24,7 @@ class Metrics {
   void recordRateLimited() { rateLimited_.fetch_add(1, std::memory_order_relaxed); }
   void observeRequest(std::chrono::steady_clock::duration latency);
 
-  std::string render(const LiveCounts& live) const;
+  std::string render(const HubStats& live) const;
 
  private:
   std::atomic<std::uint64_t> signInFailures_{0};
@@ -42,4 +35,4 @@ class Metrics {
   std::atomic<std::uint64_t> latencyMicrosSum_{0};
 };
 
-}  // namespace seccam::server::api
+}  // namespace seccam::server

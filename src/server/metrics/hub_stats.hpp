@@ -1,0 +1,18 @@
+// What the signaling hub counts, as GET /metrics shows it: the hub fills it in, the metrics
+// render it, and neither needs the other's headers.
+#pragma once
+
+#include <cstdint>
+
+namespace seccam::server {
+
+struct HubStats {
+  std::uint64_t camerasConnected = 0;
+  std::uint64_t viewersConnected = 0;
+  std::uint64_t liveSessions = 0;
+  std::uint64_t messagesRelayed = 0;
+  std::uint64_t cameraAuthFailures = 0;
+  std::uint64_t protocolErrors = 0;
+};
+
+}  // namespace seccam::server

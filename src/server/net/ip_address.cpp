@@ -1,0 +1,20 @@
+#include "server/net/ip_address.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+namespace seccam::server {
+
+std::optional<std::string> canonicalAddress(std::string_view address) {
+  while (!address.empty() && (address.front() == ' ' || address.front() == '\t')) {
+    address.remove_prefix(1);
+  }
+  while (!address.empty() && (address.back() == ' ' || address.back() == '\t')) {
+    address.remove_suffix(1);
+  }
+  boost::system::error_code ec;
+  auto parsed = boost::asio::ip::make_address(std::string(address), ec);
+  if (ec) return std::nullopt;
+  return parsed.to_string();
+}
+
+}  // namespace seccam::server
