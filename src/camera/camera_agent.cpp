@@ -30,6 +30,20 @@ namespace {
 long long millisecondsSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
 }
+
+// Bridges ViewerPeer's typed ICE state to this file's strings until the session core replaces it.
+std::string iceStateText(IceState state) {
+  switch (state) {
+    case IceState::New: return "new";
+    case IceState::Checking: return "checking";
+    case IceState::Connected: return "connected";
+    case IceState::Completed: return "completed";
+    case IceState::Failed: return "failed";
+    case IceState::Disconnected: return "disconnected";
+    case IceState::Closed: return "closed";
+  }
+  return "unknown";
+}
 }  // namespace
 
 struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
@@ -203,11 +217,12 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
           it->second.pendingCandidates.push_back(protocol::serialize(c));
       });
     };
-    events.onIceState = [post, id](std::string state) {
-      post([id, state = std::move(state)](Impl& self) { self.onIceState(id, state); });
+    events.onIceState = [post, id](IceState iceState) {
+      post([id, state = iceStateText(iceState)](Impl& self) { self.onIceState(id, state); });
     };
-    events.onFailed = [post, id](std::string reason, std::string detail) {
-      post([id, reason = std::move(reason), detail = std::move(detail)](Impl& self) {
+    events.onFailed = [post, id](protocol::ByeReason byeReason, std::string detail) {
+      post([id, reason = std::string(protocol::wireName(byeReason)),
+            detail = std::move(detail)](Impl& self) {
         self.endSession(id, reason, detail, true);
       });
     };
