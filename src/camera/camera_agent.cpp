@@ -34,13 +34,20 @@ long long millisecondsSince(Clock::time_point start) {
 // Bridges ViewerPeer's typed ICE state to this file's strings until the session core replaces it.
 std::string iceStateText(IceState state) {
   switch (state) {
-    case IceState::New: return "new";
-    case IceState::Checking: return "checking";
-    case IceState::Connected: return "connected";
-    case IceState::Completed: return "completed";
-    case IceState::Failed: return "failed";
-    case IceState::Disconnected: return "disconnected";
-    case IceState::Closed: return "closed";
+    case IceState::New:
+      return "new";
+    case IceState::Checking:
+      return "checking";
+    case IceState::Connected:
+      return "connected";
+    case IceState::Completed:
+      return "completed";
+    case IceState::Failed:
+      return "failed";
+    case IceState::Disconnected:
+      return "disconnected";
+    case IceState::Closed:
+      return "closed";
   }
   return "unknown";
 }
@@ -222,9 +229,7 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     };
     events.onFailed = [post, id](protocol::ByeReason byeReason, std::string detail) {
       post([id, reason = std::string(protocol::wireName(byeReason)),
-            detail = std::move(detail)](Impl& self) {
-        self.endSession(id, reason, detail, true);
-      });
+            detail = std::move(detail)](Impl& self) { self.endSession(id, reason, detail, true); });
     };
     auto codec = result.choice->codec;
     auto peer = std::make_shared<ViewerPeer>(id, std::move(offer.sdp), std::move(offer.iceServers),

@@ -66,8 +66,8 @@ std::string promiseError(GstPromise* promise) {
   return "";
 }
 
-using DescriptionPtr = std::unique_ptr<GstWebRTCSessionDescription,
-                                       gst::Deleter<gst_webrtc_session_description_free>>;
+using DescriptionPtr =
+    std::unique_ptr<GstWebRTCSessionDescription, gst::Deleter<gst_webrtc_session_description_free>>;
 
 // GLib user data that owns a reference to the peer: a signal handler or promise callback that
 // webrtcbin's threads are still running (or run late) never finds the peer freed.
@@ -155,9 +155,8 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
   }
 
   auto connect = [this](const char* signal, GCallback handler) {
-    signalHandlers_.push_back(g_signal_connect_data(webrtc_.get(), signal, handler,
-                                                    newPeerRef(*this), deletePeerRefClosure,
-                                                    GConnectFlags{}));
+    signalHandlers_.push_back(g_signal_connect_data(
+        webrtc_.get(), signal, handler, newPeerRef(*this), deletePeerRefClosure, GConnectFlags{}));
   };
   connect("on-ice-candidate", G_CALLBACK(onIceCandidate));
   connect("notify::ice-connection-state", G_CALLBACK(onIceConnectionStateChanged));
@@ -406,8 +405,8 @@ int ViewerPeer::silenceAgentOnIceThread(void* data) {
   }
   g_free(signals);
   spdlog::debug("session {}: {} ICE agent handlers silenced", job->peer->session_, blocked);
-  g_main_context_invoke_full(job->loopContext.get(), G_PRIORITY_DEFAULT, closeAgentOnLoopThread, job,
-                             nullptr);
+  g_main_context_invoke_full(job->loopContext.get(), G_PRIORITY_DEFAULT, closeAgentOnLoopThread,
+                             job, nullptr);
   return G_SOURCE_REMOVE;
 }
 

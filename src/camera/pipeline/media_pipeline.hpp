@@ -21,7 +21,6 @@ namespace gst {
 class GstLoopThread;
 }
 
-
 struct MediaSettings {
   InputKind input = InputKind::Raw;
   EncoderPreference encoder = EncoderPreference::X264;

@@ -51,8 +51,8 @@ struct VideoSource::Impl : std::enable_shared_from_this<VideoSource::Impl> {
     profileChecked = false;
     firstFrameSeen = false;
     // clockoverlay comes with Debian's gstreamer1.0-x; without it the pattern has no clock.
-    bool haveClock = gst::ObjectPtr<GstElementFactory>(gst_element_factory_find("clockoverlay"))
-                     != nullptr;
+    bool haveClock =
+        gst::ObjectPtr<GstElementFactory>(gst_element_factory_find("clockoverlay")) != nullptr;
     auto description = describeSource(spec, format, kind, haveClock);
     GError* rawError = nullptr;
     auto built = gst::sink(gst_parse_launch(description.launch.c_str(), &rawError));
