@@ -135,8 +135,8 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     loop.invoke([self = shared_from_this(), kind = inputKind] {
       // The first webrtcbin would otherwise generate the DTLS certificate while a viewer waits.
       auto begin = Clock::now();
-      self->dtlsWarmup.reset(gst_element_factory_make("dtlsdec", nullptr));
-      if (self->dtlsWarmup) gst_object_ref_sink(self->dtlsWarmup.get());
+      // Not makeElement: without the DTLS plugin the first webrtcbin will say so itself.
+      self->dtlsWarmup = gst::sink(gst_element_factory_make("dtlsdec", nullptr));
       spdlog::info("DTLS certificate ready in {} ms", millisecondsSince(begin));
       self->startMedia(kind);
       self->source->start();

@@ -1,26 +1,24 @@
 // GLib main loop thread: see gst_loop_thread.hpp.
 #include "camera/gst/gst_loop_thread.hpp"
 
-#include <gst/gst.h>
+#include <glib.h>
+#include <spdlog/spdlog.h>
 
-#include <stdexcept>
-#include <string>
-
-#include "camera/gst/gst_handles.hpp"
+#include <exception>
 
 namespace seccam::camera::gst {
-
-ElementPtr makeElement(const char* factory, const char* name) {
-  GstElement* element = gst_element_factory_make(factory, name);
-  if (!element) throw std::runtime_error(std::string("GStreamer element missing: ") + factory);
-  return ElementPtr(static_cast<GstElement*>(gst_object_ref_sink(element)));
-}
 
 namespace {
 using Work = std::function<void()>;
 
 gboolean runOnce(gpointer data) {
-  (*static_cast<Work*>(data))();
+  // The last boundary: an exception must not unwind through GLib's C frames. Work that can
+  // fail in a way someone must hear of (a viewer's peer) catches it itself.
+  try {
+    (*static_cast<Work*>(data))();
+  } catch (const std::exception& e) {
+    spdlog::error("GStreamer loop: {}", e.what());
+  }
   return G_SOURCE_REMOVE;
 }
 void deleteWork(gpointer data) { delete static_cast<Work*>(data); }

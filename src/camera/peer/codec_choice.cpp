@@ -1,10 +1,16 @@
 // Offer SDP reading: see codec_choice.hpp.
 #include "camera/peer/codec_choice.hpp"
 
+#include <gst/sdp/sdp.h>
+
+#include <cctype>
+#include <charconv>
 #include <map>
-#include <sstream>
+#include <memory>
+#include <utility>
 #include <vector>
 
+#include "camera/gst/gst_handles.hpp"
 #include "camera/peer/playout_delay_extension.hpp"
 
 namespace seccam::camera {
@@ -12,43 +18,106 @@ namespace seccam::camera {
 namespace {
 constexpr unsigned kBaselineProfileIdc = 0x42;
 constexpr unsigned kConstraintSet1 = 0x40;
+constexpr int kMaxPayloadType = 127;
+
+using SdpMessagePtr = std::unique_ptr<GstSDPMessage, gst::Deleter<gst_sdp_message_free>>;
 
 struct PayloadInfo {
   std::string encoding;  // upper case, e.g. "H264"
-  std::map<std::string, std::string> fmtp;
+  std::map<std::string, std::string, std::less<>> fmtp;
 };
 
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   return s;
 }
 
-std::string trimmed(std::string_view s) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == ' ')) s.remove_suffix(1);
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  return std::string(s);
+// A decimal number from 0 to `max` (payload types, extmap IDs); anything else is not one.
+std::optional<int> smallNumber(std::string_view text, int max) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < 0 || value > max)
+    return std::nullopt;
+  return value;
 }
 
-std::optional<int> payloadNumber(const std::string& text) {
-  if (text.empty() || text.size() > 3) return std::nullopt;
-  for (char c : text) {
-    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+// "<number><sep><rest>" as in rtpmap, fmtp and extmap values: the number and the rest.
+std::optional<std::pair<int, std::string_view>> numberedValue(const char* value, int max) {
+  if (!value) return std::nullopt;
+  std::string_view text = trimmed(value);
+  auto end = text.find_first_of(" /");
+  if (end == std::string_view::npos) return std::nullopt;
+  auto number = smallNumber(text.substr(0, end), max);
+  if (!number) return std::nullopt;
+  auto rest = text.substr(end + 1);
+  if (text[end] == '/') {  // extmap's direction: "ID/direction URI"
+    auto space = rest.find(' ');
+    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
   }
-  int pt = std::stoi(text);
-  if (pt > 127) return std::nullopt;
-  return pt;
+  return std::pair{*number, trimmed(rest)};
 }
 
-std::map<std::string, std::string> parseFmtp(std::string_view params) {
-  std::map<std::string, std::string> out;
-  std::string item;
-  std::istringstream in{std::string(params)};
-  while (std::getline(in, item, ';')) {
-    auto eq = item.find('=');
-    if (eq == std::string::npos) continue;
-    out[trimmed(item.substr(0, eq))] = trimmed(item.substr(eq + 1));
-  }
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// "key=value;key=value" (spaces around either allowed; names are case-insensitive).
+void parseFmtp(std::string_view params, PayloadInfo& info) {
+  while (!params.empty()) {
+    auto semicolon = params.find(';');
+    auto item = params.substr(0, semicolon);
+    auto eq = item.find('=');
+    if (eq != std::string_view::npos)
+      info.fmtp[lower(trimmed(item.substr(0, eq)))] = trimmed(item.substr(eq + 1));
+    if (semicolon == std::string_view::npos) break;
+    params.remove_prefix(semicolon + 1);
+  }
+}
+
+// What codec choice needs of one video m-line.
+struct VideoMedia {
+  std::vector<int> order;  // payload types as listed on the m-line
+  std::map<int, PayloadInfo> payloads;
+  std::string mid;
+  int playoutDelayId = 0;
+};
+
+VideoMedia readVideoMedia(const GstSDPMedia* media) {
+  VideoMedia video;
+  for (guint i = 0; i < gst_sdp_media_formats_len(media); ++i) {
+    const gchar* format = gst_sdp_media_get_format(media, i);
+    if (auto pt = format ? smallNumber(format, kMaxPayloadType) : std::nullopt)
+      video.order.push_back(*pt);
+  }
+  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+    const GstSDPAttribute* attribute = gst_sdp_media_get_attribute(media, i);
+    std::string_view key = attribute->key ? attribute->key : "";
+    if (key == "mid") {
+      video.mid = attribute->value ? trimmed(attribute->value) : "";
+    } else if (key == "rtpmap") {
+      // PT encoding/clock-rate[/channels]
+      if (auto v = numberedValue(attribute->value, kMaxPayloadType))
+        video.payloads[v->first].encoding = upper(v->second.substr(0, v->second.find('/')));
+    } else if (key == "fmtp") {
+      if (auto v = numberedValue(attribute->value, kMaxPayloadType))
+        parseFmtp(v->second, video.payloads[v->first]);
+    } else if (key == "extmap") {
+      // ID[/direction] URI
+      auto v = numberedValue(attribute->value, kMaxPayloadType);
+      if (v && v->first >= 1 && v->second == kPlayoutDelayExtensionUri)
+        video.playoutDelayId = v->first;
+    }
+  }
+  return video;
 }
 }  // namespace
 
@@ -81,76 +150,47 @@ bool isConstrainedBaselineProfileLevelId(std::string_view id) {
 }
 
 CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp8Available) {
+  // GstSDP reads almost any text as a message: an offer must at least start as SDP does.
   if (sdp.substr(0, 4) != "v=0\n" && sdp.substr(0, 5) != "v=0\r\n") {
     return {std::nullopt, OfferRefusal::NotSdp};
   }
-  // Walk the lines: note the first video m-line's payload types, rtpmap, fmtp and mid.
-  int mline = -1;
+  GstSDPMessage* rawMessage = nullptr;
+  std::string text(sdp);
+  if (gst_sdp_message_new_from_text(text.c_str(), &rawMessage) != GST_SDP_OK || !rawMessage)
+    return {std::nullopt, OfferRefusal::NotSdp};
+  SdpMessagePtr message(rawMessage);
+  // The first video m-line is the one answered.
   int videoMline = -1;
-  std::vector<int> order;
-  std::map<int, PayloadInfo> payloads;
-  std::string mid;
-  int playoutDelayId = 0;
-  std::istringstream in{std::string(sdp)};
-  for (std::string raw; std::getline(in, raw);) {
-    std::string line = trimmed(raw);
-    if (line.rfind("m=", 0) == 0) {
-      ++mline;
-      if (videoMline >= 0) break;
-      if (line.rfind("m=video ", 0) == 0) {
-        videoMline = mline;
-        std::istringstream fields(line);
-        std::string field;
-        for (int i = 0; fields >> field; ++i) {
-          if (i < 3) continue;  // m=video, port, proto
-          if (auto pt = payloadNumber(field)) order.push_back(*pt);
-        }
-      }
-      continue;
-    }
-    if (videoMline < 0 || mline != videoMline) continue;
-    if (line.rfind("a=mid:", 0) == 0) {
-      mid = line.substr(6);
-    } else if (line.rfind("a=extmap:", 0) == 0) {
-      // a=extmap:ID[/direction] URI
-      auto space = line.find(' ');
-      if (space != std::string::npos && line.substr(space + 1) == kPlayoutDelayExtensionUri) {
-        auto id = payloadNumber(line.substr(9, line.find_first_of("/ ", 9) - 9));
-        if (id && *id >= 1) playoutDelayId = *id;
-      }
-    } else if (line.rfind("a=rtpmap:", 0) == 0) {
-      auto space = line.find(' ');
-      auto pt = payloadNumber(line.substr(9, space == std::string::npos ? 0 : space - 9));
-      if (pt && space != std::string::npos) {
-        auto slash = line.find('/', space);
-        payloads[*pt].encoding = upper(line.substr(
-            space + 1, slash == std::string::npos ? std::string::npos : slash - space - 1));
-      }
-    } else if (line.rfind("a=fmtp:", 0) == 0) {
-      auto space = line.find(' ');
-      auto pt = payloadNumber(line.substr(7, space == std::string::npos ? 0 : space - 7));
-      if (pt && space != std::string::npos) payloads[*pt].fmtp = parseFmtp(line.substr(space + 1));
+  VideoMedia video;
+  for (guint i = 0; i < gst_sdp_message_medias_len(message.get()); ++i) {
+    const GstSDPMedia* media = gst_sdp_message_get_media(message.get(), i);
+    if (g_strcmp0(gst_sdp_media_get_media(media), "video") == 0) {
+      videoMline = static_cast<int>(i);
+      video = readVideoMedia(media);
+      break;
     }
   }
   if (videoMline < 0) return {std::nullopt, OfferRefusal::NoVideo};
 
   std::optional<CodecChoice> h264;
   std::optional<CodecChoice> vp8;
-  for (int pt : order) {
-    const auto& info = payloads[pt];
+  for (int pt : video.order) {
+    auto found = video.payloads.find(pt);
+    if (found == video.payloads.end()) continue;  // no rtpmap: a static type, not ours
+    const PayloadInfo& info = found->second;
     if (!h264 && info.encoding == "H264") {
       auto mode = info.fmtp.find("packetization-mode");
       auto profile = info.fmtp.find("profile-level-id");
       if (mode != info.fmtp.end() && mode->second == "1" && profile != info.fmtp.end() &&
           isConstrainedBaselineProfileLevelId(profile->second)) {
-        h264 = CodecChoice{VideoCodec::H264, pt, profile->second, videoMline, mid};
+        h264 = CodecChoice{VideoCodec::H264, pt, profile->second, videoMline, video.mid};
       }
     } else if (!vp8 && info.encoding == "VP8") {
-      vp8 = CodecChoice{VideoCodec::Vp8, pt, "", videoMline, mid};
+      vp8 = CodecChoice{VideoCodec::Vp8, pt, "", videoMline, video.mid};
     }
   }
   for (auto* choice : {&h264, &vp8}) {
-    if (*choice) (*choice)->playoutDelayExtensionId = playoutDelayId;
+    if (*choice) (*choice)->playoutDelayExtensionId = video.playoutDelayId;
   }
   if (!vp8Available) vp8.reset();
   if (preferVp8 && vp8) return {vp8};

@@ -7,6 +7,9 @@
 #include <nice/agent.h>
 #include <spdlog/spdlog.h>
 
+#include <exception>
+
+#include "camera/agent_events.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/peer/ice_server_uris.hpp"
 #include "camera/peer/playout_delay_extension.hpp"
@@ -18,7 +21,7 @@ namespace {
 // Frames waiting for one viewer's network: a slow viewer loses frames, the others do not wait.
 constexpr int kViewerQueueBuffers = 60;
 
-IceState iceStateOf(GstWebRTCICEConnectionState state) {
+std::optional<IceState> toIceState(GstWebRTCICEConnectionState state) {
   switch (state) {
     case GST_WEBRTC_ICE_CONNECTION_STATE_NEW:
       return IceState::New;
@@ -35,7 +38,20 @@ IceState iceStateOf(GstWebRTCICEConnectionState state) {
     case GST_WEBRTC_ICE_CONNECTION_STATE_CLOSED:
       return IceState::Closed;
   }
-  return IceState::Closed;
+  return std::nullopt;
+}
+
+// The answer's video is inactive: webrtcbin matched none of the offer's codecs with ours.
+bool videoInactive(const GstSDPMessage* sdp) {
+  for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
+    const GstSDPMedia* media = gst_sdp_message_get_media(sdp, i);
+    if (g_strcmp0(gst_sdp_media_get_media(media), "video") != 0) continue;
+    // A flag attribute: only its key is set, so look for the key (not for a value).
+    for (guint j = 0; j < gst_sdp_media_attributes_len(media); ++j) {
+      if (g_strcmp0(gst_sdp_media_get_attribute(media, j)->key, "inactive") == 0) return true;
+    }
+  }
+  return false;
 }
 
 // The error a webrtcbin promise was answered with, if any.
@@ -51,12 +67,8 @@ std::string promiseError(GstPromise* promise) {
   return "";
 }
 
-struct DescriptionFree {
-  void operator()(GstWebRTCSessionDescription* d) const {
-    if (d) gst_webrtc_session_description_free(d);
-  }
-};
-using DescriptionPtr = std::unique_ptr<GstWebRTCSessionDescription, DescriptionFree>;
+using DescriptionPtr =
+    std::unique_ptr<GstWebRTCSessionDescription, gst::Deleter<gst_webrtc_session_description_free>>;
 
 // GLib user data that owns a reference to the peer: a signal handler or promise callback that
 // webrtcbin's threads are still running (or run late) never finds the peer freed.
@@ -99,9 +111,8 @@ ViewerPeer::ViewerPeer(std::string session, std::string offerSdp,
       choice_(std::move(choice)),
       events_(std::move(events)) {}
 
-ViewerPeer::~ViewerPeer() {
-  if (teePad_) gst_object_unref(teePad_);
-}
+// teePad_, bin_ and webrtc_ are owning wrappers; finishClose() has given the branch back.
+ViewerPeer::~ViewerPeer() = default;
 
 void ViewerPeer::fail(protocol::ByeReason reason, const std::string& detail) {
   if (closed_ || failed_.exchange(true)) return;
@@ -114,6 +125,17 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
     fail(protocol::ByeReason::Internal, "the media pipeline is not running");
     return;
   }
+  // The boundary for a viewer that cannot be served (e.g. a missing GStreamer plugin): its
+  // session ends with `internal`, the camera and its other viewers go on.
+  try {
+    attach(std::move(mediaPipeline));
+  } catch (const std::exception& e) {
+    abandonStart();
+    fail(protocol::ByeReason::Internal, e.what());
+  }
+}
+
+void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
   media_ = std::move(mediaPipeline);
   MediaPipeline& media = *media_;
   GstSDPMessage* parsed = nullptr;
@@ -123,92 +145,114 @@ void ViewerPeer::start(std::shared_ptr<MediaPipeline> mediaPipeline) {
   }
   DescriptionPtr offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed));
 
+  // Built before it touches the shared pipeline, so a missing element leaves nothing behind.
+  buildBranch();
   teePad_ = media.attachViewer(choice_.codec);
   if (!teePad_) {
+    abandonStart();
     fail(protocol::ByeReason::UnsupportedCodec,
          std::string("this camera cannot send ") + videoCodecName(choice_.codec));
     return;
   }
 
-  // The branch: leaky queue → payloader with the offer's payload type → webrtcbin.
-  std::string binName = "webrtc-" + session_;
-  bin_ = gst_bin_new(binName.c_str());
-  // The viewer's own state changes stay inside its bin: a joining viewer must never make
-  // the shared pipeline lose its PLAYING state (which would stall every other viewer).
-  g_object_set(bin_, "async-handling", TRUE, nullptr);
-  GstElement* queue = gst_element_factory_make("queue", nullptr);
-  g_object_set(queue, "max-size-buffers", kViewerQueueBuffers, "max-size-bytes", 0, "max-size-time",
-               guint64(0), nullptr);
-  gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
-  GstElement* payloader = nullptr;
-  if (choice_.codec == VideoCodec::H264) {
-    payloader = gst_element_factory_make("rtph264pay", nullptr);
-    g_object_set(payloader, "config-interval", -1, nullptr);
-    gst_util_set_object_arg(G_OBJECT(payloader), "aggregate-mode", "zero-latency");
-  } else {
-    payloader = gst_element_factory_make("rtpvp8pay", nullptr);
-    gst_util_set_object_arg(G_OBJECT(payloader), "picture-id-mode", "15-bit");
-  }
-  g_object_set(payloader, "pt", choice_.payloadType, nullptr);
-  if (choice_.playoutDelayExtensionId > 0) {
-    GstRTPHeaderExtension* ext = newZeroPlayoutDelayExtension(choice_.playoutDelayExtensionId);
-    g_signal_emit_by_name(payloader, "add-extension", ext);
-    gst_object_unref(ext);
-  }
-  webrtc_ = gst_element_factory_make("webrtcbin", "webrtcbin");
-  gst_util_set_object_arg(G_OBJECT(webrtc_), "bundle-policy", "max-bundle");
-  gst_bin_add_many(GST_BIN(bin_), queue, payloader, webrtc_, nullptr);
-  gst_element_link(queue, payloader);
-
-  // ICE servers for this session (STUN and TURN, so relay-only browsers work).
-  auto uris = toWebrtcbinUris(iceServers_);
-  if (!uris.stun.empty()) g_object_set(webrtc_, "stun-server", uris.stun.front().c_str(), nullptr);
-  for (const auto& turn : uris.turn) {
-    gboolean added = FALSE;
-    g_signal_emit_by_name(webrtc_, "add-turn-server", turn.c_str(), &added);
-    if (!added) spdlog::warn("session {}: a TURN server was refused by webrtcbin", session_);
-  }
-
-  gst::PadPtr webrtcSink(gst_element_request_pad_simple(webrtc_, "sink_%u"));
-  gst::PadPtr payloaderSrc(gst_element_get_static_pad(payloader, "src"));
-  gst_pad_link(payloaderSrc.get(), webrtcSink.get());
-  GstWebRTCRTPTransceiver* transceiver = nullptr;
-  g_object_get(webrtcSink.get(), "transceiver", &transceiver, nullptr);
-  if (transceiver) {
-    // Before set-remote-description, so the offer's m-line matches this transceiver.
-    auto caps = codecPreferenceCaps(choice_);
-    g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-                 "codec-preferences", caps.get(), nullptr);
-    gst_object_unref(transceiver);
-  }
-  gst::PadPtr queueSink(gst_element_get_static_pad(queue, "sink"));
-  gst_element_add_pad(bin_, gst_ghost_pad_new("sink", queueSink.get()));
-
   auto connect = [this](const char* signal, GCallback handler) {
-    signalHandlers_.push_back(g_signal_connect_data(webrtc_, signal, handler, newPeerRef(*this),
-                                                    deletePeerRefClosure, GConnectFlags{}));
+    signalHandlers_.push_back(g_signal_connect_data(
+        webrtc_.get(), signal, handler, newPeerRef(*this), deletePeerRefClosure, GConnectFlags{}));
   };
   connect("on-ice-candidate", G_CALLBACK(onIceCandidate));
   connect("notify::ice-connection-state", G_CALLBACK(onIceConnectionStateChanged));
   connect("notify::ice-gathering-state", G_CALLBACK(onIceGatheringStateChanged));
 
-  gst_bin_add(GST_BIN(media.pipeline()), bin_);
+  gst_bin_add(GST_BIN(media.pipeline()), bin_.get());
   // PLAYING before linking: a tee pushing into a branch still in NULL gets FLUSHING back,
   // which would stop the encoder's thread and every other viewer with it.
-  gst_element_sync_state_with_parent(bin_);
-  gst::PadPtr binSink(gst_element_get_static_pad(bin_, "sink"));
-  gst_pad_link(teePad_, binSink.get());
+  gst_element_sync_state_with_parent(bin_.get());
+  gst::PadPtr binSink(gst_element_get_static_pad(bin_.get(), "sink"));
+  gst_pad_link(teePad_.get(), binSink.get());
 
   GstPromise* promise =
       gst_promise_new_with_change_func(onRemoteDescriptionSet, newPeerRef(*this), deletePeerRef);
-  g_signal_emit_by_name(webrtc_, "set-remote-description", offer.get(), promise);
-  media.requestKeyFrame(teePad_);
+  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", offer.get(), promise);
+  media.requestKeyFrame(teePad_.get());
+}
+
+void ViewerPeer::buildBranch() {
+  // The branch: leaky queue → payloader with the offer's payload type → webrtcbin.
+  std::string binName = "webrtc-" + session_;
+  bin_ = gst::sink(gst_bin_new(binName.c_str()));
+  // The viewer's own state changes stay inside its bin: a joining viewer must never make
+  // the shared pipeline lose its PLAYING state (which would stall every other viewer).
+  g_object_set(bin_.get(), "async-handling", TRUE, nullptr);
+  auto queue = gst::makeElement("queue");
+  g_object_set(queue.get(), "max-size-buffers", kViewerQueueBuffers, "max-size-bytes", 0,
+               "max-size-time", guint64(0), nullptr);
+  gst_util_set_object_arg(G_OBJECT(queue.get()), "leaky", "downstream");
+  gst::ElementPtr payloader;
+  if (choice_.codec == VideoCodec::H264) {
+    payloader = gst::makeElement("rtph264pay");
+    g_object_set(payloader.get(), "config-interval", -1, nullptr);
+    gst_util_set_object_arg(G_OBJECT(payloader.get()), "aggregate-mode", "zero-latency");
+  } else {
+    payloader = gst::makeElement("rtpvp8pay");
+    gst_util_set_object_arg(G_OBJECT(payloader.get()), "picture-id-mode", "15-bit");
+  }
+  g_object_set(payloader.get(), "pt", choice_.payloadType, nullptr);
+  if (choice_.playoutDelayExtensionId > 0) {
+    gst::ObjectPtr<GstRTPHeaderExtension> extension(
+        newZeroPlayoutDelayExtension(choice_.playoutDelayExtensionId));
+    g_signal_emit_by_name(payloader.get(), "add-extension", extension.get());
+  }
+  webrtc_ = gst::makeElement("webrtcbin", "webrtcbin");
+  gst_util_set_object_arg(G_OBJECT(webrtc_.get()), "bundle-policy", "max-bundle");
+  gst_bin_add_many(GST_BIN(bin_.get()), queue.get(), payloader.get(), webrtc_.get(), nullptr);
+  gst_element_link(queue.get(), payloader.get());
+
+  // ICE servers for this session (STUN and TURN, so relay-only browsers work).
+  auto uris = toWebrtcbinUris(iceServers_);
+  if (!uris.stun.empty())
+    g_object_set(webrtc_.get(), "stun-server", uris.stun.front().c_str(), nullptr);
+  for (const auto& turn : uris.turn) {
+    gboolean added = FALSE;
+    g_signal_emit_by_name(webrtc_.get(), "add-turn-server", turn.c_str(), &added);
+    if (!added) spdlog::warn("session {}: a TURN server was refused by webrtcbin", session_);
+  }
+
+  gst::PadPtr webrtcSink(gst_element_request_pad_simple(webrtc_.get(), "sink_%u"));
+  gst::PadPtr payloaderSrc(gst_element_get_static_pad(payloader.get(), "src"));
+  gst_pad_link(payloaderSrc.get(), webrtcSink.get());
+  GstWebRTCRTPTransceiver* rawTransceiver = nullptr;
+  g_object_get(webrtcSink.get(), "transceiver", &rawTransceiver, nullptr);
+  gst::ObjectPtr<GstWebRTCRTPTransceiver> transceiver(rawTransceiver);
+  if (transceiver) {
+    // Before set-remote-description, so the offer's m-line matches this transceiver.
+    auto caps = codecPreferenceCaps(choice_);
+    g_object_set(transceiver.get(), "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                 "codec-preferences", caps.get(), nullptr);
+  }
+  gst::PadPtr queueSink(gst_element_get_static_pad(queue.get(), "sink"));
+  gst_element_add_pad(bin_.get(), gst_ghost_pad_new("sink", queueSink.get()));
+}
+
+void ViewerPeer::abandonStart() {
+  for (auto id : signalHandlers_) g_signal_handler_disconnect(webrtc_.get(), id);
+  signalHandlers_.clear();
+  if (bin_) {
+    gst_element_set_state(bin_.get(), GST_STATE_NULL);
+    if (media_ && GST_OBJECT_PARENT(bin_.get()))
+      gst_bin_remove(GST_BIN(media_->pipeline()), bin_.get());
+  }
+  if (teePad_ && media_) media_->detachViewer(choice_.codec, teePad_.get());
+  teePad_.reset();
+  webrtc_.reset();
+  bin_.reset();
+  media_.reset();
+  event_log::emit(event_log::Kind::ViewerClosed, {{"session", session_}});
 }
 
 void ViewerPeer::onRemoteDescriptionSet(GstPromise* promise, void* self) {
   PeerRef peer = peerOf(self);
+  gst::PromisePtr owned(promise);  // the reference start() or renegotiate() made
   std::string error = promiseError(promise);
-  gst_promise_unref(promise);
   if (peer->closed_) return;
   if (!error.empty()) {
     peer->fail(protocol::ByeReason::BadSdp, "the offer was refused: " + error);
@@ -216,7 +260,7 @@ void ViewerPeer::onRemoteDescriptionSet(GstPromise* promise, void* self) {
   }
   GstPromise* next =
       gst_promise_new_with_change_func(onAnswerCreated, newPeerRef(*peer), deletePeerRef);
-  g_signal_emit_by_name(peer->webrtc_, "create-answer", nullptr, next);
+  g_signal_emit_by_name(peer->webrtc_.get(), "create-answer", nullptr, next);
 }
 
 void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
@@ -234,19 +278,14 @@ void ViewerPeer::onAnswerCreated(GstPromise* promise, void* self) {
     peer->fail(protocol::ByeReason::NegotiationFailed, "no answer could be created: " + error);
     return;
   }
-  gst::GCharPtr text(gst_sdp_message_as_text(answer->sdp));
-  std::string sdp = text.get();
   // An answer whose video is inactive means no codec matched: say so instead of sending it.
-  auto video = sdp.find("m=video");
-  auto nextMedia = video == std::string::npos ? video : sdp.find("\nm=", video);
-  if (video != std::string::npos &&
-      sdp.substr(video, nextMedia == std::string::npos ? std::string::npos : nextMedia - video)
-              .find("a=inactive") != std::string::npos) {
+  if (videoInactive(answer->sdp)) {
     peer->fail(protocol::ByeReason::NegotiationFailed, "no compatible video codec in the offer");
     return;
   }
-  g_signal_emit_by_name(peer->webrtc_, "set-local-description", answer.get(), nullptr);
-  if (peer->events_.onAnswer) peer->events_.onAnswer(std::move(sdp));
+  gst::GCharPtr text(gst_sdp_message_as_text(answer->sdp));
+  g_signal_emit_by_name(peer->webrtc_.get(), "set-local-description", answer.get(), nullptr);
+  if (peer->events_.onAnswer) peer->events_.onAnswer(std::string(text.get()));
 }
 
 void ViewerPeer::onIceCandidate(GstElement*, unsigned mline, char* candidate, void* self) {
@@ -264,8 +303,8 @@ void ViewerPeer::onIceConnectionStateChanged(GstElement* webrtc, void*, void* se
   PeerRef peer = peerOf(self);
   GstWebRTCICEConnectionState state{};
   g_object_get(webrtc, "ice-connection-state", &state, nullptr);
-  if (!peer->closed_ && peer->events_.onIceState)
-    peer->events_.onIceState(iceStateOf(state));
+  auto iceState = toIceState(state);
+  if (iceState && !peer->closed_ && peer->events_.onIceState) peer->events_.onIceState(*iceState);
 }
 
 void ViewerPeer::onIceGatheringStateChanged(GstElement* webrtc, void*, void* self) {
@@ -293,27 +332,23 @@ void ViewerPeer::renegotiate(const std::string& offerSdp) {
   DescriptionPtr offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed));
   GstPromise* promise =
       gst_promise_new_with_change_func(onRemoteDescriptionSet, newPeerRef(*this), deletePeerRef);
-  g_signal_emit_by_name(webrtc_, "set-remote-description", offer.get(), promise);
+  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", offer.get(), promise);
 }
 
 void ViewerPeer::addRemoteCandidate(const protocol::Candidate& candidate) {
   if (!webrtc_ || closed_ || candidate.candidate.empty()) return;
   unsigned mline = static_cast<unsigned>(candidate.sdpMLineIndex.value_or(choice_.mlineIndex));
-  g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline, candidate.candidate.c_str());
+  g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", mline, candidate.candidate.c_str());
 }
 
 void ViewerPeer::requestKeyFrame() {
-  if (teePad_ && media_ && !closed_) media_->requestKeyFrame(teePad_);
+  if (teePad_ && media_ && !closed_) media_->requestKeyFrame(teePad_.get());
 }
 
 struct ViewerPeer::AgentClose {
   std::shared_ptr<ViewerPeer> peer;  // the peer, and with it the bin, lives until the close ends
-  NiceAgent* agent;                  // owned
-  GMainContext* loopContext;         // owned: the loop thread's, where the close continues
-  ~AgentClose() {
-    g_object_unref(agent);
-    g_main_context_unref(loopContext);
-  }
+  gst::GObjectPtr<NiceAgent> agent;
+  gst::MainContextPtr loopContext;  // the loop thread's, where the close continues
 };
 
 void ViewerPeer::close() {
@@ -321,21 +356,22 @@ void ViewerPeer::close() {
   if (!bin_ || !media_) return;
   // No handler of ours may run on this peer from here on (they would post to a closed session);
   // one already running keeps the peer alive through its own reference.
-  for (auto id : signalHandlers_) g_signal_handler_disconnect(webrtc_, id);
+  for (auto id : signalHandlers_) g_signal_handler_disconnect(webrtc_.get(), id);
   signalHandlers_.clear();
   // First the branch leaves the tee, so no buffer is pushed into a webrtcbin being torn down.
-  gst::PadPtr binSink(gst_element_get_static_pad(bin_, "sink"));
-  gst_pad_unlink(teePad_, binSink.get());
-  media_->detachViewer(choice_.codec, teePad_);
+  gst::PadPtr binSink(gst_element_get_static_pad(bin_.get(), "sink"));
+  gst_pad_unlink(teePad_.get(), binSink.get());
+  media_->detachViewer(choice_.codec, teePad_.get());
+  teePad_.reset();
 
   GstWebRTCICE* rawIce = nullptr;
-  g_object_get(webrtc_, "ice-agent", &rawIce, nullptr);
-  std::unique_ptr<GstWebRTCICE, gst::ObjectUnref> ice(rawIce);
+  g_object_get(webrtc_.get(), "ice-agent", &rawIce, nullptr);
+  gst::ObjectPtr<GstWebRTCICE> ice(rawIce);
   NiceAgent* rawAgent = nullptr;
   // "agent" is libnice's; another ICE implementation would not have it.
   if (ice && g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent"))
     g_object_get(ice.get(), "agent", &rawAgent, nullptr);
-  std::unique_ptr<NiceAgent, gst::GObjectUnref> agent(rawAgent);
+  gst::GObjectPtr<NiceAgent> agent(rawAgent);
   GMainContext* iceContext = nullptr;
   if (agent) g_object_get(agent.get(), "main-context", &iceContext, nullptr);
   if (!agent || !iceContext) {
@@ -349,8 +385,8 @@ void ViewerPeer::close() {
   // stream's transport list while the webrtcbin is being finalized on the loop thread: with
   // TURN servers, gathering ends late (or when the close prunes it) and that crashed the
   // camera when two browsers left at once.
-  auto* job =
-      new AgentClose{shared_from_this(), agent.release(), g_main_context_ref_thread_default()};
+  auto* job = new AgentClose{shared_from_this(), std::move(agent),
+                             gst::MainContextPtr(g_main_context_ref_thread_default())};
   g_main_context_invoke_full(iceContext, G_PRIORITY_DEFAULT, silenceAgentOnIceThread, job, nullptr);
 }
 
@@ -363,16 +399,16 @@ int ViewerPeer::silenceAgentOnIceThread(void* data) {
   unsigned blocked = 0;
   for (guint i = 0; i < count; ++i) {
     while (gulong handler = g_signal_handler_find(
-               job->agent, GSignalMatchType(G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED),
+               job->agent.get(), GSignalMatchType(G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED),
                signals[i], 0, nullptr, nullptr, nullptr)) {
-      g_signal_handler_block(job->agent, handler);
+      g_signal_handler_block(job->agent.get(), handler);
       ++blocked;
     }
   }
   g_free(signals);
   spdlog::debug("session {}: {} ICE agent handlers silenced", job->peer->session_, blocked);
-  g_main_context_invoke_full(job->loopContext, G_PRIORITY_DEFAULT, closeAgentOnLoopThread, job,
-                             nullptr);
+  g_main_context_invoke_full(job->loopContext.get(), G_PRIORITY_DEFAULT, closeAgentOnLoopThread,
+                             job, nullptr);
   return G_SOURCE_REMOVE;
 }
 
@@ -382,7 +418,7 @@ int ViewerPeer::closeAgentOnLoopThread(void* data) {
   // ("We still have alive TURN refreshes"), racing the webrtcbin:ice thread that runs them.
   // The callback runs on this (the loop) thread's context; the pending close holds its own
   // reference to the agent.
-  nice_agent_close_async(static_cast<AgentClose*>(data)->agent, onIceAgentClosed, data);
+  nice_agent_close_async(static_cast<AgentClose*>(data)->agent.get(), onIceAgentClosed, data);
   return G_SOURCE_REMOVE;
 }
 
@@ -398,12 +434,14 @@ void ViewerPeer::finishClose() {
   if (!bin_ || !media_) return;
   // NULL stops webrtcbin's threads (and, once the bin is released, its ICE thread), so no
   // promise callback or ICE event can run after this.
-  gst_element_set_state(bin_, GST_STATE_NULL);
-  gst_element_get_state(bin_, nullptr, nullptr, GST_CLOCK_TIME_NONE);
-  gst_bin_remove(GST_BIN(media_->pipeline()), bin_);
-  bin_ = nullptr;
-  webrtc_ = nullptr;
+  gst_element_set_state(bin_.get(), GST_STATE_NULL);
+  gst_element_get_state(bin_.get(), nullptr, nullptr, GST_CLOCK_TIME_NONE);
+  gst_bin_remove(GST_BIN(media_->pipeline()), bin_.get());
+  // Ours were the last references: the webrtcbin, then its bin, are finalized here.
+  webrtc_.reset();
+  bin_.reset();
   media_.reset();
+  event_log::emit(event_log::Kind::ViewerClosed, {{"session", session_}});
 }
 
 }  // namespace seccam::camera

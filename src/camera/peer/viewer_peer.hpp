@@ -11,14 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "camera/gst/gst_handles.hpp"
 #include "camera/peer/codec_choice.hpp"
-#include "camera/session/session_core.hpp"
+#include "camera/session/session_core.hpp"  // for IceState (pure header, no GStreamer)
 #include "common/protocol.hpp"
 
-typedef struct _GstElement GstElement;
-typedef struct _GstPad GstPad;
-typedef struct _GstPromise GstPromise;
-typedef struct _GObject GObject;
 typedef struct _GAsyncResult GAsyncResult;
 
 namespace seccam::camera {
@@ -63,6 +60,10 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   static int silenceAgentOnIceThread(void* job);
   static int closeAgentOnLoopThread(void* job);
   static void onIceAgentClosed(GObject* agent, GAsyncResult* result, void* job);
+  void attach(std::shared_ptr<MediaPipeline> media);
+  void buildBranch();  // throws when an element is missing
+  // Undoes a start that failed part-way: nothing of this viewer stays in the shared pipeline.
+  void abandonStart();
   void fail(protocol::ByeReason reason, const std::string& detail);
   void finishClose();
 
@@ -72,9 +73,9 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   CodecChoice choice_;
   Events events_;
   std::shared_ptr<MediaPipeline> media_;
-  GstElement* bin_ = nullptr;                           // owned by the pipeline while started
-  GstElement* webrtc_ = nullptr;                        // inside bin_
-  GstPad* teePad_ = nullptr;                            // our reference to the tee's request pad
+  gst::ElementPtr bin_;                                 // in the media pipeline while started
+  gst::ElementPtr webrtc_;                              // inside bin_
+  gst::PadPtr teePad_;                                  // the tee's request pad for this branch
   std::chrono::steady_clock::time_point closeStarted_;  // when libnice began releasing TURN
   std::vector<unsigned long> signalHandlers_;           // our handlers on webrtc_
   std::atomic<bool> closed_{false};

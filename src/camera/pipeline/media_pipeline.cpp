@@ -10,6 +10,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "camera/agent_events.hpp"
+#include "camera/gst/bus_watch.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/gst/gst_loop_thread.hpp"
 
@@ -53,8 +55,8 @@ std::string encoderDescription(VideoCodec codec, const MediaSettings& s) {
 
 struct MediaPipeline::Impl {
   struct CodecBranch {
-    GstElement* tee = nullptr;    // owned by the pipeline
-    GstElement* valve = nullptr;  // null when there is no encoder (pass-through)
+    gst::ElementPtr tee;
+    gst::ElementPtr valve;  // null when there is no encoder (pass-through)
     int viewers = 0;
   };
 
@@ -63,19 +65,22 @@ struct MediaPipeline::Impl {
   Events events;
   gst::ElementPtr pipeline;
   gst::ElementPtr appsrc;
-  GstElement* rawTee = nullptr;
+  gst::ElementPtr rawTee;  // null for H.264 pass-through
   std::map<VideoCodec, CodecBranch> branches;
   std::atomic<int> encoders{0};
-  GSource* busWatch = nullptr;
+  gst::BusWatch busWatch;
   bool stopping = false;
   std::mutex capsMutex;
   gst::CapsPtr currentCaps;
 
   Impl(MediaSettings s, gst::GstLoopThread& l, Events e)
       : settings(s), loop(l), events(std::move(e)) {}
+  ~Impl() { stop(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   void build() {
-    pipeline.reset(static_cast<GstElement*>(gst_object_ref_sink(gst_pipeline_new("media"))));
+    pipeline = gst::sink(gst_pipeline_new("media"));
     appsrc = gst::makeElement("appsrc", "frames");
     g_object_set(appsrc.get(), "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME,
                  "max-buffers", guint64(kInputQueueFrames), "max-bytes", guint64(0), nullptr);
@@ -85,20 +90,20 @@ struct MediaPipeline::Impl {
     gst_bin_add_many(GST_BIN(pipeline.get()), appsrc.get(), tee.get(), nullptr);
     gst_element_link(appsrc.get(), tee.get());
     if (settings.input == InputKind::Raw) {
-      rawTee = tee.get();
+      rawTee = std::move(tee);
     } else {
-      branches[VideoCodec::H264] = CodecBranch{tee.get(), nullptr, 0};
+      branches[VideoCodec::H264] = CodecBranch{std::move(tee), nullptr, 0};
     }
-
-    gst::BusPtr bus(gst_element_get_bus(pipeline.get()));
-    busWatch = gst_bus_create_watch(bus.get());
-    g_source_set_callback(busWatch, G_SOURCE_FUNC(onBusMessageThunk), this, nullptr);
-    g_source_attach(busWatch, loop.context());
+    // `this` outlives the watch: stop() removes it, on this thread, before Impl goes.
+    busWatch = gst::BusWatch(pipeline.get(), loop.context(),
+                             [this](GstMessage* message) { onBusMessage(message); });
   }
 
-  static gboolean onBusMessageThunk(GstBus*, GstMessage* message, gpointer self) {
-    static_cast<Impl*>(self)->onBusMessage(message);
-    return G_SOURCE_CONTINUE;
+  // Idempotent; also what destruction does, so a pipeline never outlives its owner running.
+  void stop() {
+    stopping = true;
+    busWatch.remove();
+    if (pipeline) gst_element_set_state(pipeline.get(), GST_STATE_NULL);
   }
 
   void onBusMessage(GstMessage* message) {
@@ -151,39 +156,40 @@ struct MediaPipeline::Impl {
   CodecBranch* startEncoder(VideoCodec codec) {
     GError* raw = nullptr;
     std::string description = encoderDescription(codec, settings);
-    GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, &raw);
+    auto bin = gst::sink(gst_parse_bin_from_description(description.c_str(), TRUE, &raw));
     gst::ErrorPtr error(raw);
     if (!bin || error) {
-      if (bin) gst_object_unref(bin);
       spdlog::error("cannot create the {} encoder: {}", videoCodecName(codec),
                     error ? error->message : "?");
       return nullptr;
     }
-    std::string teeName = codec == VideoCodec::H264 ? "h264" : "vp8";
-    GstElement* tee = gst_element_factory_make("tee", teeName.c_str());
-    g_object_set(tee, "allow-not-linked", TRUE, nullptr);
-    gst_bin_add_many(GST_BIN(pipeline.get()), bin, tee, nullptr);
-    gst_element_link(bin, tee);
+    auto tee = gst::makeElement("tee", codec == VideoCodec::H264 ? "h264" : "vp8");
+    g_object_set(tee.get(), "allow-not-linked", TRUE, nullptr);
+    gst_bin_add_many(GST_BIN(pipeline.get()), bin.get(), tee.get(), nullptr);
+    gst_element_link(bin.get(), tee.get());
     // PLAYING before the first frame reaches them: a frame pushed into an element still in
     // NULL returns FLUSHING, which would stop the shared source thread for good.
-    gst_element_sync_state_with_parent(tee);
-    gst_element_sync_state_with_parent(bin);
-    gst::PadPtr rawPad(gst_element_request_pad_simple(rawTee, "src_%u"));
-    gst::PadPtr binSink(gst_element_get_static_pad(bin, "sink"));
+    gst_element_sync_state_with_parent(tee.get());
+    gst_element_sync_state_with_parent(bin.get());
+    gst::PadPtr rawPad(gst_element_request_pad_simple(rawTee.get(), "src_%u"));
+    gst::PadPtr binSink(gst_element_get_static_pad(bin.get(), "sink"));
     gst_pad_link(rawPad.get(), binSink.get());
-    GstElement* valve = gst_bin_get_by_name(GST_BIN(bin), "valve");
-    gst_object_unref(valve);  // the bin keeps it alive as long as we need it
+    gst::ElementPtr valve(gst_bin_get_by_name(GST_BIN(bin.get()), "valve"));
     ++encoders;
     spdlog::info("encoder started for {} (encoders in this camera: {})", videoCodecName(codec),
                  encoders);
-    branches[codec] = CodecBranch{tee, valve, 0};
-    return &branches[codec];
+    event_log::emit(event_log::Kind::EncoderStarted, {{"codec", std::string(videoCodecName(codec))},
+                                                      {"encoders", std::int64_t{encoders}}});
+    auto& branch = branches[codec];
+    branch = CodecBranch{std::move(tee), std::move(valve), 0};
+    return &branch;
   }
 };
 
 MediaPipeline::MediaPipeline(MediaSettings settings, gst::GstLoopThread& loop, Events events)
     : impl_(std::make_unique<Impl>(settings, loop, std::move(events))) {}
 
+// Impl's destructor stops the pipeline (bus watch removed, state NULL) if stop() has not.
 MediaPipeline::~MediaPipeline() = default;
 
 void MediaPipeline::start() {
@@ -191,15 +197,7 @@ void MediaPipeline::start() {
   gst_element_set_state(impl_->pipeline.get(), GST_STATE_PLAYING);
 }
 
-void MediaPipeline::stop() {
-  impl_->stopping = true;
-  if (impl_->busWatch) {
-    g_source_destroy(impl_->busWatch);
-    g_source_unref(impl_->busWatch);
-    impl_->busWatch = nullptr;
-  }
-  if (impl_->pipeline) gst_element_set_state(impl_->pipeline.get(), GST_STATE_NULL);
-}
+void MediaPipeline::stop() { impl_->stop(); }
 
 GstElement* MediaPipeline::pipeline() const { return impl_->pipeline.get(); }
 
@@ -218,26 +216,27 @@ bool MediaPipeline::canServe(VideoCodec codec) const {
   return impl_->settings.input == InputKind::Raw || codec == VideoCodec::H264;
 }
 
-GstPad* MediaPipeline::attachViewer(VideoCodec codec) {
+gst::PadPtr MediaPipeline::attachViewer(VideoCodec codec) {
   if (!canServe(codec)) return nullptr;
   auto it = impl_->branches.find(codec);
   Impl::CodecBranch* branch =
       it != impl_->branches.end() ? &it->second : impl_->startEncoder(codec);
   if (!branch) return nullptr;
   if (branch->viewers++ == 0 && branch->valve) {
-    g_object_set(branch->valve, "drop", FALSE, nullptr);
+    g_object_set(branch->valve.get(), "drop", FALSE, nullptr);
   }
-  return gst_element_request_pad_simple(branch->tee, "src_%u");
+  return gst::PadPtr(gst_element_request_pad_simple(branch->tee.get(), "src_%u"));
 }
 
 void MediaPipeline::detachViewer(VideoCodec codec, GstPad* teePad) {
   auto it = impl_->branches.find(codec);
   if (it == impl_->branches.end()) return;
-  gst_element_release_request_pad(it->second.tee, teePad);
+  gst_element_release_request_pad(it->second.tee.get(), teePad);
   if (--it->second.viewers == 0 && it->second.valve) {
     // Nobody watches this codec: stop feeding its encoder.
-    g_object_set(it->second.valve, "drop", TRUE, nullptr);
+    g_object_set(it->second.valve.get(), "drop", TRUE, nullptr);
     spdlog::info("{} encoder idle (no viewers)", videoCodecName(codec));
+    event_log::emit(event_log::Kind::EncoderIdle, {{"codec", std::string(videoCodecName(codec))}});
   }
 }
 

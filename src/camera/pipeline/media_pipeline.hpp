@@ -12,19 +12,14 @@
 #include <string>
 
 #include "camera/camera_config.hpp"
+#include "camera/gst/gst_handles.hpp"
 #include "camera/pipeline/source_factory.hpp"
 #include "camera/pipeline/video_codec.hpp"
-
-typedef struct _GstBuffer GstBuffer;
-typedef struct _GstCaps GstCaps;
-typedef struct _GstElement GstElement;
-typedef struct _GstPad GstPad;
 
 namespace seccam::camera {
 namespace gst {
 class GstLoopThread;
 }
-
 
 struct MediaSettings {
   InputKind input = InputKind::Raw;
@@ -41,6 +36,7 @@ class MediaPipeline {
   };
 
   MediaPipeline(MediaSettings settings, gst::GstLoopThread& loop, Events events);
+  // Stops the pipeline if stop() has not: on the loop thread, or once the loop has stopped.
   ~MediaPipeline();
   MediaPipeline(const MediaPipeline&) = delete;
   MediaPipeline& operator=(const MediaPipeline&) = delete;
@@ -54,8 +50,9 @@ class MediaPipeline {
   GstElement* pipeline() const;
   bool canServe(VideoCodec codec) const;
   // A new source pad of the codec's tee, for one viewer's branch (encoder started or woken as
-  // needed); the caller owns the returned reference and gives the pad back with detachViewer.
-  GstPad* attachViewer(VideoCodec codec);
+  // needed), null when the codec cannot be served; give the pad back with detachViewer.
+  // Throws std::runtime_error when an element the encoder needs is missing.
+  gst::PadPtr attachViewer(VideoCodec codec);
   void detachViewer(VideoCodec codec, GstPad* teePad);
   // Asks the codec's encoder for a key frame through this viewer's tee pad.
   void requestKeyFrame(GstPad* teePad);

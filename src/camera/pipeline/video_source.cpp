@@ -8,13 +8,15 @@
 #include <chrono>
 #include <cstring>
 
+#include "camera/agent_events.hpp"
+#include "camera/gst/bus_watch.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/gst/gst_loop_thread.hpp"
 #include "camera/pipeline/latency_stamp.hpp"
 
 namespace seccam::camera {
 
-struct VideoSource::Impl {
+struct VideoSource::Impl : std::enable_shared_from_this<VideoSource::Impl> {
   SourceSpec spec;
   VideoFormat format;
   bool latencyProbe;
@@ -22,10 +24,10 @@ struct VideoSource::Impl {
   Events events;
   std::atomic<InputKind> kind;
   gst::ElementPtr pipeline;
-  GSource* busWatch = nullptr;
+  gst::BusWatch busWatch;
   // Bumped on every (re)start, so that a stale retry or bus message is ignored.
-  unsigned generation = 0;
-  bool stopped = false;
+  std::atomic<unsigned> generation{0};
+  std::atomic<bool> stopped{false};
   std::atomic<bool> profileChecked{false};
   std::atomic<bool> firstFrameSeen{false};
   GstVideoInfo videoInfo{};
@@ -38,27 +40,31 @@ struct VideoSource::Impl {
         loop(l),
         events(std::move(e)),
         kind(spec.kind == SourceKind::Rtsp ? InputKind::H264PassThrough : InputKind::Raw) {}
+  ~Impl() {
+    stopped = true;
+    teardown();
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
 
   void start() {
     ++generation;
     profileChecked = false;
     firstFrameSeen = false;
     // clockoverlay comes with Debian's gstreamer1.0-x; without it the pattern has no clock.
-    GstElementFactory* clock = gst_element_factory_find("clockoverlay");
-    bool haveClock = clock != nullptr;
-    if (clock) gst_object_unref(clock);
+    bool haveClock =
+        gst::ObjectPtr<GstElementFactory>(gst_element_factory_find("clockoverlay")) != nullptr;
     auto description = describeSource(spec, format, kind, haveClock);
     GError* rawError = nullptr;
-    GstElement* built = gst_parse_launch(description.launch.c_str(), &rawError);
+    auto built = gst::sink(gst_parse_launch(description.launch.c_str(), &rawError));
     gst::ErrorPtr error(rawError);
     if (!built || error) {
-      if (built) gst_object_unref(built);
       spdlog::error("video source {}: cannot build pipeline: {}", sourceKindName(spec.kind),
                     error ? error->message : "unknown error");
       scheduleRestart();
       return;
     }
-    pipeline.reset(static_cast<GstElement*>(gst_object_ref_sink(built)));
+    pipeline = std::move(built);
     if (!description.inputProperty.empty()) {
       gst::ElementPtr input(gst_bin_get_by_name(GST_BIN(pipeline.get()), "input"));
       g_object_set(input.get(), description.inputProperty.c_str(), spec.location.c_str(), nullptr);
@@ -71,10 +77,9 @@ struct VideoSource::Impl {
     };
     gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, this, nullptr);
 
-    gst::BusPtr bus(gst_element_get_bus(pipeline.get()));
-    busWatch = gst_bus_create_watch(bus.get());
-    g_source_set_callback(busWatch, G_SOURCE_FUNC(onBusMessageThunk), this, nullptr);
-    g_source_attach(busWatch, loop.context());
+    // `this` outlives the watch: teardown() removes it, on this thread, before Impl goes.
+    busWatch = gst::BusWatch(pipeline.get(), loop.context(),
+                             [this](GstMessage* message) { onBusMessage(message); });
     spdlog::info("video source {} starting ({}x{} at {} fps{})", sourceKindName(spec.kind),
                  format.width, format.height, format.fps,
                  kind == InputKind::H264PassThrough ? ", H.264 pass-through" : "");
@@ -84,17 +89,8 @@ struct VideoSource::Impl {
     }
   }
 
-  static gboolean onBusMessageThunk(GstBus*, GstMessage* message, gpointer self) {
-    static_cast<Impl*>(self)->onBusMessage(message);
-    return G_SOURCE_CONTINUE;
-  }
-
   void teardown() {
-    if (busWatch) {
-      g_source_destroy(busWatch);
-      g_source_unref(busWatch);
-      busWatch = nullptr;
-    }
+    busWatch.remove();
     if (pipeline) {
       gst_element_set_state(pipeline.get(), GST_STATE_NULL);
       pipeline.reset();
@@ -107,8 +103,11 @@ struct VideoSource::Impl {
     if (stopped) return;
     unsigned expected = generation;
     spdlog::info("video source: retrying in {} ms", kSourceRetryDelayMs);
-    loop.invokeAfter(kSourceRetryDelayMs, [this, expected] {
-      if (!stopped && generation == expected) start();
+    event_log::emit(event_log::Kind::SourceRetrying, {{"inMs", std::int64_t{kSourceRetryDelayMs}}});
+    // A retry still pending when the source goes finds nothing to restart.
+    loop.invokeAfter(kSourceRetryDelayMs, [weak = weak_from_this(), expected] {
+      auto self = weak.lock();
+      if (self && !self->stopped && self->generation == expected) self->start();
     });
   }
 
@@ -170,17 +169,22 @@ struct VideoSource::Impl {
       std::string name = profile ? profile : "unknown";
       if (!isBrowserSafeH264Profile(name)) {
         unsigned expected = generation;
-        loop.invoke([this, expected, name] {
-          if (generation != expected || stopped) return;
-          switchKind(InputKind::Raw,
-                     ("its H.264 profile '" + name + "' is not browser-safe").c_str());
+        loop.invoke([weak = weak_from_this(), expected, name] {
+          auto self = weak.lock();
+          if (!self || self->generation != expected || self->stopped) return;
+          self->switchKind(InputKind::Raw,
+                           ("its H.264 profile '" + name + "' is not browser-safe").c_str());
         });
         return GST_FLOW_EOS;
       }
       spdlog::info("RTSP source: H.264 {} passed through without re-encoding", name);
     }
-    if (!firstFrameSeen.exchange(true))
+    if (!firstFrameSeen.exchange(true)) {
       spdlog::info("video source {}: first frame", sourceKindName(spec.kind));
+      event_log::emit(event_log::Kind::SourceStarted,
+                      {{"input", std::string(kind == InputKind::H264PassThrough ? "h264-passthrough"
+                                                                                : "raw")}});
+    }
 
     buffer.reset(gst_buffer_make_writable(buffer.release()));
     // The media pipeline stamps its own running time (do-timestamp).
@@ -224,8 +228,9 @@ struct VideoSource::Impl {
 VideoSource::VideoSource(SourceSpec spec, VideoFormat format, bool latencyProbe,
                          gst::GstLoopThread& loop, Events events)
     : impl_(
-          std::make_unique<Impl>(std::move(spec), format, latencyProbe, loop, std::move(events))) {}
+          std::make_shared<Impl>(std::move(spec), format, latencyProbe, loop, std::move(events))) {}
 
+// Impl's destructor tears the capture pipeline down if stop() has not.
 VideoSource::~VideoSource() = default;
 
 InputKind VideoSource::inputKind() const { return impl_->kind; }

@@ -32,6 +32,7 @@ class VideoSource {
 
   VideoSource(SourceSpec spec, VideoFormat format, bool latencyProbe, gst::GstLoopThread& loop,
               Events events);
+  // Tears the capture down if stop() has not: on the loop thread, or once the loop has stopped.
   ~VideoSource();
   VideoSource(const VideoSource&) = delete;
   VideoSource& operator=(const VideoSource&) = delete;
@@ -44,7 +45,7 @@ class VideoSource {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared: pending retries hold it weakly
 };
 
 }  // namespace seccam::camera

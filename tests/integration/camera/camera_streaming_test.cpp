@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
 #include "camera_world.hpp"
 #include "common/protocol.hpp"
 #include "support/clients.hpp"
@@ -123,6 +127,54 @@ TEST(CameraStreaming, GarbageOfferGetsByeWithReasonAndOthersKeepStreaming) {
   }
   int before = framesDecoded(viewer.log());
   EXPECT_TRUE(world.waitFrames(viewer, before + 10)) << show(viewer);
+}
+
+// A viewer whose branch cannot be built (here: the RTP payloaders' plugin is missing) ends
+// with bye `internal`; the camera itself keeps running and connected.
+TEST(CameraStreaming, ViewerWhoseBranchCannotBeBuiltGetsByeInternal) {
+  CameraWorld world;
+  // A plugin directory with every system plugin but libgstrtp (rtph264pay, rtpvp8pay), and a
+  // registry of its own, for the camera only.
+  namespace fs = std::filesystem;
+  fs::path plugins = fs::path(world.dir()) / "plugins-without-rtp";
+  fs::create_directories(plugins);
+  for (const auto& entry : fs::directory_iterator(SECCAM_GST_PLUGINS_DIR)) {
+    if (entry.path().filename() != "libgstrtp.so")
+      fs::create_symlink(entry.path(), plugins / entry.path().filename());
+  }
+  ::setenv("GST_PLUGIN_SYSTEM_PATH_1_0", plugins.c_str(), 1);
+  ::setenv("GST_REGISTRY_1_0", (fs::path(world.dir()) / "registry.bin").c_str(), 1);
+  auto camera = world.startCamera();
+  ::unsetenv("GST_PLUGIN_SYSTEM_PATH_1_0");
+  ::unsetenv("GST_REGISTRY_1_0");
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+
+  WsClient ws;
+  ASSERT_TRUE(ws.connect(world.server().host(), world.server().port(), "/ws",
+                         {{"Cookie", world.cookie()}, {"Origin", world.server().origin()}}));
+  ASSERT_TRUE(ws.receive());  // hello
+  const std::string session = "no-payloader";
+  const std::string sdp =
+      "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 108\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=recvonly\r\n"
+      "a=rtpmap:108 H264/90000\r\na=fmtp:108 packetization-mode=1;profile-level-id=42e01f\r\n";
+  ws.send(seccam::protocol::serialize(
+      seccam::protocol::Offer{session, world.camera().cameraId, sdp, {}}));
+  std::string reason;
+  for (int i = 0; i < 20 && reason.empty(); ++i) {
+    auto message = ws.receive(std::chrono::seconds(2));
+    if (!message) continue;
+    auto parsed = seccam::protocol::parseServerToViewer(*message);
+    if (parsed && std::holds_alternative<seccam::protocol::Bye>(*parsed.message)) {
+      auto& bye = std::get<seccam::protocol::Bye>(*parsed.message);
+      EXPECT_EQ(bye.session, session);
+      reason = bye.reason;
+    }
+  }
+  EXPECT_EQ(reason, seccam::protocol::wireName(seccam::protocol::ByeReason::Internal))
+      << show(camera);
+  EXPECT_TRUE(camera.running()) << show(camera);
+  EXPECT_EQ(countOccurrences(camera.log(), "authenticated as camera"), 1) << show(camera);
 }
 
 TEST(CameraStreaming, Vp8OnlyOfferIsAnsweredWithVp8) {

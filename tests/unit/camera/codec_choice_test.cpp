@@ -112,3 +112,78 @@ TEST(CodecChoice, NoPlayoutDelayExtensionUnlessTheVideoMlineOffersIt) {
   ASSERT_TRUE(result.choice);
   EXPECT_EQ(result.choice->playoutDelayExtensionId, 0);
 }
+
+TEST(CodecChoice, AnswersTheFirstVideoMlineAfterAudioAndData) {
+  std::string offer =
+      "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:a\r\na=rtpmap:111 opus/48000/2\r\n"
+      "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:d\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:v\r\na=rtpmap:96 VP8/90000\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 108\r\na=mid:w\r\na=rtpmap:108 H264/90000\r\n"
+      "a=fmtp:108 packetization-mode=1;profile-level-id=42e01f\r\n";
+  auto result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice) << offerRefusalText(result.refusal);
+  EXPECT_EQ(result.choice->codec, VideoCodec::Vp8);
+  EXPECT_EQ(result.choice->mlineIndex, 2);
+  EXPECT_EQ(result.choice->mid, "v");
+}
+
+TEST(CodecChoice, ReadsCodecNamesInAnyCase) {
+  std::string offer =
+      "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96 108\r\na=rtpmap:96 vp8/90000\r\n"
+      "a=rtpmap:108 h264/90000\r\na=fmtp:108 packetization-mode=1;profile-level-id=42e01f\r\n";
+  auto result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice) << offerRefusalText(result.refusal);
+  EXPECT_EQ(result.choice->codec, VideoCodec::H264);
+  EXPECT_EQ(result.choice->payloadType, 108);
+  result = chooseVideoCodec(offer, true, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->codec, VideoCodec::Vp8);
+  EXPECT_EQ(result.choice->payloadType, 96);
+}
+
+TEST(CodecChoice, ReadsFmtpWithSpacesAndUpperCaseNames) {
+  std::string offer =
+      "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 108\r\na=rtpmap:108 H264/90000\r\n"
+      "a=fmtp:108 level-asymmetry-allowed=1; Packetization-Mode = 1 ;  PROFILE-LEVEL-ID=42E01F "
+      "\r\n";
+  auto result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice) << offerRefusalText(result.refusal);
+  EXPECT_EQ(result.choice->payloadType, 108);
+  EXPECT_EQ(result.choice->profileLevelId, "42E01F");
+}
+
+TEST(CodecChoice, ReadsOffersWithBareLineFeeds) {
+  std::string offer =
+      "v=0\nm=video 9 UDP/TLS/RTP/SAVPF 108\na=mid:0\na=rtpmap:108 H264/90000\n"
+      "a=fmtp:108 packetization-mode=1;profile-level-id=42e01f\n";
+  auto result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice) << offerRefusalText(result.refusal);
+  EXPECT_EQ(result.choice->payloadType, 108);
+  EXPECT_EQ(result.choice->mid, "0");
+}
+
+TEST(CodecChoice, IgnoresPayloadTypesTheMlineDoesNotList) {
+  std::string offer =
+      "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n"
+      "a=rtpmap:108 H264/90000\r\na=fmtp:108 packetization-mode=1;profile-level-id=42e01f\r\n";
+  auto result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->codec, VideoCodec::Vp8);
+}
+
+TEST(CodecChoice, RefusesH264WithoutPacketizationModeOrProfile) {
+  std::string offer =
+      "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 100 101\r\na=rtpmap:100 H264/90000\r\n"
+      "a=fmtp:100 profile-level-id=42e01f\r\na=rtpmap:101 H264/90000\r\n"
+      "a=fmtp:101 packetization-mode=1\r\n";
+  auto result = chooseVideoCodec(offer, false, true);
+  EXPECT_FALSE(result.choice);
+  EXPECT_EQ(result.refusal, OfferRefusal::NoCompatibleCodec);
+}
+
+TEST(CodecChoice, SdpWithoutMediaHasNoVideo) {
+  EXPECT_EQ(chooseVideoCodec("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\n", false, true).refusal,
+            OfferRefusal::NoVideo);
+  EXPECT_EQ(chooseVideoCodec("v=0\r\nnot really sdp\r\n", false, true).refusal,
+            OfferRefusal::NoVideo);
+}
