@@ -39,8 +39,8 @@ std::unique_ptr<net::ssl::context> makeTlsContext(const ServerConfig& config) {
 }
 
 api::LiveCounts toLiveCounts(const HubStats& s) {
-  return {s.camerasConnected, s.viewersConnected, s.liveSessions,
-          s.messagesRelayed,  s.cameraAuthFailures, s.protocolErrors};
+  return {s.camerasConnected,   s.viewersConnected, s.liveSessions,    s.messagesRelayed,
+          s.cameraAuthFailures, s.protocolErrors,   s.slowPeersDropped};
 }
 // Every connection is a descriptor: take the whole hard limit the system allows rather than
 // the (often 1024) soft default, and say what it is.

@@ -18,6 +18,7 @@ struct LiveCounts {
   std::uint64_t messagesRelayed = 0;
   std::uint64_t cameraAuthFailures = 0;
   std::uint64_t protocolErrors = 0;
+  std::uint64_t slowPeersDropped = 0;
 };
 
 class Metrics {
