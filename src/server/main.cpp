@@ -39,6 +39,11 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [turn] secret    SECCAM_TURN_SECRET       --turn-secret TEXT    (none: no TURN credentials)
   [turn] urls      SECCAM_TURN_URLS         --turn-urls A,B       (none; comma separated)
   [turn] ttl       SECCAM_TURN_TTL          --turn-ttl SECONDS    86400
+  [signaling] ping-interval              SECCAM_SIGNALING_PING_INTERVAL              20
+  [signaling] camera-auth-timeout        SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT        10
+  [signaling] revocation-sweep-interval  SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL  5
+    (seconds; flags --signaling-ping-interval, --signaling-camera-auth-timeout and
+    --signaling-revocation-sweep-interval)
 Run `seccam-server SUBCOMMAND --help` for each subcommand's flags.
 )";
 
@@ -79,6 +84,13 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--turn-urls", "turn.urls",
           "Comma-separated turn:, turns: and stun: URLs given to browsers and cameras");
   addFlag(app, cli, "--turn-ttl", "turn.ttl", "Lifetime of TURN credentials in seconds (default 86400)");
+  addFlag(app, cli, "--signaling-ping-interval", "signaling.ping-interval",
+          "Seconds between pings to a WebSocket peer; one that misses two is dropped (default 20)");
+  addFlag(app, cli, "--signaling-camera-auth-timeout", "signaling.camera-auth-timeout",
+          "Seconds a camera has to answer the challenge, then close 4408 (default 10)");
+  addFlag(app, cli, "--signaling-revocation-sweep-interval", "signaling.revocation-sweep-interval",
+          "Seconds between looks for revoked cameras still connected, which are then "
+          "disconnected (default 5)");
 }
 
 ServerConfig loadConfig(CommandLine& cli) {

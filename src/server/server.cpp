@@ -27,9 +27,6 @@ constexpr int kMinWorkers = 2;
 constexpr int kMaxWorkers = 8;
 // Lets close frames to WebSocket peers go out before the IO threads stop.
 constexpr std::chrono::milliseconds kShutdownGrace{200};
-// `seccam-server camera revoke` is another process that changes the database only: this
-// often the server looks for revoked cameras that are still connected and disconnects them.
-constexpr std::chrono::seconds kRevocationSweepInterval{5};
 
 std::unique_ptr<net::ssl::context> makeTlsContext(const ServerConfig& config) {
   auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
@@ -91,7 +88,7 @@ int runServer(const ServerConfig& config) {
   hubDeps.iceServers = [turnSettings](const std::string& subject) {
     return turn::iceServersFor(turnSettings, subject);
   };
-  Hub hub(std::move(hubDeps), SignalingLimits{});
+  Hub hub(std::move(hubDeps), config.signaling);
 
   api::ApiDependencies apiDeps;
   apiDeps.store = db;
@@ -134,7 +131,7 @@ int runServer(const ServerConfig& config) {
 
   net::steady_timer revocationTimer(io);
   std::function<void()> sweepRevokedCameras = [&] {
-    revocationTimer.expires_after(kRevocationSweepInterval);
+    revocationTimer.expires_after(config.revocationSweepInterval);
     revocationTimer.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
       workers.post([db, &hub] {

@@ -14,6 +14,10 @@ namespace fs = std::filesystem;
 
 constexpr long long kMaxIoThreads = 256;
 constexpr long long kMaxTurnTtlSeconds = 7 * 24 * 3600;
+// Upper bounds for the [signaling] timers: past these a value is a mistake, not a choice.
+constexpr long long kMaxPingIntervalSeconds = 3600;
+constexpr long long kMaxCameraAuthTimeoutSeconds = 300;
+constexpr long long kMaxRevocationSweepSeconds = 3600;
 constexpr int kWebRootSearchDepth = 6;
 constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
@@ -88,6 +92,15 @@ ServerConfig loadServerConfig(const Settings& settings) {
   }
   c.turn.ttl = std::chrono::seconds(
       settings.getInt("turn.ttl", kDefaultTurnTtlSeconds, 60, kMaxTurnTtlSeconds));
+
+  c.signaling.pingInterval = std::chrono::seconds(settings.getInt(
+      "signaling.ping-interval", c.signaling.pingInterval.count(), 1, kMaxPingIntervalSeconds));
+  c.signaling.cameraAuthTimeout = std::chrono::seconds(
+      settings.getInt("signaling.camera-auth-timeout", c.signaling.cameraAuthTimeout.count(), 1,
+                      kMaxCameraAuthTimeoutSeconds));
+  c.revocationSweepInterval = std::chrono::seconds(
+      settings.getInt("signaling.revocation-sweep-interval", c.revocationSweepInterval.count(), 1,
+                      kMaxRevocationSweepSeconds));
 
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);

@@ -2,12 +2,14 @@
 // SECCAM_* environment variables < command-line flags) into one typed struct.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/settings.hpp"
+#include "server/config/signaling_limits.hpp"
 #include "server/turn/turn_credentials.hpp"
 
 namespace seccam::server {
@@ -16,6 +18,9 @@ inline constexpr const char* kEnvPrefix = "SECCAM_";
 inline constexpr const char* kDefaultListen = "127.0.0.1:8080";
 inline constexpr const char* kDefaultDataDir = "./data";
 inline constexpr long long kDefaultTurnTtlSeconds = 86400;
+// `seccam-server camera revoke` is another process that changes the database only: this
+// often the server looks for revoked cameras that are still connected and disconnects them.
+inline constexpr std::chrono::seconds kDefaultRevocationSweepInterval{5};
 
 struct ServerConfig {
   std::string listenHost = "127.0.0.1";
@@ -31,6 +36,9 @@ struct ServerConfig {
   std::filesystem::path tlsKey;
   turn::TurnSettings turn;
   std::filesystem::path masterKeyFile;  // default: DATA/master.key
+  // [signaling]: the hub's limits; the ping interval and camera auth timeout are settings.
+  SignalingLimits signaling;
+  std::chrono::seconds revocationSweepInterval = kDefaultRevocationSweepInterval;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }

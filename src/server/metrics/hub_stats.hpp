@@ -13,6 +13,7 @@ struct HubStats {
   std::uint64_t messagesRelayed = 0;
   std::uint64_t cameraAuthFailures = 0;
   std::uint64_t protocolErrors = 0;
+  std::uint64_t slowPeersDropped = 0;  // write queue full: the peer read too slowly
 };
 
 }  // namespace seccam::server

@@ -35,6 +35,9 @@ std::string Metrics::render(const HubStats& live) const {
         live.cameraAuthFailures);
   gauge(out, "seccam_protocol_errors_total", "Malformed or refused signaling messages.", "counter",
         live.protocolErrors);
+  gauge(out, "seccam_slow_peers_dropped_total",
+        "WebSocket peers dropped for reading too slowly (write queue full).", "counter",
+        live.slowPeersDropped);
   gauge(out, "seccam_sign_in_failures_total", "Failed sign-ins.", "counter",
         signInFailures_.load(std::memory_order_relaxed));
   gauge(out, "seccam_claim_failures_total", "Failed camera claims.", "counter",

@@ -113,6 +113,10 @@ void CameraConnectionHandler::onLimitExceeded(SignalingConnection& connection,
                connection.id(), what);
 }
 
+void CameraConnectionHandler::onDroppedTooSlow(SignalingConnection&) {
+  core_->countSlowPeerDropped();
+}
+
 void CameraConnectionHandler::onClose(SignalingConnection& connection) {
   closed_ = true;
   if (state_ == State::authenticated) core_->cameraLeft(connection.id());

@@ -17,6 +17,7 @@ class CameraConnectionHandler final : public ConnectionHandler {
   void onOpen(SignalingConnection& connection) override;
   void onMessage(SignalingConnection& connection, std::string_view text) override;
   void onLimitExceeded(SignalingConnection& connection, std::string_view what) override;
+  void onDroppedTooSlow(SignalingConnection& connection) override;
   void onClose(SignalingConnection& connection) override;
 
  private:

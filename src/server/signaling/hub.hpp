@@ -18,20 +18,9 @@
 #include "server/metrics/hub_stats.hpp"
 #include "server/net/http_request.hpp"
 #include "server/net/streams.hpp"
+#include "server/config/signaling_limits.hpp"
 
 namespace seccam::server {
-
-// PROTOCOL.md "Limits"; named here so that an operator finds them in one place.
-struct SignalingLimits {
-  std::size_t maxMessageBytes = 64 * 1024;          // larger: close 1009
-  double messagesPerSecond = 50;                    // sustained, per connection
-  double messageBurst = 200;                        // token bucket depth
-  int rateLimitStrikesBeforeClose = 5;              // repeated rate_limited: close 4429
-  std::size_t maxSessionsPerViewer = 16;
-  std::chrono::seconds pingInterval{20};            // a peer that misses two pings is dropped
-  std::chrono::seconds cameraAuthTimeout{10};       // no auth in time: close 4408
-  std::size_t maxQueuedWrites = 256;                // a slower peer is dropped, never buffered forever
-};
 
 struct HubDependencies {
   // 32-byte fleet master key: device key K = HMAC-SHA256(master key, camera ID).

@@ -326,6 +326,7 @@ HubStats HubCore::stats() const {
   s.messagesRelayed = messagesRelayed_.load(std::memory_order_relaxed);
   s.cameraAuthFailures = authFailures_.load(std::memory_order_relaxed);
   s.protocolErrors = protocolErrors_.load(std::memory_order_relaxed);
+  s.slowPeersDropped = slowPeersDropped_.load(std::memory_order_relaxed);
   return s;
 }
 

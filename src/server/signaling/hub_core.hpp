@@ -46,6 +46,7 @@ class HubCore {
 
   void countAuthFailure() { authFailures_.fetch_add(1, std::memory_order_relaxed); }
   void countProtocolError() { protocolErrors_.fetch_add(1, std::memory_order_relaxed); }
+  void countSlowPeerDropped() { slowPeersDropped_.fetch_add(1, std::memory_order_relaxed); }
   HubStats stats() const;
 
  private:
@@ -100,6 +101,7 @@ class HubCore {
   std::atomic<std::uint64_t> messagesRelayed_{0};
   std::atomic<std::uint64_t> authFailures_{0};
   std::atomic<std::uint64_t> protocolErrors_{0};
+  std::atomic<std::uint64_t> slowPeersDropped_{0};
 };
 
 }  // namespace seccam::server

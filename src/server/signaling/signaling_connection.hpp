@@ -53,6 +53,8 @@ class ConnectionHandler {
   virtual void onMessage(SignalingConnection& connection, std::string_view text) = 0;
   // A limit was hit (rate, size); the connection already answered it.
   virtual void onLimitExceeded(SignalingConnection& connection, std::string_view what) = 0;
+  // The peer read too slowly for what was sent to it (write queue full) and was dropped.
+  virtual void onDroppedTooSlow(SignalingConnection& connection) = 0;
   // Exactly once, also when the handshake failed (onOpen was then never called).
   virtual void onClose(SignalingConnection& connection) = 0;
 };

@@ -36,6 +36,10 @@ void ViewerConnectionHandler::onLimitExceeded(SignalingConnection& connection,
   spdlog::warn("viewer {} (connection {}): {}", identity_.username, connection.id(), what);
 }
 
+void ViewerConnectionHandler::onDroppedTooSlow(SignalingConnection&) {
+  core_->countSlowPeerDropped();
+}
+
 void ViewerConnectionHandler::onClose(SignalingConnection& connection) {
   if (joined_) core_->viewerLeft(connection.id());
   core_->forget(connection.id());

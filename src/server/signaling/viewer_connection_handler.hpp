@@ -16,6 +16,7 @@ class ViewerConnectionHandler final : public ConnectionHandler {
   void onOpen(SignalingConnection& connection) override;
   void onMessage(SignalingConnection& connection, std::string_view text) override;
   void onLimitExceeded(SignalingConnection& connection, std::string_view what) override;
+  void onDroppedTooSlow(SignalingConnection& connection) override;
   void onClose(SignalingConnection& connection) override;
 
  private:

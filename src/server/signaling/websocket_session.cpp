@@ -253,6 +253,7 @@ class WebSocketSession final : public SignalingConnection {
     if (queue_.size() >= limits_.maxQueuedWrites) {
       spdlog::warn("connection {}: peer too slow ({} messages queued), dropped", id(),
                    queue_.size());
+      handler_->onDroppedTooSlow(*this);
       abort();
       return;
     }

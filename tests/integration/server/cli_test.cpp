@@ -163,21 +163,29 @@ TEST(Cli, BadConfigValuesAreClearErrors) {
   auto ttl = runProgram({serverBinary(), "serve", "--data", data.path(), "--turn-ttl", "soon"});
   EXPECT_EQ(ttl.exitCode, 1);
   EXPECT_NE(ttl.output.find("turn.ttl"), std::string::npos) << ttl.output;
+  auto ping = runProgram(
+      {serverBinary(), "serve", "--data", data.path(), "--signaling-ping-interval", "0"});
+  EXPECT_EQ(ping.exitCode, 1);
+  EXPECT_NE(ping.output.find("signaling.ping-interval"), std::string::npos) << ping.output;
 }
 
 TEST(Cli, HelpDocumentsEveryOption) {
   auto top = runProgram({serverBinary(), "--help"});
   EXPECT_EQ(top.exitCode, 0);
-  for (std::string env : {"SECCAM_LISTEN", "SECCAM_DATA", "SECCAM_PUBLIC_URL", "SECCAM_WEB_ROOT",
-                          "SECCAM_LOG_LEVEL", "SECCAM_THREADS", "SECCAM_TLS_CERT", "SECCAM_TLS_KEY",
-                          "SECCAM_TURN_SECRET", "SECCAM_TURN_URLS", "SECCAM_TURN_TTL",
-                          "SECCAM_MASTER_KEY_FILE"}) {
+  for (std::string env :
+       {"SECCAM_LISTEN", "SECCAM_DATA", "SECCAM_PUBLIC_URL", "SECCAM_WEB_ROOT", "SECCAM_LOG_LEVEL",
+        "SECCAM_THREADS", "SECCAM_TLS_CERT", "SECCAM_TLS_KEY", "SECCAM_TURN_SECRET",
+        "SECCAM_TURN_URLS", "SECCAM_TURN_TTL", "SECCAM_MASTER_KEY_FILE",
+        "SECCAM_SIGNALING_PING_INTERVAL", "SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT",
+        "SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL"}) {
     EXPECT_NE(top.output.find(env), std::string::npos) << env;
   }
   auto serve = runProgram({serverBinary(), "serve", "--help"});
-  for (std::string flag : {"--listen", "--data", "--config", "--public-url", "--web-root",
-                           "--log-level", "--threads", "--tls-cert", "--tls-key", "--turn-secret",
-                           "--turn-urls", "--turn-ttl", "--master-key-file"}) {
+  for (std::string flag :
+       {"--listen", "--data", "--config", "--public-url", "--web-root", "--log-level", "--threads",
+        "--tls-cert", "--tls-key", "--turn-secret", "--turn-urls", "--turn-ttl",
+        "--master-key-file", "--signaling-ping-interval", "--signaling-camera-auth-timeout",
+        "--signaling-revocation-sweep-interval"}) {
     EXPECT_NE(serve.output.find(flag), std::string::npos) << flag;
   }
   auto provision = runProgram({serverBinary(), "camera", "provision", "--help"});

@@ -23,9 +23,19 @@ TEST_F(Restart, AccountsSessionsAndCamerasSurvive) {
 }
 
 TEST_F(Restart, StopsCleanlyOnSigterm) {
+  auto cookie = signUp("ann");
+  WsClient viewer;
+  ASSERT_TRUE(viewer.connect(server->host(), server->port(), "/ws",
+                             {{"Origin", server->origin()}, {"Cookie", cookie}}));
+  ASSERT_TRUE(viewer.receive());  // hello
+
   auto status = server->process().stop(15);
   ASSERT_TRUE(status);
   EXPECT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 0);
-  EXPECT_NE(server->process().log().find("seccam-server stopped"), std::string::npos);
+  // A connected peer was told that the server is going away, not just cut off.
+  while (viewer.receive()) {
+  }
+  EXPECT_TRUE(viewer.closed());
+  EXPECT_EQ(viewer.closeCode(), 1001);
 }

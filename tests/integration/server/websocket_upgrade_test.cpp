@@ -11,8 +11,16 @@
 using namespace seccam::test;
 using namespace std::chrono_literals;
 
+// The server under test looks for revoked cameras every second instead of every five.
+constexpr std::chrono::seconds kRevocationSweepInterval{1};
+
 class WebSocketUpgrade : public ServerTest {
  protected:
+  std::vector<std::string> serverArgs() const override {
+    return {"--signaling-revocation-sweep-interval",
+            std::to_string(kRevocationSweepInterval.count())};
+  }
+
   // Authenticates as `camera` over /ws/camera; true when the hub welcomed it.
   bool connectCamera(WsClient& ws, const ProvisionedCamera& camera) {
     if (!ws.connect(server->host(), server->port(), "/ws/camera")) return false;
@@ -106,7 +114,13 @@ TEST_F(WebSocketUpgrade, ACameraRevokedWhileConnectedIsDisconnectedWith4401) {
   auto revoke = runProgram({serverBinary(), "camera", "revoke", camera.cameraId, "--data",
                             server->dataDir()});
   ASSERT_EQ(revoke.exitCode, 0) << revoke.output;
-  // The server sweeps for revoked cameras every few seconds.
-  EXPECT_TRUE(waitFor([&] { ws.receive(200ms); return ws.closed(); }, 15s));
+  // Within a sweep of the revocation (plus the time for the sweep to run).
+  auto withinASweep = kRevocationSweepInterval + 5s;
+  EXPECT_TRUE(waitFor(
+      [&] {
+        ws.receive(200ms);
+        return ws.closed();
+      },
+      withinASweep));
   EXPECT_EQ(ws.closeCode(), 4401);
 }

@@ -11,6 +11,15 @@ constexpr int kReplaced = 4409;
 
 using CameraAuth = SignalingTest;
 
+// A server whose cameras have one second to authenticate instead of the default ten.
+constexpr std::chrono::seconds kShortAuthTimeout{1};
+class CameraAuthTimeout : public SignalingTest {
+ protected:
+  CameraAuthTimeout()
+      : SignalingTest(
+            {"--signaling-camera-auth-timeout", std::to_string(kShortAuthTimeout.count())}) {}
+};
+
 TEST_F(CameraAuth, RightKeyIsWelcomedWithIceServers) {
   auto cams = server.provision(1);
   json welcome;
@@ -65,11 +74,19 @@ TEST_F(CameraAuth, SignatureReplayedFromAnEarlierNonceIsRefused) {
   EXPECT_EQ(nextMessage(*first).value("session", ""), "session-after-replay");
 }
 
-TEST_F(CameraAuth, NoAnswerToTheChallengeClosesWith4408) {
+TEST_F(CameraAuthTimeout, NoAnswerToTheChallengeClosesWith4408) {
   std::string nonce;
   auto camera = openCameraUnauthenticated(&nonce);
-  // The default authentication timeout is 10 seconds.
-  EXPECT_EQ(closeCodeAfterDrain(*camera, std::chrono::seconds(20)), kAuthTimeout);
+  EXPECT_EQ(closeCodeAfterDrain(*camera, kShortAuthTimeout + kMessageTimeout), kAuthTimeout);
+  EXPECT_EQ(metric("seccam_camera_auth_failures_total"), 1);
+}
+
+TEST_F(CameraAuthTimeout, ACameraThatAuthenticatedInTimeIsNotClosedAtTheTimeout) {
+  auto cams = server.provision(1);
+  auto camera = openCamera(cams[0]);
+  EXPECT_FALSE(camera->receive(2 * kShortAuthTimeout).has_value());
+  EXPECT_FALSE(camera->closed());
+  EXPECT_EQ(metric("seccam_camera_auth_failures_total"), 0);
 }
 
 TEST_F(CameraAuth, AMessageOtherThanAuthFirstIsUnauthorized) {

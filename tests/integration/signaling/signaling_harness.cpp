@@ -1,13 +1,15 @@
 // The signaling test harness: real HTTP registration, real WebSocket clients.
 #include "signaling_harness.hpp"
 
+#include <sstream>
+
 #include "common/crypto.hpp"
 #include "common/identity.hpp"
 
 namespace seccam::test {
 
-SignalingTest::SignalingTest()
-    : server({}, "", "127.0.0.1",
+SignalingTest::SignalingTest(std::vector<std::string> serverArgs)
+    : server(std::move(serverArgs), "", "127.0.0.1",
              {{"SECCAM_TURN_SECRET", "signaling-test-secret"}, {"SECCAM_TURN_URLS", kTurnUrl}}) {
   crypto::initialize();
 }
@@ -80,6 +82,17 @@ std::unique_ptr<WsClient> SignalingTest::openCamera(const ProvisionedCamera& cam
   EXPECT_EQ(reply.value("type", ""), "welcome") << reply.dump();
   if (welcome) *welcome = reply;
   return client;
+}
+
+double SignalingTest::metric(const std::string& name) {
+  auto response = httpRequest(server.host(), server.port(), "GET", "/metrics");
+  EXPECT_EQ(response.status, 200);
+  std::istringstream lines(response.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  }
+  ADD_FAILURE() << "no metric " << name << " in:\n" << response.body;
+  return -1;
 }
 
 std::string signatureFor(const std::string& deviceKeyHex, const std::string& nonce,

@@ -32,7 +32,8 @@ struct Account {
 
 class SignalingTest : public ::testing::Test {
  protected:
-  SignalingTest();
+  // `serverArgs`: extra flags for `serve`, e.g. shorter timers for the test at hand.
+  explicit SignalingTest(std::vector<std::string> serverArgs = {});
 
   // Registers `username` with `camera` as its first camera.
   Account registerAccount(const std::string& username, const ProvisionedCamera& camera);
@@ -47,6 +48,9 @@ class SignalingTest : public ::testing::Test {
   std::unique_ptr<WsClient> openCamera(const ProvisionedCamera& camera, json* welcome = nullptr);
   // A camera connection with only the challenge read (its nonce in `nonce`).
   std::unique_ptr<WsClient> openCameraUnauthenticated(std::string* nonce);
+
+  // The value of an unlabelled sample in GET /metrics (fails the test if it is missing).
+  double metric(const std::string& name);
 
   ServerProcess server;
 };

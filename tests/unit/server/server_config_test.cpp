@@ -68,3 +68,38 @@ TEST(ServerConfig, TrustedProxiesAreAddressesInCanonicalForm) {
     EXPECT_NE(std::string(e.what()).find("trusted-proxies"), std::string::npos) << e.what();
   }
 }
+
+TEST(ServerConfig, SignalingTimersDefaultToProtocolValuesAndCanBeShortened) {
+  Settings defaults("SECCAMCFGTEST_");
+  auto config = loadServerConfig(defaults);
+  EXPECT_EQ(config.signaling.pingInterval, std::chrono::seconds(20));
+  EXPECT_EQ(config.signaling.cameraAuthTimeout, std::chrono::seconds(10));
+  EXPECT_EQ(config.revocationSweepInterval, std::chrono::seconds(5));
+
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("signaling.ping-interval", "1");
+  settings.setOverride("signaling.camera-auth-timeout", "2");
+  settings.setOverride("signaling.revocation-sweep-interval", "3");
+  config = loadServerConfig(settings);
+  EXPECT_EQ(config.signaling.pingInterval, std::chrono::seconds(1));
+  EXPECT_EQ(config.signaling.cameraAuthTimeout, std::chrono::seconds(2));
+  EXPECT_EQ(config.revocationSweepInterval, std::chrono::seconds(3));
+}
+
+TEST(ServerConfig, SignalingTimersOutOfRangeNameTheirKey) {
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"signaling.ping-interval", "0"},
+           {"signaling.ping-interval", "soon"},
+           {"signaling.camera-auth-timeout", "-1"},
+           {"signaling.camera-auth-timeout", "100000"},
+           {"signaling.revocation-sweep-interval", "1.5"}}) {
+    Settings settings("SECCAMCFGTEST_");
+    settings.setOverride(key, value);
+    try {
+      loadServerConfig(settings);
+      ADD_FAILURE() << key << " = " << value << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
+}
