@@ -52,7 +52,15 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "${SECCAM_SKIP_E2E:-0}" != 1 && -f tests/e2e/package.json ]]; then
-  if [[ ! -d tests/e2e/node_modules/playwright-core ]]; then
+  # npm records what it installed in node_modules/.package-lock.json: install again whenever
+  # the project's lock file lists other packages or versions (a dependency added or upgraded).
+  lockedPackages() {
+    node -e 'try { const p = require(process.argv[1]).packages;
+      console.log(Object.keys(p).filter((k) => k.startsWith("node_modules/")).sort()
+        .map((k) => k + "@" + p[k].version).join("\n")); } catch {}' "$1"
+  }
+  if [[ "$(lockedPackages "$PWD/tests/e2e/package-lock.json")" != \
+        "$(lockedPackages "$PWD/tests/e2e/node_modules/.package-lock.json")" ]]; then
     echo "install-deps: npm ci in tests/e2e"
     (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
   fi

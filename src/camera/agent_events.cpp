@@ -18,6 +18,8 @@ std::atomic<bool> enabled{false};
 
 std::string_view name(Kind kind) {
   switch (kind) {
+    case Kind::ConnectFailed:
+      return "connect_failed";
     case Kind::Connected:
       return "connected";
     case Kind::Disconnected:

@@ -13,6 +13,7 @@
 namespace seccam::camera::event_log {
 
 enum class Kind {
+  ConnectFailed,       // an attempt failed before the WebSocket opened: {stage}
   Connected,           // authenticated to the server: {server}
   Disconnected,        // the server connection dropped after a welcome
   AuthRefused,         // the server refused the device key: {closeCode}

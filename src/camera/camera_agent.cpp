@@ -115,10 +115,8 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     inputKind = spec.kind == SourceKind::Rtsp ? InputKind::H264PassThrough : InputKind::Raw;
     VideoSource::Events sourceEvents;
     sourceEvents.onFrame = [this](GstBuffer* buffer, GstCaps* caps) {
-      if (auto m = currentMedia())
-        m->pushFrame(buffer, caps);
-      else
-        gst_buffer_unref(buffer);
+      gst::BufferPtr frame(buffer);  // ours until the media pipeline takes it
+      if (auto m = currentMedia()) m->pushFrame(frame.release(), caps);
     };
     sourceEvents.onInputKindChanged = [weak = weak_from_this()](InputKind kind) {
       auto self = weak.lock();

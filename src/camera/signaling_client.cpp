@@ -154,22 +154,22 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     else
       socket = std::make_unique<PlainSocket>(io);
     spdlog::info("connecting to {}", urlText);
-    resolver.async_resolve(url.host, url.port,
-                           [self = shared_from_this(), a = attempt](
-                               beast::error_code ec, tcp::resolver::results_type results) {
-                             if (a != self->attempt) return;
-                             if (ec)
-                               return self->lost(
-                                   "cannot resolve " + self->url.host + ": " + ec.message(), 0);
-                             self->tcpStream().expires_after(kConnectTimeout);
-                             self->tcpStream().async_connect(
-                                 results, [self, a](beast::error_code ec2, const tcp::endpoint&) {
-                                   if (a != self->attempt) return;
-                                   if (ec2)
-                                     return self->lost("cannot connect: " + ec2.message(), 0);
-                                   self->onTcpConnected();
-                                 });
-                           });
+    resolver.async_resolve(
+        url.host, url.port,
+        [self = shared_from_this(), a = attempt](beast::error_code ec,
+                                                 tcp::resolver::results_type results) {
+          if (a != self->attempt) return;
+          if (ec)
+            return self->connectFailed("resolve",
+                                       "cannot resolve " + self->url.host + ": " + ec.message());
+          self->tcpStream().expires_after(kConnectTimeout);
+          self->tcpStream().async_connect(
+              results, [self, a](beast::error_code ec2, const tcp::endpoint&) {
+                if (a != self->attempt) return;
+                if (ec2) return self->connectFailed("tcp", "cannot connect: " + ec2.message());
+                self->onTcpConnected();
+              });
+        });
   }
 
   void onTcpConnected() {
@@ -177,15 +177,15 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     if (auto* tls = std::get_if<std::unique_ptr<TlsSocket>>(&socket)) {
       auto& ssl = (*tls)->next_layer();
       if (!SSL_set_tlsext_host_name(ssl.native_handle(), url.host.c_str())) {
-        return lost("TLS: cannot set the server name", 0);
+        return connectFailed("tls", "TLS: cannot set the server name");
       }
       ssl.set_verify_callback(asio::ssl::host_name_verification(url.host));
-      ssl.async_handshake(asio::ssl::stream_base::client,
-                          [self = shared_from_this(), a = attempt](beast::error_code ec) {
-                            if (a != self->attempt) return;
-                            if (ec) return self->lost("TLS handshake failed: " + ec.message(), 0);
-                            self->websocketHandshake();
-                          });
+      ssl.async_handshake(asio::ssl::stream_base::client, [self = shared_from_this(),
+                                                           a = attempt](beast::error_code ec) {
+        if (a != self->attempt) return;
+        if (ec) return self->connectFailed("tls", "TLS handshake failed: " + ec.message());
+        self->websocketHandshake();
+      });
     } else {
       websocketHandshake();
     }
@@ -205,7 +205,8 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
                          [self = shared_from_this(), a = attempt](beast::error_code ec) {
                            if (a != self->attempt) return;
                            if (ec)
-                             return self->lost("WebSocket handshake failed: " + ec.message(), 0);
+                             return self->connectFailed(
+                                 "websocket", "WebSocket handshake failed: " + ec.message());
                            self->open = true;
                            spdlog::info("connected to {}", self->urlText);
                            self->read();
@@ -322,6 +323,13 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
                        self->writeNext();
                      });
     });
+  }
+
+  // An attempt that failed before the WebSocket opened; `stage` says where (resolve, tcp, tls,
+  // websocket), for the event log.
+  void connectFailed(const char* stage, const std::string& why) {
+    event_log::emit(event_log::Kind::ConnectFailed, {{"stage", std::string(stage)}});
+    lost(why, 0);
   }
 
   // The one place that decides how a lost connection is reported and retried.

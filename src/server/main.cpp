@@ -1,7 +1,6 @@
 // seccam-server's command line: `serve`, and the operator's `camera provision|list|revoke`.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
@@ -83,7 +82,8 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
   addFlag(app, cli, "--turn-urls", "turn.urls",
           "Comma-separated turn:, turns: and stun: URLs given to browsers and cameras");
-  addFlag(app, cli, "--turn-ttl", "turn.ttl", "Lifetime of TURN credentials in seconds (default 86400)");
+  addFlag(app, cli, "--turn-ttl", "turn.ttl",
+          "Lifetime of TURN credentials in seconds (default 86400)");
   addFlag(app, cli, "--signaling-ping-interval", "signaling.ping-interval",
           "Seconds between pings to a WebSocket peer; one that misses two is dropped (default 20)");
   addFlag(app, cli, "--signaling-camera-auth-timeout", "signaling.camera-auth-timeout",
@@ -112,7 +112,8 @@ int provision(CommandLine& cli, int count, const std::string& outDir, bool json)
   auto config = loadConfig(cli);
   auto store = openStore(config);
   auto masterKey = loadOrCreateMasterKey(config.masterKeyFile);
-  std::filesystem::path out = outDir.empty() ? config.dataDir / "cameras" : std::filesystem::path(outDir);
+  std::filesystem::path out =
+      outDir.empty() ? config.dataDir / "cameras" : std::filesystem::path(outDir);
   auto cameras = provisionCameras(*store, masterKey, count, out, cameraWebSocketUrl(config));
   for (const auto& camera : cameras) {
     if (json) {
@@ -150,9 +151,10 @@ int revokeCamera(CommandLine& cli, const std::string& cameraId) {
     std::cerr << "seccam-server: no camera " << cameraId << "\n";
     return 1;
   }
-  std::cout << "Revoked " << cameraId
-            << ": it is refused at its next authentication (a connected camera stays connected "
-               "until it reconnects).\n";
+  std::cout << fmt::format(
+      "Revoked {}: a running server disconnects it (close 4401) within {} s if it is connected, "
+      "and refuses every later authentication.\n",
+      cameraId, config.revocationSweepInterval.count());
   return 0;
 }
 
@@ -185,7 +187,8 @@ int main(int argc, char** argv) {
   addAddressFlags(*provisionCmd, cli);
   provisionCmd->add_option("--count", count, "How many cameras (default 1)")
       ->check(CLI::Range(1, kMaxProvisionCount));
-  provisionCmd->add_option("--out", outDir, "Folder for <cameraId>.toml files (default DATA/cameras)");
+  provisionCmd->add_option("--out", outDir,
+                           "Folder for <cameraId>.toml files (default DATA/cameras)");
   provisionCmd->add_flag("--json", json, "One JSON object a line (PROTOCOL.md)");
 
   auto* listCmd = camera->add_subcommand("list", "List provisioned cameras and their state");

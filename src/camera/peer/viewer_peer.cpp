@@ -393,19 +393,18 @@ void ViewerPeer::close() {
 int ViewerPeer::silenceAgentOnIceThread(void* data) {
   auto* job = static_cast<AgentClose*>(data);
   guint count = 0;
-  guint* signals = g_signal_list_ids(NICE_TYPE_AGENT, &count);
+  std::unique_ptr<guint, gst::Deleter<g_free>> signals(g_signal_list_ids(NICE_TYPE_AGENT, &count));
   // One by one: g_signal_handlers_block_matched() matches nothing without a function, closure
   // or data to match, and webrtcbin's are not ours to know.
   unsigned blocked = 0;
   for (guint i = 0; i < count; ++i) {
     while (gulong handler = g_signal_handler_find(
                job->agent.get(), GSignalMatchType(G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED),
-               signals[i], 0, nullptr, nullptr, nullptr)) {
+               signals.get()[i], 0, nullptr, nullptr, nullptr)) {
       g_signal_handler_block(job->agent.get(), handler);
       ++blocked;
     }
   }
-  g_free(signals);
   spdlog::debug("session {}: {} ICE agent handlers silenced", job->peer->session_, blocked);
   g_main_context_invoke_full(job->loopContext.get(), G_PRIORITY_DEFAULT, closeAgentOnLoopThread,
                              job, nullptr);

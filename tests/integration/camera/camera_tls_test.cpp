@@ -2,6 +2,7 @@
 // when told to (--ca-file), and says why when it does not.
 #include <gtest/gtest.h>
 
+#include "camera_world.hpp"
 #include "support/process.hpp"
 #include "support/server_process.hpp"
 
@@ -44,25 +45,26 @@ struct TlsServer {
 
 TEST(CameraTls, ConnectsOverWssWhenTheCertificateIsTrusted) {
   TlsServer server;
-  ChildProcess camera({cameraBinary(), "--config", server.cameraConfig, "--ca-file", server.cert,
-                       "--width", "160", "--height", "120"},
-                      server.dir.path() + "/camera.log");
-  ASSERT_TRUE(
-      waitFor([&] { return camera.log().find("authenticated as camera") != std::string::npos; },
-              std::chrono::seconds(15)))
+  ChildProcess camera(
+      {cameraBinary(), "--config", server.cameraConfig, "--ca-file", server.cert, "--width", "160",
+       "--height", "120", "--event-log", server.dir.path() + "/camera.events"},
+      server.dir.path() + "/camera.log");
+  ASSERT_TRUE(waitEvents(camera, "connected", 1, {}, std::chrono::seconds(15)))
       << show(camera) << show(server.process);
-  EXPECT_NE(camera.log().find("wss://127.0.0.1:"), std::string::npos) << show(camera);
+  auto connected = cameraEvents(camera, "connected");
+  EXPECT_EQ(connected[0]["server"].get<std::string>().rfind("wss://127.0.0.1:", 0), 0u)
+      << show(camera);
+  EXPECT_TRUE(cameraEvents(camera, "connect_failed").empty()) << show(camera);
 }
 
 TEST(CameraTls, RefusesAnUntrustedCertificateAndSaysSo) {
   TlsServer server;
-  ChildProcess camera(
-      {cameraBinary(), "--config", server.cameraConfig, "--width", "160", "--height", "120"},
-      server.dir.path() + "/camera.log");
+  ChildProcess camera({cameraBinary(), "--config", server.cameraConfig, "--width", "160",
+                       "--height", "120", "--event-log", server.dir.path() + "/camera.events"},
+                      server.dir.path() + "/camera.log");
   ASSERT_TRUE(
-      waitFor([&] { return camera.log().find("TLS handshake failed") != std::string::npos; },
-              std::chrono::seconds(15)))
+      waitEvents(camera, "connect_failed", 1, withField("stage", "tls"), std::chrono::seconds(15)))
       << show(camera) << show(server.process);
-  EXPECT_EQ(camera.log().find("authenticated as camera"), std::string::npos) << show(camera);
+  EXPECT_TRUE(cameraEvents(camera, "connected").empty()) << show(camera);
   EXPECT_TRUE(camera.running());
 }
