@@ -20,8 +20,8 @@ constexpr int kChurnRounds = 12;
 // relay-only, so that their media goes through coturn and they need a relay port each.
 constexpr int kWatchingViewersPerRound = 2;
 constexpr const char* kFramesBeforeLeaving = "5";
-// libnice's warning when an agent is released with TURN allocations still alive; the camera
-// must close its agents first.
+// libnice's own warning (not ours to word) when an agent is released with TURN allocations
+// still alive; the camera must close its agents first.
 constexpr const char* kAliveTurnRefreshesWarning = "We still have alive TURN refreshes";
 }  // namespace
 
@@ -52,8 +52,7 @@ TEST(CameraTurnChurn, ViewersJoiningAndLeavingWithTurnServersLeaveTheCameraServi
           << "round " << round << show(viewer) << show(camera);
     }
     int expectedLeft = leftBefore + kWatchingViewersPerRound + 1;
-    ASSERT_TRUE(waitFor(
-        [&] { return countOccurrences(camera.log(), "viewer left") >= expectedLeft; }, kLogTimeout))
+    ASSERT_TRUE(waitEvents(camera, "viewer_left", static_cast<std::size_t>(expectedLeft)))
         << "round " << round << show(camera);
     leftBefore = expectedLeft;
     ASSERT_TRUE(camera.running()) << "round " << round << show(camera);
@@ -69,8 +68,7 @@ TEST(CameraTurnChurn, ViewersJoiningAndLeavingWithTurnServersLeaveTheCameraServi
   auto status = last.wait(std::chrono::seconds(45));
   ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
       << show(last) << show(camera);
-  ASSERT_TRUE(waitFor([&] { return countOccurrences(camera.log(), "viewer left") > leftBefore; },
-                      kLogTimeout))
+  ASSERT_TRUE(waitEvents(camera, "viewer_left", static_cast<std::size_t>(leftBefore + 1)))
       << show(camera);
   EXPECT_TRUE(camera.running()) << show(camera);
   EXPECT_EQ(camera.log().find(kAliveTurnRefreshesWarning), std::string::npos) << show(camera);
