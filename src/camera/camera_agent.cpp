@@ -1,7 +1,6 @@
 // The camera agent: see camera_agent.hpp.
 #include "camera/camera_agent.hpp"
 
-#include <gst/gst.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -9,16 +8,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <variant>
 
 #include "camera/agent_events.hpp"
-#include "camera/gst/gst_handles.hpp"
 #include "camera/gst/gst_loop_thread.hpp"
 #include "camera/peer/codec_choice.hpp"
 #include "camera/peer/viewer_peer.hpp"
+#include "camera/pipeline/camera_media.hpp"
 #include "camera/pipeline/media_pipeline.hpp"
-#include "camera/pipeline/video_source.hpp"
 #include "camera/session/session_core.hpp"
 #include "camera/signaling_client.hpp"
 #include "common/crypto.hpp"
@@ -27,12 +24,6 @@ namespace seccam::camera {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-
-namespace {
-long long millisecondsSince(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
-}
-}  // namespace
 
 struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
   // What the adapter keeps per session besides the core's state: the things it carries out.
@@ -45,13 +36,10 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
   CameraConfig config;
   SessionCore core;
   gst::GstLoopThread loop;
-  std::unique_ptr<VideoSource> source;
-  std::mutex mediaMutex;  // guards `media` for the source's streaming thread
-  std::shared_ptr<MediaPipeline> media;
-  InputKind inputKind = InputKind::Raw;  // Asio side's copy
+  std::unique_ptr<CameraMedia> media;    // used on the loop thread
+  InputKind inputKind = InputKind::Raw;  // what the media takes now, for codec choice
   std::unique_ptr<SignalingClient> signaling;
   std::map<std::string, Live> live;
-  gst::ElementPtr dtlsWarmup;
   bool shuttingDown = false;
 
   Impl(asio::io_context& context, CameraConfig c)
@@ -59,30 +47,6 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
         config(std::move(c)),
         core(SessionLimits{config.maxViewers, std::chrono::seconds(kIceConnectTimeoutSeconds),
                            std::chrono::seconds(kIceDisconnectTimeoutSeconds)}) {}
-
-  // ---- GStreamer side (loop thread) ----
-
-  void startMedia(InputKind kind) {
-    MediaSettings settings{kind, config.encoder, config.bitrateKbps, config.fps};
-    MediaPipeline::Events events;
-    events.onViewerError = [weak = weak_from_this()](std::string session, std::string message) {
-      post(weak, PeerFailed{std::move(session), protocol::ByeReason::Internal,
-                            "media error: " + std::move(message)});
-    };
-    auto next = std::make_shared<MediaPipeline>(settings, loop, std::move(events));
-    next->start();
-    std::shared_ptr<MediaPipeline> old;
-    {
-      std::lock_guard lock(mediaMutex);
-      old = std::exchange(media, next);
-    }
-    if (old) old->stop();
-  }
-
-  std::shared_ptr<MediaPipeline> currentMedia() {
-    std::lock_guard lock(mediaMutex);
-    return media;
-  }
 
   // From any thread: the event is handled on the Asio thread (if the agent still exists).
   static void post(const std::weak_ptr<Impl>& weak, SessionEvent event) {
@@ -92,7 +56,7 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     }
   }
 
-  // ---- Asio side: events in, the core decides, actions carried out here ----
+  // Everything below runs on the Asio thread: events in, the core decides, actions out.
 
   void dispatch(SessionEvent event) {
     for (auto& action : core.handle(std::move(event))) {
@@ -111,34 +75,26 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     signaling = std::make_unique<SignalingClient>(io, config.server, config.cameraId, key,
                                                   config.caFile, std::move(events));
 
-    auto spec = parseSourceSpec(config.source);
-    inputKind = spec.kind == SourceKind::Rtsp ? InputKind::H264PassThrough : InputKind::Raw;
-    VideoSource::Events sourceEvents;
-    sourceEvents.onFrame = [this](GstBuffer* buffer, GstCaps* caps) {
-      gst::BufferPtr frame(buffer);  // ours until the media pipeline takes it
-      if (auto m = currentMedia()) m->pushFrame(frame.release(), caps);
+    CameraMedia::Events mediaEvents;
+    mediaEvents.onViewerError = [weak = weak_from_this()](std::string session,
+                                                          std::string message) {
+      post(weak, PeerFailed{std::move(session), protocol::ByeReason::Internal,
+                            "media error: " + std::move(message)});
     };
-    sourceEvents.onInputKindChanged = [weak = weak_from_this()](InputKind kind) {
+    mediaEvents.onInputKindChanged = [weak = weak_from_this()](InputKind kind) {
       auto self = weak.lock();
       if (!self) return;
       asio::post(self->io, [self, kind] {
+        // The sessions end (their peers close on the loop thread) before the pipeline they
+        // hang off is replaced.
         self->dispatch(SourceChanged{});
         self->inputKind = kind;
-        self->loop.invoke([self, kind] { self->startMedia(kind); });
+        self->loop.invoke([self, kind] { self->media->restart(kind); });
       });
     };
-    source =
-        std::make_unique<VideoSource>(spec, VideoFormat{config.width, config.height, config.fps},
-                                      config.latencyProbe, loop, std::move(sourceEvents));
-    loop.invoke([self = shared_from_this(), kind = inputKind] {
-      // The first webrtcbin would otherwise generate the DTLS certificate while a viewer waits.
-      auto begin = Clock::now();
-      // Not makeElement: without the DTLS plugin the first webrtcbin will say so itself.
-      self->dtlsWarmup = gst::sink(gst_element_factory_make("dtlsdec", nullptr));
-      spdlog::info("DTLS certificate ready in {} ms", millisecondsSince(begin));
-      self->startMedia(kind);
-      self->source->start();
-    });
+    media = std::make_unique<CameraMedia>(config, loop, std::move(mediaEvents));
+    inputKind = media->initialInputKind();
+    loop.invoke([self = shared_from_this()] { self->media->start(); });
     signaling->start();
   }
 
@@ -204,7 +160,7 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
                      {"viewers", static_cast<std::int64_t>(core.viewerCount())}});
     // The media pipeline is looked up on the loop thread: at start-up it may not exist yet
     // when the first offer arrives, but it does by the time this runs.
-    loop.invoke([self = shared_from_this(), peer] { peer->start(self->currentMedia()); });
+    loop.invoke([self = shared_from_this(), peer] { peer->start(self->media->current()); });
   }
 
   void carryOut(Renegotiate& a) {
@@ -221,8 +177,8 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
   void carryOut(SendAnswer& a) {
     if (signaling)
       signaling->sendForSession(a.session, protocol::serialize(protocol::Answer{a.session, a.sdp}));
-    auto m = currentMedia();
-    int encoders = m ? m->encoderCount() : 0;
+    auto pipeline = media ? media->current() : nullptr;
+    int encoders = pipeline ? pipeline->encoderCount() : 0;
     spdlog::info("session {}: answered in {} ms (encoders in this camera: {})", a.session,
                  a.sinceOffer.count(), encoders);
     event_log::emit(event_log::Kind::ViewerAnswered,
@@ -310,10 +266,7 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
   // Loop thread teardown, then the loop thread itself; after io.run() returned.
   void stopGstreamer() {
     loop.invoke([this] {
-      if (source) source->stop();
-      if (auto m = currentMedia()) m->stop();
-      std::lock_guard lock(mediaMutex);
-      media.reset();
+      if (media) media->stop();
     });
     loop.stop();
   }
