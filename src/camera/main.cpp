@@ -13,6 +13,7 @@
 #include "camera/camera_config.hpp"
 #include "camera/pipeline/source_spec.hpp"
 #include "common/crypto.hpp"
+#include "common/log_format.hpp"
 
 namespace {
 // A clean shutdown closes the WebSocket politely; past this, stop waiting for the server.
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   spdlog::set_level(spdlog::level::from_str(config.logLevel));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  seccam::logging::useEscapingFormat("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %*");
   seccam::crypto::initialize();
   gst_init(&argc, &argv);
 

@@ -336,9 +336,13 @@ Parsed<ServerToViewer> parseServerToViewer(std::string_view text) {
 
 std::string serialize(const Offer& m) {
   json j{{"type", "offer"}, {"session", m.session}};
-  if (!m.camera.empty()) j["camera"] = m.camera;
   j["sdp"] = m.sdp;
-  if (!m.iceServers.empty()) j["iceServers"] = m.iceServers;
+  // Viewer -> server names the camera; server -> camera always carries the session's ICE
+  // servers, an empty list too (PROTOCOL.md: the field is always there).
+  if (!m.camera.empty())
+    j["camera"] = m.camera;
+  else
+    j["iceServers"] = m.iceServers;
   return j.dump();
 }
 

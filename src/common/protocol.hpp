@@ -162,7 +162,8 @@ Parsed<CameraToServer> parseCameraMessage(std::string_view text);
 Parsed<ServerToCamera> parseServerToCamera(std::string_view text);
 Parsed<ServerToViewer> parseServerToViewer(std::string_view text);
 
-// Serializers. Offer: writes `camera` when non-empty and `iceServers` when non-empty.
+// Serializers. Offer: with `camera` (viewer -> server) it writes `camera`; without (server ->
+// camera) it writes `iceServers`, an empty list too.
 std::string serialize(const Offer& m);
 std::string serialize(const Answer& m);
 std::string serialize(const Candidate& m);

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "common/crypto.hpp"
+#include "common/log_format.hpp"
 #include "common/settings.hpp"
 #include "server/api/api.hpp"
 #include "server/config/master_key.hpp"
@@ -165,6 +166,8 @@ int main(int argc, char** argv) {
   ::umask(077);
   seccam::crypto::initialize();
   spdlog::set_default_logger(spdlog::stderr_color_mt("seccam-server"));
+  // spdlog's default line, with every logged value's control characters escaped.
+  seccam::logging::useEscapingFormat("[%Y-%m-%d %H:%M:%S.%e] [%n] [%^%l%$] %*");
 
   CLI::App app{"seccam-server: accounts, cameras and WebRTC signaling for SecCam"};
   app.footer(kConfigurationReference);

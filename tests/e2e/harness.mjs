@@ -341,6 +341,12 @@ export async function newPage(browser, { width = 1280, height = 800 } = {}) {
   page.on('pageerror', (error) => {
     (page.errors ||= []).push(error.message);
   });
+  // Whatever the pages' Content-Security-Policy refused counts as an error of the page too.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
+      (page.errors ||= []).push(message.text());
+    }
+  });
   return page;
 }
 

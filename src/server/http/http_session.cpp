@@ -73,10 +73,22 @@ Response apiError(unsigned status, protocol::ErrorCode code, const std::string& 
   return fromApi(api::errorResponse(static_cast<int>(status), code, message));
 }
 
-void addSecurityHeaders(Response& response) {
+// The pages load only their own scripts, styles and images, talk only to their own origin
+// (the API and the WebSocket), and are never framed: an injected script has nowhere to load
+// from and nowhere to send to.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+// A year: browsers that saw the site over HTTPS never try plain HTTP for it again.
+constexpr const char* kStrictTransportSecurity = "max-age=31536000";
+
+void addSecurityHeaders(Response& response, bool https) {
   response.set("X-Content-Type-Options", "nosniff");
   response.set("X-Frame-Options", "DENY");
   response.set("Referrer-Policy", "no-referrer");
+  response.set("Content-Security-Policy", kContentSecurityPolicy);
+  if (https) response.set("Strict-Transport-Security", kStrictTransportSecurity);
 }
 
 template <class Stream>
@@ -92,15 +104,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void run() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       beast::get_lowest_layer(stream_).expires_after(kTlsHandshakeTimeout);
-      stream_.async_handshake(net::ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) {
-                                if (ec) {
-                                  spdlog::debug("TLS handshake with {} failed: {}",
-                                                self->clientAddress_, ec.message());
-                                  return;
-                                }
-                                self->readRequest();
-                              });
+      stream_.async_handshake(
+          net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+            if (ec) {
+              spdlog::debug("TLS handshake with {} failed: {}", self->clientAddress_, ec.message());
+              return;
+            }
+            self->readRequest();
+          });
     } else {
       readRequest();
     }
@@ -112,10 +123,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
     beast::get_lowest_layer(stream_).expires_after(kReadTimeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                        self->onRead(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
   }
 
   void onRead(beast::error_code ec) {
@@ -222,9 +232,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         viewer->username = user->username;
         viewer->cameras = self->context_->api->camerasOf(user->id);
       }
-      net::post(self->stream_.get_executor(), [self, pending, viewer = std::move(viewer)]() mutable {
-        self->finishViewerUpgrade(std::move(*pending), std::move(viewer));
-      });
+      net::post(self->stream_.get_executor(),
+                [self, pending, viewer = std::move(viewer)]() mutable {
+                  self->finishViewerUpgrade(std::move(*pending), std::move(viewer));
+                });
     });
   }
 
@@ -269,7 +280,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
   void send(Response response, bool keepAlive) {
-    addSecurityHeaders(response);
+    // Under our own TLS, or behind a proxy that serves the public https:// URL.
+    addSecurityHeaders(response, context_->tls || context_->publicUrl.rfind("https://", 0) == 0);
     response.keep_alive(keepAlive);
     response.prepare_payload();
     if (headOnly_) response.body().clear();  // Content-Length stays that of the GET

@@ -28,6 +28,12 @@ TEST_F(StaticFiles, ServesIndexAndFilesWithTheirTypes) {
   EXPECT_EQ(index.header("content-type"), "text/html; charset=utf-8");
   EXPECT_EQ(index.body, "<!doctype html><title>SecCam</title>");
   EXPECT_EQ(index.header("x-content-type-options"), "nosniff");
+  // Pages run only their own scripts and talk only to their own origin; no HSTS over HTTP.
+  auto csp = index.header("content-security-policy");
+  EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("connect-src 'self'"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+  EXPECT_EQ(index.header("strict-transport-security"), "");
 
   auto js = call("GET", "/js/app.js?v=2");
   EXPECT_EQ(js.status, 200);

@@ -68,6 +68,9 @@ TEST_F(TlsServer, ServesTheApiOverHttpsWithSecureCookies) {
   EXPECT_NE(result.output.find("HTTP/1.1 201"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("; Secure"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("HttpOnly"), std::string::npos) << result.output;
+  // Browsers that saw the site over HTTPS are told never to use plain HTTP for it.
+  EXPECT_NE(result.output.find("Strict-Transport-Security: max-age=31536000"), std::string::npos)
+      << result.output;
 }
 
 TEST_F(TlsServer, PlainHttpIsNotServedOnTheTlsPort) {

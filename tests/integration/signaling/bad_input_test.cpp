@@ -1,5 +1,7 @@
 // What bad input gets on the signaling WebSockets (PROTOCOL.md "Errors", "Limits"): an error
 // with the right code and the connection kept, or the close code PROTOCOL.md names.
+#include <sstream>
+
 #include "signaling_harness.hpp"
 
 namespace seccam::test {
@@ -63,6 +65,23 @@ TEST_F(BadInput, UnknownMessageTypesAreBadRequests) {
   expectBadRequest(*camera, R"({"type":"offer","session":"session-0001","sdp":"v=0"})");
   expectBadRequest(*camera, "{not json");
   expectViewerStillServed("session-after-unknown-type");
+}
+
+TEST_F(BadInput, AMessageTypeWithANewlineCannotForgeALogLine) {
+  // The server logs why it refused the message, type included: the newline stays escaped.
+  // Short enough to survive the 32 characters of the type that the refusal quotes.
+  const std::string forged = "FORGED: admin signed in";
+  json message{{"type", "x\n" + forged}};
+  expectBadRequest(*camera, message.dump());
+  expectBadRequest(*viewer, message.dump());
+  expectViewerStillServed("session-after-forged-type");
+  std::istringstream log(server.process().log());
+  int escaped = 0;
+  for (std::string line; std::getline(log, line);) {
+    EXPECT_NE(line.rfind(forged, 0), 0u) << "a client forged a log line: " << line;
+    if (line.find("\\n" + forged) != std::string::npos) ++escaped;
+  }
+  EXPECT_EQ(escaped, 2) << server.process().log();
 }
 
 TEST_F(BadInput, ACameraSessionErrorNamesTheSession) {

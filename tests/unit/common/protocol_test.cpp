@@ -117,3 +117,11 @@ TEST(WireConstants, ByeForWritesTheReasonsWireName) {
   EXPECT_EQ(serialize(byeFor("sess-0001", ByeReason::ViewerLeft)),
             R"({"reason":"viewer_left","session":"sess-0001","type":"bye"})");
 }
+
+TEST(Protocol, OfferToCameraAlwaysCarriesIceServersEvenWhenThereAreNone) {
+  auto text = serialize(Offer{"sess-0001", "", "v=0", {}});
+  EXPECT_NE(text.find(R"("iceServers":[])"), std::string::npos) << text;
+  // Viewer -> server offers name the camera and carry no ICE servers.
+  auto fromViewer = serialize(Offer{"sess-0001", "sc-A", "v=0", {}});
+  EXPECT_EQ(fromViewer.find("iceServers"), std::string::npos) << fromViewer;
+}
