@@ -34,6 +34,7 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   threads          SECCAM_THREADS           --threads N           one per core
   trusted-proxies  SECCAM_TRUSTED_PROXIES   --trusted-proxies A,B (none: X-Forwarded-For ignored)
   master-key-file  SECCAM_MASTER_KEY_FILE   --master-key-file F   DATA/master.key (created 0600)
+  metrics-token    SECCAM_METRICS_TOKEN     --metrics-token TEXT  (none: /metrics for loopback only)
   [tls] cert       SECCAM_TLS_CERT          --tls-cert FILE       (none: plain HTTP)
   [tls] key        SECCAM_TLS_KEY           --tls-key FILE        (none)
   [turn] secret    SECCAM_TURN_SECRET       --turn-secret TEXT    (none: no TURN credentials)
@@ -80,6 +81,8 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--threads", "threads", "IO threads (default: one per core)");
   addFlag(app, cli, "--trusted-proxies", "trusted-proxies",
           "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed");
+  addFlag(app, cli, "--metrics-token", "metrics-token",
+          "Bearer token that opens GET /metrics to other hosts (default: loopback clients only)");
   addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
   addFlag(app, cli, "--turn-urls", "turn.urls",
           "Comma-separated turn:, turns: and stun: URLs given to browsers and cameras");

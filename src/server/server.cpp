@@ -113,6 +113,7 @@ int runServer(const ServerConfig& config) {
   context->webRoot = config.webRoot;
   context->publicUrl = config.publicUrl;
   context->trustedProxies = config.trustedProxies;
+  context->metricsToken = config.metricsToken;
   context->tls = config.tlsEnabled();
   context->hubStats = [&hub] { return hub.stats(); };
 

@@ -76,6 +76,8 @@ ServerConfig loadServerConfig(const Settings& settings) {
     c.trustedProxies.push_back(*address);
   }
 
+  c.metricsToken = settings.getString("metrics-token", "");
+
   c.tlsCert = settings.getString("tls.cert", "");
   c.tlsKey = settings.getString("tls.key", "");
   if (c.tlsCert.empty() != c.tlsKey.empty()) {

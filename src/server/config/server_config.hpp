@@ -32,6 +32,9 @@ struct ServerConfig {
   int ioThreads = 1;
   // Reverse proxies whose X-Forwarded-For is believed (canonical addresses); empty: none.
   std::vector<std::string> trustedProxies;
+  // GET /metrics with `Authorization: Bearer <token>` from anywhere; empty: loopback clients
+  // only (the client as trusted-proxies resolve it, so a proxy does not open it to the world).
+  std::string metricsToken;
   std::filesystem::path tlsCert;  // both set: serve HTTPS/WSS
   std::filesystem::path tlsKey;
   turn::TurnSettings turn;

@@ -34,6 +34,7 @@ struct HttpContext {
   std::string publicUrl;
   std::vector<std::string> trustedProxies;  // see client_address.hpp
   bool tls = false;
+  std::string metricsToken;  // empty: /metrics for loopback clients only
   std::function<HubStats()> hubStats;  // for /metrics
 };
 

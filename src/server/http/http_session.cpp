@@ -11,11 +11,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/crypto.hpp"
 #include "common/ordinary_disconnect.hpp"
 #include "server/http/client_address.hpp"
 #include "server/http/http_context.hpp"
 #include "server/http/origin_policy.hpp"
 #include "server/http/static_files.hpp"
+#include "server/net/ip_address.hpp"
 #include "server/signaling/hub.hpp"
 #include "server/worker_pool.hpp"
 
@@ -171,6 +173,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       return send(jsonResponse(200, R"({"status":"ok"})"), keepAlive_);
     }
     if (path == "/metrics") {
+      if (!metricsAllowed(request)) {
+        return send(apiError(403, protocol::ErrorCode::Forbidden,
+                             "Metrics are served to loopback clients, or with the metrics token."),
+                    keepAlive_);
+      }
       Response response{bhttp::status::ok, 11};
       response.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
       response.body() = context_->metrics->render(context_->hubStats());
@@ -178,6 +185,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
     if (api::Api::handles(path) || path == "/api") return callApi(std::move(request), path);
     serveStatic(request, path);
+  }
+
+  // With a metrics token: whoever presents it. Without: loopback clients only, as
+  // trusted-proxies resolve the client (a reverse proxy on loopback forwards the world).
+  bool metricsAllowed(const HttpRequest& request) const {
+    if (context_->metricsToken.empty()) {
+      return isLoopbackAddress(
+          clientAddressFor(clientAddress_, forwardedFor(request), context_->trustedProxies));
+    }
+    auto authorization = optionalHeader(request, bhttp::field::authorization);
+    return authorization &&
+           crypto::constantTimeEqual(*authorization, "Bearer " + context_->metricsToken);
   }
 
   void callApi(HttpRequest request, std::string path) {

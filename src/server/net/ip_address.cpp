@@ -17,4 +17,15 @@ std::optional<std::string> canonicalAddress(std::string_view address) {
   return parsed.to_string();
 }
 
+bool isLoopbackAddress(std::string_view address) {
+  boost::system::error_code ec;
+  auto parsed = boost::asio::ip::make_address(std::string(address), ec);
+  if (ec) return false;
+  if (parsed.is_v6() && parsed.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, parsed.to_v6())
+        .is_loopback();
+  }
+  return parsed.is_loopback();
+}
+
 }  // namespace seccam::server

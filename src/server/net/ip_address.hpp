@@ -12,4 +12,7 @@ namespace seccam::server {
 // v6, "0001::1" becomes "1::1"), or nullopt when it is not an IP address.
 std::optional<std::string> canonicalAddress(std::string_view address);
 
+// `address` is a loopback address (127.0.0.0/8, ::1, or 127.x mapped into IPv6).
+bool isLoopbackAddress(std::string_view address);
+
 }  // namespace seccam::server

@@ -226,3 +226,29 @@ TEST_F(AccountFlow, MetricsCountSignInFailures) {
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(json(health)["status"], "ok");
 }
+
+// /metrics is for the operator: loopback clients only, unless a token opens it.
+TEST_F(BehindAProxy, MetricsAreRefusedToClientsTheProxyForwards) {
+  // The proxy's own request (no X-Forwarded-For) is the machine's operator.
+  EXPECT_EQ(call("GET", "/metrics").status, 200);
+  auto forwarded = call("GET", "/metrics", "", "", {{"X-Forwarded-For", "203.0.113.7"}});
+  EXPECT_EQ(forwarded.status, 403);
+  EXPECT_EQ(json(forwarded)["error"]["code"], "forbidden");
+  EXPECT_EQ(forwarded.body.find("seccam_"), std::string::npos) << forwarded.body;
+}
+
+class MetricsToken : public ServerTest {
+ protected:
+  std::vector<std::string> serverArgs() const override {
+    return {"--metrics-token", "scrape-me-0123456789"};
+  }
+};
+
+TEST_F(MetricsToken, OnlyTheTokenOpensMetrics) {
+  EXPECT_EQ(call("GET", "/metrics").status, 403);
+  EXPECT_EQ(call("GET", "/metrics", "", "", {{"Authorization", "Bearer wrong"}}).status, 403);
+  auto scraped =
+      call("GET", "/metrics", "", "", {{"Authorization", "Bearer scrape-me-0123456789"}});
+  EXPECT_EQ(scraped.status, 200);
+  EXPECT_NE(scraped.body.find("seccam_cameras_connected"), std::string::npos) << scraped.body;
+}

@@ -6,6 +6,7 @@
 #include "server/net/ip_address.hpp"
 
 using seccam::server::canonicalAddress;
+using seccam::server::isLoopbackAddress;
 using seccam::server::http::clientAddressFor;
 
 namespace {
@@ -42,4 +43,16 @@ TEST(ClientAddress, AddressesAreComparedInCanonicalForm) {
   EXPECT_EQ(canonicalAddress(" 10.0.0.5"), "10.0.0.5");
   EXPECT_FALSE(canonicalAddress("cams.example.org"));
   EXPECT_EQ(clientAddressFor("0:0:0:0:0:0:0:1", "198.51.100.1", kProxies), "198.51.100.1");
+}
+
+TEST(IpAddress, LoopbackIsTheWholeLoopbackRangeInEitherFamily) {
+  EXPECT_TRUE(isLoopbackAddress("127.0.0.1"));
+  EXPECT_TRUE(isLoopbackAddress("127.8.9.10"));
+  EXPECT_TRUE(isLoopbackAddress("::1"));
+  EXPECT_TRUE(isLoopbackAddress("::ffff:127.0.0.1"));
+  EXPECT_FALSE(isLoopbackAddress("10.0.0.1"));
+  EXPECT_FALSE(isLoopbackAddress("::ffff:10.0.0.1"));
+  EXPECT_FALSE(isLoopbackAddress("203.0.113.7"));
+  EXPECT_FALSE(isLoopbackAddress("localhost"));
+  EXPECT_FALSE(isLoopbackAddress(""));
 }
