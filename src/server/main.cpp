@@ -108,7 +108,10 @@ ServerConfig loadConfig(CommandLine& cli) {
 }
 
 std::unique_ptr<store::Store> openStore(const ServerConfig& config) {
-  ensurePrivateDirectory(config.dataDir);
+  if (makePrivateDirectory(config.dataDir)) {
+    spdlog::warn("data folder {} was readable by others: made private (0700)",
+                 config.dataDir.string());
+  }
   return store::openSqliteStore(config.databasePath().string());
 }
 

@@ -55,7 +55,10 @@ int runServer(const ServerConfig& config) {
   raiseDescriptorLimit();
   // Created first, destroyed last: everything below may hold handles bound to it.
   net::io_context io(config.ioThreads);
-  ensurePrivateDirectory(config.dataDir);
+  if (makePrivateDirectory(config.dataDir)) {
+    spdlog::warn("data folder {} was readable by others: made private (0700)",
+                 config.dataDir.string());
+  }
   auto masterKey = loadOrCreateMasterKey(config.masterKeyFile);
   auto store = store::openSqliteStore(config.databasePath().string());
   store->deleteExpiredSessions(api::unixNow());

@@ -63,6 +63,16 @@ void ensurePrivateDirectory(const fs::path& dir) {
   }
 }
 
+bool makePrivateDirectory(const fs::path& dir) {
+  ensurePrivateDirectory(dir);
+  struct stat info {};
+  if (dir.empty() || ::stat(dir.c_str(), &info) != 0 || (info.st_mode & 077) == 0) return false;
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    throw std::runtime_error(systemError("cannot make private (0700)", dir));
+  }
+  return true;
+}
+
 std::vector<std::uint8_t> loadOrCreateMasterKey(const fs::path& file) {
   ensurePrivateDirectory(file.parent_path());
   // O_EXCL: of two processes starting at once, exactly one creates the key.

@@ -16,5 +16,8 @@ std::vector<std::uint8_t> loadOrCreateMasterKey(const std::filesystem::path& fil
 
 // Creates `dir` (mode 0700) and its parents if missing.
 void ensurePrivateDirectory(const std::filesystem::path& dir);
+// The same for the data folder, which holds the database and keys: one that already existed
+// readable by others (0755 from a package or by hand) is made 0700. True when it was.
+bool makePrivateDirectory(const std::filesystem::path& dir);
 
 }  // namespace seccam::server

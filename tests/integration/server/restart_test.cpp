@@ -1,4 +1,6 @@
 // Everything stored survives a restart of the server process.
+#include <sys/stat.h>
+
 #include "server_test_client.hpp"
 
 using namespace seccam::test;
@@ -38,4 +40,18 @@ TEST_F(Restart, StopsCleanlyOnSigterm) {
   }
   EXPECT_TRUE(viewer.closed());
   EXPECT_EQ(viewer.closeCode(), 1001);
+}
+
+// The data folder holds the database and the keys: one that already existed readable by
+// others (0755 from a package or made by hand) is made private when the server starts.
+TEST(DataFolder, AnExistingFolderReadableByOthersIsMadePrivate) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  ASSERT_EQ(::mkdir(data.c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(data.c_str(), 0755), 0);  // whatever the umask
+  ServerProcess server({}, data);
+  struct stat info {};
+  ASSERT_EQ(::stat(data.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0700u);
+  EXPECT_EQ(server.provision(1).size(), 1u);  // and it serves as before
 }
