@@ -1,49 +1,82 @@
+// Failures per key in a sliding window: see rate_limiter.hpp.
 #include "server/auth/rate_limiter.hpp"
+
+#include <algorithm>
+
+#include "common/crypto.hpp"
 
 namespace seccam::server::auth {
 
-RateLimiter::RateLimiter(std::size_t maxFailures, std::chrono::seconds window)
-    : maxFailures_(maxFailures), window_(window) {}
+namespace {
+// 128 bits of SHA-256: no two keys an attacker can choose collide.
+constexpr std::size_t kDigestBytes = 16;
+}  // namespace
 
-void RateLimiter::pruneLocked(std::deque<Clock::time_point>& failures, Clock::time_point now) const {
-  while (!failures.empty() && failures.front() + window_ <= now) failures.pop_front();
+RateLimiter::RateLimiter(std::size_t maxFailures, std::chrono::seconds window,
+                         std::size_t maxTrackedKeys)
+    : maxFailures_(maxFailures),
+      window_(window),
+      maxTrackedKeys_(std::max<std::size_t>(1, maxTrackedKeys)) {}
+
+RateLimiter::KeyDigest RateLimiter::digestOf(const std::string& key) {
+  auto digest = crypto::sha256(key);
+  return KeyDigest(reinterpret_cast<const char*>(digest.data()), kDigestBytes);
+}
+
+void RateLimiter::pruneLocked(std::vector<Clock::time_point>& failures,
+                              Clock::time_point now) const {
+  auto firstLive = std::find_if(failures.begin(), failures.end(),
+                                [&](Clock::time_point t) { return t + window_ > now; });
+  failures.erase(failures.begin(), firstLive);
 }
 
 std::optional<std::chrono::seconds> RateLimiter::retryAfter(const std::string& key,
                                                             Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  auto it = failures_.find(key);
-  if (it == failures_.end()) return std::nullopt;
-  pruneLocked(it->second, now);
-  if (it->second.size() < maxFailures_) return std::nullopt;
+  auto it = entries_.find(digestOf(key));
+  if (it == entries_.end()) return std::nullopt;
+  auto& failures = it->second.failures;
+  pruneLocked(failures, now);
+  if (failures.size() < maxFailures_) return std::nullopt;
   // Free again when enough failures have left the window to fall under the limit.
-  auto freedAt = it->second[it->second.size() - maxFailures_] + window_;
+  auto freedAt = failures[failures.size() - maxFailures_] + window_;
   auto wait = std::chrono::ceil<std::chrono::seconds>(freedAt - now);
   return std::max(wait, std::chrono::seconds(1));
 }
 
 void RateLimiter::recordFailure(const std::string& key, Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  if (failures_.size() >= kMaxTrackedKeys && !failures_.contains(key)) forgetIdleKeysLocked(now);
-  auto& failures = failures_[key];
+  auto digest = digestOf(key);
+  auto it = entries_.find(digest);
+  if (it == entries_.end()) {
+    if (entries_.size() >= maxTrackedKeys_) {
+      // The key that failed longest ago goes (idle ones first, by construction).
+      entries_.erase(recency_.back());
+      recency_.pop_back();
+    }
+    recency_.push_front(digest);
+    it = entries_.emplace(std::move(digest), Entry{{}, recency_.begin()}).first;
+  } else {
+    recency_.splice(recency_.begin(), recency_, it->second.recency);
+  }
+  auto& failures = it->second.failures;
   pruneLocked(failures, now);
   failures.push_back(now);
   // Keep no more history than the decision needs.
-  while (failures.size() > maxFailures_) failures.pop_front();
+  if (failures.size() > maxFailures_) failures.erase(failures.begin());
 }
 
 void RateLimiter::reset(const std::string& key) {
   std::lock_guard lock(mutex_);
-  failures_.erase(key);
+  auto it = entries_.find(digestOf(key));
+  if (it == entries_.end()) return;
+  recency_.erase(it->second.recency);
+  entries_.erase(it);
 }
 
-void RateLimiter::forgetIdleKeysLocked(Clock::time_point now) {
-  for (auto it = failures_.begin(); it != failures_.end();) {
-    pruneLocked(it->second, now);
-    it = it->second.empty() ? failures_.erase(it) : std::next(it);
-  }
-  // Still full of active keys: drop everything rather than grow without bound.
-  if (failures_.size() >= kMaxTrackedKeys) failures_.clear();
+std::size_t RateLimiter::trackedKeys() {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
 }
 
 }  // namespace seccam::server::auth

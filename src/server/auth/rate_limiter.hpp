@@ -4,11 +4,12 @@
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace seccam::server::auth {
 
@@ -16,7 +17,12 @@ class RateLimiter {
  public:
   using Clock = std::chrono::steady_clock;
 
-  RateLimiter(std::size_t maxFailures, std::chrono::seconds window);
+  // Bounds memory under an address-spraying attack: past this many keys, the key whose last
+  // failure is oldest is forgotten (never everyone's at once).
+  static constexpr std::size_t kDefaultMaxTrackedKeys = 100'000;
+
+  RateLimiter(std::size_t maxFailures, std::chrono::seconds window,
+              std::size_t maxTrackedKeys = kDefaultMaxTrackedKeys);
 
   // How long `key` must wait (rounded up to whole seconds, at least 1), or nullopt when it
   // may try now.
@@ -25,18 +31,24 @@ class RateLimiter {
   void recordFailure(const std::string& key, Clock::time_point now = Clock::now());
   // A success forgives the key's earlier failures.
   void reset(const std::string& key);
+  std::size_t trackedKeys();
 
  private:
-  void pruneLocked(std::deque<Clock::time_point>& failures, Clock::time_point now) const;
-  void forgetIdleKeysLocked(Clock::time_point now);
-
-  // Bounds memory under an address-spraying attack: past this many keys, idle ones go.
-  static constexpr std::size_t kMaxTrackedKeys = 100'000;
+  // Keys are kept as a fixed-size digest: a 16 KiB username costs what a short one costs.
+  using KeyDigest = std::string;
+  struct Entry {
+    std::vector<Clock::time_point> failures;  // at most maxFailures_, oldest first
+    std::list<KeyDigest>::iterator recency;   // its place in recency_
+  };
+  static KeyDigest digestOf(const std::string& key);
+  void pruneLocked(std::vector<Clock::time_point>& failures, Clock::time_point now) const;
 
   std::size_t maxFailures_;
   std::chrono::seconds window_;
+  std::size_t maxTrackedKeys_;
   std::mutex mutex_;
-  std::unordered_map<std::string, std::deque<Clock::time_point>> failures_;
+  std::unordered_map<KeyDigest, Entry> entries_;
+  std::list<KeyDigest> recency_;  // most recent failure first
 };
 
 }  // namespace seccam::server::auth

@@ -51,3 +51,31 @@ TEST(RateLimiter, WaitIsNeverLessThanOneSecond) {
   limiter.recordFailure("k", t);
   EXPECT_EQ(*limiter.retryAfter("k", t + 59s + 900ms), 1s);
 }
+
+TEST(RateLimiter, WhenFullTheKeyThatFailedLongestAgoGoesNotEveryone) {
+  // Room for four keys: an attacker spraying new keys evicts one key at a time, the one whose
+  // last failure is oldest; a victim locked out a moment ago stays locked out.
+  RateLimiter limiter(2, 900s, 4);
+  auto t = RateLimiter::Clock::time_point{} + 1000s;
+  limiter.recordFailure("spray-1", t);
+  limiter.recordFailure("spray-2", t + 1s);
+  limiter.recordFailure("victim", t + 2s);
+  limiter.recordFailure("victim", t + 3s);
+  ASSERT_TRUE(limiter.retryAfter("victim", t + 3s));
+  limiter.recordFailure("spray-3", t + 4s);
+  limiter.recordFailure("spray-4", t + 5s);  // full: spray-1 goes
+  limiter.recordFailure("spray-5", t + 6s);  // and then spray-2
+  EXPECT_EQ(limiter.trackedKeys(), 4u);
+  EXPECT_TRUE(limiter.retryAfter("victim", t + 6s));
+}
+
+TEST(RateLimiter, AVeryLongKeyCostsNoMoreThanAShortOneAndStaysItself) {
+  RateLimiter limiter(1, 60s);
+  auto t = RateLimiter::Clock::time_point{} + 1000s;
+  std::string longName(16 * 1024, 'a');
+  limiter.recordFailure(longName, t);
+  EXPECT_TRUE(limiter.retryAfter(longName, t));
+  // Differs only in its last character: another key.
+  EXPECT_FALSE(limiter.retryAfter(longName.substr(0, longName.size() - 1) + "b", t));
+  EXPECT_EQ(limiter.trackedKeys(), 1u);
+}
