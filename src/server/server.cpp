@@ -83,9 +83,8 @@ int runServer(const ServerConfig& config) {
     });
   };
   hubDeps.cameraSeen = [db, &workers](std::string cameraId) {
-    workers.post([db, cameraId = std::move(cameraId)] {
-      db->recordCameraSeen(cameraId, api::unixNow());
-    });
+    workers.post(
+        [db, cameraId = std::move(cameraId)] { db->recordCameraSeen(cameraId, api::unixNow()); });
   };
   auto turnSettings = config.turn;
   hubDeps.iceServers = [turnSettings](const std::string& subject) {
@@ -127,7 +126,8 @@ int runServer(const ServerConfig& config) {
   auto address = net::ip::make_address(
       config.listenHost == "localhost" ? "127.0.0.1" : config.listenHost, badAddress);
   if (badAddress) {
-    throw ConfigError("'listen' needs an IP address (or localhost), not '" + config.listenHost + "'");
+    throw ConfigError("'listen' needs an IP address (or localhost), not '" + config.listenHost +
+                      "'");
   }
   auto listener = std::make_shared<http::Listener>(
       io, net::ip::tcp::endpoint(address, config.listenPort), context, tls.get());
@@ -144,6 +144,10 @@ int runServer(const ServerConfig& config) {
             spdlog::info("camera {}: revoked, disconnecting it", camera.id);
             hub.cameraRevoked(camera.id);
           }
+        }
+        // Sign-out, expiry or any other end of a session ends the sockets opened with it.
+        for (const auto& session : hub.viewerSessions()) {
+          if (!db->userForSession(session, api::unixNow())) hub.sessionEnded(session);
         }
       });
       sweepRevokedCameras();

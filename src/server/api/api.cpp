@@ -82,6 +82,12 @@ std::optional<store::UserRecord> Api::authenticate(std::string_view cookieHeader
   return deps_.store->userForSession(auth::hashSessionToken(*token), unixNow());
 }
 
+std::string Api::sessionHashOf(std::string_view cookieHeader) {
+  auto token = auth::findSessionToken(cookieHeader);
+  if (!token || !auth::isWellFormedSessionToken(*token)) return {};
+  return auth::hashSessionToken(*token);
+}
+
 std::vector<protocol::CameraInfo> Api::camerasOf(store::UserId user) {
   std::vector<protocol::CameraInfo> out;
   for (const auto& camera : deps_.store->camerasOwnedBy(user)) out.push_back(cameraInfo(camera));
@@ -177,9 +183,9 @@ ApiResponse Api::me(const store::UserRecord& user) {
 
 ApiResponse Api::iceServers(const store::UserRecord& user) {
   ApiResponse response;
-  response.body = nlohmann::json{{"iceServers", iceServersFor(user.username)},
-                                 {"ttl", deps_.turn.ttl.count()}}
-                      .dump();
+  response.body =
+      nlohmann::json{{"iceServers", iceServersFor(user.username)}, {"ttl", deps_.turn.ttl.count()}}
+          .dump();
   return response;
 }
 

@@ -49,6 +49,8 @@ class Api {
 
   // The signed-in user of a Cookie header (the viewer WebSocket uses this too).
   std::optional<store::UserRecord> authenticate(std::string_view cookieHeader);
+  // The stored form (SHA-256) of the cookie's session token; empty without a usable one.
+  static std::string sessionHashOf(std::string_view cookieHeader);
   std::vector<protocol::CameraInfo> camerasOf(store::UserId user);
   std::vector<protocol::IceServer> iceServersFor(const std::string& subject) const;
 

@@ -249,6 +249,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         viewer.emplace();
         viewer->userId = user->id;
         viewer->username = user->username;
+        viewer->sessionHash = api::Api::sessionHashOf(headerText(*pending, bhttp::field::cookie));
         viewer->cameras = self->context_->api->camerasOf(user->id);
       }
       net::post(self->stream_.get_executor(),

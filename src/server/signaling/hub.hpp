@@ -38,6 +38,9 @@ struct HubDependencies {
 struct ViewerIdentity {
   std::int64_t userId = 0;
   std::string username;
+  // SHA-256 of the session token the connection was opened with: when that session ends
+  // (sign-out, expiry), the connection is closed.
+  std::string sessionHash;
   // The cameras the user has claimed (online is filled in by the hub).
   std::vector<protocol::CameraInfo> cameras;
 };
@@ -66,6 +69,11 @@ class Hub {
   void cameraClaimed(std::int64_t userId, const std::string& cameraId);
   void cameraUnclaimed(std::int64_t userId, const std::string& cameraId);
   void cameraRevoked(const std::string& cameraId);
+
+  // The sessions that open viewer connections were opened with (for the session sweep), and
+  // the end of one: its connections are closed with 4401.
+  std::vector<std::string> viewerSessions() const;
+  void sessionEnded(const std::string& sessionHash);
 
   HubStats stats() const;
 

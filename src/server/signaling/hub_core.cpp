@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <type_traits>
 #include <variant>
 
@@ -132,6 +133,7 @@ protocol::Hello HubCore::viewerJoined(ConnectionId viewer, const ViewerIdentity&
   {
     std::lock_guard lock(mutex_);
     table_.addViewer(viewer, identity.userId, cameraIds);
+    if (!identity.sessionHash.empty()) viewerSessionHashes_[viewer] = identity.sessionHash;
     for (auto& c : hello.cameras) c.online = table_.isOnline(c.id);
     updateGauges();
   }
@@ -144,9 +146,34 @@ void HubCore::viewerLeft(ConnectionId viewer) {
   {
     std::lock_guard lock(mutex_);
     ended = resolve(table_.removeViewer(viewer));
+    viewerSessionHashes_.erase(viewer);
     updateGauges();
   }
   sendByes(ended, protocol::ByeReason::ViewerLeft, /*toViewer=*/false, /*toCamera=*/true);
+}
+
+std::vector<std::string> HubCore::viewerSessions() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  out.reserve(viewerSessionHashes_.size());
+  for (const auto& [id, hash] : viewerSessionHashes_) out.push_back(hash);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+void HubCore::sessionEnded(const std::string& sessionHash) {
+  std::vector<ConnectionPtr> signedOut;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, hash] : viewerSessionHashes_) {
+      if (hash != sessionHash) continue;
+      if (auto connection = find(id)) signedOut.push_back(std::move(connection));
+    }
+  }
+  // The page sees 4401 and goes to the sign-in page (PROTOCOL.md).
+  for (auto& connection : signedOut)
+    connection->close(protocol::CloseCode::Unauthorized, "signed out");
 }
 
 template <class Message>

@@ -42,6 +42,8 @@ class HubCore {
   void cameraClaimed(std::int64_t userId, const std::string& cameraId);
   void cameraUnclaimed(std::int64_t userId, const std::string& cameraId);
   void cameraRevoked(const std::string& cameraId);
+  std::vector<std::string> viewerSessions() const;
+  void sessionEnded(const std::string& sessionHash);
   void shutdown();
 
   void countAuthFailure() { authFailures_.fetch_add(1, std::memory_order_relaxed); }
@@ -93,6 +95,7 @@ class HubCore {
   mutable std::mutex mutex_;
   RoutingTable table_;
   std::unordered_map<ConnectionId, std::weak_ptr<SignalingConnection>> connections_;
+  std::unordered_map<ConnectionId, std::string> viewerSessionHashes_;  // guarded by mutex_
   bool shuttingDown_ = false;
 
   std::atomic<std::uint64_t> camerasConnected_{0};

@@ -28,9 +28,10 @@ class WebSocketUpgrade : public ServerTest {
     if (!challenge) return false;
     std::string nonce = nlohmann::json::parse(*challenge)["nonce"];
     auto key = seccam::crypto::fromHex(camera.deviceKey);
-    nlohmann::json auth{{"type", "auth"},
-                        {"camera", camera.cameraId},
-                        {"signature", seccam::identity::signChallenge(*key, nonce, camera.cameraId)}};
+    nlohmann::json auth{
+        {"type", "auth"},
+        {"camera", camera.cameraId},
+        {"signature", seccam::identity::signChallenge(*key, nonce, camera.cameraId)}};
     ws.send(auth.dump());
     auto welcome = ws.receive();
     return welcome && nlohmann::json::parse(*welcome)["type"] == "welcome";
@@ -42,9 +43,9 @@ TEST_F(WebSocketUpgrade, ViewerWithoutSessionIs401) {
   EXPECT_FALSE(ws.connect(server->host(), server->port(), "/ws", {{"Origin", server->origin()}}));
   EXPECT_EQ(ws.refusedStatus(), 401);
   WsClient forged;
-  EXPECT_FALSE(forged.connect(server->host(), server->port(), "/ws",
-                              {{"Origin", server->origin()},
-                               {"Cookie", "seccam_session=" + std::string(64, '0')}}));
+  EXPECT_FALSE(forged.connect(
+      server->host(), server->port(), "/ws",
+      {{"Origin", server->origin()}, {"Cookie", "seccam_session=" + std::string(64, '0')}}));
   EXPECT_EQ(forged.refusedStatus(), 401);
 }
 
@@ -80,16 +81,16 @@ TEST_F(WebSocketUpgrade, ConnectedCameraIsOnlineWithLastSeenInTheApi) {
   WsClient ws;
   ASSERT_TRUE(connectCamera(ws, camera));
   auto path = "/api/cameras/" + camera.cameraId;
-  EXPECT_TRUE(waitFor([&] { return json(call("GET", path, "", cookie))["camera"]["online"] == true; },
-                      5s));
-  EXPECT_TRUE(waitFor([&] { return json(call("GET", path, "", cookie))["camera"]["lastSeen"].is_string(); },
-                      5s));
+  EXPECT_TRUE(
+      waitFor([&] { return json(call("GET", path, "", cookie))["camera"]["online"] == true; }, 5s));
+  EXPECT_TRUE(waitFor(
+      [&] { return json(call("GET", path, "", cookie))["camera"]["lastSeen"].is_string(); }, 5s));
   auto metrics = call("GET", "/metrics").body;
   EXPECT_NE(metrics.find("seccam_cameras_connected 1"), std::string::npos) << metrics;
 
   ws.close();
-  EXPECT_TRUE(waitFor([&] { return json(call("GET", path, "", cookie))["camera"]["online"] == false; },
-                      5s));
+  EXPECT_TRUE(waitFor(
+      [&] { return json(call("GET", path, "", cookie))["camera"]["online"] == false; }, 5s));
 }
 
 TEST_F(WebSocketUpgrade, RevokedCameraIsRefusedAtItsNextAuthentication) {
@@ -98,12 +99,17 @@ TEST_F(WebSocketUpgrade, RevokedCameraIsRefusedAtItsNextAuthentication) {
     WsClient ws;
     ASSERT_TRUE(connectCamera(ws, camera));
   }
-  auto revoke = runProgram({serverBinary(), "camera", "revoke", camera.cameraId, "--data",
-                            server->dataDir()});
+  auto revoke = runProgram(
+      {serverBinary(), "camera", "revoke", camera.cameraId, "--data", server->dataDir()});
   ASSERT_EQ(revoke.exitCode, 0) << revoke.output;
   WsClient again;
   EXPECT_FALSE(connectCamera(again, camera));  // answered with an error, not welcome
-  EXPECT_TRUE(waitFor([&] { again.receive(200ms); return again.closed(); }, 5s));
+  EXPECT_TRUE(waitFor(
+      [&] {
+        again.receive(200ms);
+        return again.closed();
+      },
+      5s));
   EXPECT_EQ(again.closeCode(), 4401);
 }
 
@@ -111,8 +117,8 @@ TEST_F(WebSocketUpgrade, ACameraRevokedWhileConnectedIsDisconnectedWith4401) {
   auto camera = server->provision(1).at(0);
   WsClient ws;
   ASSERT_TRUE(connectCamera(ws, camera));
-  auto revoke = runProgram({serverBinary(), "camera", "revoke", camera.cameraId, "--data",
-                            server->dataDir()});
+  auto revoke = runProgram(
+      {serverBinary(), "camera", "revoke", camera.cameraId, "--data", server->dataDir()});
   ASSERT_EQ(revoke.exitCode, 0) << revoke.output;
   // Within a sweep of the revocation (plus the time for the sweep to run).
   auto withinASweep = kRevocationSweepInterval + 5s;
@@ -123,4 +129,29 @@ TEST_F(WebSocketUpgrade, ACameraRevokedWhileConnectedIsDisconnectedWith4401) {
       },
       withinASweep));
   EXPECT_EQ(ws.closeCode(), 4401);
+}
+
+TEST_F(WebSocketUpgrade, SigningOutClosesTheSocketsOfThatSessionOnly) {
+  auto cookie = signUp("ann");
+  auto other = cookiePair(login("ann").header("set-cookie"));  // a second device of Ann's
+  Headers origin{{"Origin", server->origin()}};
+  WsClient signedOut, stillIn;
+  ASSERT_TRUE(signedOut.connect(server->host(), server->port(), "/ws",
+                                {{"Origin", server->origin()}, {"Cookie", cookie}}));
+  ASSERT_TRUE(stillIn.connect(server->host(), server->port(), "/ws",
+                              {{"Origin", server->origin()}, {"Cookie", other}}));
+  ASSERT_TRUE(signedOut.receive());  // hello
+  ASSERT_TRUE(stillIn.receive());
+  ASSERT_EQ(call("POST", "/api/logout", "", cookie, origin).status, 204);
+  // Within a sweep (plus the time for the sweep to run), with 4401 as for a bad cookie.
+  EXPECT_TRUE(waitFor(
+      [&] {
+        signedOut.receive(200ms);
+        return signedOut.closed();
+      },
+      kRevocationSweepInterval + 5s));
+  EXPECT_EQ(signedOut.closeCode(), 4401);
+  // The same account's other session keeps its socket.
+  stillIn.receive(500ms);
+  EXPECT_FALSE(stillIn.closed());
 }
