@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include "camera/gst/bus_watch.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/gst/gst_loop_thread.hpp"
+#include "camera/pipeline/key_frame_limiter.hpp"
 
 namespace seccam::camera {
 
@@ -23,6 +25,81 @@ constexpr int kInputQueueFrames = 3;
 // A key frame at least this often, so a viewer that lost packets recovers quickly.
 constexpr int kKeyFrameIntervalSeconds = 2;
 constexpr const char* kViewerElementPrefix = "webrtc-";
+// At most one forced key frame this often per encoder, whatever the viewers ask for (PLIs).
+constexpr std::chrono::milliseconds kMinForcedKeyFrameSpacing{1000};
+
+// Coalesces the viewers' force-key-unit requests on their way to one shared encoder: a probe
+// on its tee's sink pad, through which every viewer's request passes upstream (webrtcbin turns
+// PLIs into them; the camera sends them when a viewer joins or connects). A request too soon
+// after the last is dropped and one is sent again when the interval ends (key_frame_limiter).
+class KeyFrameGate {
+ public:
+  KeyFrameGate(GstElement* tee, GMainContext* context)
+      : teeSink_(gst_element_get_static_pad(tee, "sink")), context_(context) {
+    probe_ = gst_pad_add_probe(teeSink_.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, onUpstreamEvent,
+                               this, nullptr);
+  }
+  // With the pipeline stopped (no streaming thread runs the probe), on the loop thread (where
+  // the deferred request runs).
+  ~KeyFrameGate() {
+    gst_pad_remove_probe(teeSink_.get(), probe_);
+    std::lock_guard lock(mutex_);
+    if (deferred_) {
+      g_source_destroy(deferred_);
+      g_source_unref(deferred_);
+    }
+  }
+  KeyFrameGate(const KeyFrameGate&) = delete;
+  KeyFrameGate& operator=(const KeyFrameGate&) = delete;
+
+ private:
+  static GstPadProbeReturn onUpstreamEvent(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) != GST_EVENT_CUSTOM_UPSTREAM ||
+        !gst_video_event_is_force_key_unit(event))
+      return GST_PAD_PROBE_OK;
+    auto* self = static_cast<KeyFrameGate*>(data);
+    auto now = KeyFrameLimiter::Clock::now();
+    std::lock_guard lock(self->mutex_);
+    switch (self->limiter_.request(now)) {
+      case KeyFrameLimiter::Verdict::Forward:
+        return GST_PAD_PROBE_OK;
+      case KeyFrameLimiter::Verdict::Defer: {
+        auto wait = std::chrono::ceil<std::chrono::milliseconds>(self->limiter_.deferredUntil() - now);
+        self->deferred_ = g_timeout_source_new(static_cast<guint>(wait.count()) + 1);
+        g_source_set_callback(self->deferred_, onDeferredDue, self, nullptr);
+        g_source_attach(self->deferred_, self->context_);
+        return GST_PAD_PROBE_DROP;
+      }
+      case KeyFrameLimiter::Verdict::Drop:
+        return GST_PAD_PROBE_DROP;
+    }
+    return GST_PAD_PROBE_OK;
+  }
+
+  static gboolean onDeferredDue(gpointer data) {
+    auto* self = static_cast<KeyFrameGate*>(data);
+    bool wanted = false;
+    {
+      std::lock_guard lock(self->mutex_);
+      if (self->deferred_) g_source_unref(self->deferred_);
+      self->deferred_ = nullptr;
+      wanted = self->limiter_.takeDeferred();
+    }
+    // It passes the probe like any request (the interval is over by now).
+    if (wanted)
+      gst_pad_push_event(self->teeSink_.get(), gst_video_event_new_upstream_force_key_unit(
+                                                   GST_CLOCK_TIME_NONE, TRUE, 0));
+    return G_SOURCE_REMOVE;
+  }
+
+  gst::PadPtr teeSink_;
+  GMainContext* context_;
+  gulong probe_ = 0;
+  std::mutex mutex_;
+  KeyFrameLimiter limiter_{kMinForcedKeyFrameSpacing};
+  GSource* deferred_ = nullptr;  // the pending re-sent request, owned
+};
 
 std::string encoderDescription(VideoCodec codec, const MediaSettings& s) {
   int keyInterval = s.fps * kKeyFrameIntervalSeconds;
@@ -58,6 +135,7 @@ struct MediaPipeline::Impl {
     gst::ElementPtr tee;
     gst::ElementPtr valve;  // null when there is no encoder (pass-through)
     int viewers = 0;
+    std::unique_ptr<KeyFrameGate> keyFrames;  // null when there is no encoder
   };
 
   MediaSettings settings;
@@ -92,7 +170,7 @@ struct MediaPipeline::Impl {
     if (settings.input == InputKind::Raw) {
       rawTee = std::move(tee);
     } else {
-      branches[VideoCodec::H264] = CodecBranch{std::move(tee), nullptr, 0};
+      branches[VideoCodec::H264] = CodecBranch{std::move(tee), nullptr, 0, nullptr};
     }
     // `this` outlives the watch: stop() removes it, on this thread, before Impl goes.
     busWatch = gst::BusWatch(pipeline.get(), loop.context(),
@@ -181,7 +259,8 @@ struct MediaPipeline::Impl {
     event_log::emit(event_log::Kind::EncoderStarted, {{"codec", std::string(videoCodecName(codec))},
                                                       {"encoders", std::int64_t{encoders}}});
     auto& branch = branches[codec];
-    branch = CodecBranch{std::move(tee), std::move(valve), 0};
+    auto keyFrames = std::make_unique<KeyFrameGate>(tee.get(), loop.context());
+    branch = CodecBranch{std::move(tee), std::move(valve), 0, std::move(keyFrames)};
     return &branch;
   }
 };
