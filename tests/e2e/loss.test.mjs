@@ -73,6 +73,7 @@ async function inboundVideo(page) {
     const remote = pair && report.get(pair.remoteCandidateId);
     return {
       framesDecoded: inbound?.framesDecoded ?? 0,
+      keyFramesDecoded: inbound?.keyFramesDecoded ?? 0,
       nackCount: inbound?.nackCount ?? 0,
       pliCount: inbound?.pliCount ?? 0,
       packetsLost: inbound?.packetsLost ?? 0,
@@ -117,6 +118,7 @@ test('under 2 % loss towards the viewer, NACKs are answered with retransmissions
     fps: (end.framesDecoded - start.framesDecoded) / seconds,
     freezeShare: (end.totalFreezesDuration - start.totalFreezesDuration) / seconds,
     freezes: end.freezeCount - start.freezeCount,
+    keyFramesDecoded: end.keyFramesDecoded - start.keyFramesDecoded,
     nackCount: end.nackCount - start.nackCount,
     pliCount: end.pliCount - start.pliCount,
     retransmittedPacketsReceived: end.retransmittedPacketsReceived - start.retransmittedPacketsReceived,
