@@ -136,5 +136,7 @@ test('under 2 % loss towards the viewer, NACKs are answered with retransmissions
   assert.ok(figures.retransmittedPacketsReceived > 0, `retransmissions arrived: ${JSON.stringify(figures)}`);
   assert.ok(figures.fps >= 0.8 * VIDEO.fps, `the video kept playing: ${JSON.stringify(figures)}`);
   assert.ok(figures.freezeShare < 0.1, `frozen less than 10 % of the time: ${JSON.stringify(figures)}`);
+  // Loss does not turn into a key frame for every PLI: at most one forced a second.
+  assert.ok(figures.keyFramesDecoded <= seconds + 1, `key frames stay bounded: ${JSON.stringify(figures)}`);
   await page.context().close();
 });

@@ -1,24 +1,17 @@
-// Key-frame request coalescing: see key_frame_limiter.hpp.
+// Key-frame request limiting: see key_frame_limiter.hpp.
 #include "camera/pipeline/key_frame_limiter.hpp"
 
 namespace seccam::camera {
 
 KeyFrameLimiter::Verdict KeyFrameLimiter::request(Clock::time_point now) {
-  if (!forwardedOnce_ || now - last_ >= interval_) {
-    forwardedOnce_ = true;
-    last_ = now;
-    deferred_ = false;  // this key frame serves whoever was waiting too
-    return Verdict::Forward;
-  }
-  if (deferred_) return Verdict::Drop;
-  deferred_ = true;
-  return Verdict::Defer;
+  if (forcedOnce_ && now - last_ < interval_) return Verdict::Drop;
+  forced(now);
+  return Verdict::Forward;
 }
 
-bool KeyFrameLimiter::takeDeferred() {
-  bool wanted = deferred_;
-  deferred_ = false;
-  return wanted;
+void KeyFrameLimiter::forced(Clock::time_point now) {
+  forcedOnce_ = true;
+  last_ = now;
 }
 
 }  // namespace seccam::camera

@@ -1,9 +1,10 @@
 // How often viewers may make a shared encoder produce a key frame. Each viewer's webrtcbin
 // turns the browser's PLIs into force-key-unit requests that reach the one encoder all
 // viewers share: without a limit, one lossy viewer would flood every viewer with key frames
-// (large, and themselves prone to loss). Requests closer together than the interval are
-// coalesced into one key frame at the end of the interval, so no request is lost, only
-// delayed. Plain logic (the caller supplies the time); media_pipeline applies it.
+// (large, and themselves prone to loss). A request within the interval after the last key
+// frame is dropped: that key frame is on its way, and Chromium repeats a request it still
+// needs (after a second with NACK on). Plain logic (the caller supplies the time);
+// media_pipeline applies it.
 #pragma once
 
 #include <chrono>
@@ -16,24 +17,19 @@ class KeyFrameLimiter {
 
   enum class Verdict {
     Forward,  // let this request reach the encoder
-    Defer,    // too soon: drop it, and send one request at deferredUntil()
-    Drop,     // too soon, and a request is already deferred: drop it
+    Drop,     // too soon after the last forced key frame
   };
 
   explicit KeyFrameLimiter(Clock::duration interval) : interval_(interval) {}
 
   Verdict request(Clock::time_point now);
-  // When the deferred request is due (meaningful after Defer).
-  Clock::time_point deferredUntil() const { return last_ + interval_; }
-  // The deferred request's time has come: true when it is still wanted (the caller sends it,
-  // and it comes back through request()); false when a request went through meanwhile.
-  bool takeDeferred();
+  // A key frame forced without asking (a viewer joining): counts as the last one.
+  void forced(Clock::time_point now);
 
  private:
   Clock::duration interval_;
   Clock::time_point last_{};
-  bool forwardedOnce_ = false;
-  bool deferred_ = false;
+  bool forcedOnce_ = false;
 };
 
 }  // namespace seccam::camera

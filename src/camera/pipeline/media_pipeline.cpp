@@ -27,28 +27,22 @@ constexpr int kKeyFrameIntervalSeconds = 2;
 constexpr const char* kViewerElementPrefix = "webrtc-";
 // At most one forced key frame this often per encoder, whatever the viewers ask for (PLIs).
 constexpr std::chrono::milliseconds kMinForcedKeyFrameSpacing{1000};
+// Marks the camera's own request for a joining viewer: it always reaches the encoder.
+constexpr const char* kJoinRequestField = "seccam-viewer-joining";
 
-// Coalesces the viewers' force-key-unit requests on their way to one shared encoder: a probe
-// on its tee's sink pad, through which every viewer's request passes upstream (webrtcbin turns
-// PLIs into them; the camera sends them when a viewer joins or connects). A request too soon
-// after the last is dropped and one is sent again when the interval ends (key_frame_limiter).
+// Limits the viewers' force-key-unit requests on their way to one shared encoder: a probe on
+// its tee's sink pad, through which every viewer's request passes upstream (webrtcbin turns
+// PLIs into them). Requests within the interval after the last forced key frame are dropped
+// (key_frame_limiter). Dropping beat deferring them to the end of the interval: Chromium
+// (NACK on) then kept asking once a second, and every viewer got a key frame a second.
 class KeyFrameGate {
  public:
-  KeyFrameGate(GstElement* tee, GMainContext* context)
-      : teeSink_(gst_element_get_static_pad(tee, "sink")), context_(context) {
+  explicit KeyFrameGate(GstElement* tee) : teeSink_(gst_element_get_static_pad(tee, "sink")) {
     probe_ = gst_pad_add_probe(teeSink_.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, onUpstreamEvent,
                                this, nullptr);
   }
-  // With the pipeline stopped (no streaming thread runs the probe), on the loop thread (where
-  // the deferred request runs).
-  ~KeyFrameGate() {
-    gst_pad_remove_probe(teeSink_.get(), probe_);
-    std::lock_guard lock(mutex_);
-    if (deferred_) {
-      g_source_destroy(deferred_);
-      g_source_unref(deferred_);
-    }
-  }
+  // With the pipeline stopped: no streaming thread runs the probe any more.
+  ~KeyFrameGate() { gst_pad_remove_probe(teeSink_.get(), probe_); }
   KeyFrameGate(const KeyFrameGate&) = delete;
   KeyFrameGate& operator=(const KeyFrameGate&) = delete;
 
@@ -61,44 +55,18 @@ class KeyFrameGate {
     auto* self = static_cast<KeyFrameGate*>(data);
     auto now = KeyFrameLimiter::Clock::now();
     std::lock_guard lock(self->mutex_);
-    switch (self->limiter_.request(now)) {
-      case KeyFrameLimiter::Verdict::Forward:
-        return GST_PAD_PROBE_OK;
-      case KeyFrameLimiter::Verdict::Defer: {
-        auto wait = std::chrono::ceil<std::chrono::milliseconds>(self->limiter_.deferredUntil() - now);
-        self->deferred_ = g_timeout_source_new(static_cast<guint>(wait.count()) + 1);
-        g_source_set_callback(self->deferred_, onDeferredDue, self, nullptr);
-        g_source_attach(self->deferred_, self->context_);
-        return GST_PAD_PROBE_DROP;
-      }
-      case KeyFrameLimiter::Verdict::Drop:
-        return GST_PAD_PROBE_DROP;
+    if (gst_structure_has_field(gst_event_get_structure(event), kJoinRequestField)) {
+      self->limiter_.forced(now);
+      return GST_PAD_PROBE_OK;
     }
-    return GST_PAD_PROBE_OK;
-  }
-
-  static gboolean onDeferredDue(gpointer data) {
-    auto* self = static_cast<KeyFrameGate*>(data);
-    bool wanted = false;
-    {
-      std::lock_guard lock(self->mutex_);
-      if (self->deferred_) g_source_unref(self->deferred_);
-      self->deferred_ = nullptr;
-      wanted = self->limiter_.takeDeferred();
-    }
-    // It passes the probe like any request (the interval is over by now).
-    if (wanted)
-      gst_pad_push_event(self->teeSink_.get(), gst_video_event_new_upstream_force_key_unit(
-                                                   GST_CLOCK_TIME_NONE, TRUE, 0));
-    return G_SOURCE_REMOVE;
+    return self->limiter_.request(now) == KeyFrameLimiter::Verdict::Forward ? GST_PAD_PROBE_OK
+                                                                           : GST_PAD_PROBE_DROP;
   }
 
   gst::PadPtr teeSink_;
-  GMainContext* context_;
   gulong probe_ = 0;
-  std::mutex mutex_;
+  std::mutex mutex_;  // the probe runs on each viewer's streaming thread
   KeyFrameLimiter limiter_{kMinForcedKeyFrameSpacing};
-  GSource* deferred_ = nullptr;  // the pending re-sent request, owned
 };
 
 std::string encoderDescription(VideoCodec codec, const MediaSettings& s) {
@@ -259,7 +227,7 @@ struct MediaPipeline::Impl {
     event_log::emit(event_log::Kind::EncoderStarted, {{"codec", std::string(videoCodecName(codec))},
                                                       {"encoders", std::int64_t{encoders}}});
     auto& branch = branches[codec];
-    auto keyFrames = std::make_unique<KeyFrameGate>(tee.get(), loop.context());
+    auto keyFrames = std::make_unique<KeyFrameGate>(tee.get());
     branch = CodecBranch{std::move(tee), std::move(valve), 0, std::move(keyFrames)};
     return &branch;
   }
@@ -320,8 +288,11 @@ void MediaPipeline::detachViewer(VideoCodec codec, GstPad* teePad) {
 }
 
 void MediaPipeline::requestKeyFrame(GstPad* teePad) {
-  gst_pad_send_event(teePad,
-                     gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  // A joining viewer's key frame passes the encoder's limit (KeyFrameGate) and counts in it.
+  GstEvent* event = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0);
+  gst_structure_set(gst_event_writable_structure(event), kJoinRequestField, G_TYPE_BOOLEAN, TRUE,
+                    nullptr);
+  gst_pad_send_event(teePad, event);
 }
 
 int MediaPipeline::encoderCount() const { return impl_->encoders; }

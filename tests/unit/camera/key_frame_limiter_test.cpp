@@ -1,4 +1,4 @@
-// Coalescing the viewers' key-frame requests to the shared encoder.
+// Limiting the viewers' key-frame requests to the shared encoder.
 #include "camera/pipeline/key_frame_limiter.hpp"
 
 #include <gtest/gtest.h>
@@ -16,31 +16,34 @@ TEST(KeyFrameLimiter, FirstRequestGoesThrough) {
   EXPECT_EQ(limiter.request(kStart), Verdict::Forward);
 }
 
-TEST(KeyFrameLimiter, RequestsWithinTheIntervalBecomeOneDeferredKeyFrame) {
+TEST(KeyFrameLimiter, AFloodWithinTheIntervalForcesOneKeyFrame) {
   KeyFrameLimiter limiter(1s);
   ASSERT_EQ(limiter.request(kStart), Verdict::Forward);
-  EXPECT_EQ(limiter.request(kStart + 100ms), Verdict::Defer);
-  EXPECT_EQ(limiter.deferredUntil(), kStart + 1s);
-  // A flood from lossy viewers adds nothing more.
-  for (int i = 2; i < 10; ++i) EXPECT_EQ(limiter.request(kStart + i * 100ms), Verdict::Drop);
-  // The deferred request is sent at the end of the interval and goes through.
-  EXPECT_TRUE(limiter.takeDeferred());
+  for (int i = 1; i < 10; ++i) EXPECT_EQ(limiter.request(kStart + i * 100ms), Verdict::Drop);
   EXPECT_EQ(limiter.request(kStart + 1s), Verdict::Forward);
-  EXPECT_EQ(limiter.request(kStart + 1s + 10ms), Verdict::Defer);
-  EXPECT_EQ(limiter.deferredUntil(), kStart + 2s);
+  EXPECT_EQ(limiter.request(kStart + 1s + 999ms), Verdict::Drop);
+  EXPECT_EQ(limiter.request(kStart + 2s), Verdict::Forward);
 }
 
-TEST(KeyFrameLimiter, ARequestAfterTheIntervalServesTheDeferredOne) {
+TEST(KeyFrameLimiter, DroppedRequestsDoNotPushTheNextOneBack) {
   KeyFrameLimiter limiter(1s);
   ASSERT_EQ(limiter.request(kStart), Verdict::Forward);
-  ASSERT_EQ(limiter.request(kStart + 500ms), Verdict::Defer);
-  // Another request arrives (and goes through) before the deferred one is sent.
+  ASSERT_EQ(limiter.request(kStart + 900ms), Verdict::Drop);
+  // Measured from the last key frame forced, not from the last request.
   EXPECT_EQ(limiter.request(kStart + 1s), Verdict::Forward);
-  EXPECT_FALSE(limiter.takeDeferred());
+}
+
+TEST(KeyFrameLimiter, AJoiningViewersKeyFrameCountsAsTheLast) {
+  KeyFrameLimiter limiter(1s);
+  limiter.forced(kStart);
+  EXPECT_EQ(limiter.request(kStart + 100ms), Verdict::Drop);
+  EXPECT_EQ(limiter.request(kStart + 1s), Verdict::Forward);
+  // Forced again regardless of the interval.
+  limiter.forced(kStart + 1s + 100ms);
+  EXPECT_EQ(limiter.request(kStart + 2s), Verdict::Drop);
 }
 
 TEST(KeyFrameLimiter, RequestsFartherApartThanTheIntervalAllGoThrough) {
   KeyFrameLimiter limiter(1s);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(limiter.request(kStart + i * 1s), Verdict::Forward);
-  EXPECT_FALSE(limiter.takeDeferred());
 }
