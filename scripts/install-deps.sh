@@ -19,7 +19,7 @@ RUNTIME_PKGS=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-nice gstreamer1.0-rtsp gstreamer1.0-x
-  coturn iproute2 procps curl openssl
+  coturn iproute2 nftables procps curl openssl
 )
 # Browser tests.
 E2E_PKGS=(chromium nodejs npm)

@@ -119,6 +119,18 @@ VideoMedia readVideoMedia(const GstSDPMedia* media) {
   }
   return video;
 }
+
+// RFC 4588: the offer's "rtx" entry whose fmtp apt= names `payloadType`; 0 when none.
+int rtxPayloadTypeFor(const VideoMedia& video, int payloadType) {
+  for (int pt : video.order) {
+    auto found = video.payloads.find(pt);
+    if (found == video.payloads.end() || found->second.encoding != "RTX") continue;
+    auto apt = found->second.fmtp.find("apt");
+    if (apt == found->second.fmtp.end()) continue;
+    if (smallNumber(apt->second, kMaxPayloadType) == payloadType) return pt;
+  }
+  return 0;
+}
 }  // namespace
 
 const char* offerRefusalText(OfferRefusal refusal) {
@@ -190,7 +202,9 @@ CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp
     }
   }
   for (auto* choice : {&h264, &vp8}) {
-    if (*choice) (*choice)->playoutDelayExtensionId = video.playoutDelayId;
+    if (!*choice) continue;
+    (*choice)->playoutDelayExtensionId = video.playoutDelayId;
+    (*choice)->rtxPayloadType = rtxPayloadTypeFor(video, (*choice)->payloadType);
   }
   if (!vp8Available) vp8.reset();
   if (preferVp8 && vp8) return {vp8};

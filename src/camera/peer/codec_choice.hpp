@@ -19,6 +19,7 @@ struct CodecChoice {
   int mlineIndex = 0;               // of the video m-line
   std::string mid;                  // of the video m-line ("" when the offer has none)
   int playoutDelayExtensionId = 0;  // the offer's ID for the playout-delay extension, 0: none
+  int rtxPayloadType = 0;  // the offer's rtx payload type whose apt= is payloadType, 0: none
 };
 
 // Why an offer cannot be answered.

@@ -79,7 +79,7 @@ void deletePeerRefClosure(void* data, GClosure*) { deletePeerRef(data); }
 // A copy: the callback keeps the peer even when it drops the promise that held the original.
 PeerRef peerOf(void* data) { return *static_cast<PeerRef*>(data); }
 
-gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice) {
+gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice, guint ssrc) {
   gst::CapsPtr caps;
   if (choice.codec == VideoCodec::Vp8) {
     caps.reset(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video",
@@ -92,6 +92,10 @@ gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice) {
                                    "packetization-mode", G_TYPE_STRING, "1", "profile-level-id",
                                    G_TYPE_STRING, choice.profileLevelId.c_str(), nullptr));
   }
+  // With retransmissions, webrtcbin's answer pairs the media SSRC with its rtx SSRC
+  // (a=ssrc-group:FID) and takes the media one from these caps: without it the group says
+  // "FID 0 …" and Chromium plays nothing.
+  if (ssrc != 0) gst_caps_set_simple(caps.get(), "ssrc", G_TYPE_UINT, ssrc, nullptr);
   // The answer carries the extension (webrtcbin takes extmap-N from the preferences).
   if (choice.playoutDelayExtensionId > 0) {
     std::string field = "extmap-" + std::to_string(choice.playoutDelayExtensionId);
@@ -197,6 +201,12 @@ void ViewerPeer::buildBranch() {
     gst_util_set_object_arg(G_OBJECT(payloader.get()), "picture-id-mode", "15-bit");
   }
   g_object_set(payloader.get(), "pt", choice_.payloadType, nullptr);
+  // The SSRC the answer announces (codecPreferenceCaps) must be the one the payloader uses.
+  guint ssrc = 0;
+  if (choice_.rtxPayloadType > 0) {
+    while (ssrc == 0) ssrc = g_random_int();
+    g_object_set(payloader.get(), "ssrc", ssrc, nullptr);
+  }
   if (choice_.playoutDelayExtensionId > 0) {
     gst::ObjectPtr<GstRTPHeaderExtension> extension(
         newZeroPlayoutDelayExtension(choice_.playoutDelayExtensionId));
@@ -225,9 +235,13 @@ void ViewerPeer::buildBranch() {
   gst::ObjectPtr<GstWebRTCRTPTransceiver> transceiver(rawTransceiver);
   if (transceiver) {
     // Before set-remote-description, so the offer's m-line matches this transceiver.
-    auto caps = codecPreferenceCaps(choice_);
+    auto caps = codecPreferenceCaps(choice_, ssrc);
     g_object_set(transceiver.get(), "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                  "codec-preferences", caps.get(), nullptr);
+    // Retransmissions (RFC 4588) when the offer has an rtx type for our payload type: with
+    // do-nack, webrtcbin answers the offer's `rtx` entry (apt=our type) and `rtcp-fb nack`,
+    // and its rtprtxsend resends the packets a NACK asks for from its history.
+    if (choice_.rtxPayloadType > 0) g_object_set(transceiver.get(), "do-nack", TRUE, nullptr);
   }
   gst::PadPtr queueSink(gst_element_get_static_pad(queue.get(), "sink"));
   gst_element_add_pad(bin_.get(), gst_ghost_pad_new("sink", queueSink.get()));

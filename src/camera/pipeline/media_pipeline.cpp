@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include "camera/gst/bus_watch.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/gst/gst_loop_thread.hpp"
+#include "camera/pipeline/key_frame_limiter.hpp"
 
 namespace seccam::camera {
 
@@ -23,6 +25,49 @@ constexpr int kInputQueueFrames = 3;
 // A key frame at least this often, so a viewer that lost packets recovers quickly.
 constexpr int kKeyFrameIntervalSeconds = 2;
 constexpr const char* kViewerElementPrefix = "webrtc-";
+// At most one forced key frame this often per encoder, whatever the viewers ask for (PLIs).
+constexpr std::chrono::milliseconds kMinForcedKeyFrameSpacing{1000};
+// Marks the camera's own request for a joining viewer: it always reaches the encoder.
+constexpr const char* kJoinRequestField = "seccam-viewer-joining";
+
+// Limits the viewers' force-key-unit requests on their way to one shared encoder: a probe on
+// its tee's sink pad, through which every viewer's request passes upstream (webrtcbin turns
+// PLIs into them). Requests within the interval after the last forced key frame are dropped
+// (key_frame_limiter). Dropping beat deferring them to the end of the interval: Chromium
+// (NACK on) then kept asking once a second, and every viewer got a key frame a second.
+class KeyFrameGate {
+ public:
+  explicit KeyFrameGate(GstElement* tee) : teeSink_(gst_element_get_static_pad(tee, "sink")) {
+    probe_ = gst_pad_add_probe(teeSink_.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, onUpstreamEvent,
+                               this, nullptr);
+  }
+  // With the pipeline stopped: no streaming thread runs the probe any more.
+  ~KeyFrameGate() { gst_pad_remove_probe(teeSink_.get(), probe_); }
+  KeyFrameGate(const KeyFrameGate&) = delete;
+  KeyFrameGate& operator=(const KeyFrameGate&) = delete;
+
+ private:
+  static GstPadProbeReturn onUpstreamEvent(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) != GST_EVENT_CUSTOM_UPSTREAM ||
+        !gst_video_event_is_force_key_unit(event))
+      return GST_PAD_PROBE_OK;
+    auto* self = static_cast<KeyFrameGate*>(data);
+    auto now = KeyFrameLimiter::Clock::now();
+    std::lock_guard lock(self->mutex_);
+    if (gst_structure_has_field(gst_event_get_structure(event), kJoinRequestField)) {
+      self->limiter_.forced(now);
+      return GST_PAD_PROBE_OK;
+    }
+    return self->limiter_.request(now) == KeyFrameLimiter::Verdict::Forward ? GST_PAD_PROBE_OK
+                                                                           : GST_PAD_PROBE_DROP;
+  }
+
+  gst::PadPtr teeSink_;
+  gulong probe_ = 0;
+  std::mutex mutex_;  // the probe runs on each viewer's streaming thread
+  KeyFrameLimiter limiter_{kMinForcedKeyFrameSpacing};
+};
 
 std::string encoderDescription(VideoCodec codec, const MediaSettings& s) {
   int keyInterval = s.fps * kKeyFrameIntervalSeconds;
@@ -58,6 +103,7 @@ struct MediaPipeline::Impl {
     gst::ElementPtr tee;
     gst::ElementPtr valve;  // null when there is no encoder (pass-through)
     int viewers = 0;
+    std::unique_ptr<KeyFrameGate> keyFrames;  // null when there is no encoder
   };
 
   MediaSettings settings;
@@ -92,7 +138,7 @@ struct MediaPipeline::Impl {
     if (settings.input == InputKind::Raw) {
       rawTee = std::move(tee);
     } else {
-      branches[VideoCodec::H264] = CodecBranch{std::move(tee), nullptr, 0};
+      branches[VideoCodec::H264] = CodecBranch{std::move(tee), nullptr, 0, nullptr};
     }
     // `this` outlives the watch: stop() removes it, on this thread, before Impl goes.
     busWatch = gst::BusWatch(pipeline.get(), loop.context(),
@@ -181,7 +227,8 @@ struct MediaPipeline::Impl {
     event_log::emit(event_log::Kind::EncoderStarted, {{"codec", std::string(videoCodecName(codec))},
                                                       {"encoders", std::int64_t{encoders}}});
     auto& branch = branches[codec];
-    branch = CodecBranch{std::move(tee), std::move(valve), 0};
+    auto keyFrames = std::make_unique<KeyFrameGate>(tee.get());
+    branch = CodecBranch{std::move(tee), std::move(valve), 0, std::move(keyFrames)};
     return &branch;
   }
 };
@@ -241,8 +288,11 @@ void MediaPipeline::detachViewer(VideoCodec codec, GstPad* teePad) {
 }
 
 void MediaPipeline::requestKeyFrame(GstPad* teePad) {
-  gst_pad_send_event(teePad,
-                     gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  // A joining viewer's key frame passes the encoder's limit (KeyFrameGate) and counts in it.
+  GstEvent* event = gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0);
+  gst_structure_set(gst_event_writable_structure(event), kJoinRequestField, G_TYPE_BOOLEAN, TRUE,
+                    nullptr);
+  gst_pad_send_event(teePad, event);
 }
 
 int MediaPipeline::encoderCount() const { return impl_->encoders; }

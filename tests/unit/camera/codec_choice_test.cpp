@@ -187,3 +187,36 @@ TEST(CodecChoice, SdpWithoutMediaHasNoVideo) {
   EXPECT_EQ(chooseVideoCodec("v=0\r\nnot really sdp\r\n", false, true).refusal,
             OfferRefusal::NoVideo);
 }
+
+TEST(CodecChoice, NotesTheRtxPayloadTypeWhoseAptIsTheChosenOne) {
+  // Chromium offers one rtx entry per codec; only the one repairing the chosen type counts.
+  std::string offer = std::string(kChromiumOffer) +
+                      "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
+                      "a=rtpmap:103 rtx/90000\r\na=fmtp:103 apt=102\r\n"
+                      "a=rtpmap:109 rtx/90000\r\na=fmtp:109 apt=108\r\n";
+  offer.replace(offer.find("96 102 106 108 112"), 18, "96 97 102 103 106 108 109 112");
+  auto result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->payloadType, 108);
+  EXPECT_EQ(result.choice->rtxPayloadType, 109);
+  result = chooseVideoCodec(offer, true, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->payloadType, 96);
+  EXPECT_EQ(result.choice->rtxPayloadType, 97);
+}
+
+TEST(CodecChoice, NoRtxPayloadTypeWithoutAMatchingApt) {
+  auto result = chooseVideoCodec(kChromiumOffer, false, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->rtxPayloadType, 0);
+
+  // An rtx entry for another codec, one without apt, and one not listed on the m-line.
+  std::string offer = std::string(kChromiumOffer) +
+                      "a=rtpmap:103 rtx/90000\r\na=fmtp:103 apt=102\r\n"
+                      "a=rtpmap:104 rtx/90000\r\n"
+                      "a=rtpmap:110 rtx/90000\r\na=fmtp:110 apt=108\r\n";
+  offer.replace(offer.find("96 102 106 108 112"), 18, "96 102 103 104 106 108 112");
+  result = chooseVideoCodec(offer, false, true);
+  ASSERT_TRUE(result.choice);
+  EXPECT_EQ(result.choice->rtxPayloadType, 0);
+}

@@ -1,0 +1,142 @@
+// Loss recovery: with 2 % random loss on the camera→viewer media path (nft inside the test's
+// namespace; no netem here), Chromium's NACKs are answered with RFC 4588 retransmissions and
+// the video keeps playing instead of freezing until the next key frame.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { Stack, expectPlaying, newPage, signUp, sleep } from './harness.mjs';
+
+const VIDEO = { width: 640, height: 480, fps: 25 };
+const LOSS_PER_MILLE = 20; // 2 %
+const MEASURE_MS = 15000;
+const NFT_TABLE = 'seccamloss';
+
+let stack;
+let browser;
+let lossRuleAdded = false;
+
+function nft(...args) {
+  return execFileSync('ip', ['netns', 'exec', stack.namespace, 'nft', ...args], { encoding: 'utf8' });
+}
+
+// Drops LOSS_PER_MILLE of the UDP the camera sends from the ICE socket the viewer uses (media,
+// RTCP and consent checks towards the viewer), and nothing else: the viewer's own packets
+// (NACKs, PLIs) and the signaling (TCP) pass. Both counters show the rule matches.
+function addLoss({ address, port }) {
+  nft('add', 'table', 'inet', NFT_TABLE);
+  lossRuleAdded = true;
+  nft('add', 'chain', 'inet', NFT_TABLE, 'out', '{ type filter hook output priority 0 ; }');
+  const match = ['ip', 'saddr', address, 'udp', 'sport', String(port)];
+  nft('add', 'rule', 'inet', NFT_TABLE, 'out', ...match, 'counter');
+  nft('add', 'rule', 'inet', NFT_TABLE, 'out', ...match,
+    'numgen', 'random', 'mod', '1000', '<', String(LOSS_PER_MILLE), 'counter', 'drop');
+}
+
+function lossCounters() {
+  const table = JSON.parse(nft('-j', 'list', 'table', 'inet', NFT_TABLE));
+  const counters = table.nftables.filter((o) => o.rule).map((o) => o.rule.expr.find((e) => e.counter).counter.packets);
+  return { sent: counters[0], dropped: counters[1] };
+}
+
+function removeLoss() {
+  if (!lossRuleAdded || !stack) return;
+  lossRuleAdded = false;
+  try {
+    nft('delete', 'table', 'inet', NFT_TABLE);
+  } catch {
+    // the namespace is gone already
+  }
+}
+
+before(async () => {
+  stack = await Stack.start({ label: 'loss', cameraCount: 1 });
+  browser = await stack.launchBrowser();
+});
+
+after(async () => {
+  removeLoss();
+  if (process.exitCode) console.error(stack?.logs());
+  await stack?.stop();
+});
+
+async function inboundVideo(page) {
+  return page.evaluate(async () => {
+    const pc = window.__pcs[window.__pcs.length - 1];
+    const report = await pc.getStats();
+    let inbound;
+    let pair;
+    report.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
+    });
+    const remote = pair && report.get(pair.remoteCandidateId);
+    return {
+      framesDecoded: inbound?.framesDecoded ?? 0,
+      keyFramesDecoded: inbound?.keyFramesDecoded ?? 0,
+      nackCount: inbound?.nackCount ?? 0,
+      pliCount: inbound?.pliCount ?? 0,
+      packetsLost: inbound?.packetsLost ?? 0,
+      packetsReceived: inbound?.packetsReceived ?? 0,
+      retransmittedPacketsReceived: inbound?.retransmittedPacketsReceived ?? 0,
+      freezeCount: inbound?.freezeCount ?? 0,
+      totalFreezesDuration: inbound?.totalFreezesDuration ?? 0,
+      camera: remote && { address: remote.address, port: remote.port },
+    };
+  });
+}
+
+test('under 2 % loss towards the viewer, NACKs are answered with retransmissions and the video keeps playing', async () => {
+  const [camera] = stack.cameras;
+  const page = await newPage(browser);
+  // Keep the page's peer connections within reach for getStats().
+  await page.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    window.__pcs = [];
+    window.RTCPeerConnection = function (...args) {
+      const pc = new Original(...args);
+      window.__pcs.push(pc);
+      return pc;
+    };
+    window.RTCPeerConnection.prototype = Original.prototype;
+  });
+  await signUp(page, stack, camera); // signed in from here on
+  stack.startCamera(camera, VIDEO);
+  await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}`);
+  await expectPlaying(page);
+
+  const start = await inboundVideo(page);
+  assert.ok(start.camera?.port, 'the viewer has a selected candidate pair');
+  addLoss(start.camera);
+  await sleep(MEASURE_MS);
+  const end = await inboundVideo(page);
+  const counters = lossCounters();
+  removeLoss();
+
+  const seconds = MEASURE_MS / 1000;
+  const figures = {
+    fps: (end.framesDecoded - start.framesDecoded) / seconds,
+    freezeShare: (end.totalFreezesDuration - start.totalFreezesDuration) / seconds,
+    freezes: end.freezeCount - start.freezeCount,
+    keyFramesDecoded: end.keyFramesDecoded - start.keyFramesDecoded,
+    nackCount: end.nackCount - start.nackCount,
+    pliCount: end.pliCount - start.pliCount,
+    retransmittedPacketsReceived: end.retransmittedPacketsReceived - start.retransmittedPacketsReceived,
+    packetsLost: end.packetsLost - start.packetsLost,
+    ...counters,
+  };
+  console.log(`loss figures: ${JSON.stringify(figures)}`);
+
+  // The rule really dropped about 2 % of what the camera sent the viewer.
+  assert.ok(counters.dropped > 0 && counters.sent > 500, `the loss rule matched: ${JSON.stringify(counters)}`);
+  const share = counters.dropped / counters.sent;
+  assert.ok(share > 0.005 && share < 0.05, `about 2 % dropped: ${JSON.stringify(counters)}`);
+
+  assert.ok(figures.nackCount > 0, `Chromium sent NACKs: ${JSON.stringify(figures)}`);
+  assert.ok(figures.retransmittedPacketsReceived > 0, `retransmissions arrived: ${JSON.stringify(figures)}`);
+  assert.ok(figures.fps >= 0.8 * VIDEO.fps, `the video kept playing: ${JSON.stringify(figures)}`);
+  assert.ok(figures.freezeShare < 0.1, `frozen less than 10 % of the time: ${JSON.stringify(figures)}`);
+  // Loss does not turn into a key frame for every PLI: at most one forced a second.
+  assert.ok(figures.keyFramesDecoded <= seconds + 1, `key frames stay bounded: ${JSON.stringify(figures)}`);
+  await page.context().close();
+});
