@@ -350,6 +350,20 @@ export async function newPage(browser, { width = 1280, height = 800 } = {}) {
   return page;
 }
 
+// Keeps every RTCPeerConnection the page makes in window.__pcs, for getStats() and SDP checks.
+export async function keepPeerConnections(page) {
+  await page.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    window.__pcs = [];
+    window.RTCPeerConnection = function (...args) {
+      const pc = new Original(...args);
+      window.__pcs.push(pc);
+      return pc;
+    };
+    window.RTCPeerConnection.prototype = Original.prototype;
+  });
+}
+
 export function uniqueUsername(prefix = 'user') {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS_DIR, Stack, expectPlaying, liveStats, newPage, screenshotPath, signIn, signUp, waitFor,
-} from './harness.mjs';
+  ARTIFACTS_DIR, Stack, expectPlaying, keepPeerConnections, liveStats, newPage, screenshotPath, signIn, signUp,
+  waitFor } from './harness.mjs';
 
 const VIDEO = { width: 320, height: 240, fps: 15 };
 const TIME_TO_FIRST_FRAME_RUNS = 7;
@@ -94,17 +94,7 @@ test('relay-only viewing goes through coturn', async () => {
 
 test('the camera answers with zero playout delay, on the ID the browser offered', async () => {
   const page = await newPage(browser);
-  // Keep the page's peer connections within reach.
-  await page.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    window.__pcs = [];
-    window.RTCPeerConnection = function (...args) {
-      const pc = new Original(...args);
-      window.__pcs.push(pc);
-      return pc;
-    };
-    window.RTCPeerConnection.prototype = Original.prototype;
-  });
+  await keepPeerConnections(page);
   await signIn(page, stack, username);
   await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}`);
   await expectPlaying(page);

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { Stack, expectPlaying, newPage, signUp, sleep } from './harness.mjs';
+import { Stack, expectPlaying, keepPeerConnections, newPage, signUp, sleep } from './harness.mjs';
 
 const VIDEO = { width: 640, height: 480, fps: 25 };
 const LOSS_PER_MILLE = 20; // 2 %
@@ -89,17 +89,7 @@ async function inboundVideo(page) {
 test('under 2 % loss towards the viewer, NACKs are answered with retransmissions and the video keeps playing', async () => {
   const [camera] = stack.cameras;
   const page = await newPage(browser);
-  // Keep the page's peer connections within reach for getStats().
-  await page.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    window.__pcs = [];
-    window.RTCPeerConnection = function (...args) {
-      const pc = new Original(...args);
-      window.__pcs.push(pc);
-      return pc;
-    };
-    window.RTCPeerConnection.prototype = Original.prototype;
-  });
+  await keepPeerConnections(page);
   await signUp(page, stack, camera); // signed in from here on
   stack.startCamera(camera, VIDEO);
   await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}`);

@@ -20,6 +20,10 @@ namespace seccam::camera {
 namespace {
 // Frames waiting for one viewer's network: a slow viewer loses frames, the others do not wait.
 constexpr int kViewerQueueBuffers = 60;
+// A viewer that leaves before gathering finished: how long its ICE agent waits for TURN
+// allocations still in flight before it is closed a second time (coturn answers in well under
+// this on any network the camera can stream over).
+constexpr guint kLateAllocationGraceMs = 500;
 
 std::optional<IceState> toIceState(GstWebRTCICEConnectionState state) {
   switch (state) {
@@ -363,6 +367,7 @@ struct ViewerPeer::AgentClose {
   std::shared_ptr<ViewerPeer> peer;  // the peer, and with it the bin, lives until the close ends
   gst::GObjectPtr<NiceAgent> agent;
   gst::MainContextPtr loopContext;  // the loop thread's, where the close continues
+  bool closeAgain = false;          // gathering was still running: see onIceAgentClosed
 };
 
 void ViewerPeer::close() {
@@ -399,8 +404,11 @@ void ViewerPeer::close() {
   // stream's transport list while the webrtcbin is being finalized on the loop thread: with
   // TURN servers, gathering ends late (or when the close prunes it) and that crashed the
   // camera when two browsers left at once.
+  GstWebRTCICEGatheringState gathering{};
+  g_object_get(webrtc_.get(), "ice-gathering-state", &gathering, nullptr);
   auto* job = new AgentClose{shared_from_this(), std::move(agent),
-                             gst::MainContextPtr(g_main_context_ref_thread_default())};
+                             gst::MainContextPtr(g_main_context_ref_thread_default()),
+                             gathering != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE};
   g_main_context_invoke_full(iceContext, G_PRIORITY_DEFAULT, silenceAgentOnIceThread, job, nullptr);
 }
 
@@ -440,6 +448,19 @@ void ViewerPeer::onIceAgentClosed(GObject*, GAsyncResult*, void* data) {
   auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - job->peer->closeStarted_);
   spdlog::info("session {}: ICE agent closed in {} ms", job->peer->session_, waited.count());
+  if (job->closeAgain) {
+    // Gathering had not finished (a viewer leaving right after the answer): a TURN allocation
+    // may have been in flight, which the close does not cancel. Its answer, arriving after the
+    // close, leaves a refresh alive on the agent (libnice: "We still have alive TURN
+    // refreshes") and the relay held on the TURN server. Close once more after it has had
+    // time to arrive; an allocation to a server that never answers never makes a refresh.
+    job->closeAgain = false;
+    auto* again = job.release();
+    gst::SourcePtr timer(g_timeout_source_new(kLateAllocationGraceMs));
+    g_source_set_callback(timer.get(), closeAgentOnLoopThread, again, nullptr);
+    g_source_attach(timer.get(), again->loopContext.get());
+    return;
+  }
   job->peer->finishClose();
 }
 
