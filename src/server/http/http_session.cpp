@@ -250,6 +250,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         viewer->userId = user->id;
         viewer->username = user->username;
         viewer->sessionHash = api::Api::sessionHashOf(headerText(*pending, bhttp::field::cookie));
+        // Before the list is read: an unclaim that lands in between is applied on joining.
+        viewer->ownershipVersion = self->context_->hub->ownershipVersion();
         viewer->cameras = self->context_->api->camerasOf(user->id);
       }
       net::post(self->stream_.get_executor(),

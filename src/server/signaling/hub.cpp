@@ -63,9 +63,8 @@ void Hub::cameraUnclaimed(std::int64_t userId, const std::string& cameraId) {
 
 void Hub::cameraRevoked(const std::string& cameraId) { state_->core->cameraRevoked(cameraId); }
 std::vector<std::string> Hub::viewerSessions() const { return state_->core->viewerSessions(); }
-void Hub::sessionEnded(const std::string& sessionHash) {
-  state_->core->sessionEnded(sessionHash);
-}
+std::uint64_t Hub::ownershipVersion() const { return state_->core->ownershipVersion(); }
+void Hub::sessionEnded(const std::string& sessionHash) { state_->core->sessionEnded(sessionHash); }
 
 HubStats Hub::stats() const { return state_->core->stats(); }
 

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "common/protocol.hpp"
+#include "server/config/signaling_limits.hpp"
 #include "server/metrics/hub_stats.hpp"
 #include "server/net/http_request.hpp"
 #include "server/net/streams.hpp"
-#include "server/config/signaling_limits.hpp"
 
 namespace seccam::server {
 
@@ -41,6 +41,9 @@ struct ViewerIdentity {
   // SHA-256 of the session token the connection was opened with: when that session ends
   // (sign-out, expiry), the connection is closed.
   std::string sessionHash;
+  // The hub's ownership version read before `cameras` was (Hub::ownershipVersion): claims
+  // and unclaims after it are applied when the connection joins.
+  std::uint64_t ownershipVersion = 0;
   // The cameras the user has claimed (online is filled in by the hub).
   std::vector<protocol::CameraInfo> cameras;
 };
@@ -73,6 +76,7 @@ class Hub {
   // The sessions that open viewer connections were opened with (for the session sweep), and
   // the end of one: its connections are closed with 4401.
   std::vector<std::string> viewerSessions() const;
+  std::uint64_t ownershipVersion() const;
   void sessionEnded(const std::string& sessionHash);
 
   HubStats stats() const;

@@ -123,7 +123,13 @@ void HubCore::refuse(SignalingConnection& to, std::string_view what, const std::
   to.send(protocol::serialize(protocol::Error{session, errorCode(error), errorMessage(error)}));
 }
 
-protocol::Hello HubCore::viewerJoined(ConnectionId viewer, const ViewerIdentity& identity) {
+std::uint64_t HubCore::ownershipVersion() const {
+  std::lock_guard lock(mutex_);
+  return table_.ownershipVersion();
+}
+
+std::optional<protocol::Hello> HubCore::viewerJoined(ConnectionId viewer,
+                                                     const ViewerIdentity& identity) {
   protocol::Hello hello;
   hello.username = identity.username;
   hello.cameras = identity.cameras;
@@ -132,7 +138,12 @@ protocol::Hello HubCore::viewerJoined(ConnectionId viewer, const ViewerIdentity&
   for (const auto& c : hello.cameras) cameraIds.push_back(c.id);
   {
     std::lock_guard lock(mutex_);
-    table_.addViewer(viewer, identity.userId, cameraIds);
+    if (!table_.addViewer(viewer, identity.userId, cameraIds, identity.ownershipVersion)) {
+      return std::nullopt;
+    }
+    // A camera unclaimed since the list was read is neither listed nor watchable.
+    std::erase_if(hello.cameras,
+                  [&](const protocol::CameraInfo& c) { return !table_.mayWatch(viewer, c.id); });
     if (!identity.sessionHash.empty()) viewerSessionHashes_[viewer] = identity.sessionHash;
     for (auto& c : hello.cameras) c.online = table_.isOnline(c.id);
     updateGauges();

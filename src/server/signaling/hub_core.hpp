@@ -6,6 +6,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -29,7 +30,9 @@ class HubCore {
   void forget(ConnectionId id);
 
   // A viewer connection opened: returns its hello (to be sent first).
-  protocol::Hello viewerJoined(ConnectionId viewer, const ViewerIdentity& identity);
+  // Nothing when the identity's camera list is too old to bring up to date (see RoutingTable).
+  std::optional<protocol::Hello> viewerJoined(ConnectionId viewer, const ViewerIdentity& identity);
+  std::uint64_t ownershipVersion() const;
   void viewerLeft(ConnectionId viewer);
   void fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&& message);
 

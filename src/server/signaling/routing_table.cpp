@@ -6,15 +6,38 @@ namespace seccam::server {
 RoutingTable::RoutingTable(std::size_t maxSessionsPerViewer)
     : maxSessionsPerViewer_(maxSessionsPerViewer) {}
 
-void RoutingTable::addViewer(ConnectionId viewer, std::int64_t userId,
-                             const std::vector<std::string>& cameras) {
+bool RoutingTable::addViewer(ConnectionId viewer, std::int64_t userId,
+                             const std::vector<std::string>& cameras, std::uint64_t asOfVersion) {
+  bool forgotten =
+      !ownershipChanges_.empty() && ownershipChanges_.front().version > asOfVersion + 1;
+  if (asOfVersion > ownershipVersion_ || forgotten) return false;
+  std::unordered_set<std::string> owned(cameras.begin(), cameras.end());
+  for (const auto& change : ownershipChanges_) {
+    if (change.version <= asOfVersion || change.userId != userId) continue;
+    if (change.claimed)
+      owned.insert(change.cameraId);
+    else
+      owned.erase(change.cameraId);
+  }
   Viewer& v = viewers_[viewer];
   v.userId = userId;
-  for (const auto& camera : cameras) {
+  for (const auto& camera : owned) {
     v.cameras.insert(camera);
     audience_[camera].insert(viewer);
   }
   viewersByUser_[userId].insert(viewer);
+  return true;
+}
+
+bool RoutingTable::mayWatch(ConnectionId viewer, const std::string& cameraId) const {
+  auto it = viewers_.find(viewer);
+  return it != viewers_.end() && it->second.cameras.count(cameraId) != 0;
+}
+
+void RoutingTable::recordOwnershipChange(std::int64_t userId, const std::string& cameraId,
+                                         bool claimed) {
+  ownershipChanges_.push_back({++ownershipVersion_, userId, cameraId, claimed});
+  if (ownershipChanges_.size() > kOwnershipChangesKept) ownershipChanges_.pop_front();
 }
 
 std::vector<EndedSession> RoutingTable::removeViewer(ConnectionId viewer) {
@@ -123,6 +146,7 @@ Route RoutingTable::routeWithin(const std::string& session, ConnectionId from,
 }
 
 CameraClaimed RoutingTable::claim(std::int64_t userId, const std::string& cameraId) {
+  recordOwnershipChange(userId, cameraId, true);
   CameraClaimed result;
   result.online = isOnline(cameraId);
   auto u = viewersByUser_.find(userId);
@@ -138,6 +162,7 @@ CameraClaimed RoutingTable::claim(std::int64_t userId, const std::string& camera
 }
 
 std::vector<EndedSession> RoutingTable::unclaim(std::int64_t userId, const std::string& cameraId) {
+  recordOwnershipChange(userId, cameraId, false);
   std::vector<EndedSession> ended;
   auto u = viewersByUser_.find(userId);
   if (u == viewersByUser_.end()) return ended;

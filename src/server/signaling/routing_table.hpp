@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -50,10 +51,20 @@ class RoutingTable {
  public:
   explicit RoutingTable(std::size_t maxSessionsPerViewer);
 
-  // Viewer connections, with the cameras their user owns.
-  void addViewer(ConnectionId viewer, std::int64_t userId, const std::vector<std::string>& cameras);
+  // Every claim and unclaim moves the ownership version on. A viewer connection's camera list
+  // is read from the store outside the hub's lock: read the version first, and addViewer
+  // applies the claims and unclaims that came after it, so an unclaim racing the upgrade
+  // can never leave the old owner watching.
+  std::uint64_t ownershipVersion() const { return ownershipVersion_; }
+
+  // Viewer connections, with the cameras their user owned as of `asOfVersion`. False (and
+  // nothing added) when changes since then are no longer remembered: the caller refuses.
+  bool addViewer(ConnectionId viewer, std::int64_t userId, const std::vector<std::string>& cameras,
+                 std::uint64_t asOfVersion);
   // Ends and returns the viewer's sessions.
   std::vector<EndedSession> removeViewer(ConnectionId viewer);
+  // The viewer connection may watch `cameraId` now.
+  bool mayWatch(ConnectionId viewer, const std::string& cameraId) const;
 
   // An authenticated camera connection; a newer one replaces the older.
   CameraAttached attachCamera(const std::string& cameraId, ConnectionId camera);
@@ -101,7 +112,20 @@ class RoutingTable {
                     ConnectionId Session::*receiver, bool endsSession);
   std::vector<ConnectionId> audienceOf(const std::string& cameraId) const;
 
+  struct OwnershipChange {
+    std::uint64_t version = 0;  // the version this change made
+    std::int64_t userId = 0;
+    std::string cameraId;
+    bool claimed = false;
+  };
+  void recordOwnershipChange(std::int64_t userId, const std::string& cameraId, bool claimed);
+  // Changes remembered for viewers still joining: far more than can happen between reading a
+  // camera list and joining (milliseconds).
+  static constexpr std::size_t kOwnershipChangesKept = 4096;
+
   std::size_t maxSessionsPerViewer_;
+  std::uint64_t ownershipVersion_ = 0;
+  std::deque<OwnershipChange> ownershipChanges_;  // oldest first
   std::unordered_map<ConnectionId, Viewer> viewers_;
   std::unordered_map<std::int64_t, std::unordered_set<ConnectionId>> viewersByUser_;
   // Viewer connections allowed to watch each camera: whom to tell about its status.

@@ -12,8 +12,13 @@ ViewerConnectionHandler::ViewerConnectionHandler(std::shared_ptr<HubCore> core,
 void ViewerConnectionHandler::onOpen(SignalingConnection& connection) {
   auto hello = core_->viewerJoined(connection.id(), identity_);
   identity_.cameras = {};  // the hub keeps the list from here on (and its memory goes)
+  if (!hello) {
+    // Its camera list is older than the hub remembers: the page reconnects and reads anew.
+    connection.close(protocol::CloseCode::GoingAway, "try again");
+    return;
+  }
   joined_ = true;
-  connection.send(protocol::serialize(hello));  // first: we are on the connection's strand
+  connection.send(protocol::serialize(*hello));  // first: we are on the connection's strand
   spdlog::debug("viewer {}: connected (connection {})", identity_.username, connection.id());
 }
 

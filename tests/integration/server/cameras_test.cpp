@@ -1,6 +1,8 @@
 // /api/cameras: list, claim, rename, unclaim; other people's cameras do not exist; the
 // ICE servers endpoint mints TURN credentials per PROTOCOL.md.
 #include <chrono>
+#include <optional>
+#include <thread>
 
 #include "common/crypto.hpp"
 #include "server_test_client.hpp"
@@ -105,8 +107,9 @@ TEST_F(Cameras, ClaimFailuresAreRateLimited) {
 class IceServers : public ServerTest {
  protected:
   std::vector<std::string> serverArgs() const override {
-    return {"--turn-secret", "s3cret", "--turn-urls",
-            "turn:127.0.0.1:3478?transport=udp,turns:127.0.0.1:5349", "--turn-ttl", "600"};
+    return {"--turn-secret", "s3cret",
+            "--turn-urls",   "turn:127.0.0.1:3478?transport=udp,turns:127.0.0.1:5349",
+            "--turn-ttl",    "600"};
   }
 };
 
@@ -127,9 +130,52 @@ TEST_F(IceServers, CredentialsFollowTheTurnRestScheme) {
   EXPECT_EQ(username.substr(colon + 1), "ann");
   auto expiry = std::stoll(username.substr(0, colon));
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch()).count();
-  EXPECT_GT(expiry, now);           // not yet expired
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  EXPECT_GT(expiry, now);            // not yet expired
   EXPECT_LE(expiry, now + 600 + 1);  // and no longer than the ttl
-  EXPECT_EQ(server0["credential"],
-            seccam::crypto::base64Encode(seccam::crypto::hmacSha1(seccam::crypto::asBytes("s3cret"), username)));
+  EXPECT_EQ(server0["credential"], seccam::crypto::base64Encode(seccam::crypto::hmacSha1(
+                                       seccam::crypto::asBytes("s3cret"), username)));
+}
+
+// Issue 11, H1: a viewer WebSocket opened at the moment its owner removes the camera must not
+// keep it watchable. The upgrade reads the owner's cameras off the hub's lock; the hub applies
+// any unclaim that landed in between when the connection joins.
+TEST_F(Cameras, AViewerSocketOpenedWhileTheCameraIsRemovedCannotReachIt) {
+  constexpr int kRounds = 12;
+  auto bobCookie = signUp("bob");
+  auto cameras = server->provision(kRounds);
+  for (int round = 0; round < kRounds; ++round) {
+    const auto& camera = cameras[static_cast<std::size_t>(round)];
+    std::string name = "ann" + std::to_string(round);
+    auto registered = registerAccount(name, camera);
+    ASSERT_EQ(registered.status, 201) << registered.body;
+    auto annCookie = cookiePair(registered.header("set-cookie"));
+    WsClient ws;
+    bool opened = false;
+    std::thread upgrade([&] {
+      opened = ws.connect(server->host(), server->port(), "/ws",
+                          {{"Origin", server->origin()}, {"Cookie", annCookie}});
+    });
+    auto removed = call("DELETE", "/api/cameras/" + camera.cameraId, "", annCookie);
+    upgrade.join();
+    ASSERT_EQ(removed.status, 204) << removed.body;
+    ASSERT_EQ(claim(bobCookie, camera).status, 201) << "round " << round;
+    if (!opened) continue;
+    // Ann's socket: an offer for the camera that is now Bob's is not_found (a camera she may
+    // watch would be camera_offline: it is not connected).
+    const std::string session = "race-session-" + std::to_string(round);
+    ws.send(nlohmann::json{
+        {"type", "offer"}, {"session", session}, {"camera", camera.cameraId}, {"sdp", "v=0\r\n"}}
+                .dump());
+    std::optional<nlohmann::json> error;
+    for (int i = 0; i < 10 && !error; ++i) {
+      auto message = ws.receive(std::chrono::seconds(2));
+      if (!message) break;
+      auto parsed = nlohmann::json::parse(*message);
+      if (parsed.value("type", "") == "error") error = parsed;
+    }
+    ASSERT_TRUE(error) << "round " << round;
+    EXPECT_EQ((*error)["code"], "not_found") << "round " << round << ": " << error->dump();
+  }
 }

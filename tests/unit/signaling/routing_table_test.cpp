@@ -25,14 +25,14 @@ bool contains(const std::vector<ConnectionId>& ids, ConnectionId id) {
 class RoutingTableTest : public ::testing::Test {
  protected:
   RoutingTableTest() : table(16) {
-    table.addViewer(kAnnViewer, kAnn, {"cam-a"});
-    table.addViewer(kBobViewer, kBob, {"cam-b"});
+    table.addViewer(kAnnViewer, kAnn, {"cam-a"}, table.ownershipVersion());
+    table.addViewer(kBobViewer, kBob, {"cam-b"}, table.ownershipVersion());
   }
   RoutingTable table;
 };
 
 TEST_F(RoutingTableTest, CameraComingOnlineIsToldToItsOwnersViewersOnly) {
-  table.addViewer(kAnnSecondViewer, kAnn, {"cam-a"});
+  table.addViewer(kAnnSecondViewer, kAnn, {"cam-a"}, table.ownershipVersion());
   auto attached = table.attachCamera("cam-a", kCamA);
   EXPECT_EQ(attached.replaced, kNoConnection);
   EXPECT_EQ(attached.audience.size(), 2u);
@@ -62,7 +62,7 @@ TEST_F(RoutingTableTest, OfferToOfflineCameraIsCameraOffline) {
 }
 
 TEST_F(RoutingTableTest, SessionIdBelongsToTheConnectionThatFirstUsedIt) {
-  table.addViewer(kAnnSecondViewer, kAnn, {"cam-a"});
+  table.addViewer(kAnnSecondViewer, kAnn, {"cam-a"}, table.ownershipVersion());
   table.attachCamera("cam-a", kCamA);
   table.offer(kAnnViewer, kSession, "cam-a");
   EXPECT_EQ(table.offer(kAnnSecondViewer, kSession, "cam-a").error, RouteError::notFound);
@@ -72,7 +72,7 @@ TEST_F(RoutingTableTest, SessionIdBelongsToTheConnectionThatFirstUsedIt) {
 }
 
 TEST_F(RoutingTableTest, SessionIsBoundToOneCamera) {
-  table.addViewer(kAnnViewer + 100, kAnn, {"cam-a", "cam-c"});
+  table.addViewer(kAnnViewer + 100, kAnn, {"cam-a", "cam-c"}, table.ownershipVersion());
   table.attachCamera("cam-a", kCamA);
   table.attachCamera("cam-c", 301);
   table.offer(kAnnViewer + 100, kSession, "cam-a");
@@ -184,5 +184,46 @@ TEST_F(RoutingTableTest, ClaimMakesTheCameraWatchableOnOpenConnections) {
   EXPECT_EQ(table.offer(kAnnViewer, "session-ann", "cam-c").error, RouteError::notFound);
 }
 
+}  // namespace
+}  // namespace seccam::server
+
+namespace seccam::server {
+namespace {
+TEST(RoutingTableOwnership, AnUnclaimBetweenReadingTheListAndJoiningIsApplied) {
+  RoutingTable table(16);
+  auto version = table.ownershipVersion();  // then the list is read: Ann owns cam-a
+  table.unclaim(kAnn, "cam-a");             // the owner removes it meanwhile
+  table.claim(kBob, "cam-a");               // and Bob claims it
+  ASSERT_TRUE(table.addViewer(kAnnViewer, kAnn, {"cam-a"}, version));
+  EXPECT_FALSE(table.mayWatch(kAnnViewer, "cam-a"));
+  table.attachCamera("cam-a", kCamA);
+  EXPECT_EQ(table.offer(kAnnViewer, kSession, "cam-a").error, RouteError::notFound);
+}
+
+TEST(RoutingTableOwnership, AClaimBetweenReadingTheListAndJoiningIsApplied) {
+  RoutingTable table(16);
+  auto version = table.ownershipVersion();
+  table.claim(kAnn, "cam-c");
+  ASSERT_TRUE(table.addViewer(kAnnViewer, kAnn, {"cam-a"}, version));
+  EXPECT_TRUE(table.mayWatch(kAnnViewer, "cam-c"));
+  EXPECT_TRUE(table.mayWatch(kAnnViewer, "cam-a"));
+}
+
+TEST(RoutingTableOwnership, AnotherUsersChangesDoNotTouchTheJoiningViewer) {
+  RoutingTable table(16);
+  auto version = table.ownershipVersion();
+  table.unclaim(kBob, "cam-a");
+  ASSERT_TRUE(table.addViewer(kAnnViewer, kAnn, {"cam-a"}, version));
+  EXPECT_TRUE(table.mayWatch(kAnnViewer, "cam-a"));
+}
+
+TEST(RoutingTableOwnership, AListOlderThanTheRememberedChangesIsRefused) {
+  RoutingTable table(16);
+  auto version = table.ownershipVersion();
+  for (int i = 0; i < 5000; ++i) table.claim(kBob, "cam-" + std::to_string(i));
+  EXPECT_FALSE(table.addViewer(kAnnViewer, kAnn, {"cam-a"}, version));
+  EXPECT_FALSE(table.mayWatch(kAnnViewer, "cam-a"));
+  EXPECT_TRUE(table.addViewer(kAnnViewer, kAnn, {"cam-a"}, table.ownershipVersion()));
+}
 }  // namespace
 }  // namespace seccam::server
