@@ -104,10 +104,6 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
                                      inputKind == InputKind::Raw);
       std::variant<CodecChoice, OfferRefusal> choice = result.refusal;
       if (result.choice) choice = std::move(*result.choice);
-      if (!result.choice && !core.has(offer->session)) {
-        spdlog::warn("session {}: offer refused: {}", offer->session,
-                     offerRefusalText(result.refusal));
-      }
       return dispatch(OfferReceived{std::move(*offer), std::move(choice), Clock::now()});
     }
     if (auto* candidate = std::get_if<protocol::Candidate>(&message)) {
@@ -191,17 +187,21 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     if (signaling) signaling->sendForSession(a.candidate.session, protocol::serialize(a.candidate));
   }
 
-  void carryOut(SendBye& a) {
-    // A session the core never created (the adapter has no peer for it) was refused.
-    if (!live.count(a.session)) {
-      spdlog::warn("session {}: refused ({})", a.session, protocol::wireName(a.reason));
-      event_log::emit(
-          event_log::Kind::ViewerRefused,
-          {{"session", a.session}, {"reason", std::string(protocol::wireName(a.reason))}});
-    }
+  void carryOut(RefuseOffer& a) {
+    spdlog::warn("session {}: offer refused ({}{}{})", a.session, protocol::wireName(a.reason),
+                 a.refusal ? ": " : "", a.refusal ? offerRefusalText(*a.refusal) : "");
+    event_log::emit(
+        event_log::Kind::ViewerRefused,
+        {{"session", a.session}, {"reason", std::string(protocol::wireName(a.reason))}});
+    sendBye(a.session, a.reason);
+  }
+
+  void carryOut(SendBye& a) { sendBye(a.session, a.reason); }
+
+  void sendBye(const std::string& session, protocol::ByeReason reason) {
     if (signaling)
       signaling->send(
-          protocol::serialize(protocol::Bye{a.session, std::string(protocol::wireName(a.reason))}));
+          protocol::serialize(protocol::Bye{session, std::string(protocol::wireName(reason))}));
   }
 
   void carryOut(RequestKeyFrame& a) {

@@ -12,6 +12,7 @@
 
 #include "camera/gst/gst_handles.hpp"
 #include "camera/peer/playout_delay_extension.hpp"
+#include "common/text.hpp"
 
 namespace seccam::camera {
 
@@ -23,15 +24,9 @@ constexpr int kMaxPayloadType = 127;
 using SdpMessagePtr = std::unique_ptr<GstSDPMessage, gst::Deleter<gst_sdp_message_free>>;
 
 struct PayloadInfo {
-  std::string encoding;  // upper case, e.g. "H264"
+  std::string encoding;  // lower case, e.g. "h264"
   std::map<std::string, std::string, std::less<>> fmtp;
 };
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trimmed(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -64,12 +59,6 @@ std::optional<std::pair<int, std::string_view>> numberedValue(const char* value,
   return std::pair{*number, trimmed(rest)};
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // "key=value;key=value" (spaces around either allowed; names are case-insensitive).
 void parseFmtp(std::string_view params, PayloadInfo& info) {
   while (!params.empty()) {
@@ -77,7 +66,7 @@ void parseFmtp(std::string_view params, PayloadInfo& info) {
     auto item = params.substr(0, semicolon);
     auto eq = item.find('=');
     if (eq != std::string_view::npos)
-      info.fmtp[lower(trimmed(item.substr(0, eq)))] = trimmed(item.substr(eq + 1));
+      info.fmtp[text::lowerCase(trimmed(item.substr(0, eq)))] = trimmed(item.substr(eq + 1));
     if (semicolon == std::string_view::npos) break;
     params.remove_prefix(semicolon + 1);
   }
@@ -106,7 +95,8 @@ VideoMedia readVideoMedia(const GstSDPMedia* media) {
     } else if (key == "rtpmap") {
       // PT encoding/clock-rate[/channels]
       if (auto v = numberedValue(attribute->value, kMaxPayloadType))
-        video.payloads[v->first].encoding = upper(v->second.substr(0, v->second.find('/')));
+        video.payloads[v->first].encoding =
+            text::lowerCase(v->second.substr(0, v->second.find('/')));
     } else if (key == "fmtp") {
       if (auto v = numberedValue(attribute->value, kMaxPayloadType))
         parseFmtp(v->second, video.payloads[v->first]);
@@ -124,7 +114,7 @@ VideoMedia readVideoMedia(const GstSDPMedia* media) {
 int rtxPayloadTypeFor(const VideoMedia& video, int payloadType) {
   for (int pt : video.order) {
     auto found = video.payloads.find(pt);
-    if (found == video.payloads.end() || found->second.encoding != "RTX") continue;
+    if (found == video.payloads.end() || found->second.encoding != "rtx") continue;
     auto apt = found->second.fmtp.find("apt");
     if (apt == found->second.fmtp.end()) continue;
     if (smallNumber(apt->second, kMaxPayloadType) == payloadType) return pt;
@@ -190,14 +180,14 @@ CodecChoiceResult chooseVideoCodec(std::string_view sdp, bool preferVp8, bool vp
     auto found = video.payloads.find(pt);
     if (found == video.payloads.end()) continue;  // no rtpmap: a static type, not ours
     const PayloadInfo& info = found->second;
-    if (!h264 && info.encoding == "H264") {
+    if (!h264 && info.encoding == "h264") {
       auto mode = info.fmtp.find("packetization-mode");
       auto profile = info.fmtp.find("profile-level-id");
       if (mode != info.fmtp.end() && mode->second == "1" && profile != info.fmtp.end() &&
           isConstrainedBaselineProfileLevelId(profile->second)) {
         h264 = CodecChoice{VideoCodec::H264, pt, profile->second, videoMline, video.mid};
       }
-    } else if (!vp8 && info.encoding == "VP8") {
+    } else if (!vp8 && info.encoding == "vp8") {
       vp8 = CodecChoice{VideoCodec::Vp8, pt, "", videoMline, video.mid};
     }
   }

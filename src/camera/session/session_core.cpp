@@ -58,12 +58,13 @@ void SessionCore::on(OfferReceived& e, Actions& out) {
     return;
   }
   if (static_cast<int>(sessions_.size()) >= limits_.maxViewers) {
-    out.push_back(SendBye{id, ByeReason::TooManyViewers});
+    out.push_back(RefuseOffer{id, ByeReason::TooManyViewers, std::nullopt});
     return;
   }
   if (auto* refusal = std::get_if<OfferRefusal>(&e.choice)) {
-    out.push_back(SendBye{
-        id, *refusal == OfferRefusal::NotSdp ? ByeReason::BadSdp : ByeReason::UnsupportedCodec});
+    out.push_back(RefuseOffer{
+        id, *refusal == OfferRefusal::NotSdp ? ByeReason::BadSdp : ByeReason::UnsupportedCodec,
+        *refusal});
     return;
   }
   auto& session = sessions_[id];

@@ -104,7 +104,13 @@ struct SendAnswer {
 struct SendCandidate {
   protocol::Candidate candidate;
 };
-// A bye for a session the camera refuses (never created) or ends.
+// An offer the camera will not answer: a bye, and no session was made.
+struct RefuseOffer {
+  std::string session;
+  protocol::ByeReason reason;
+  std::optional<OfferRefusal> refusal;  // what was wrong with the SDP, if that was it
+};
+// A bye for a session the camera ends.
 struct SendBye {
   std::string session;
   protocol::ByeReason reason;
@@ -140,8 +146,8 @@ struct ClosePeer {
 };
 
 using SessionAction =
-    std::variant<CreatePeer, Renegotiate, AddRemoteCandidate, SendAnswer, SendCandidate, SendBye,
-                 RequestKeyFrame, StartTimer, CancelTimer, ClosePeer>;
+    std::variant<CreatePeer, Renegotiate, AddRemoteCandidate, SendAnswer, SendCandidate,
+                 RefuseOffer, SendBye, RequestKeyFrame, StartTimer, CancelTimer, ClosePeer>;
 
 // Single-threaded: every call from the adapter's one thread.
 class SessionCore {

@@ -83,9 +83,9 @@ TEST_F(SessionCoreTest, AnOfferPastMaxViewersIsRefusedWithTooManyViewersAndNoPee
   join("session-2");
   auto actions = core.handle(offer("session-3"));
   ASSERT_EQ(actions.size(), 1u);
-  auto bye = std::get<SendBye>(actions[0]);
-  EXPECT_EQ(bye.session, "session-3");
-  EXPECT_EQ(bye.reason, ByeReason::TooManyViewers);
+  auto refused = std::get<RefuseOffer>(actions[0]);
+  EXPECT_EQ(refused.session, "session-3");
+  EXPECT_EQ(refused.reason, ByeReason::TooManyViewers);
   EXPECT_EQ(core.viewerCount(), 2u);
 }
 
@@ -97,15 +97,17 @@ TEST_F(SessionCoreTest, AViewerThatLeavesMakesRoomForANewOne) {
 }
 
 TEST_F(SessionCoreTest, AnOfferThatIsNotSdpIsRefusedWithBadSdp) {
-  auto bye = only<SendBye>(core.handle(offer("session-1", OfferRefusal::NotSdp)));
-  EXPECT_EQ(bye.reason, ByeReason::BadSdp);
+  auto refused = only<RefuseOffer>(core.handle(offer("session-1", OfferRefusal::NotSdp)));
+  EXPECT_EQ(refused.reason, ByeReason::BadSdp);
+  EXPECT_EQ(refused.refusal, OfferRefusal::NotSdp);
   EXPECT_EQ(core.viewerCount(), 0u);
 }
 
 TEST_F(SessionCoreTest, AnOfferWithoutAUsableCodecIsRefusedWithUnsupportedCodec) {
   for (auto refusal : {OfferRefusal::NoVideo, OfferRefusal::NoCompatibleCodec}) {
     auto actions = core.handle(offer("session-1", refusal));
-    EXPECT_EQ(only<SendBye>(actions).reason, ByeReason::UnsupportedCodec);
+    EXPECT_EQ(only<RefuseOffer>(actions).reason, ByeReason::UnsupportedCodec);
+    EXPECT_EQ(only<RefuseOffer>(actions).refusal, refusal);
     EXPECT_TRUE(all<CreatePeer>(actions).empty());
   }
 }
