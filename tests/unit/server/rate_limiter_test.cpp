@@ -69,7 +69,7 @@ TEST(RateLimiter, WhenFullTheKeyThatFailedLongestAgoGoesNotEveryone) {
   EXPECT_TRUE(limiter.retryAfter("victim", t + 6s));
 }
 
-TEST(RateLimiter, AVeryLongKeyCostsNoMoreThanAShortOneAndStaysItself) {
+TEST(RateLimiter, AVeryLongKeyIsKeptAsOneKeyAndToldApartByItsLastCharacter) {
   RateLimiter limiter(1, 60s);
   auto t = RateLimiter::Clock::time_point{} + 1000s;
   std::string longName(16 * 1024, 'a');
