@@ -48,6 +48,8 @@ std::string_view name(Kind kind) {
       return "encoder_started";
     case Kind::EncoderIdle:
       return "encoder_idle";
+    case Kind::RenditionChanged:
+      return "rendition_changed";
     case Kind::SourceStarted:
       return "source_started";
     case Kind::SourceRetrying:

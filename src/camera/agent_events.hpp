@@ -26,8 +26,9 @@ enum class Kind {
   ViewerRenegotiated,  // {session}
   ViewerLeft,          // {session, cause, reason?, viewers}
   ViewerClosed,    // the peer's teardown finished (ICE agent closed, TURN given back): {session}
-  EncoderStarted,  // {codec, encoders}
-  EncoderIdle,     // nobody watches the codec any more: {codec}
+  EncoderStarted,  // {codec, rendition, encoders}
+  EncoderIdle,     // nobody watches that rendition of the codec any more: {codec, rendition}
+  RenditionChanged,  // a viewer moved on the quality ladder: {session, rendition, width, height}
   SourceStarted,   // {input: "raw" | "h264-passthrough"}
   SourceRetrying,  // the source failed or ended and is restarted: {inMs, why}
   Stopped,         // the process is about to exit

@@ -144,6 +144,9 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     events.onFailed = [weak, id](protocol::ByeReason reason, std::string detail) {
       post(weak, PeerFailed{id, reason, std::move(detail)});
     };
+    events.onRendition = [weak, id](Rendition rendition, int width, int height) {
+      post(weak, RenditionChanged{{id, std::string(renditionName(rendition)), width, height}});
+    };
     auto peer = std::make_shared<ViewerPeer>(id, std::move(a.offerSdp), std::move(a.iceServers),
                                              a.choice, std::move(events));
     live[id] = Live{peer, std::make_unique<asio::steady_timer>(io)};
@@ -197,6 +200,18 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
   }
 
   void carryOut(SendBye& a) { sendBye(a.session, a.reason); }
+
+  void carryOut(SendQuality& a) {
+    spdlog::info("session {}: now on the {} rendition ({}x{})", a.quality.session,
+                 a.quality.rendition, a.quality.width, a.quality.height);
+    event_log::emit(event_log::Kind::RenditionChanged,
+                    {{"session", a.quality.session},
+                     {"rendition", a.quality.rendition},
+                     {"width", std::int64_t{a.quality.width}},
+                     {"height", std::int64_t{a.quality.height}}});
+    if (signaling)
+      signaling->sendForSession(a.quality.session, protocol::serialize(a.quality));
+  }
 
   void sendBye(const std::string& session, protocol::ByeReason reason) {
     if (signaling)

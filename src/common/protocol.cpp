@@ -1,5 +1,6 @@
 #include "common/protocol.hpp"
 
+#include <algorithm>
 #include <array>
 #include <nlohmann/json.hpp>
 
@@ -211,6 +212,28 @@ Bye parseBye(const json& obj) { return Bye{sessionField(obj), optionalStringFiel
 
 Answer parseAnswer(const json& obj) { return Answer{sessionField(obj), sdpField(obj)}; }
 
+// A picture dimension: a positive integer no codec exceeds.
+int dimensionField(const json& obj, const char* name) {
+  const json& value = field(obj, name);
+  if (!value.is_number_integer() || value.get<long long>() < 1 || value.get<long long>() > 16384)
+    throw Invalid{std::string("field '") + name + "' must be an integer from 1 to 16384"};
+  return value.get<int>();
+}
+
+Quality parseQuality(const json& obj) {
+  Quality q;
+  q.session = sessionField(obj);
+  q.rendition = stringField(obj, "rendition");
+  if (q.rendition.empty() || q.rendition.size() > 32 ||
+      !std::all_of(q.rendition.begin(), q.rendition.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      }))
+    throw Invalid{"field 'rendition' must be 1 to 32 lower-case letters, digits or '_'"};
+  q.width = dimensionField(obj, "width");
+  q.height = dimensionField(obj, "height");
+  return q;
+}
+
 Error parseError(const json& obj) {
   return Error{optionalStringField(obj, "session"), errorCodeFromWire(stringField(obj, "code")),
                optionalStringField(obj, "message")};
@@ -283,6 +306,7 @@ Parsed<CameraToServer> parseCameraMessage(std::string_view text) {
     if (type == "candidate") return CameraToServer{parseCandidate(obj)};
     if (type == "answer") return CameraToServer{parseAnswer(obj)};
     if (type == "bye") return CameraToServer{parseBye(obj)};
+    if (type == "quality") return CameraToServer{parseQuality(obj)};
     if (type == "auth") {
       return CameraToServer{Auth{cameraField(obj), stringField(obj, "signature")}};
     }
@@ -313,6 +337,7 @@ Parsed<ServerToViewer> parseServerToViewer(std::string_view text) {
     if (type == "candidate") return ServerToViewer{parseCandidate(obj)};
     if (type == "answer") return ServerToViewer{parseAnswer(obj)};
     if (type == "bye") return ServerToViewer{parseBye(obj)};
+    if (type == "quality") return ServerToViewer{parseQuality(obj)};
     if (type == "status") {
       const json& online = field(obj, "online");
       if (!online.is_boolean()) throw Invalid{"field 'online' must be a boolean"};
@@ -361,6 +386,12 @@ std::string serialize(const Bye& m) {
   json j{{"type", "bye"}, {"session", m.session}};
   if (!m.reason.empty()) j["reason"] = m.reason;
   return j.dump();
+}
+
+std::string serialize(const Quality& m) {
+  return json{{"type", "quality"},   {"session", m.session}, {"rendition", m.rendition},
+              {"width", m.width},    {"height", m.height}}
+      .dump();
 }
 
 std::string serialize(const Challenge& m) {

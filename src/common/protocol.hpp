@@ -110,6 +110,14 @@ struct Bye {
   std::string reason;  // optional on the wire; empty when absent
 };
 Bye byeFor(std::string session, ByeReason reason);
+// Which rendition of its quality ladder the camera sends a session now (camera -> viewer,
+// relayed like an answer). `rendition` stays text: a newer camera may name others.
+struct Quality {
+  std::string session;
+  std::string rendition;  // "full", "medium", "low"
+  int width = 0;
+  int height = 0;
+};
 struct Challenge {
   std::string nonce;
 };
@@ -142,9 +150,9 @@ std::string_view codeName(const Error& error);
 
 // What each side may send.
 using ViewerToServer = std::variant<Offer, Candidate, Bye>;
-using CameraToServer = std::variant<Auth, Answer, Candidate, Bye>;
+using CameraToServer = std::variant<Auth, Answer, Candidate, Bye, Quality>;
 using ServerToCamera = std::variant<Challenge, Welcome, Offer, Candidate, Bye, Error>;
-using ServerToViewer = std::variant<Hello, Status, Answer, Candidate, Bye, Error>;
+using ServerToViewer = std::variant<Hello, Status, Answer, Candidate, Bye, Quality, Error>;
 
 // The result of parsing: a message, or a human-readable reason it was refused (the
 // `bad_request` message). `session` is filled when the input had a readable session field,
@@ -168,6 +176,7 @@ std::string serialize(const Offer& m);
 std::string serialize(const Answer& m);
 std::string serialize(const Candidate& m);
 std::string serialize(const Bye& m);
+std::string serialize(const Quality& m);
 std::string serialize(const Challenge& m);
 std::string serialize(const Auth& m);
 std::string serialize(const Welcome& m);

@@ -230,6 +230,13 @@ export class CameraViewer extends EventTarget {
           if (!pc || !session.remoteDescriptionSet) session.pendingCandidates.push(message);
           else await this.#addCandidate(pc, message);
           return;
+        case 'quality':
+          // The camera moved this session on its quality ladder (PROTOCOL.md `quality`).
+          if (typeof message.rendition !== 'string') return;
+          this.dispatchEvent(new CustomEvent('quality', {
+            detail: { rendition: message.rendition, width: message.width, height: message.height },
+          }));
+          return;
         case 'bye':
           this.#onBye(message.reason);
           return;

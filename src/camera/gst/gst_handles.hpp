@@ -34,6 +34,7 @@ using PromisePtr = std::unique_ptr<GstPromise, Deleter<gst_promise_unref>>;
 using GCharPtr = std::unique_ptr<gchar, Deleter<g_free>>;
 using ErrorPtr = std::unique_ptr<GError, Deleter<g_error_free>>;
 using SourcePtr = std::unique_ptr<GSource, Deleter<g_source_unref>>;
+using IteratorPtr = std::unique_ptr<GstIterator, Deleter<gst_iterator_free>>;
 using MainContextPtr = std::unique_ptr<GMainContext, Deleter<g_main_context_unref>>;
 
 // Takes a new reference to an object that someone else owns.

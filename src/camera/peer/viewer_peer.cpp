@@ -7,23 +7,29 @@
 #include <nice/agent.h>
 #include <spdlog/spdlog.h>
 
+#include <gst/rtp/gstrtpbuffer.h>
+
 #include <exception>
 
 #include "camera/agent_events.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/peer/ice_server_uris.hpp"
 #include "camera/peer/playout_delay_extension.hpp"
+#include "camera/peer/rtcp_feedback.hpp"
 #include "camera/pipeline/media_pipeline.hpp"
 
 namespace seccam::camera {
 
 namespace {
+using Clock = std::chrono::steady_clock;
 // Frames waiting for one viewer's network: a slow viewer loses frames, the others do not wait.
 constexpr int kViewerQueueBuffers = 60;
 // A viewer that leaves before gathering finished: how long its ICE agent waits for TURN
 // allocations still in flight before it is closed a second time (coturn answers in well under
 // this on any network the camera can stream over).
 constexpr guint kLateAllocationGraceMs = 500;
+// A probe goes out in slices this far apart (the controller's probeLength in all).
+constexpr guint kProbeSliceMs = 20;
 
 std::optional<IceState> toIceState(GstWebRTCICEConnectionState state) {
   switch (state) {
@@ -83,6 +89,37 @@ void deletePeerRefClosure(void* data, GClosure*) { deletePeerRef(data); }
 // A copy: the callback keeps the peer even when it drops the promise that held the original.
 PeerRef peerOf(void* data) { return *static_cast<PeerRef*>(data); }
 
+// Runs `work` on the GLib thread that owns `context` (at once when that is this thread).
+void onLoopThread(GMainContext* context, std::function<void()> work) {
+  using Work = std::function<void()>;
+  g_main_context_invoke_full(
+      context, G_PRIORITY_DEFAULT,
+      [](gpointer data) -> gboolean {
+        (*static_cast<Work*>(data))();
+        return G_SOURCE_REMOVE;
+      },
+      new Work(std::move(work)), [](gpointer data) { delete static_cast<Work*>(data); });
+}
+
+// A viewer moving to another rendition: waits on the new input-selector pad for the first
+// buffer that is not a delta unit and makes the pad the active one before that buffer passes,
+// so the payloader's first frame of the new rendition is a key frame.
+struct SwitchProbe {
+  gst::MainContextPtr loopContext;
+  std::function<void()> switched;  // runs on the loop thread
+};
+
+GstPadProbeReturn activateOnKeyFrame(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  if (!buffer || GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    return GST_PAD_PROBE_OK;  // not active yet: the selector drops it
+  auto* probe = static_cast<SwitchProbe*>(data);
+  gst::ElementPtr selector(GST_ELEMENT(gst_pad_get_parent(pad)));
+  if (selector) g_object_set(selector.get(), "active-pad", pad, nullptr);
+  onLoopThread(probe->loopContext.get(), probe->switched);
+  return GST_PAD_PROBE_REMOVE;
+}
+
 gst::CapsPtr codecPreferenceCaps(const CodecChoice& choice, guint ssrc) {
   gst::CapsPtr caps;
   if (choice.codec == VideoCodec::Vp8) {
@@ -119,7 +156,7 @@ ViewerPeer::ViewerPeer(std::string session, std::string offerSdp,
       choice_(std::move(choice)),
       events_(std::move(events)) {}
 
-// teePad_, bin_ and webrtc_ are owning wrappers; finishClose() has given the branch back.
+// The feeds, bin_ and webrtc_ are owning wrappers; finishClose() has given the branch back.
 ViewerPeer::~ViewerPeer() = default;
 
 void ViewerPeer::fail(protocol::ByeReason reason, const std::string& detail) {
@@ -153,15 +190,15 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
   }
   DescriptionPtr offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed));
 
-  // Built before it touches the shared pipeline, so a missing element leaves nothing behind.
-  buildBranch();
-  teePad_ = media.attachViewer(choice_.codec);
-  if (!teePad_) {
-    abandonStart();
+  if (!media.canServe(choice_.codec)) {
+    media_.reset();
     fail(protocol::ByeReason::UnsupportedCodec,
          std::string("this camera cannot send ") + videoCodecName(choice_.codec));
     return;
   }
+  loopContext_.reset(g_main_context_ref_thread_default());
+  // Built before it touches the shared pipeline, so a missing element leaves nothing behind.
+  buildBranch();
 
   auto connect = [this](const char* signal, GCallback handler) {
     signalHandlers_.push_back(g_signal_connect_data(
@@ -175,22 +212,236 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
   // PLAYING before linking: a tee pushing into a branch still in NULL gets FLUSHING back,
   // which would stop the encoder's thread and every other viewer with it.
   gst_element_sync_state_with_parent(bin_.get());
-  gst::PadPtr binSink(gst_element_get_static_pad(bin_.get(), "sink"));
-  gst_pad_link(teePad_.get(), binSink.get());
+  feed_ = openFeed(Rendition::Full);
+  if (!feed_) {
+    abandonStart();
+    fail(protocol::ByeReason::Internal,
+         std::string("the ") + videoCodecName(choice_.codec) + " encoder could not be started");
+    return;
+  }
+  g_object_set(selector_.get(), "active-pad", feed_->selectorPad.get(), nullptr);
+  if (media.hasLadder()) {
+    // Probes are retransmissions: only a viewer that takes them can be probed.
+    RenditionSettings settings;
+    settings.canProbe = choice_.rtxPayloadType > 0;
+    controller_ = std::make_unique<RenditionController>(Clock::now(), settings);
+  }
 
   GstPromise* promise =
       gst_promise_new_with_change_func(onRemoteDescriptionSet, newPeerRef(*this), deletePeerRef);
   g_signal_emit_by_name(webrtc_.get(), "set-remote-description", offer.get(), promise);
-  media.requestKeyFrame(teePad_.get());
+  media.requestKeyFrame(feed_->teePad.get());
+}
+
+std::optional<ViewerPeer::Feed> ViewerPeer::openFeed(Rendition rendition) {
+  gst::PadPtr teePad = media_->attachViewer(choice_.codec, rendition);
+  if (!teePad) return std::nullopt;
+  Feed feed;
+  feed.rendition = rendition;
+  feed.teePad = std::move(teePad);
+  feed.selectorPad.reset(gst_element_request_pad_simple(selector_.get(), "sink_%u"));
+  std::string name = "in_" + std::to_string(feedsMade_++);
+  feed.ghost = gst_ghost_pad_new(name.c_str(), feed.selectorPad.get());
+  gst_pad_set_active(feed.ghost, TRUE);
+  gst_element_add_pad(bin_.get(), feed.ghost);  // the bin owns it from here
+  gst_pad_link(feed.teePad.get(), feed.ghost);
+  return feed;
+}
+
+void ViewerPeer::removeFeed(Feed& feed) {
+  gst_pad_unlink(feed.teePad.get(), feed.ghost);
+  media_->detachViewer(choice_.codec, feed.rendition, feed.teePad.get());
+  feed.teePad.reset();
+  gst_pad_set_active(feed.ghost, FALSE);
+  gst_element_remove_pad(bin_.get(), feed.ghost);
+  gst_element_release_request_pad(selector_.get(), feed.selectorPad.get());
+  feed.selectorPad.reset();
+}
+
+void ViewerPeer::unlinkFeeds() {
+  for (auto* feed : {&feed_, &pending_}) {
+    if (!*feed) continue;
+    if ((*feed)->teePad) {
+      gst_pad_unlink((*feed)->teePad.get(), (*feed)->ghost);
+      media_->detachViewer(choice_.codec, (*feed)->rendition, (*feed)->teePad.get());
+    }
+    feed->reset();
+  }
+}
+
+void ViewerPeer::switchTo(Rendition rendition) {
+  if (closed_ || !bin_ || !media_ || !feed_) return;
+  wanted_ = rendition;
+  if (pending_) {
+    // One move at a time: the one under way finishes, then this choice is taken up.
+    if (pending_->rendition == rendition) media_->requestKeyFrame(pending_->teePad.get());
+    return;
+  }
+  if (feed_->rendition == rendition) return;
+  auto next = openFeed(rendition);
+  if (!next) {
+    spdlog::warn("session {}: the {} rendition cannot be served", session_,
+                 renditionName(rendition));
+    return;
+  }
+  unsigned generation = ++switchGeneration_;
+  std::weak_ptr<ViewerPeer> weak = weak_from_this();
+  auto* probe = new SwitchProbe{gst::MainContextPtr(g_main_context_ref(loopContext_.get())),
+                                [weak, generation] {
+                                  if (auto peer = weak.lock()) peer->finishSwitch(generation);
+                                }};
+  gst_pad_add_probe(
+      next->selectorPad.get(), GST_PAD_PROBE_TYPE_BUFFER, activateOnKeyFrame, probe,
+      [](gpointer data) { delete static_cast<SwitchProbe*>(data); });
+  pending_ = std::move(next);
+  media_->requestKeyFrame(pending_->teePad.get());
+}
+
+void ViewerPeer::finishSwitch(unsigned generation) {
+  if (closed_ || !pending_ || generation != switchGeneration_) return;
+  Feed old = std::move(*feed_);
+  feed_ = std::move(pending_);
+  pending_.reset();
+  removeFeed(old);
+  auto size = media_->renditionSize(feed_->rendition);
+  spdlog::info("session {}: moved to the {} rendition ({}x{})", session_,
+               renditionName(feed_->rendition), size.width, size.height);
+  if (events_.onRendition) events_.onRendition(feed_->rendition, size.width, size.height);
+  if (wanted_ != feed_->rendition) switchTo(wanted_);
+}
+
+void ViewerPeer::hookRtcp() {
+  // Every RTCP packet the viewer sends reaches the RTP session of the bundle (session 0).
+  gst::ElementPtr rtpbin(gst_bin_get_by_name(GST_BIN(webrtc_.get()), "rtpbin"));
+  if (!rtpbin) return;
+  GObject* session = nullptr;
+  g_signal_emit_by_name(rtpbin.get(), "get-internal-session", 0u, &session);
+  if (!session) return;
+  rtpSession_.reset(session);
+  rtcpHandler_ = g_signal_connect_data(session, "on-receiving-rtcp", G_CALLBACK(onReceivingRtcp),
+                                       newPeerRef(*this), deletePeerRefClosure, GConnectFlags{});
+}
+
+void ViewerPeer::onReceivingRtcp(GObject*, GstBuffer* buffer, void* self) {
+  PeerRef peer = peerOf(self);
+  if (peer->closed_ || !peer->controller_) return;
+  auto report = receiverReportFor(buffer, peer->ssrc_, Clock::now(), g_get_real_time());
+  if (!report) return;
+  std::weak_ptr<ViewerPeer> weak = peer;
+  onLoopThread(peer->loopContext_.get(), [weak, r = *report] {
+    if (auto p = weak.lock()) p->onReport(r);
+  });
+}
+
+void ViewerPeer::onReport(const ReceiverReport& report) {
+  if (closed_ || !controller_) return;
+  bool wasProbing = controller_->probing();
+  auto command = controller_->onReport(report);
+  if (wasProbing && !controller_->probing() && !command) {
+    spdlog::info("session {}: the link did not carry the probe; next try in {} ms", session_,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(controller_->upHold())
+                     .count());
+  }
+  if (!command) return;
+  if (command->kind == RenditionCommand::Kind::Switch) {
+    switchTo(command->rendition);
+  } else {
+    spdlog::info("session {}: probing for the {} rendition", session_,
+                 renditionName(command->rendition));
+    startProbe(command->rendition);
+  }
+}
+
+void ViewerPeer::notePacketSent(GstBuffer* rtp) {
+  GstRTPBuffer buffer = GST_RTP_BUFFER_INIT;
+  if (!gst_rtp_buffer_map(rtp, GST_MAP_READ, &buffer)) return;
+  SentPacket packet{gst_rtp_buffer_get_seq(&buffer),
+                    static_cast<std::uint32_t>(gst_buffer_get_size(rtp))};
+  gst_rtp_buffer_unmap(&buffer);
+  std::lock_guard lock(sentMutex_);
+  sent_[sentCount_++ % sent_.size()] = packet;
+}
+
+void ViewerPeer::startProbe(Rendition target) {
+  if (closed_ || !webrtc_ || !feed_ || probeSlicesLeft_ > 0) return;
+  if (!rtxSendSrc_) {
+    // webrtcbin made one rtprtxsend for the retransmissions it answered in the SDP.
+    gst::IteratorPtr it(gst_bin_iterate_recurse(GST_BIN(webrtc_.get())));
+    GValue item = G_VALUE_INIT;
+    while (gst_iterator_next(it.get(), &item) == GST_ITERATOR_OK) {
+      auto* element = GST_ELEMENT(g_value_get_object(&item));
+      GstElementFactory* factory = gst_element_get_factory(element);
+      if (factory && g_strcmp0(GST_OBJECT_NAME(factory), "rtprtxsend") == 0)
+        rtxSendSrc_.reset(gst_element_get_static_pad(element, "src"));
+      g_value_reset(&item);
+      if (rtxSendSrc_) break;
+    }
+    g_value_unset(&item);
+  }
+  if (!rtxSendSrc_) {
+    switchTo(target);  // nothing to probe with: try the rendition itself
+    return;
+  }
+  int extraKbps = media_->renditionKbps(target) - media_->renditionKbps(feed_->rendition);
+  auto slices = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    RenditionSettings{}.probeLength).count() / kProbeSliceMs;
+  probeSlicesLeft_ = static_cast<int>(std::max<long long>(1, slices));
+  probeBytesPerSlice_ = static_cast<std::size_t>(std::max(0, extraKbps)) * 1000 / 8 *
+                        kProbeSliceMs / 1000;
+  std::weak_ptr<ViewerPeer> weak = weak_from_this();
+  gst::SourcePtr timer(g_timeout_source_new(kProbeSliceMs));
+  using Weak = std::weak_ptr<ViewerPeer>;
+  g_source_set_callback(
+      timer.get(),
+      [](gpointer data) -> gboolean {
+        auto peer = static_cast<Weak*>(data)->lock();
+        return peer && peer->probeSlice() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+      },
+      new Weak(weak), [](gpointer data) { delete static_cast<Weak*>(data); });
+  g_source_attach(timer.get(), loopContext_.get());
+  probeSlice();
+}
+
+bool ViewerPeer::probeSlice() {
+  if (closed_ || probeSlicesLeft_ <= 0 || !rtxSendSrc_) {
+    probeSlicesLeft_ = 0;
+    return false;
+  }
+  --probeSlicesLeft_;
+  // Retransmissions of the newest packets, newest first, until the slice's bytes are out
+  // (rtprtxsend keeps the last packets; the browser drops the copies it already has).
+  std::vector<std::uint16_t> seqs;
+  {
+    std::lock_guard lock(sentMutex_);
+    std::size_t bytes = 0;
+    std::size_t available = std::min(sentCount_, sent_.size() / 2);
+    for (std::size_t i = 0; i < available && bytes < probeBytesPerSlice_; ++i) {
+      const SentPacket& packet = sent_[(sentCount_ - 1 - i) % sent_.size()];
+      seqs.push_back(packet.seq);
+      bytes += packet.bytes;
+    }
+  }
+  for (std::uint16_t seq : seqs) {
+    GstStructure* request = gst_structure_new("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT,
+                                              guint{seq}, "ssrc", G_TYPE_UINT, guint{ssrc_},
+                                              nullptr);
+    gst_pad_send_event(rtxSendSrc_.get(), gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, request));
+  }
+  return probeSlicesLeft_ > 0;
 }
 
 void ViewerPeer::buildBranch() {
-  // The branch: leaky queue → payloader with the offer's payload type → webrtcbin.
+  // The branch: input-selector (one sink pad per rendition feeding it) → leaky queue →
+  // payloader with the offer's payload type → webrtcbin.
   std::string binName = "webrtc-" + session_;
   bin_ = gst::sink(gst_bin_new(binName.c_str()));
   // The viewer's own state changes stay inside its bin: a joining viewer must never make
   // the shared pipeline lose its PLAYING state (which would stall every other viewer).
   g_object_set(bin_.get(), "async-handling", TRUE, nullptr);
+  selector_ = gst::makeElement("input-selector", "selector");
+  // An inactive pad's buffers are dropped at once: never held back to wait for the active
+  // one, which would stall that rendition's encoder for every viewer on it.
+  g_object_set(selector_.get(), "sync-streams", FALSE, "cache-buffers", FALSE, nullptr);
   auto queue = gst::makeElement("queue");
   g_object_set(queue.get(), "max-size-buffers", kViewerQueueBuffers, "max-size-bytes", 0,
                "max-size-time", guint64(0), nullptr);
@@ -205,21 +456,38 @@ void ViewerPeer::buildBranch() {
     gst_util_set_object_arg(G_OBJECT(payloader.get()), "picture-id-mode", "15-bit");
   }
   g_object_set(payloader.get(), "pt", choice_.payloadType, nullptr);
-  // The SSRC the answer announces (codecPreferenceCaps) must be the one the payloader uses.
-  guint ssrc = 0;
-  if (choice_.rtxPayloadType > 0) {
-    while (ssrc == 0) ssrc = g_random_int();
-    g_object_set(payloader.get(), "ssrc", ssrc, nullptr);
-  }
+  // Our SSRC, to find the viewer's reports about it; with retransmissions the answer
+  // announces it too (codecPreferenceCaps), and it must be the one the payloader uses.
+  while (ssrc_ == 0) ssrc_ = g_random_int();
+  g_object_set(payloader.get(), "ssrc", ssrc_, nullptr);
+  guint announcedSsrc = choice_.rtxPayloadType > 0 ? ssrc_ : 0;
   if (choice_.playoutDelayExtensionId > 0) {
     gst::ObjectPtr<GstRTPHeaderExtension> extension(
         newZeroPlayoutDelayExtension(choice_.playoutDelayExtensionId));
     g_signal_emit_by_name(payloader.get(), "add-extension", extension.get());
   }
+  // Every packet the payloader sends is noted (sequence number, size) for probes. The probe
+  // data is a plain pointer: the probe goes with the payloader, which this peer owns.
+  gst::PadPtr sentPad(gst_element_get_static_pad(payloader.get(), "src"));
+  gst_pad_add_probe(
+      sentPad.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+      [](GstPad*, GstPadProbeInfo* info, gpointer self) {
+        auto* peer = static_cast<ViewerPeer*>(self);
+        if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+          GstBufferList* list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+          for (guint i = 0; i < gst_buffer_list_length(list); ++i)
+            peer->notePacketSent(gst_buffer_list_get(list, i));
+        } else {
+          peer->notePacketSent(GST_PAD_PROBE_INFO_BUFFER(info));
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      this, nullptr);
   webrtc_ = gst::makeElement("webrtcbin", "webrtcbin");
   gst_util_set_object_arg(G_OBJECT(webrtc_.get()), "bundle-policy", "max-bundle");
-  gst_bin_add_many(GST_BIN(bin_.get()), queue.get(), payloader.get(), webrtc_.get(), nullptr);
-  gst_element_link(queue.get(), payloader.get());
+  gst_bin_add_many(GST_BIN(bin_.get()), selector_.get(), queue.get(), payloader.get(),
+                   webrtc_.get(), nullptr);
+  gst_element_link_many(selector_.get(), queue.get(), payloader.get(), nullptr);
 
   // ICE servers for this session (STUN and TURN, so relay-only browsers work).
   auto uris = toWebrtcbinUris(iceServers_);
@@ -239,7 +507,7 @@ void ViewerPeer::buildBranch() {
   gst::ObjectPtr<GstWebRTCRTPTransceiver> transceiver(rawTransceiver);
   if (transceiver) {
     // Before set-remote-description, so the offer's m-line matches this transceiver.
-    auto caps = codecPreferenceCaps(choice_, ssrc);
+    auto caps = codecPreferenceCaps(choice_, announcedSsrc);
     g_object_set(transceiver.get(), "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                  "codec-preferences", caps.get(), nullptr);
     // Retransmissions (RFC 4588) when the offer has an rtx type for our payload type: with
@@ -247,8 +515,6 @@ void ViewerPeer::buildBranch() {
     // and its rtprtxsend resends the packets a NACK asks for from its history.
     if (choice_.rtxPayloadType > 0) g_object_set(transceiver.get(), "do-nack", TRUE, nullptr);
   }
-  gst::PadPtr queueSink(gst_element_get_static_pad(queue.get(), "sink"));
-  gst_element_add_pad(bin_.get(), gst_ghost_pad_new("sink", queueSink.get()));
 }
 
 void ViewerPeer::abandonStart() {
@@ -259,9 +525,9 @@ void ViewerPeer::abandonStart() {
     if (media_ && GST_OBJECT_PARENT(bin_.get()))
       gst_bin_remove(GST_BIN(media_->pipeline()), bin_.get());
   }
-  if (teePad_ && media_) media_->detachViewer(choice_.codec, teePad_.get());
-  teePad_.reset();
+  if (media_) unlinkFeeds();
   webrtc_.reset();
+  selector_.reset();
   bin_.reset();
   media_.reset();
   event_log::emit(event_log::Kind::ViewerClosed, {{"session", session_}});
@@ -323,6 +589,14 @@ void ViewerPeer::onIceConnectionStateChanged(GstElement* webrtc, void*, void* se
   g_object_get(webrtc, "ice-connection-state", &state, nullptr);
   auto iceState = toIceState(state);
   if (iceState && !peer->closed_ && peer->events_.onIceState) peer->events_.onIceState(*iceState);
+  // From the first connection on, the viewer's reports steer its rendition.
+  if ((iceState == IceState::Connected || iceState == IceState::Completed) && !peer->closed_ &&
+      peer->controller_ && !peer->rtcpHooked_.exchange(true)) {
+    std::weak_ptr<ViewerPeer> weak = peer;
+    onLoopThread(peer->loopContext_.get(), [weak] {
+      if (auto p = weak.lock(); p && !p->closed_ && p->webrtc_) p->hookRtcp();
+    });
+  }
 }
 
 void ViewerPeer::onIceGatheringStateChanged(GstElement* webrtc, void*, void* self) {
@@ -360,7 +634,7 @@ void ViewerPeer::addRemoteCandidate(const protocol::Candidate& candidate) {
 }
 
 void ViewerPeer::requestKeyFrame() {
-  if (teePad_ && media_ && !closed_) media_->requestKeyFrame(teePad_.get());
+  if (feed_ && media_ && !closed_) media_->requestKeyFrame(feed_->teePad.get());
 }
 
 struct ViewerPeer::AgentClose {
@@ -377,11 +651,13 @@ void ViewerPeer::close() {
   // one already running keeps the peer alive through its own reference.
   for (auto id : signalHandlers_) g_signal_handler_disconnect(webrtc_.get(), id);
   signalHandlers_.clear();
-  // First the branch leaves the tee, so no buffer is pushed into a webrtcbin being torn down.
-  gst::PadPtr binSink(gst_element_get_static_pad(bin_.get(), "sink"));
-  gst_pad_unlink(teePad_.get(), binSink.get());
-  media_->detachViewer(choice_.codec, teePad_.get());
-  teePad_.reset();
+  if (rtpSession_ && rtcpHandler_) g_signal_handler_disconnect(rtpSession_.get(), rtcpHandler_);
+  rtcpHandler_ = 0;
+  rtpSession_.reset();
+  rtxSendSrc_.reset();
+  probeSlicesLeft_ = 0;
+  // First the branch leaves the tees, so no buffer is pushed into a webrtcbin being torn down.
+  unlinkFeeds();
 
   GstWebRTCICE* rawIce = nullptr;
   g_object_get(webrtc_.get(), "ice-agent", &rawIce, nullptr);
@@ -473,6 +749,7 @@ void ViewerPeer::finishClose() {
   gst_bin_remove(GST_BIN(media_->pipeline()), bin_.get());
   // Ours were the last references: the webrtcbin, then its bin, are finalized here.
   webrtc_.reset();
+  selector_.reset();
   bin_.reset();
   media_.reset();
   event_log::emit(event_log::Kind::ViewerClosed, {{"session", session_}});

@@ -1,18 +1,23 @@
-// One viewer's WebRTC session: leaky queue → RTP payloader (the offer's payload type) → its
-// own webrtcbin, hanging off the media pipeline's tee for the chosen codec. It answers the
-// browser's offer, trickles candidates both ways and reports ICE state; the agent decides
-// when the session ends.
+// One viewer's WebRTC session: input-selector → leaky queue → RTP payloader (the offer's
+// payload type) → its own webrtcbin, hanging off the media pipeline's tee for the chosen codec
+// and the rendition of the quality ladder its link carries. It answers the browser's offer,
+// trickles candidates both ways, reports ICE state, and moves between renditions as the
+// browser's RTCP reports say (docs/CONGESTION.md); the agent decides when the session ends.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "camera/gst/gst_handles.hpp"
 #include "camera/peer/codec_choice.hpp"
+#include "camera/session/rendition_controller.hpp"
 #include "camera/session/session_core.hpp"  // for IceState (pure header, no GStreamer)
 #include "common/protocol.hpp"
 
@@ -30,6 +35,8 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
     std::function<void(protocol::Candidate candidate)> onLocalCandidate;
     std::function<void(IceState state)> onIceState;
     std::function<void(protocol::ByeReason reason, std::string detail)> onFailed;
+    // The viewer is now on another rendition (never called for the first one, full).
+    std::function<void(Rendition rendition, int width, int height)> onRendition;
   };
 
   ViewerPeer(std::string session, std::string offerSdp, std::vector<protocol::IceServer> iceServers,
@@ -46,6 +53,9 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   void renegotiate(const std::string& offerSdp);
   void addRemoteCandidate(const protocol::Candidate& candidate);
   void requestKeyFrame();
+  // Moves the viewer to another rendition at that encoder's next key frame (what the
+  // controller does on its own; public for the tests and for a viewer's explicit choice).
+  void switchTo(Rendition rendition);
   // Detaches the branch at once; the webrtcbin itself goes once libnice has released its
   // TURN allocations (see finishClose). The peer must be owned by a shared_ptr.
   void close();
@@ -60,7 +70,26 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   static int silenceAgentOnIceThread(void* job);
   static int closeAgentOnLoopThread(void* job);
   static void onIceAgentClosed(GObject* agent, GAsyncResult* result, void* job);
+  // One rendition's encoder feeding this viewer's input-selector.
+  struct Feed {
+    Rendition rendition = Rendition::Full;
+    gst::PadPtr teePad;       // the rendition tee's request pad
+    gst::PadPtr selectorPad;  // the input-selector's request pad
+    GstPad* ghost = nullptr;  // the bin's ghost pad for it (owned by the bin)
+  };
+  static void onReceivingRtcp(GObject* session, GstBuffer* buffer, void* self);
   void attach(std::shared_ptr<MediaPipeline> media);
+  std::optional<Feed> openFeed(Rendition rendition);
+  void removeFeed(Feed& feed);  // unlinks it and gives its pads back
+  void unlinkFeeds();           // for a close: the bin goes as a whole
+  void hookRtcp();
+  void onReport(const ReceiverReport& report);
+  // Probe traffic ahead of an up-step (docs/CONGESTION.md): retransmissions of packets sent
+  // lately, at the extra rate the higher rendition needs, in slices on the loop thread.
+  void startProbe(Rendition target);
+  bool probeSlice();  // false once the probe is over
+  void notePacketSent(GstBuffer* rtp);
+  void finishSwitch(unsigned generation);
   void buildBranch();  // throws when an element is missing
   // Undoes a start that failed part-way: nothing of this viewer stays in the shared pipeline.
   void abandonStart();
@@ -75,7 +104,29 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   std::shared_ptr<MediaPipeline> media_;
   gst::ElementPtr bin_;                                 // in the media pipeline while started
   gst::ElementPtr webrtc_;                              // inside bin_
-  gst::PadPtr teePad_;                                  // the tee's request pad for this branch
+  gst::ElementPtr selector_;                            // inside bin_
+  std::optional<Feed> feed_;                            // what the viewer gets now
+  std::optional<Feed> pending_;                         // where it moves at the next key frame
+  Rendition wanted_ = Rendition::Full;                  // the controller's latest choice
+  unsigned switchGeneration_ = 0;
+  unsigned feedsMade_ = 0;
+  std::unique_ptr<RenditionController> controller_;     // null without a ladder
+  unsigned ssrc_ = 0;                                   // our media SSRC, in the viewer's reports
+  std::atomic<bool> rtcpHooked_{false};
+  gst::GObjectPtr<GObject> rtpSession_;                 // whose on-receiving-rtcp we listen to
+  unsigned long rtcpHandler_ = 0;
+  gst::MainContextPtr loopContext_;                     // the GLib loop thread's
+  // What the payloader sent lately (sequence number, size), for probes; written on its thread.
+  struct SentPacket {
+    std::uint16_t seq = 0;
+    std::uint32_t bytes = 0;
+  };
+  std::mutex sentMutex_;
+  std::array<SentPacket, 128> sent_{};
+  std::size_t sentCount_ = 0;
+  gst::PadPtr rtxSendSrc_;  // rtprtxsend's source pad inside webrtcbin, where requests go
+  int probeSlicesLeft_ = 0;
+  std::size_t probeBytesPerSlice_ = 0;
   std::chrono::steady_clock::time_point closeStarted_;  // when libnice began releasing TURN
   std::vector<unsigned long> signalHandlers_;           // our handlers on webrtc_
   std::atomic<bool> closed_{false};

@@ -5,6 +5,7 @@
 #include <gst/video/video.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -69,22 +70,52 @@ class KeyFrameGate {
   KeyFrameLimiter limiter_{kMinForcedKeyFrameSpacing};
 };
 
-std::string encoderDescription(VideoCodec codec, const MediaSettings& s) {
-  int keyInterval = s.fps * kKeyFrameIntervalSeconds;
-  if (codec == VideoCodec::Vp8) {
-    return "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
-           "valve name=valve ! vp8enc deadline=1 cpu-used=8 end-usage=cbr "
-           "error-resilient=partitions lag-in-frames=0 threads=2 target-bitrate=" +
-           std::to_string(s.bitrateKbps * 1000) +
-           " keyframe-max-dist=" + std::to_string(keyInterval);
+// The quality ladder below full (docs/CONGESTION.md): picture height and bitrate, the
+// bitrate at most a share of the full one so that a low `bitrate` setting keeps its ladder.
+struct Rung {
+  int height;
+  int kbps;
+  double shareOfFull;
+};
+Rung rungOf(Rendition rendition) {
+  switch (rendition) {
+    case Rendition::Medium:
+      return {360, 500, 0.4};
+    case Rendition::Low:
+      return {180, 150, 0.15};
+    case Rendition::Full:
+      break;
   }
+  return {0, 0, 1.0};
+}
+
+int renditionKbps(Rendition rendition, int fullKbps) {
+  if (rendition == Rendition::Full) return fullKbps;
+  Rung rung = rungOf(rendition);
+  return std::max(32, std::min(rung.kbps, static_cast<int>(fullKbps * rung.shareOfFull)));
+}
+
+std::string encoderDescription(VideoCodec codec, const MediaSettings& s, Rendition rendition,
+                               MediaPipeline::Size scaleTo) {
+  int keyInterval = s.fps * kKeyFrameIntervalSeconds;
+  int kbps = renditionKbps(rendition, s.bitrateKbps);
   std::string head =
       "queue max-size-buffers=2 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
       "valve name=valve ! ";
+  if (scaleTo.height > 0) {
+    head += "videoscale ! capsfilter caps=video/x-raw,width=" + std::to_string(scaleTo.width) +
+            ",height=" + std::to_string(scaleTo.height) + ",pixel-aspect-ratio=1/1 ! ";
+  }
+  if (codec == VideoCodec::Vp8) {
+    return head +
+           "vp8enc deadline=1 cpu-used=8 end-usage=cbr "
+           "error-resilient=partitions lag-in-frames=0 threads=2 target-bitrate=" +
+           std::to_string(kbps * 1000) + " keyframe-max-dist=" + std::to_string(keyInterval);
+  }
   if (s.encoder == EncoderPreference::V4l2) {
     // The Raspberry Pi's hardware encoder; h264parse turns its output into access units.
     return head + "v4l2h264enc extra-controls=\"controls,video_bitrate=" +
-           std::to_string(s.bitrateKbps * 1000) +
+           std::to_string(kbps * 1000) +
            ",h264_i_frame_period=" + std::to_string(keyInterval) +
            "\" ! video/x-h264,profile=constrained-baseline,level=(string)4 ! "
            "h264parse config-interval=-1 ! "
@@ -92,9 +123,15 @@ std::string encoderDescription(VideoCodec codec, const MediaSettings& s) {
   }
   // Constrained baseline (no B-frames): what every browser decodes and webrtcbin can declare.
   return head + "x264enc tune=zerolatency speed-preset=ultrafast bitrate=" +
-         std::to_string(s.bitrateKbps) + " key-int-max=" + std::to_string(keyInterval) +
+         std::to_string(kbps) + " key-int-max=" + std::to_string(keyInterval) +
          " ! capsfilter caps=video/x-h264,profile=constrained-baseline,stream-format=byte-stream,"
          "alignment=au";
+}
+
+std::string teeName(VideoCodec codec, Rendition rendition) {
+  std::string name = codec == VideoCodec::H264 ? "h264" : "vp8";
+  if (rendition != Rendition::Full) name += "-" + std::string(renditionName(rendition));
+  return name;
 }
 }  // namespace
 
@@ -112,7 +149,7 @@ struct MediaPipeline::Impl {
   gst::ElementPtr pipeline;
   gst::ElementPtr appsrc;
   gst::ElementPtr rawTee;  // null for H.264 pass-through
-  std::map<VideoCodec, CodecBranch> branches;
+  std::map<std::pair<VideoCodec, Rendition>, CodecBranch> branches;
   std::atomic<int> encoders{0};
   gst::BusWatch busWatch;
   bool stopping = false;
@@ -138,7 +175,8 @@ struct MediaPipeline::Impl {
     if (settings.input == InputKind::Raw) {
       rawTee = std::move(tee);
     } else {
-      branches[VideoCodec::H264] = CodecBranch{std::move(tee), nullptr, 0, nullptr};
+      branches[{VideoCodec::H264, Rendition::Full}] =
+          CodecBranch{std::move(tee), nullptr, 0, nullptr};
     }
     // `this` outlives the watch: stop() removes it, on this thread, before Impl goes.
     busWatch = gst::BusWatch(pipeline.get(), loop.context(),
@@ -199,9 +237,35 @@ struct MediaPipeline::Impl {
       spdlog::warn("media pipeline: {}", text);
   }
 
-  CodecBranch* startEncoder(VideoCodec codec) {
+  Size sourceSize() {
+    std::lock_guard lock(capsMutex);
+    Size size;
+    if (!currentCaps || gst_caps_is_empty(currentCaps.get())) return size;
+    const GstStructure* s = gst_caps_get_structure(currentCaps.get(), 0);
+    gst_structure_get_int(s, "width", &size.width);
+    gst_structure_get_int(s, "height", &size.height);
+    return size;
+  }
+
+  // The rendition's picture: the source's, or scaled down to the rung's height (same aspect,
+  // even sizes for the encoders); a source already that small is not scaled.
+  Size renditionSize(Rendition rendition) {
+    Size source = sourceSize();
+    int rungHeight = rungOf(rendition).height;
+    if (rendition == Rendition::Full || source.height <= rungHeight || source.width <= 0)
+      return source;
+    int width = static_cast<int>(static_cast<long long>(source.width) * rungHeight / source.height);
+    return {std::max(2, width & ~1), rungHeight};
+  }
+
+  CodecBranch* startEncoder(VideoCodec codec, Rendition rendition) {
     GError* raw = nullptr;
-    std::string description = encoderDescription(codec, settings);
+    Size scaleTo;
+    if (rendition != Rendition::Full) {
+      Size size = renditionSize(rendition);
+      if (size.height != sourceSize().height) scaleTo = size;
+    }
+    std::string description = encoderDescription(codec, settings, rendition, scaleTo);
     auto bin = gst::sink(gst_parse_bin_from_description(description.c_str(), TRUE, &raw));
     gst::ErrorPtr error(raw);
     if (!bin || error) {
@@ -209,7 +273,7 @@ struct MediaPipeline::Impl {
                     error ? error->message : "?");
       return nullptr;
     }
-    auto tee = gst::makeElement("tee", codec == VideoCodec::H264 ? "h264" : "vp8");
+    auto tee = gst::makeElement("tee", teeName(codec, rendition).c_str());
     g_object_set(tee.get(), "allow-not-linked", TRUE, nullptr);
     gst_bin_add_many(GST_BIN(pipeline.get()), bin.get(), tee.get(), nullptr);
     gst_element_link(bin.get(), tee.get());
@@ -222,11 +286,13 @@ struct MediaPipeline::Impl {
     gst_pad_link(rawPad.get(), binSink.get());
     gst::ElementPtr valve(gst_bin_get_by_name(GST_BIN(bin.get()), "valve"));
     ++encoders;
-    spdlog::info("encoder started for {} (encoders in this camera: {})", videoCodecName(codec),
-                 encoders);
-    event_log::emit(event_log::Kind::EncoderStarted, {{"codec", std::string(videoCodecName(codec))},
-                                                      {"encoders", std::int64_t{encoders}}});
-    auto& branch = branches[codec];
+    spdlog::info("encoder started for {}, {} rendition (encoders in this camera: {})",
+                 videoCodecName(codec), renditionName(rendition), encoders);
+    event_log::emit(event_log::Kind::EncoderStarted,
+                    {{"codec", std::string(videoCodecName(codec))},
+                     {"rendition", std::string(renditionName(rendition))},
+                     {"encoders", std::int64_t{encoders}}});
+    auto& branch = branches[{codec, rendition}];
     auto keyFrames = std::make_unique<KeyFrameGate>(tee.get());
     branch = CodecBranch{std::move(tee), std::move(valve), 0, std::move(keyFrames)};
     return &branch;
@@ -259,15 +325,26 @@ void MediaPipeline::pushFrame(GstBuffer* buffer, GstCaps* caps) {
   gst_app_src_push_buffer(GST_APP_SRC(impl_->appsrc.get()), buffer);
 }
 
-bool MediaPipeline::canServe(VideoCodec codec) const {
-  return impl_->settings.input == InputKind::Raw || codec == VideoCodec::H264;
+bool MediaPipeline::canServe(VideoCodec codec, Rendition rendition) const {
+  if (impl_->settings.input == InputKind::Raw) return true;
+  return codec == VideoCodec::H264 && rendition == Rendition::Full;
 }
 
-gst::PadPtr MediaPipeline::attachViewer(VideoCodec codec) {
-  if (!canServe(codec)) return nullptr;
-  auto it = impl_->branches.find(codec);
+bool MediaPipeline::hasLadder() const { return impl_->settings.input == InputKind::Raw; }
+
+MediaPipeline::Size MediaPipeline::renditionSize(Rendition rendition) const {
+  return impl_->renditionSize(rendition);
+}
+
+int MediaPipeline::renditionKbps(Rendition rendition) const {
+  return seccam::camera::renditionKbps(rendition, impl_->settings.bitrateKbps);
+}
+
+gst::PadPtr MediaPipeline::attachViewer(VideoCodec codec, Rendition rendition) {
+  if (!canServe(codec, rendition)) return nullptr;
+  auto it = impl_->branches.find({codec, rendition});
   Impl::CodecBranch* branch =
-      it != impl_->branches.end() ? &it->second : impl_->startEncoder(codec);
+      it != impl_->branches.end() ? &it->second : impl_->startEncoder(codec, rendition);
   if (!branch) return nullptr;
   if (branch->viewers++ == 0 && branch->valve) {
     g_object_set(branch->valve.get(), "drop", FALSE, nullptr);
@@ -275,15 +352,18 @@ gst::PadPtr MediaPipeline::attachViewer(VideoCodec codec) {
   return gst::PadPtr(gst_element_request_pad_simple(branch->tee.get(), "src_%u"));
 }
 
-void MediaPipeline::detachViewer(VideoCodec codec, GstPad* teePad) {
-  auto it = impl_->branches.find(codec);
+void MediaPipeline::detachViewer(VideoCodec codec, Rendition rendition, GstPad* teePad) {
+  auto it = impl_->branches.find({codec, rendition});
   if (it == impl_->branches.end()) return;
   gst_element_release_request_pad(it->second.tee.get(), teePad);
   if (--it->second.viewers == 0 && it->second.valve) {
-    // Nobody watches this codec: stop feeding its encoder.
+    // Nobody watches this encoder: stop feeding it.
     g_object_set(it->second.valve.get(), "drop", TRUE, nullptr);
-    spdlog::info("{} encoder idle (no viewers)", videoCodecName(codec));
-    event_log::emit(event_log::Kind::EncoderIdle, {{"codec", std::string(videoCodecName(codec))}});
+    spdlog::info("{} encoder of the {} rendition idle (no viewers)", videoCodecName(codec),
+                 renditionName(rendition));
+    event_log::emit(event_log::Kind::EncoderIdle,
+                    {{"codec", std::string(videoCodecName(codec))},
+                     {"rendition", std::string(renditionName(rendition))}});
   }
 }
 

@@ -83,6 +83,13 @@ void SessionCore::on(ViewerByeReceived& e, Actions& out) {
   end(e.session, EndCause::ViewerBye, std::nullopt, "viewer said bye", out);
 }
 
+void SessionCore::on(RenditionChanged& e, Actions& out) {
+  auto it = sessions_.find(e.quality.session);
+  // Only a viewer that has its answer can make sense of it (and only one that is still here).
+  if (it == sessions_.end() || !it->second.answered) return;
+  out.push_back(SendQuality{std::move(e.quality)});
+}
+
 void SessionCore::on(AnswerReady& e, Actions& out) {
   auto it = sessions_.find(e.session);
   if (it == sessions_.end()) return;

@@ -73,13 +73,18 @@ struct TimerFired {
   std::string session;
   std::uint64_t token;  // the token of the StartTimer it answers
 };
+// The session's peer moved to another rendition of the quality ladder (docs/CONGESTION.md).
+struct RenditionChanged {
+  protocol::Quality quality;
+};
 struct ServerLost {};     // the signaling connection dropped: every session ends, nobody told
 struct SourceChanged {};  // the source's stream changed: every viewer is told to come back
 struct ShuttingDown {};   // the camera stops: every session ends; the server tells viewers
 
 using SessionEvent = std::variant<OfferReceived, RemoteCandidateReceived, ViewerByeReceived,
                                   AnswerReady, LocalCandidateGathered, IceStateChanged, PeerFailed,
-                                  TimerFired, ServerLost, SourceChanged, ShuttingDown>;
+                                  TimerFired, RenditionChanged, ServerLost, SourceChanged,
+                                  ShuttingDown>;
 
 // ---- Actions (outputs), carried out in order ----
 
@@ -115,6 +120,10 @@ struct SendBye {
   std::string session;
   protocol::ByeReason reason;
 };
+// Tells the viewer which rendition it gets now.
+struct SendQuality {
+  protocol::Quality quality;
+};
 struct RequestKeyFrame {
   std::string session;
 };
@@ -147,7 +156,8 @@ struct ClosePeer {
 
 using SessionAction =
     std::variant<CreatePeer, Renegotiate, AddRemoteCandidate, SendAnswer, SendCandidate,
-                 RefuseOffer, SendBye, RequestKeyFrame, StartTimer, CancelTimer, ClosePeer>;
+                 RefuseOffer, SendBye, SendQuality, RequestKeyFrame, StartTimer, CancelTimer,
+                 ClosePeer>;
 
 // Single-threaded: every call from the adapter's one thread.
 class SessionCore {
@@ -173,6 +183,7 @@ class SessionCore {
   void on(OfferReceived& e, Actions& out);
   void on(RemoteCandidateReceived& e, Actions& out);
   void on(ViewerByeReceived& e, Actions& out);
+  void on(RenditionChanged& e, Actions& out);
   void on(AnswerReady& e, Actions& out);
   void on(LocalCandidateGathered& e, Actions& out);
   void on(IceStateChanged& e, Actions& out);

@@ -50,6 +50,7 @@ const char* errorMessage(RouteError error) {
 const char* messageName(const protocol::Answer&) { return "answer"; }
 const char* messageName(const protocol::Candidate&) { return "candidate"; }
 const char* messageName(const protocol::Bye&) { return "bye"; }
+const char* messageName(const protocol::Quality&) { return "quality"; }
 
 }  // namespace
 
@@ -293,7 +294,7 @@ void HubCore::fromCamera(SignalingConnection& camera, protocol::CameraToServer&&
                           camera.send(protocol::serialize(protocol::Error{
                               {}, protocol::ErrorCode::BadRequest, "Already authenticated."}));
                         },
-                        [&](const auto& inSession) {  // Answer, Candidate, Bye
+                        [&](const auto& inSession) {  // Answer, Candidate, Bye, Quality
                           relayInSession(camera, inSession, &RoutingTable::fromCamera);
                         }},
              message);

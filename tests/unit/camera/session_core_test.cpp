@@ -197,6 +197,22 @@ TEST_F(SessionCoreTest, ByeForAnUnknownSessionIsIgnored) {
   EXPECT_EQ(core.viewerCount(), 1u);
 }
 
+TEST_F(SessionCoreTest, ARenditionChangeIsToldToAnAnsweredViewer) {
+  connect("session-1");
+  auto actions = core.handle(RenditionChanged{{"session-1", "medium", 640, 360}});
+  auto sent = only<SendQuality>(actions);
+  EXPECT_EQ(sent.quality.session, "session-1");
+  EXPECT_EQ(sent.quality.rendition, "medium");
+  EXPECT_EQ(sent.quality.height, 360);
+}
+
+TEST_F(SessionCoreTest, ARenditionChangeBeforeTheAnswerOrAfterTheEndIsNotSent) {
+  join("session-1");
+  EXPECT_TRUE(core.handle(RenditionChanged{{"session-1", "low", 320, 180}}).empty());
+  core.handle(ViewerByeReceived{"session-1"});
+  EXPECT_TRUE(core.handle(RenditionChanged{{"session-1", "low", 320, 180}}).empty());
+}
+
 TEST_F(SessionCoreTest, TheFirstIceConnectionCancelsTheDeadlineAndAsksForAKeyFrameOnce) {
   join("session-1");
   auto actions = core.handle(IceStateChanged{"session-1", IceState::Connected});

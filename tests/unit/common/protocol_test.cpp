@@ -83,6 +83,37 @@ TEST(Protocol, ByeReasonIsOptional) {
   EXPECT_EQ(std::get<Bye>(*p.message).reason, "too_many_viewers");
 }
 
+TEST(Protocol, QualityRoundTripsFromCameraToViewer) {
+  Quality q{"sess-0001", "medium", 640, 360};
+  auto fromCamera = parseCameraMessage(serialize(q));
+  ASSERT_TRUE(fromCamera) << fromCamera.error;
+  const auto& back = std::get<Quality>(*fromCamera.message);
+  EXPECT_EQ(back.rendition, "medium");
+  EXPECT_EQ(back.width, 640);
+  EXPECT_EQ(back.height, 360);
+  auto toViewer = parseServerToViewer(serialize(back));
+  ASSERT_TRUE(toViewer) << toViewer.error;
+  EXPECT_EQ(std::get<Quality>(*toViewer.message).session, "sess-0001");
+}
+
+TEST(Protocol, MalformedQualityIsRefused) {
+  for (const char* text : {
+           R"({"type":"quality","session":"sess-0001","width":640,"height":360})",
+           R"({"type":"quality","session":"sess-0001","rendition":"","width":640,"height":360})",
+           R"({"type":"quality","session":"sess-0001","rendition":"Full\n","width":640,"height":360})",
+           R"({"type":"quality","session":"sess-0001","rendition":"low","width":0,"height":360})",
+           R"({"type":"quality","session":"sess-0001","rendition":"low","width":640,"height":"360"})",
+           R"({"type":"quality","session":"sess-0001","rendition":"low","width":640,"height":99999})",
+           R"({"type":"quality","rendition":"low","width":640,"height":360})",
+       }) {
+    auto p = parseCameraMessage(text);
+    EXPECT_FALSE(p) << text;
+    EXPECT_FALSE(p.error.empty()) << text;
+  }
+  // A viewer cannot send one.
+  EXPECT_FALSE(parseViewerMessage(serialize(Quality{"sess-0001", "low", 320, 180})));
+}
+
 TEST(WireConstants, EveryByeReasonAndErrorCodeRoundTripsThroughItsWireName) {
   for (auto reason : allByeReasons()) EXPECT_EQ(byeReasonFromWire(wireName(reason)), reason);
   for (auto code : allErrorCodes()) EXPECT_EQ(errorCodeFromWire(wireName(code)), code);

@@ -79,7 +79,23 @@ viewer.addEventListener('statechange', ({ detail: { state, detail } }) => {
   $('#snapshot').disabled = state !== ViewerState.PLAYING;
   if (state === ViewerState.NOT_FOUND) showNotFound();
   if (state !== ViewerState.PLAYING) statsLine.textContent = 'No video';
+  // A new session starts on the full picture until the camera says otherwise.
+  if (state !== ViewerState.PLAYING) showQuality('full');
 });
+// The camera's rendition for this viewer: below full, the link is too thin for the full
+// picture and the camera sends a smaller one (docs/CONGESTION.md).
+function showQuality(rendition, width, height) {
+  const hint = $('#quality');
+  const changed = hint.dataset.rendition !== rendition;
+  hint.dataset.rendition = rendition;
+  hint.hidden = rendition === 'full';
+  hint.textContent = rendition === 'full' ? '' : `Weak connection · ${width}×${height}`;
+  hint.title = rendition === 'full' ? '' : 'The connection to the camera is slow: it sends a smaller picture until the connection improves.';
+  if (changed && viewer.state === ViewerState.PLAYING) {
+    announce(rendition === 'full' ? 'Full quality restored.' : `Weak connection: the camera sends a smaller picture (${width}×${height}).`);
+  }
+}
+viewer.addEventListener('quality', ({ detail }) => showQuality(detail.rendition, detail.width, detail.height));
 viewer.addEventListener('firstframe', ({ detail }) => {
   // Measured in the browser: the click on the previous page (or this page's start) to the
   // first frame handed to the compositor.

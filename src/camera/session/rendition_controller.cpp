@@ -1,0 +1,129 @@
+// Rendition rules: see rendition_controller.hpp and docs/CONGESTION.md.
+#include "camera/session/rendition_controller.hpp"
+
+#include <algorithm>
+
+namespace seccam::camera {
+
+std::string_view renditionName(Rendition rendition) {
+  switch (rendition) {
+    case Rendition::Full:
+      return "full";
+    case Rendition::Medium:
+      return "medium";
+    case Rendition::Low:
+      return "low";
+  }
+  return "full";
+}
+
+RenditionController::RenditionController(Clock::time_point now, RenditionSettings settings,
+                                         Rendition start)
+    : settings_(settings),
+      current_(start),
+      lastSwitch_(now),
+      lastUnclean_(now),
+      upHold_(settings.upHoldInitial) {}
+
+std::optional<double> RenditionController::windowLoss() const {
+  std::int64_t expected = 0, lost = 0;
+  for (const auto& interval : window_) {
+    expected += interval.expected;
+    lost += interval.lost;
+  }
+  if (expected < settings_.minPackets) return std::nullopt;
+  // Retransmitted packets can make the cumulative count go down: never below no loss.
+  return static_cast<double>(std::clamp<std::int64_t>(lost, 0, expected)) /
+         static_cast<double>(expected);
+}
+
+void RenditionController::noteRoundTrip(const ReceiverReport& report) {
+  if (!report.roundTrip) return;
+  auto rtt = *report.roundTrip;
+  // The minimum is remembered for a while only: a route that changed for good gets a new one.
+  if (!minRoundTrip_ || rtt <= *minRoundTrip_ ||
+      report.at - minRoundTripAt_ > settings_.minRoundTripMemory) {
+    minRoundTrip_ = rtt;
+    minRoundTripAt_ = report.at;
+  }
+  queueingReports_ = rtt > *minRoundTrip_ + settings_.queueDelay ? queueingReports_ + 1 : 0;
+}
+
+RenditionCommand RenditionController::moveTo(Rendition next, Clock::time_point now, bool up) {
+  if (!up) {
+    // Stepping down soon after stepping up: that probe failed, so the next one waits longer.
+    if (lastSwitchWasUp_ && now - lastSwitch_ < settings_.failedProbeWithin)
+      upHold_ = std::min(upHold_ * 2, settings_.upHoldMax);
+  }
+  current_ = next;
+  lastSwitch_ = now;
+  lastUnclean_ = now;
+  lastSwitchWasUp_ = up;
+  window_.clear();
+  queueingReports_ = 0;
+  return {RenditionCommand::Kind::Switch, next};
+}
+
+std::optional<RenditionCommand> RenditionController::onProbeReport(Clock::time_point now,
+                                                                   std::int64_t expected,
+                                                                   std::int64_t lost) {
+  probe_->expected += std::max<std::int64_t>(expected, 0);
+  probe_->lost += std::max<std::int64_t>(lost, 0);
+  if (now < probe_->decideAt) return std::nullopt;
+  Probe probe = *probe_;
+  probe_.reset();
+  // The probe's own losses say nothing about the rendition the viewer is on: start afresh.
+  window_.clear();
+  bool carried = probe.expected > 0 && static_cast<double>(probe.lost) /
+                                               static_cast<double>(probe.expected) <=
+                                           settings_.probeMaxLoss;
+  // The link carried the higher rate: step up (a step down soon after still counts as a failed
+  // probe, for a queue can swallow a short probe that the rendition then overflows).
+  if (carried) return moveTo(probe.target, now, true);
+  upHold_ = std::min(upHold_ * 2, settings_.upHoldMax);
+  lastUnclean_ = now;
+  return std::nullopt;
+}
+
+std::optional<RenditionCommand> RenditionController::onReport(const ReceiverReport& report) {
+  auto now = report.at;
+  noteRoundTrip(report);
+  if (!previous_) {
+    previous_ = report;
+    return std::nullopt;
+  }
+  std::int64_t expected = static_cast<std::int64_t>(report.extendedHighestSeq) -
+                          static_cast<std::int64_t>(previous_->extendedHighestSeq);
+  std::int64_t lost = static_cast<std::int64_t>(report.cumulativeLost) - previous_->cumulativeLost;
+  previous_ = report;
+  if (expected < 0 || expected > (1 << 16)) {
+    // A report older than the last one, or a restarted receiver: start counting again.
+    window_.clear();
+    return std::nullopt;
+  }
+  if (probe_) return onProbeReport(now, expected, lost);
+  window_.push_back({now, expected, lost});
+  while (!window_.empty() && now - window_.front().at > settings_.window) window_.pop_front();
+
+  // An up-step that held long enough was a good probe: the next one may come quickly again.
+  if (lastSwitchWasUp_ && now - lastSwitch_ >= settings_.probeSucceededAfter)
+    upHold_ = settings_.upHoldInitial;
+
+  auto loss = windowLoss();
+  bool settled = now - lastSwitch_ >= settings_.settleAfterSwitch;
+  bool congested = (loss && *loss > settings_.stepDownLoss) || queueingReports_ >= 2;
+  if (congested && settled && current_ != kLowestRendition)
+    return moveTo(static_cast<Rendition>(static_cast<int>(current_) + 1), now, false);
+  // Too few packets to tell (a small rendition, a short window) is not a sign of trouble.
+  if ((loss && *loss >= settings_.cleanLoss) || queueingReports_ > 0) lastUnclean_ = now;
+  if (current_ != Rendition::Full && now - lastUnclean_ >= upHold_ &&
+      now - lastSwitch_ >= upHold_) {
+    auto next = static_cast<Rendition>(static_cast<int>(current_) - 1);
+    if (!settings_.canProbe) return moveTo(next, now, true);
+    probe_ = Probe{next, now + settings_.probeLength + settings_.probeObservation};
+    return RenditionCommand{RenditionCommand::Kind::Probe, next};
+  }
+  return std::nullopt;
+}
+
+}  // namespace seccam::camera

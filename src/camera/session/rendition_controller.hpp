@@ -1,0 +1,108 @@
+// Which rendition of the quality ladder one viewer gets, from its RTCP receiver reports: the
+// rules of docs/CONGESTION.md. Plain logic (the caller supplies the time and the reports);
+// viewer_peer feeds it and carries out the switches.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string_view>
+
+namespace seccam::camera {
+
+// The ladder, best first. The numeric order is the order of the rungs.
+enum class Rendition : std::uint8_t { Full = 0, Medium = 1, Low = 2 };
+inline constexpr Rendition kLowestRendition = Rendition::Low;
+// The wire name (PROTOCOL.md `quality`).
+std::string_view renditionName(Rendition rendition);
+
+// What a receiver report block says about our stream (RFC 3550 §6.4.1).
+struct ReceiverReport {
+  std::chrono::steady_clock::time_point at;  // when it arrived
+  std::uint32_t extendedHighestSeq = 0;
+  std::int32_t cumulativeLost = 0;
+  std::optional<std::chrono::milliseconds> roundTrip;  // from LSR/DLSR, when the peer set them
+};
+
+struct RenditionSettings {
+  using Clock = std::chrono::steady_clock;
+  double stepDownLoss = 0.10;  // loss over the window above this: one rung down
+  double cleanLoss = 0.02;     // loss below this counts as a clean link
+  int minPackets = 20;         // a window with fewer expected packets says nothing
+  Clock::duration window = std::chrono::seconds(1);
+  Clock::duration settleAfterSwitch = std::chrono::milliseconds(1500);
+  std::chrono::milliseconds queueDelay{400};  // round trip this far above its minimum
+  Clock::duration minRoundTripMemory = std::chrono::seconds(30);
+  Clock::duration upHoldInitial = std::chrono::seconds(3);
+  Clock::duration upHoldMax = std::chrono::seconds(8);
+  Clock::duration failedProbeWithin = std::chrono::seconds(3);
+  Clock::duration probeSucceededAfter = std::chrono::seconds(10);
+  // Probing before an up-step (when the peer can send probes): extra traffic for `probeLength`
+  // at the higher rung's rate, then the reports until `probeObservation` after it decide.
+  bool canProbe = false;
+  Clock::duration probeLength = std::chrono::milliseconds(160);
+  Clock::duration probeObservation = std::chrono::milliseconds(500);
+  double probeMaxLoss = 0.10;
+};
+
+// What the controller asks of the peer.
+struct RenditionCommand {
+  enum class Kind {
+    Switch,  // move the viewer to `rendition` (at that encoder's next key frame)
+    Probe,   // send probe traffic as if on `rendition` for probeLength, then report on
+  };
+  Kind kind;
+  Rendition rendition;
+  friend bool operator==(const RenditionCommand&, const RenditionCommand&) = default;
+};
+
+class RenditionController {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit RenditionController(Clock::time_point now, RenditionSettings settings = {},
+                               Rendition start = Rendition::Full);
+
+  // What this report calls for, if anything. After a Switch the controller counts the viewer
+  // as on the new rendition; after a Probe it expects the probe to go out at once.
+  std::optional<RenditionCommand> onReport(const ReceiverReport& report);
+  bool probing() const { return probe_.has_value(); }
+
+  Rendition current() const { return current_; }
+  Clock::duration upHold() const { return upHold_; }
+  // Loss over the current window, when it holds enough packets to say.
+  std::optional<double> windowLoss() const;
+
+ private:
+  struct Interval {
+    Clock::time_point at;
+    std::int64_t expected;
+    std::int64_t lost;
+  };
+  struct Probe {
+    Rendition target;
+    Clock::time_point decideAt;
+    std::int64_t expected = 0;
+    std::int64_t lost = 0;  // losses only: what retransmissions recovered later still counts
+  };
+  RenditionCommand moveTo(Rendition next, Clock::time_point now, bool up);
+  std::optional<RenditionCommand> onProbeReport(Clock::time_point now, std::int64_t expected,
+                                                std::int64_t lost);
+  void noteRoundTrip(const ReceiverReport& report);
+
+  RenditionSettings settings_;
+  Rendition current_;
+  std::optional<ReceiverReport> previous_;
+  std::deque<Interval> window_;
+  Clock::time_point lastSwitch_;
+  Clock::time_point lastUnclean_;  // the last report whose window was not clean
+  bool lastSwitchWasUp_ = false;
+  Clock::duration upHold_;
+  std::optional<std::chrono::milliseconds> minRoundTrip_;
+  Clock::time_point minRoundTripAt_;
+  int queueingReports_ = 0;  // consecutive reports with the round trip above min + queueDelay
+  std::optional<Probe> probe_;
+};
+
+}  // namespace seccam::camera

@@ -1,0 +1,152 @@
+// Per-viewer congestion control (docs/CONGESTION.md): a viewer behind a 600 kbit/s policer is
+// moved down the camera's quality ladder and keeps playing, and comes back to the full picture
+// once the policer is gone, while another viewer of the same camera keeps the full picture
+// throughout. The policer is nftables inside the test's namespace (no netem here).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { Stack, expectPlaying, keepPeerConnections, newPage, signUp, sleep, waitFor } from './harness.mjs';
+
+const VIDEO = { width: 1280, height: 720, fps: 25 };
+const POLICER_KBYTES_PER_SECOND = 75; // 600 kbit/s: below the full picture's 2 Mbit/s
+const NFT_TABLE = 'seccamladder';
+
+let stack;
+let browser;
+let policed = false;
+
+function nft(...args) {
+  return execFileSync('ip', ['netns', 'exec', stack.namespace, 'nft', ...args], { encoding: 'utf8' });
+}
+
+// Polices what the camera sends from the ICE socket one viewer uses (that viewer's media,
+// retransmissions and RTCP); every other viewer's socket is left alone.
+function addPolicer({ address, port }) {
+  nft('add', 'table', 'inet', NFT_TABLE);
+  policed = true;
+  nft('add', 'chain', 'inet', NFT_TABLE, 'out', '{ type filter hook output priority 0 ; }');
+  nft('add', 'rule', 'inet', NFT_TABLE, 'out', 'ip', 'saddr', address, 'udp', 'sport', String(port),
+    'limit', 'rate', 'over', `${POLICER_KBYTES_PER_SECOND}`, 'kbytes/second', 'counter', 'drop');
+}
+
+function policerDrops() {
+  const table = JSON.parse(nft('-j', 'list', 'table', 'inet', NFT_TABLE));
+  return table.nftables.filter((o) => o.rule).map((o) => o.rule.expr.find((e) => e.counter).counter.packets)[0];
+}
+
+function removePolicer() {
+  if (!policed || !stack) return;
+  policed = false;
+  try {
+    nft('delete', 'table', 'inet', NFT_TABLE);
+  } catch {
+    // the namespace is gone already
+  }
+}
+
+before(async () => {
+  stack = await Stack.start({ label: 'ladder', cameraCount: 1 });
+  browser = await stack.launchBrowser();
+});
+
+after(async () => {
+  removePolicer();
+  if (process.exitCode || process.env.SECCAM_SHOW_LOGS) console.error(stack?.logs());
+  await stack?.stop();
+});
+
+// What the page's video element and its peer connection say right now.
+async function viewerState(page) {
+  return page.evaluate(async () => {
+    const pc = window.__pcs[window.__pcs.length - 1];
+    const report = await pc.getStats();
+    let inbound;
+    let pair;
+    report.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
+    });
+    const remote = pair && report.get(pair.remoteCandidateId);
+    const video = document.querySelector('#video');
+    const hint = document.querySelector('#quality');
+    return {
+      height: video.videoHeight,
+      framesDecoded: inbound?.framesDecoded ?? 0,
+      frameHeight: inbound?.frameHeight ?? 0,
+      rendition: hint.dataset.rendition,
+      hintShown: !hint.hidden,
+      hintText: hint.textContent,
+      camera: remote && { address: remote.address, port: remote.port },
+    };
+  });
+}
+
+async function openLive(context, camera) {
+  const page = await context.newPage();
+  await keepPeerConnections(page);
+  await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}`);
+  await expectPlaying(page);
+  return page;
+}
+
+test('a viewer behind a thin link steps down the ladder and back up; the other viewer keeps the full picture', async () => {
+  const [camera] = stack.cameras;
+  const setup = await newPage(browser);
+  await signUp(setup, stack, camera); // the context is signed in from here on
+  const agent = stack.startCamera(camera, VIDEO);
+  const thin = await openLive(setup.context(), camera);
+  const good = await openLive(setup.context(), camera);
+
+  const thinStart = await viewerState(thin);
+  const goodStart = await viewerState(good);
+  assert.equal(thinStart.height, VIDEO.height, 'both start on the full picture');
+  assert.equal(goodStart.height, VIDEO.height);
+  assert.equal(thinStart.rendition, 'full');
+  assert.equal(thinStart.hintShown, false, 'no weak-connection hint on a clean link');
+  assert.ok(thinStart.camera?.port && goodStart.camera?.port, 'both have a selected candidate pair');
+  assert.notEqual(thinStart.camera.port, goodStart.camera.port, 'each viewer has its own socket on the camera');
+
+  addPolicer(thinStart.camera);
+  const policedAt = Date.now();
+  const stepped = await waitFor(async () => {
+    const s = await viewerState(thin);
+    return s.rendition !== 'full' && s.height > 0 && s.height < VIDEO.height ? s : null;
+  }, { timeoutMs: 20000, what: 'the thin viewer to step down' });
+  const adaptedMs = Date.now() - policedAt;
+  assert.equal(stepped.hintShown, true, 'the page shows the weak-connection hint');
+  assert.match(stepped.hintText, /Weak connection/);
+  assert.ok(policerDrops() > 0, 'the policer dropped packets');
+
+  // Adapted: the thin viewer keeps playing on the smaller picture, the other on the full one.
+  await sleep(2000);
+  const thinMid = await viewerState(thin);
+  const goodMid = await viewerState(good);
+  await sleep(5000);
+  const thinLater = await viewerState(thin);
+  const goodLater = await viewerState(good);
+  const thinFps = (thinLater.framesDecoded - thinMid.framesDecoded) / 5;
+  const goodFps = (goodLater.framesDecoded - goodMid.framesDecoded) / 5;
+  console.log(`ladder: adapted in ${adaptedMs} ms to ${stepped.rendition} (${stepped.height} lines); thin ${thinFps} fps, good ${goodFps} fps`);
+  assert.ok(thinLater.height < VIDEO.height, 'the thin viewer stays on a smaller rendition while policed');
+  assert.ok(thinFps >= 10, `the thin viewer keeps playing: ${thinFps} fps`);
+  assert.equal(goodLater.height, VIDEO.height, 'the other viewer keeps the full picture');
+  assert.equal(goodLater.rendition, 'full');
+  assert.ok(goodFps >= 0.8 * VIDEO.fps, `the other viewer keeps its frame rate: ${goodFps} fps`);
+
+  removePolicer();
+  const liftedAt = Date.now();
+  const back = await waitFor(async () => {
+    const s = await viewerState(thin);
+    return s.rendition === 'full' && s.height === VIDEO.height ? s : null;
+  }, { timeoutMs: 30000, what: 'the thin viewer to come back to the full picture' });
+  console.log(`ladder: back to full ${Date.now() - liftedAt} ms after the policer went`);
+  assert.equal(back.hintShown, false, 'the hint goes with the weak connection');
+
+  // The camera's own account: only one session moved, and each move was announced.
+  const moves = agent.events('rendition_changed');
+  assert.ok(moves.length >= 2, `at least one step down and one up: ${JSON.stringify(moves)}`);
+  assert.equal(new Set(moves.map((e) => e.session)).size, 1, 'only the thin viewer moved');
+  assert.equal(moves.at(-1).rendition, 'full');
+  await setup.context().close();
+});

@@ -1,0 +1,234 @@
+// The quality ladder's rules (docs/CONGESTION.md), fed with synthetic receiver reports.
+#include "camera/session/rendition_controller.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace seccam::camera {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = RenditionController::Clock;
+
+// A receiver that reports every `every`, having received `packets` of which `lost` were lost.
+class Receiver {
+ public:
+  explicit Receiver(RenditionController& controller, Clock::time_point start)
+      : controller_(controller), now_(start) {}
+
+  // Runs `duration` of reports; returns every switch the controller asked for.
+  std::vector<Rendition> run(Clock::duration duration, int packetsPerReport, int lostPerReport,
+                             std::optional<std::chrono::milliseconds> rtt = 40ms) {
+    return reports(duration, packetsPerReport, lostPerReport, rtt, false);
+  }
+  // As run(), but stops at the first switch.
+  std::optional<Rendition> untilSwitch(Clock::duration atMost, int packetsPerReport,
+                                       int lostPerReport) {
+    auto switches = reports(atMost, packetsPerReport, lostPerReport, 40ms, true);
+    if (switches.empty()) return std::nullopt;
+    return switches.front();
+  }
+  Clock::time_point now() const { return now_; }
+  // The probes asked for so far.
+  const std::vector<RenditionCommand>& probes() const { return probes_; }
+
+ private:
+  std::vector<Rendition> reports(Clock::duration duration, int packetsPerReport,
+                                 int lostPerReport, std::optional<std::chrono::milliseconds> rtt,
+                                 bool stopAtSwitch) {
+    std::vector<Rendition> switches;
+    for (auto end = now_ + duration; now_ < end;) {
+      now_ += 200ms;
+      seq_ += static_cast<std::uint32_t>(packetsPerReport);
+      lost_ += lostPerReport;
+      auto command = controller_.onReport({now_, seq_, lost_, rtt});
+      if (command && command->kind == RenditionCommand::Kind::Probe) probes_.push_back(*command);
+      if (command && command->kind == RenditionCommand::Kind::Switch) {
+        switches.push_back(command->rendition);
+        if (stopAtSwitch) break;
+      }
+    }
+    return switches;
+  }
+
+  RenditionController& controller_;
+  std::vector<RenditionCommand> probes_;
+  Clock::time_point now_;
+  std::uint32_t seq_ = 1000;
+  std::int32_t lost_ = 0;
+};
+
+class RenditionControllerTest : public ::testing::Test {
+ protected:
+  Clock::time_point start_ = Clock::time_point{} + 1h;
+  RenditionController controller_{start_};
+  Receiver receiver_{controller_, start_};
+};
+
+TEST_F(RenditionControllerTest, CleanLinkStaysOnFull) {
+  EXPECT_TRUE(receiver_.run(60s, 40, 0).empty());
+  EXPECT_EQ(controller_.current(), Rendition::Full);
+}
+
+TEST_F(RenditionControllerTest, RandomLossThatRetransmissionsRepairDoesNotMoveTheViewer) {
+  // 5 % of the packets lost, every report: below the step-down threshold.
+  EXPECT_TRUE(receiver_.run(60s, 40, 2).empty());
+  EXPECT_EQ(controller_.current(), Rendition::Full);
+}
+
+TEST_F(RenditionControllerTest, HeavyLossStepsDownAfterTheStartSettles) {
+  auto switches = receiver_.run(2s, 40, 20);  // 50 % lost: the link carries half
+  ASSERT_FALSE(switches.empty());
+  EXPECT_EQ(switches.front(), Rendition::Medium);
+}
+
+TEST_F(RenditionControllerTest, StepsDownOneRungAtATimeWithASettlingPause) {
+  auto switches = receiver_.run(2s, 40, 20);
+  ASSERT_EQ(switches, std::vector<Rendition>{Rendition::Medium});
+  // Still lossy on medium: only after the settling pause, one more rung.
+  auto more = receiver_.run(1s, 40, 20);
+  EXPECT_TRUE(more.empty());
+  more = receiver_.run(1s, 40, 20);
+  EXPECT_EQ(more, std::vector<Rendition>{Rendition::Low});
+  // Nothing below low.
+  EXPECT_TRUE(receiver_.run(10s, 40, 20).empty());
+  EXPECT_EQ(controller_.current(), Rendition::Low);
+}
+
+TEST_F(RenditionControllerTest, TooFewPacketsSayNothing) {
+  // 3 packets a report, all lost: under the window's minimum, so no decision on them.
+  EXPECT_TRUE(receiver_.run(900ms, 3, 3).empty());
+  EXPECT_FALSE(controller_.windowLoss().has_value());
+}
+
+TEST_F(RenditionControllerTest, AGrowingRoundTripStepsDownBeforeAnyLoss) {
+  receiver_.run(3s, 40, 0, 40ms);
+  auto switches = receiver_.run(1s, 40, 0, 600ms);
+  EXPECT_EQ(switches, std::vector<Rendition>{Rendition::Medium});
+}
+
+TEST_F(RenditionControllerTest, OneSlowReportIsNotAQueue) {
+  receiver_.run(3s, 40, 0, 40ms);
+  EXPECT_TRUE(receiver_.run(200ms, 40, 0, 600ms).empty());
+  EXPECT_TRUE(receiver_.run(10s, 40, 0, 40ms).empty());
+}
+
+TEST_F(RenditionControllerTest, ACleanLinkStepsBackUpAfterTheHold) {
+  receiver_.run(2s, 40, 20);
+  ASSERT_EQ(controller_.current(), Rendition::Medium);
+  auto switches = receiver_.run(2s, 40, 0);
+  EXPECT_TRUE(switches.empty()) << "not before the up hold";
+  switches = receiver_.run(2s, 40, 0);
+  EXPECT_EQ(switches, std::vector<Rendition>{Rendition::Full});
+}
+
+TEST_F(RenditionControllerTest, AFailedProbeDoublesTheHoldUpToItsCap) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  EXPECT_EQ(controller_.upHold(), 3s);
+  std::vector<Clock::duration> holds;
+  for (int probe = 0; probe < 4; ++probe) {
+    // Clean on medium until the controller tries full...
+    ASSERT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);
+    // ...which the link cannot carry: back to medium as soon as the switch has settled.
+    ASSERT_EQ(receiver_.untilSwitch(3s, 40, 20), Rendition::Medium);
+    holds.push_back(controller_.upHold());
+  }
+  EXPECT_EQ(holds, (std::vector<Clock::duration>{6s, 8s, 8s, 8s}));
+}
+
+TEST_F(RenditionControllerTest, ABottleneckThatLiftsIsLeftWithinTenSeconds) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  for (int probe = 0; probe < 3; ++probe) {  // the hold grows to its cap
+    ASSERT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);
+    ASSERT_EQ(receiver_.untilSwitch(3s, 40, 20), Rendition::Medium);
+  }
+  ASSERT_EQ(controller_.upHold(), 8s);
+  EXPECT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);
+}
+
+TEST_F(RenditionControllerTest, AProbeThatHoldsResetsTheHold) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  ASSERT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);
+  ASSERT_EQ(receiver_.untilSwitch(3s, 40, 20), Rendition::Medium);  // failed: hold 6 s
+  ASSERT_EQ(controller_.upHold(), 6s);
+  ASSERT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);  // up again, and it holds
+  EXPECT_TRUE(receiver_.run(12s, 40, 0).empty());
+  EXPECT_EQ(controller_.upHold(), 3s);
+}
+
+TEST_F(RenditionControllerTest, LowStepsUpThroughMediumOneRungAtATime) {
+  receiver_.run(2s, 40, 20);
+  receiver_.run(2s, 40, 20);
+  ASSERT_EQ(controller_.current(), Rendition::Low);
+  auto switches = receiver_.run(4s, 20, 0);
+  EXPECT_EQ(switches, std::vector<Rendition>{Rendition::Medium});
+}
+
+TEST_F(RenditionControllerTest, AnOutOfOrderReportRestartsTheCount) {
+  RenditionController controller(start_);
+  auto t = start_;
+  controller.onReport({t += 200ms, 5000, 0, std::nullopt});
+  // An older report (a lower sequence number) must not count as a huge loss or a wrap.
+  EXPECT_FALSE(controller.onReport({t += 200ms, 4000, 500, std::nullopt}).has_value());
+  EXPECT_FALSE(controller.windowLoss().has_value());
+  EXPECT_EQ(controller.current(), Rendition::Full);
+}
+
+// With probing, an up-step is first tried with probe traffic at the higher rung's rate.
+class ProbingControllerTest : public ::testing::Test {
+ protected:
+  static RenditionSettings probing() {
+    RenditionSettings settings;
+    settings.canProbe = true;
+    return settings;
+  }
+  Clock::time_point start_ = Clock::time_point{} + 1h;
+  RenditionController controller_{start_, probing()};
+  Receiver receiver_{controller_, start_};
+};
+
+TEST_F(ProbingControllerTest, AClearProbeIsFollowedByTheUpStep) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  // Clean on medium: after the hold, a probe for full, and once it passed, the step up.
+  auto up = receiver_.untilSwitch(10s, 40, 0);
+  ASSERT_EQ(receiver_.probes().size(), 1u);
+  EXPECT_EQ(receiver_.probes().front(),
+            (RenditionCommand{RenditionCommand::Kind::Probe, Rendition::Full}));
+  EXPECT_EQ(up, Rendition::Full);
+}
+
+TEST_F(ProbingControllerTest, ALossyProbeKeepsTheViewerDownAndDoublesTheHold) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  // Clean until the probe is asked for...
+  while (receiver_.probes().empty()) ASSERT_TRUE(receiver_.run(200ms, 40, 0).empty());
+  EXPECT_TRUE(controller_.probing());
+  // ...which the link cannot carry: the viewer stays on medium, and no step down follows from
+  // the probe's own losses.
+  EXPECT_TRUE(receiver_.run(800ms, 40, 12).empty());
+  EXPECT_FALSE(controller_.probing());
+  EXPECT_EQ(controller_.current(), Rendition::Medium);
+  EXPECT_EQ(controller_.upHold(), 6s);
+  EXPECT_TRUE(receiver_.run(5s, 40, 0).empty()) << "the next probe waits for the longer hold";
+  EXPECT_EQ(receiver_.probes().size(), 1u);
+}
+
+TEST_F(ProbingControllerTest, LossesThatRetransmissionsRecoverStillFailTheProbe) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  while (receiver_.probes().empty()) receiver_.run(200ms, 40, 0);
+  // 24 of 160 lost in the probe's first report, then all recovered (the cumulative count goes
+  // back down): a link that needed retransmissions to carry it did not carry it.
+  receiver_.run(200ms, 40, 24);
+  EXPECT_TRUE(receiver_.run(600ms, 40, -8).empty());
+  EXPECT_EQ(controller_.current(), Rendition::Medium);
+  EXPECT_EQ(controller_.upHold(), 6s);
+}
+
+TEST(RenditionName, MatchesTheWire) {
+  EXPECT_EQ(renditionName(Rendition::Full), "full");
+  EXPECT_EQ(renditionName(Rendition::Medium), "medium");
+  EXPECT_EQ(renditionName(Rendition::Low), "low");
+}
+
+}  // namespace
+}  // namespace seccam::camera
