@@ -34,6 +34,7 @@ export const TURN_TLS_PORT = 5349;
 // coturn runs as its own user (Debian's package creates it), so that nft can tell the relay's
 // own packets from everyone else's (`meta skuid`): see udp-blocked.test.mjs.
 export const TURN_USER = 'turnserver';
+const UDP_BLOCK_TABLE = 'seccamudpblock';
 const TURN_RELAY_PORTS = [49152, 49252];
 const START_TIMEOUT_MS = 15000;
 const STOP_TIMEOUT_MS = 5000;
@@ -297,6 +298,32 @@ export class Stack {
     const browser = await chromium.launch({ executablePath: wrapper, args, timeout: START_TIMEOUT_MS });
     this.browsers.push(browser);
     return browser;
+  }
+
+  // Drops every UDP packet in the namespace except coturn's own (its relay leg between the
+  // viewer's and the camera's allocations: coturn runs as TURN_USER); with `plainTcpToo`, also
+  // TCP to coturn's plain port, leaving TURN over TLS as the only way. nftables, output hook:
+  // every packet here is sent by a local process (docs/WEBRTC-NOTES.md).
+  blockUdp({ plainTcpToo = false } = {}) {
+    const table = ['inet', UDP_BLOCK_TABLE];
+    this.#ns('nft', 'add', 'table', ...table);
+    this.#ns('nft', 'add', 'chain', ...table, 'out', '{ type filter hook output priority 0 ; }');
+    this.#ns('nft', 'add', 'rule', ...table, 'out', 'meta', 'l4proto', 'udp', 'meta', 'skuid', '!=', TURN_USER, 'counter', 'drop');
+    if (plainTcpToo) this.#ns('nft', 'add', 'rule', ...table, 'out', 'tcp', 'dport', String(TURN_PORT), 'counter', 'drop');
+  }
+
+  // What blockUdp's rules dropped so far: [UDP packets, TCP packets (with plainTcpToo)].
+  blockedPackets() {
+    const table = JSON.parse(this.#ns('nft', '-j', 'list', 'table', 'inet', UDP_BLOCK_TABLE));
+    return table.nftables.filter((o) => o.rule).map((o) => o.rule.expr.find((e) => e.counter).counter.packets);
+  }
+
+  unblockUdp() {
+    try {
+      this.#ns('nft', 'delete', 'table', 'inet', UDP_BLOCK_TABLE);
+    } catch {
+      // not blocked, or the namespace is gone already
+    }
   }
 
   // PIDs of every process still inside the namespace.

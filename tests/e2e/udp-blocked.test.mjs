@@ -3,53 +3,23 @@
 // when plain TCP to coturn's port is blocked too. The server hands out coturn as configured
 // by default (`--turn-host`: TURN over UDP, TCP and TLS); nothing in the test picks a transport.
 //
-// coturn runs as its own user, so one rule lets exactly the relay's own packets through
-// (`meta skuid`): the relay talking to itself between the viewer's and the camera's
-// allocations. Every other UDP packet in the namespace is dropped: the viewer's and the
-// camera's host candidates and their TURN/UDP allocations alike. The viewer asks for relay
+// coturn runs as its own user, so the block (`Stack.blockUdp`) lets exactly the relay's own
+// packets through (`meta skuid`): the relay talking to itself between the viewer's and the
+// camera's allocations. Every other UDP packet in the namespace is dropped: the viewer's and
+// the camera's host candidates and their TURN/UDP allocations alike. The viewer asks for relay
 // candidates only (`?relay=1`): inside one namespace there is no NAT, so it could otherwise
 // reach the camera's ICE-TCP host candidate directly, which a NAT in front of the camera
 // forbids in real life.
 
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import {
-  Stack, TURN_PORT, TURN_USER, expectPlaying, keepPeerConnections, newPage, signUp,
-} from './harness.mjs';
+import { Stack, expectPlaying, keepPeerConnections, newPage, signUp } from './harness.mjs';
 
-const NFT_TABLE = 'seccamudpblocked';
 const VIDEO = { width: 640, height: 480, fps: 25 };
 
 let stack;
 let browser;
 let account; // the signed-up page's browser context (its session cookie)
-
-function nft(...args) {
-  return execFileSync('ip', ['netns', 'exec', stack.namespace, 'nft', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-// Drops every UDP packet not sent by coturn; with `plainTcpToo`, also TCP to coturn's plain
-// port (3478), so that TURN over TLS is the only way left. Each rule counts what it drops.
-function block({ plainTcpToo = false } = {}) {
-  nft('add', 'table', 'inet', NFT_TABLE);
-  nft('add', 'chain', 'inet', NFT_TABLE, 'out', '{ type filter hook output priority 0 ; }');
-  nft('add', 'rule', 'inet', NFT_TABLE, 'out', 'meta', 'l4proto', 'udp', 'meta', 'skuid', '!=', TURN_USER, 'counter', 'drop');
-  if (plainTcpToo) nft('add', 'rule', 'inet', NFT_TABLE, 'out', 'tcp', 'dport', String(TURN_PORT), 'counter', 'drop');
-}
-
-function droppedPackets() {
-  const table = JSON.parse(nft('-j', 'list', 'table', 'inet', NFT_TABLE));
-  return table.nftables.filter((o) => o.rule).map((o) => o.rule.expr.find((e) => e.counter).counter.packets);
-}
-
-function unblock() {
-  try {
-    nft('delete', 'table', 'inet', NFT_TABLE);
-  } catch {
-    // not added, or the namespace is gone already
-  }
-}
 
 before(async () => {
   stack = await Stack.start({ label: 'udp-blocked', cameraCount: 1 });
@@ -60,10 +30,10 @@ before(async () => {
   stack.startCamera(stack.cameras[0], VIDEO);
 });
 
-afterEach(() => unblock());
+afterEach(() => stack.unblockUdp());
 
 after(async () => {
-  unblock();
+  stack?.unblockUdp();
   if (process.exitCode) console.error(stack?.logs());
   await stack?.stop();
 });
@@ -95,9 +65,9 @@ async function watchRelayOnly() {
 }
 
 test('with all UDP blocked, the viewer plays through coturn over TCP', async () => {
-  block();
+  stack.blockUdp();
   const { page, playing, pair } = await watchRelayOnly();
-  const [udpDropped] = droppedPackets();
+  const [udpDropped] = stack.blockedPackets();
   console.log(`TURN/TCP: ${JSON.stringify({ pair, udpDropped, framesDecoded: playing.framesDecoded })}`);
 
   assert.ok(Number(playing.framesDecoded) > 5 && playing.videoWidth === VIDEO.width, JSON.stringify(playing));
@@ -110,9 +80,9 @@ test('with all UDP blocked, the viewer plays through coturn over TCP', async () 
 });
 
 test('with all UDP and plain TCP to coturn blocked, the viewer plays through coturn over TLS', async () => {
-  block({ plainTcpToo: true });
+  stack.blockUdp({ plainTcpToo: true });
   const { page, playing, pair } = await watchRelayOnly();
-  const [udpDropped, tcpDropped] = droppedPackets();
+  const [udpDropped, tcpDropped] = stack.blockedPackets();
   console.log(`TURN/TLS: ${JSON.stringify({ pair, udpDropped, tcpDropped, framesDecoded: playing.framesDecoded })}`);
 
   assert.ok(Number(playing.framesDecoded) > 5 && playing.videoWidth === VIDEO.width, JSON.stringify(playing));
