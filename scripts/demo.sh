@@ -73,7 +73,7 @@ cleanup() {
     kill -TERM "${pids[i]}" 2>/dev/null || true
   done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [[ -n $TURN_RUN ]] && rm -rf "$TURN_RUN"
+  if [[ -n $TURN_RUN ]]; then rm -rf "$TURN_RUN"; fi
   say "Stopped. Data and logs are in $DATA"
 }
 trap cleanup EXIT
