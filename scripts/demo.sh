@@ -4,8 +4,9 @@
 # camera ID and claim code to sign up with. Ctrl-C stops everything.
 #
 # Settings (environment): SECCAM_DEMO_DATA (default ./data/demo), SECCAM_DEMO_PORT (8080),
-# SECCAM_DEMO_TURN_PORT (3478), SECCAM_BUILD_DIR (build), SECCAM_DEMO_SKIP_BUILD=1 (use what is
-# built). Delete the data folder to start over.
+# SECCAM_DEMO_TURN_PORT (3478: TURN over UDP and TCP), SECCAM_DEMO_TURN_TLS_PORT (5349: TURN
+# over TLS), SECCAM_BUILD_DIR (build), SECCAM_DEMO_SKIP_BUILD=1 (use what is built). Delete the
+# data folder to start over.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -13,6 +14,8 @@ ROOT=$PWD
 HOST=127.0.0.1
 PORT=${SECCAM_DEMO_PORT:-8080}
 TURN_PORT=${SECCAM_DEMO_TURN_PORT:-3478}
+TURN_TLS_PORT=${SECCAM_DEMO_TURN_TLS_PORT:-5349}
+TURN_USER=turnserver  # Debian's coturn package creates it
 TURN_RELAY_MIN_PORT=49160
 TURN_RELAY_MAX_PORT=49260
 DATA=$(realpath -m "${SECCAM_DEMO_DATA:-data/demo}")
@@ -32,9 +35,9 @@ if [[ ${SECCAM_DEMO_SKIP_BUILD:-0} != 1 ]]; then
 fi
 [[ -x $SERVER_BIN && -x $CAMERA_BIN ]] || fail "the build did not produce $SERVER_BIN and $CAMERA_BIN"
 
-for port in "$PORT" "$TURN_PORT"; do
+for port in "$PORT" "$TURN_PORT" "$TURN_TLS_PORT"; do
   if ss -Hltnu "( sport = :$port )" 2>/dev/null | grep -q .; then
-    fail "port $port is in use: stop what uses it, or set SECCAM_DEMO_PORT / SECCAM_DEMO_TURN_PORT"
+    fail "port $port is in use: stop what uses it, or set SECCAM_DEMO_PORT / SECCAM_DEMO_TURN_PORT / SECCAM_DEMO_TURN_TLS_PORT"
   fi
 done
 
@@ -47,32 +50,21 @@ if [[ ! -s $DATA/turn-secret ]]; then
   (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DATA/turn-secret")
 fi
 TURN_SECRET=$(<"$DATA/turn-secret")
-(umask 077 && cat >"$DATA/turnserver.conf" <<CONF
-# Written by scripts/demo.sh: coturn for the demo, on loopback only.
-listening-ip=$HOST
-relay-ip=$HOST
-listening-port=$TURN_PORT
-min-port=$TURN_RELAY_MIN_PORT
-max-port=$TURN_RELAY_MAX_PORT
-use-auth-secret
-static-auth-secret=$TURN_SECRET
-realm=seccam.demo
-fingerprint
-no-tls
-no-dtls
-no-cli
-no-multicast-peers
-# Everything here is on this machine, so the relay's peers are local addresses too.
-allow-loopback-peers
-log-file=$DATA/logs/turnserver.log
-simple-log
-pidfile=$DATA/turnserver.pid
-userdb=$DATA/turndb.sqlite
-CONF
-)
+
+# The demo's own certificate for TURN over TLS: self-signed for 127.0.0.1, made once and kept.
+# Browsers check it (docs/WEBRTC-NOTES.md): TURN over TLS works from a browser that trusts it.
+TURN_CERT=$DATA/tls/turn-cert.pem
+TURN_KEY=$DATA/tls/turn-key.pem
+if [[ ! -s $TURN_CERT || ! -s $TURN_KEY ]]; then
+  mkdir -p "$DATA/tls"
+  (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
+    -subj "/CN=SecCam demo TURN" -addext "subjectAltName=IP:$HOST" \
+    -keyout "$TURN_KEY" -out "$TURN_CERT" 2>/dev/null) || fail "openssl could not make the TURN certificate"
+fi
 
 pids=()
 names=()
+TURN_RUN=
 cleanup() {
   trap - EXIT INT TERM
   echo
@@ -81,10 +73,53 @@ cleanup() {
     kill -TERM "${pids[i]}" 2>/dev/null || true
   done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -n $TURN_RUN ]]; then rm -rf "$TURN_RUN"; fi
   say "Stopped. Data and logs are in $DATA"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# coturn's configuration (it holds the secret), certificate copy and database live in a
+# temporary folder, removed on exit. Started as root, coturn drops to its own user once its
+# ports are open, and that user must still reach these files.
+TURN_RUN=$(mktemp -d "${TMPDIR:-/tmp}/seccam-demo-turn.XXXXXX")
+install -m 0600 "$TURN_CERT" "$TURN_RUN/cert.pem"
+install -m 0600 "$TURN_KEY" "$TURN_RUN/key.pem"
+TURN_PROC_USER=
+if [[ $(id -u) == 0 ]] && id "$TURN_USER" >/dev/null 2>&1; then
+  TURN_PROC_USER="proc-user=$TURN_USER
+proc-group=$(id -gn "$TURN_USER")"
+fi
+(umask 077 && cat >"$TURN_RUN/turnserver.conf" <<CONF
+# Written by scripts/demo.sh: coturn for the demo, on loopback only.
+listening-ip=$HOST
+relay-ip=$HOST
+listening-port=$TURN_PORT
+tls-listening-port=$TURN_TLS_PORT
+cert=$TURN_RUN/cert.pem
+pkey=$TURN_RUN/key.pem
+min-port=$TURN_RELAY_MIN_PORT
+max-port=$TURN_RELAY_MAX_PORT
+use-auth-secret
+static-auth-secret=$TURN_SECRET
+realm=seccam.demo
+fingerprint
+no-dtls
+no-cli
+no-multicast-peers
+# Everything here is on this machine, so the relay's peers are local addresses too.
+allow-loopback-peers
+log-file=stdout
+simple-log
+pidfile=$TURN_RUN/turnserver.pid
+userdb=$TURN_RUN/turndb.sqlite
+$TURN_PROC_USER
+CONF
+)
+if [[ -n $TURN_PROC_USER ]]; then
+  chown -R "$TURN_USER:" "$TURN_RUN"
+  chmod 0711 "$TURN_RUN"
+fi
 
 start() { # name command...
   local name=$1
@@ -94,14 +129,13 @@ start() { # name command...
   names+=("$name")
 }
 
-start turnserver turnserver -c "$DATA/turnserver.conf"
+start turnserver turnserver -c "$TURN_RUN/turnserver.conf"
 
-# The server shares coturn's secret, but hands out no TURN URL in the demo: on one machine a
-# relay on 127.0.0.1 cannot carry anything (libnice, the camera's ICE, ignores loopback), so
-# it would only slow every session's gathering down. For a real deployment set [turn] urls
-# to coturn's public address (README: "Deploying the server").
+# The server shares coturn's secret and hands out coturn as any deployment does (`[turn] host`:
+# TURN over UDP, TCP and TLS).
 SECCAM_TURN_SECRET=$TURN_SECRET \
-  start seccam-server "$SERVER_BIN" serve --listen "$HOST:$PORT" --data "$DATA" --web-root "$ROOT/web"
+  start seccam-server "$SERVER_BIN" serve --listen "$HOST:$PORT" --data "$DATA" --web-root "$ROOT/web" \
+  --turn-host "$HOST" --turn-port "$TURN_PORT" --turn-tls-port "$TURN_TLS_PORT"
 
 for ((i = 0; i < HEALTH_TIMEOUT_S * 10; i++)); do
   curl -fs "http://$HOST:$PORT/healthz" >/dev/null 2>&1 && break
@@ -149,6 +183,7 @@ cat <<BANNER
   New here: choose "Create an account with your camera" and enter the two values above.
   Signed up in an earlier run: just sign in.
   $([[ $camera_online == 1 ]] && echo "The test camera is connected." || echo "The camera has not said it is connected yet: see $DATA/logs/seccam-camera.log")
+  TURN (coturn)   $HOST: UDP and TCP $TURN_PORT, TLS $TURN_TLS_PORT (certificate $TURN_CERT)
   Logs: $DATA/logs   ·   Stop: Ctrl-C
 
 BANNER

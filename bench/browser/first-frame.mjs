@@ -1,29 +1,47 @@
 // Time to first frame (issue 5, item 2): from the browser's createOffer to the first
 // presented frame, over fresh sessions, the first one right after the camera agent starts,
 // direct and relay-only (through coturn), in Debian's Chromium inside a network namespace.
-//   node bench/browser/first-frame.mjs [--sessions 20] [--size 1280x720] [--modes direct,relay]
+// With all UDP blocked (issue 10, item 3: nft in the namespace, coturn's own relay leg let
+// through) relay-only through coturn over TCP (`tcp`), and over TLS (`tls`: plain TCP to
+// coturn's port blocked too). The server hands out coturn's UDP, TCP and TLS URLs.
+// `--turn udp` hands out coturn's UDP URL only (as before issue 10), for comparing the rest.
+//   node bench/browser/first-frame.mjs [--sessions 20] [--size 1280x720] [--modes direct,relay,tcp,tls] [--turn all|udp]
 import {
   Stack, waitFor, parseArgs, percentile, startProbeCamera, signedInContext, newAccount, liveUrl, waitOnline, writeJson,
 } from './bench-common.mjs';
 
-const opts = parseArgs({ sessions: '20', size: '1280x720', modes: 'direct,relay', json: 'first-frame.json' });
+const opts = parseArgs({ sessions: '20', size: '1280x720', modes: 'direct,relay,tcp,tls', turn: 'all', json: 'first-frame.json' });
+// Per mode: relay-only or not, the UDP block, and the relay protocol its sessions must use.
+const MODES = {
+  direct: { relay: false },
+  relay: { relay: true },
+  tcp: { relay: true, block: {}, relayProtocol: 'tcp' },
+  tls: { relay: true, block: { plainTcpToo: true }, relayProtocol: 'tls' },
+};
 const [width, height] = opts.size.split('x').map(Number);
 const sessions = Number(opts.sessions);
 
-const stack = await Stack.start({ label: 'bench-first-frame', cameraCount: 1 });
+if (!['all', 'udp'].includes(opts.turn)) throw new Error('--turn is all or udp');
+const stack = await Stack.start({
+  label: 'bench-first-frame', cameraCount: 1, turnUrls: opts.turn === 'udp' ? (s) => [s.coturnUrls[0]] : null,
+});
 const results = [];
 try {
   const camera = stack.cameras[0];
   const account = newAccount();
   const browser = await stack.launchBrowser();
   for (const mode of opts.modes.split(',')) {
-    const relay = mode === 'relay';
+    if (!MODES[mode]) throw new Error(`unknown mode ${mode}; known: ${Object.keys(MODES).join(', ')}`);
+    const { relay, block, relayProtocol } = MODES[mode];
     await stack.stopCamera(camera);
     const { context, page } = await signedInContext(browser, stack, camera, account);
     startProbeCamera(stack, camera, { width, height });
     await waitOnline(stack, page, camera.cameraId);
+    if (block) stack.blockUdp(block);
     const times = [];
+    const connectTimes = []; // offer to connectionState 'connected'
     let relayedSessions = 0;
+    const relayProtocols = {};
     for (let i = 0; i < sessions; i += 1) {
       await page.goto(liveUrl(stack, camera.cameraId, { relay }));
       const ms = await waitFor(() => page.evaluate(() => {
@@ -32,18 +50,45 @@ try {
       }), { timeoutMs: 30000, intervalMs: 20, what: `first frame of session ${i + 1}` });
       const path = await waitFor(() => page.locator('#stats').evaluate((n) => n.dataset.path || null), { timeoutMs: 10000, what: 'stats path' });
       if (path === 'relayed') relayedSessions += 1;
+      connectTimes.push(await page.evaluate(() => {
+        const b = window.__seccamBench;
+        return b.connected.length ? b.connected[0] - b.offers[0] : null;
+      }));
+      const protocol = await localRelayProtocol(page);
+      relayProtocols[protocol] = (relayProtocols[protocol] || 0) + 1;
       times.push(ms);
     }
     await context.close();
+    if (block) stack.unblockUdp();
     const row = {
       mode, width, height, sessions, firstSessionMs: times[0],
-      p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), maxMs: Math.max(...times), relayedSessions, timesMs: times,
+      p50Ms: percentile(times, 50), p95Ms: percentile(times, 95), maxMs: Math.max(...times),
+      connectedP50Ms: percentile(connectTimes.filter((ms) => ms !== null), 50), relayedSessions, relayProtocols, timesMs: times,
     };
     results.push(row);
     console.log(`${mode.padEnd(6)} ${width}x${height}: first ${times[0].toFixed(0)} ms  p50 ${row.p50Ms.toFixed(0)} ms  `
-      + `p95 ${row.p95Ms.toFixed(0)} ms  max ${row.maxMs.toFixed(0)} ms  (${relayedSessions}/${sessions} relayed)`);
+      + `p95 ${row.p95Ms.toFixed(0)} ms  max ${row.maxMs.toFixed(0)} ms  (connected: p50 ${row.connectedP50Ms?.toFixed(0)} ms; `
+      + `${relayedSessions}/${sessions} relayed, `
+      + `viewer's relay protocol ${JSON.stringify(relayProtocols)})`);
+    if (relayProtocol && relayProtocols[relayProtocol] !== sessions) {
+      throw new Error(`${mode}: every session must go through TURN over ${relayProtocol}: ${JSON.stringify(relayProtocols)}`);
+    }
   }
 } finally {
   await stack.stop();
 }
-writeJson(opts.json, { date: new Date().toISOString(), results });
+writeJson(opts.json, { date: new Date().toISOString(), turn: opts.turn, results });
+
+// The viewer's side of the selected candidate pair: 'udp', 'tcp' or 'tls' when it is a relay
+// candidate (the transport to coturn), 'none' otherwise.
+async function localRelayProtocol(page) {
+  return page.evaluate(async () => {
+    const pc = window.__seccamBench.pcs[window.__seccamBench.pcs.length - 1];
+    const report = await pc.getStats();
+    let local;
+    report.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) local = report.get(report.get(s.selectedCandidatePairId).localCandidateId);
+    });
+    return local?.candidateType === 'relay' ? local.relayProtocol : 'none';
+  });
+}

@@ -3,12 +3,21 @@
 // with the latency probe on, decodes the capture time stamped in each presented frame
 // (PROTOCOL.md "Latency probe (video)") and compares it with the time the frame was shown.
 (() => {
-  const bench = (window.__seccamBench = { offers: [], firstFrames: [], latencies: [], submitted: [], probeErrors: 0, pcs: [] });
+  const bench = (window.__seccamBench = {
+    offers: [], connected: [], firstFrames: [], latencies: [], submitted: [], probeErrors: 0, pcs: [],
+  });
 
   const createOffer = RTCPeerConnection.prototype.createOffer;
   RTCPeerConnection.prototype.createOffer = function (...args) {
     bench.offers.push(performance.now());
     bench.pcs.push(this);
+    // When ICE and DTLS are through (the first frame's wait splits there).
+    const onState = () => {
+      if (this.connectionState !== 'connected') return;
+      bench.connected.push(performance.now());
+      this.removeEventListener('connectionstatechange', onState);
+    };
+    this.addEventListener('connectionstatechange', onState);
     return createOffer.apply(this, args);
   };
 

@@ -38,7 +38,10 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [tls] cert       SECCAM_TLS_CERT          --tls-cert FILE       (none: plain HTTP)
   [tls] key        SECCAM_TLS_KEY           --tls-key FILE        (none)
   [turn] secret    SECCAM_TURN_SECRET       --turn-secret TEXT    (none: no TURN credentials)
-  [turn] urls      SECCAM_TURN_URLS         --turn-urls A,B       (none; comma separated)
+  [turn] host      SECCAM_TURN_HOST         --turn-host HOST      (none: no TURN URLs)
+  [turn] port      SECCAM_TURN_PORT         --turn-port PORT      3478 (TURN over UDP and TCP)
+  [turn] tls-port  SECCAM_TURN_TLS_PORT     --turn-tls-port PORT  5349 (TURN over TLS; 0: none)
+  [turn] urls      SECCAM_TURN_URLS         --turn-urls A,B       (from host; comma separated)
   [turn] ttl       SECCAM_TURN_TTL          --turn-ttl SECONDS    86400
   [signaling] ping-interval              SECCAM_SIGNALING_PING_INTERVAL              20
   [signaling] camera-auth-timeout        SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT        10
@@ -84,8 +87,14 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--metrics-token", "metrics-token",
           "Bearer token that opens GET /metrics to other hosts (default: loopback clients only)");
   addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
+  addFlag(app, cli, "--turn-host", "turn.host",
+          "coturn's host name or address: hand out TURN over UDP, TCP and TLS on it");
+  addFlag(app, cli, "--turn-port", "turn.port", "coturn's UDP and TCP port (default 3478)");
+  addFlag(app, cli, "--turn-tls-port", "turn.tls-port",
+          "coturn's TLS port (default 5349; 0: hand out no turns: URL)");
   addFlag(app, cli, "--turn-urls", "turn.urls",
-          "Comma-separated turn:, turns: and stun: URLs given to browsers and cameras");
+          "Comma-separated turn:, turns: and stun: URLs given to browsers and cameras, "
+          "instead of those from --turn-host");
   addFlag(app, cli, "--turn-ttl", "turn.ttl",
           "Lifetime of TURN credentials in seconds (default 86400)");
   addFlag(app, cli, "--signaling-ping-interval", "signaling.ping-interval",

@@ -22,15 +22,17 @@ async function bench(script, args) {
   return { stdout, results: JSON.parse(fs.readFileSync(json, 'utf8')).results };
 }
 
-test('first-frame.mjs measures direct and relayed sessions', async () => {
+test('first-frame.mjs measures direct and relayed sessions, and relayed over TCP and TLS with UDP blocked', async () => {
   const { stdout, results } = await bench('first-frame.mjs', ['--sessions', '2', '--size', '320x240']);
-  assert.deepEqual(results.map((r) => r.mode), ['direct', 'relay'], stdout);
+  assert.deepEqual(results.map((r) => r.mode), ['direct', 'relay', 'tcp', 'tls'], stdout);
   for (const r of results) {
     assert.equal(r.timesMs.length, 2);
     assert.ok(r.timesMs.every((ms) => ms > 0), stdout);
   }
   assert.equal(results[0].relayedSessions, 0, 'direct sessions go direct');
   assert.equal(results[1].relayedSessions, 2, 'relay-only sessions go through coturn');
+  assert.deepEqual(results[2].relayProtocols, { tcp: 2 }, 'with UDP blocked: TURN over TCP');
+  assert.deepEqual(results[3].relayProtocols, { tls: 2 }, 'with plain TCP blocked too: TURN over TLS');
 });
 
 test('glass-to-glass.mjs reads the latency probe from every frame', async () => {

@@ -5,11 +5,13 @@
 //
 // Measured here: on one machine the video flows over the host candidates of its non-loopback
 // interface (here the namespace's veth pair; Chromium's mDNS-hidden host shows up at the camera
-// as peer-reflexive). A relay-only viewer through the demo's coturn on 127.0.0.1 does not
-// connect: the camera's libnice gets no answer through a relay on a loopback address.
+// as peer-reflexive). The demo hands out its coturn on 127.0.0.1 over UDP, TCP and TLS (its
+// own self-signed certificate), and a relay-only viewer plays through it (relay/relay on
+// 127.0.0.1, TURN over UDP).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BUILD_DIR, CHROMIUM_ARGS, REPO_ROOT, Stack, expectPlaying, newPage, waitFor } from './harness.mjs';
@@ -31,7 +33,10 @@ after(async () => {
 });
 
 test('the demo runs everything on loopback, a browser watches its camera, Ctrl-C stops it all', async () => {
-  const demo = stack.spawn('demo', ['env', 'SECCAM_DEMO_SKIP_BUILD=1', `SECCAM_BUILD_DIR=${BUILD_DIR}`,
+  // coturn's temporary folder goes here (TMPDIR), for checking it is removed; coturn's own user
+  // must reach it, as it does /tmp.
+  fs.chmodSync(stack.dir, 0o711);
+  const demo = stack.spawn('demo', ['env', 'SECCAM_DEMO_SKIP_BUILD=1', `SECCAM_BUILD_DIR=${BUILD_DIR}`, `TMPDIR=${stack.dir}`,
     `SECCAM_DEMO_DATA=${path.join(stack.dir, 'demo-data')}`, path.join(REPO_ROOT, 'scripts/demo.sh')]);
   const banner = await waitFor(() => {
     if (!demo.running) throw new Error(`demo.sh exited:\n${demo.log()}`);
@@ -43,7 +48,13 @@ test('the demo runs everything on loopback, a browser watches its camera, Ctrl-C
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   assert.match(banner, /The test camera is connected/);
 
-  const browser = await stack.launchBrowser({ args: CHROMIUM_ARGS.filter((a) => a !== MDNS_FLAG) });
+  // The browser trusts the demo's own TURN certificate by its key, as a user who installed it
+  // would (Chromium checks a TURN server's certificate).
+  const turnCert = new X509Certificate(fs.readFileSync(path.join(stack.dir, 'demo-data', 'tls', 'turn-cert.pem')));
+  const spki = createHash('sha256').update(turnCert.publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+  const browser = await stack.launchBrowser({
+    args: [...CHROMIUM_ARGS.filter((a) => a !== MDNS_FLAG), `--ignore-certificate-errors-spki-list=${spki}`],
+  });
   const page = await newPage(browser);
   await page.goto(url);
   await page.getByRole('link', { name: /Create an account/ }).click();
@@ -63,6 +74,36 @@ test('the demo runs everything on loopback, a browser watches its camera, Ctrl-C
   const second = await page.context().newPage();
   await second.goto(page.url());
   await expectPlaying(second, { timeoutMs: 30000 });
+
+  // The demo hands out its coturn over UDP, TCP and TLS, and coturn answers TLS with the
+  // demo's own certificate: a relay-only browser gets a relay candidate from the turns: URL.
+  const { iceServers } = await page.evaluate(async () => (await fetch('/api/ice-servers')).json());
+  assert.deepEqual(iceServers[0].urls, ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp',
+    'turns:127.0.0.1:5349?transport=tcp']);
+  const tls = await page.evaluate(async (server) => {
+    const pc = new RTCPeerConnection({ iceServers: [{ ...server, urls: server.urls.filter((u) => u.startsWith('turns:')) }], iceTransportPolicy: 'relay' });
+    const candidates = [];
+    const errors = [];
+    pc.onicecandidate = (e) => e.candidate && candidates.push(e.candidate.candidate);
+    pc.onicecandidateerror = (e) => errors.push(`${e.url} ${e.errorCode} ${e.errorText}`);
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 10000);
+      pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && (clearTimeout(timer), resolve());
+    });
+    pc.close();
+    return { candidates, errors };
+  }, iceServers[0]);
+  assert.equal(tls.candidates.filter((c) => / typ relay /.test(c)).length, 1, JSON.stringify(tls));
+  assert.deepEqual(tls.errors, []);
+
+  // A relay-only viewer (`?relay=1`) plays through the demo's coturn on 127.0.0.1.
+  const relayed = await page.context().newPage();
+  await relayed.goto(`${page.url()}&relay=1`);
+  const relayedStats = await expectPlaying(relayed, { timeoutMs: 30000 });
+  assert.equal(relayedStats.path, 'relayed', JSON.stringify(relayedStats));
+  assert.equal(relayedStats.localCandidateType, 'relay', JSON.stringify(relayedStats));
   await browser.close();
 
   demo.child.kill('SIGINT');
@@ -71,4 +112,6 @@ test('the demo runs everything on loopback, a browser watches its camera, Ctrl-C
   assert.doesNotMatch(demo.log(), /stopped unexpectedly/);
   await waitFor(() => stack.pidsInside().length === 0, { timeoutMs: 10000, what: 'every demo process to stop' });
   assert.match(demo.log(), /Stopped\./);
+  assert.deepEqual(fs.readdirSync(stack.dir).filter((name) => name.startsWith('seccam-demo-turn.')), [],
+    "coturn's temporary folder (configuration with the secret) is removed");
 });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { X509Certificate, createHash, randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -29,7 +29,12 @@ export const CHROMIUM_ARGS = [
 ];
 
 const SERVER_PORT = 8080;
-const TURN_PORT = 3478;
+export const TURN_PORT = 3478;
+export const TURN_TLS_PORT = 5349;
+// coturn runs as its own user (Debian's package creates it), so that nft can tell the relay's
+// own packets from everyone else's (`meta skuid`): see udp-blocked.test.mjs.
+export const TURN_USER = 'turnserver';
+const UDP_BLOCK_TABLE = 'seccamudpblock';
 const TURN_RELAY_PORTS = [49152, 49252];
 const START_TIMEOUT_MS = 15000;
 const STOP_TIMEOUT_MS = 5000;
@@ -138,15 +143,16 @@ export class Stack {
 
   // Creates the namespace and starts coturn and seccam-server; provisions `cameraCount`.
   // `services: false`: the namespace alone (the demo test starts its own).
-  // `extraTurnUrls(stack)`: more TURN URLs handed out after the namespace's coturn (e.g. one
-  // that never answers).
-  static async start({ label, cameraCount = 1, services = true, extraTurnUrls = () => [] }) {
+  // The server hands out the namespace's coturn as the default configuration does (`--turn-host`:
+  // TURN over UDP, TCP and TLS). `turnUrls(stack)`: the URL list to hand out instead
+  // (`--turn-urls`), e.g. with one that never answers.
+  static async start({ label, cameraCount = 1, services = true, turnUrls = null }) {
     for (const binary of [SERVER_BINARY, CAMERA_BINARY]) {
       if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: build first (scripts/build.sh)`);
     }
     removeStaleNamespaces();
     const stack = new Stack(label);
-    stack.extraTurnUrls = extraTurnUrls(stack);
+    stack.turnUrls = turnUrls && turnUrls(stack);
     try {
       stack.#createNamespace();
       if (!services) return stack;
@@ -188,14 +194,38 @@ export class Stack {
     return proc;
   }
 
+  // The URLs the server hands out for the namespace's coturn by default.
+  get coturnUrls() {
+    return [`turn:${this.cameraAddress}:${TURN_PORT}?transport=udp`, `turn:${this.cameraAddress}:${TURN_PORT}?transport=tcp`,
+      `turns:${this.cameraAddress}:${TURN_TLS_PORT}?transport=tcp`];
+  }
+
+  // coturn with TLS on TURN_TLS_PORT (a self-signed certificate for the camera address, made
+  // here), dropping root for TURN_USER once its ports are open.
   #startTurn() {
+    // coturn opens its database again after dropping root: it must reach this folder.
+    fs.chmodSync(this.dir, 0o711);
+    const turnDir = path.join(this.dir, 'turn');
+    fs.mkdirSync(turnDir, { mode: 0o700 });
+    const cert = path.join(turnDir, 'cert.pem');
+    const key = path.join(turnDir, 'key.pem');
+    run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=seccam-e2e-turn',
+      '-addext', `subjectAltName=IP:${this.cameraAddress}`]);
+    run('chown', ['-R', `${TURN_USER}:`, turnDir]);
+    this.turnCertificate = cert;
+    // Chromium verifies a TURN server's TLS certificate (docs/WEBRTC-NOTES.md): the browsers
+    // trust this one by its key (launchBrowser).
+    const spki = new X509Certificate(fs.readFileSync(cert)).publicKey.export({ type: 'spki', format: 'der' });
+    this.turnCertificateSpki = createHash('sha256').update(spki).digest('base64');
     this.turn = this.spawn('coturn', [
-      TURNSERVER, '-n', '--no-cli', '--no-tls', '--no-dtls',
+      TURNSERVER, '-n', '--no-cli', '--no-dtls', `--proc-user=${TURN_USER}`, `--proc-group=${TURN_USER}`,
       `--listening-ip=${this.cameraAddress}`, `--relay-ip=${this.cameraAddress}`,
-      `--listening-port=${TURN_PORT}`, `--min-port=${TURN_RELAY_PORTS[0]}`, `--max-port=${TURN_RELAY_PORTS[1]}`,
+      `--listening-port=${TURN_PORT}`, `--tls-listening-port=${TURN_TLS_PORT}`, `--cert=${cert}`, `--pkey=${key}`,
+      `--min-port=${TURN_RELAY_PORTS[0]}`, `--max-port=${TURN_RELAY_PORTS[1]}`,
       '--use-auth-secret', `--static-auth-secret=${this.turnSecret}`, '--realm=seccam.test',
       '--fingerprint', '--no-multicast-peers', '--log-file=stdout', '--simple-log',
-      `--pidfile=${path.join(this.dir, 'turnserver.pid')}`, `--userdb=${path.join(this.dir, 'turndb.sqlite')}`,
+      `--pidfile=${path.join(turnDir, 'turnserver.pid')}`, `--userdb=${path.join(turnDir, 'turndb.sqlite')}`,
     ]);
   }
 
@@ -204,7 +234,8 @@ export class Stack {
       SERVER_BINARY, 'serve', '--listen', `${this.cameraAddress}:${SERVER_PORT}`, '--data', this.dataDir,
       '--web-root', path.join(REPO_ROOT, 'web'),
       '--turn-secret', this.turnSecret,
-      '--turn-urls', [`turn:${this.cameraAddress}:${TURN_PORT}?transport=udp`, ...this.extraTurnUrls].join(','),
+      ...(this.turnUrls ? ['--turn-urls', this.turnUrls.join(',')]
+        : ['--turn-host', this.cameraAddress, '--turn-port', String(TURN_PORT), '--turn-tls-port', String(TURN_TLS_PORT)]),
     ]);
     await waitFor(() => {
       if (!this.server.running) throw new Error(`seccam-server exited:\n${this.server.log()}`);
@@ -255,15 +286,44 @@ export class Stack {
   }
 
   // Chromium inside the namespace: Playwright starts this wrapper, which enters the namespace
-  // and execs the real browser (the debugging pipe's descriptors pass through exec).
+  // and execs the real browser (the debugging pipe's descriptors pass through exec). It trusts
+  // the namespace coturn's certificate for TURN over TLS, as a user would have to install the
+  // demo's (it needs a user data folder, which Playwright always gives).
   async launchBrowser({ args = CHROMIUM_ARGS } = {}) {
     const wrapper = path.join(this.dir, 'chromium-in-namespace.sh');
     if (!fs.existsSync(wrapper)) {
       fs.writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec '${this.namespace}' '${CHROMIUM}' "$@"\n`, { mode: 0o755 });
     }
+    if (this.turnCertificateSpki) args = [...args, `--ignore-certificate-errors-spki-list=${this.turnCertificateSpki}`];
     const browser = await chromium.launch({ executablePath: wrapper, args, timeout: START_TIMEOUT_MS });
     this.browsers.push(browser);
     return browser;
+  }
+
+  // Drops every UDP packet in the namespace except coturn's own (its relay leg between the
+  // viewer's and the camera's allocations: coturn runs as TURN_USER); with `plainTcpToo`, also
+  // TCP to coturn's plain port, leaving TURN over TLS as the only way. nftables, output hook:
+  // every packet here is sent by a local process (docs/WEBRTC-NOTES.md).
+  blockUdp({ plainTcpToo = false } = {}) {
+    const table = ['inet', UDP_BLOCK_TABLE];
+    this.#ns('nft', 'add', 'table', ...table);
+    this.#ns('nft', 'add', 'chain', ...table, 'out', '{ type filter hook output priority 0 ; }');
+    this.#ns('nft', 'add', 'rule', ...table, 'out', 'meta', 'l4proto', 'udp', 'meta', 'skuid', '!=', TURN_USER, 'counter', 'drop');
+    if (plainTcpToo) this.#ns('nft', 'add', 'rule', ...table, 'out', 'tcp', 'dport', String(TURN_PORT), 'counter', 'drop');
+  }
+
+  // What blockUdp's rules dropped so far: [UDP packets, TCP packets (with plainTcpToo)].
+  blockedPackets() {
+    const table = JSON.parse(this.#ns('nft', '-j', 'list', 'table', 'inet', UDP_BLOCK_TABLE));
+    return table.nftables.filter((o) => o.rule).map((o) => o.rule.expr.find((e) => e.counter).counter.packets);
+  }
+
+  unblockUdp() {
+    try {
+      this.#ns('nft', 'delete', 'table', 'inet', UDP_BLOCK_TABLE);
+    } catch {
+      // not blocked, or the namespace is gone already
+    }
   }
 
   // PIDs of every process still inside the namespace.

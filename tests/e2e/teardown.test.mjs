@@ -40,7 +40,7 @@ before(async () => {
   // The silent TURN server: the namespace's gateway address, where no host answers.
   stack = await Stack.start({
     label: 'teardown',
-    extraTurnUrls: (s) => [`turn:${s.gatewayAddress}:3478?transport=udp`],
+    turnUrls: (s) => [...s.coturnUrls, `turn:${s.gatewayAddress}:3478?transport=udp`],
   });
   browser = await stack.launchBrowser({ args: CHROMIUM_ARGS.filter((a) => a !== MDNS_FLAG) });
 });

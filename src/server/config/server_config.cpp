@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <thread>
 
 #include "server/net/ip_address.hpp"
@@ -14,6 +15,7 @@ namespace fs = std::filesystem;
 
 constexpr long long kMaxIoThreads = 256;
 constexpr long long kMaxTurnTtlSeconds = 7 * 24 * 3600;
+constexpr long long kMaxPort = 65535;
 // Upper bounds for the [signaling] timers: past these a value is a mistake, not a choice.
 constexpr long long kMaxPingIntervalSeconds = 3600;
 constexpr long long kMaxCameraAuthTimeoutSeconds = 300;
@@ -23,6 +25,18 @@ constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "c
 
 bool startsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
+}
+
+// A host name or IPv4 address, or an IPv6 address (bracketed or not): what goes between
+// "turn:" and ":PORT" in a URL.
+bool validTurnHost(std::string_view host) {
+  if (host.find(':') != std::string_view::npos) {
+    if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    return canonicalAddress(host).has_value();
+  }
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '.' || c == '-';
+  });
 }
 
 std::string withoutTrailingSlash(std::string url) {
@@ -86,6 +100,19 @@ ServerConfig loadServerConfig(const Settings& settings) {
 
   c.turn.secret = settings.getString("turn.secret", "");
   c.turn.urls = settings.getList("turn.urls", {});
+  // One coturn by its host: UDP, TCP and TLS URLs. An explicit `urls` list replaces them.
+  auto turnHost = settings.getString("turn.host", "");
+  auto turnPort = settings.getInt("turn.port", turn::kDefaultTurnPort, 1, kMaxPort);
+  auto turnTlsPort = settings.getInt("turn.tls-port", turn::kDefaultTurnTlsPort, 0, kMaxPort);
+  if (!turnHost.empty()) {
+    if (!validTurnHost(turnHost)) {
+      throw ConfigError("'turn.host' must be a host name or an address, not '" + turnHost + "'");
+    }
+    if (c.turn.urls.empty()) {
+      c.turn.urls = turn::coturnUrls(turnHost, static_cast<unsigned short>(turnPort),
+                                     static_cast<unsigned short>(turnTlsPort));
+    }
+  }
   for (const auto& url : c.turn.urls) {
     if (!startsWith(url, "turn:") && !startsWith(url, "turns:") && !startsWith(url, "stun:") &&
         !startsWith(url, "stuns:")) {

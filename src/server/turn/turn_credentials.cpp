@@ -13,6 +13,18 @@ TurnCredentials mintTurnCredentials(const std::string& secret, const std::string
   return out;
 }
 
+std::vector<std::string> coturnUrls(const std::string& host, unsigned short port,
+                                    unsigned short tlsPort) {
+  std::string name = host.find(':') != std::string::npos && host.front() != '['
+                         ? "[" + host + "]"
+                         : host;
+  std::string plain = name + ":" + std::to_string(port);
+  std::vector<std::string> urls{"turn:" + plain + "?transport=udp",
+                                "turn:" + plain + "?transport=tcp"};
+  if (tlsPort != 0) urls.push_back("turns:" + name + ":" + std::to_string(tlsPort) + "?transport=tcp");
+  return urls;
+}
+
 std::vector<protocol::IceServer> iceServersFor(const TurnSettings& settings,
                                                const std::string& subject,
                                                std::chrono::system_clock::time_point now) {

@@ -24,6 +24,16 @@ struct TurnSettings {
   std::chrono::seconds ttl{86400};
 };
 
+inline constexpr unsigned short kDefaultTurnPort = 3478;
+inline constexpr unsigned short kDefaultTurnTlsPort = 5349;
+
+// The URLs of one coturn on `host` (a name, an IPv4 address or an IPv6 address, bracketed
+// here): TURN over UDP and over TCP on `port`, and TURN over TLS on `tlsPort` (none when 0).
+// All three by default, so that a viewer or camera whose network blocks UDP, or everything
+// but TLS, still gets through.
+std::vector<std::string> coturnUrls(const std::string& host, unsigned short port,
+                                    unsigned short tlsPort);
+
 // The RTCIceServer list for `subject`: one entry with every configured URL and fresh
 // credentials (none when no secret is set); empty when no URL is configured.
 std::vector<protocol::IceServer> iceServersFor(const TurnSettings& settings,

@@ -24,6 +24,46 @@ TEST(ServerConfig, TurnUrlsAreACommaSeparatedList) {
   EXPECT_EQ(config.turn.urls[1], "turns:127.0.0.1:5349");
 }
 
+TEST(ServerConfig, TurnHostHandsOutUdpTcpAndTlsByDefault) {
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("turn.host", "turn.example.org");
+  EXPECT_EQ(loadServerConfig(settings).turn.urls,
+            (std::vector<std::string>{"turn:turn.example.org:3478?transport=udp",
+                                      "turn:turn.example.org:3478?transport=tcp",
+                                      "turns:turn.example.org:5349?transport=tcp"}));
+  settings.setOverride("turn.port", "80");
+  settings.setOverride("turn.tls-port", "443");
+  EXPECT_EQ(loadServerConfig(settings).turn.urls.back(), "turns:turn.example.org:443?transport=tcp");
+  EXPECT_EQ(loadServerConfig(settings).turn.urls.front(), "turn:turn.example.org:80?transport=udp");
+  settings.setOverride("turn.tls-port", "0");  // a coturn without a certificate
+  EXPECT_EQ(loadServerConfig(settings).turn.urls.size(), 2u);
+}
+
+TEST(ServerConfig, AnExplicitTurnUrlListOverridesTheHost) {
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("turn.host", "turn.example.org");
+  settings.setOverride("turn.urls", "turns:relay.example.org:443");
+  EXPECT_EQ(loadServerConfig(settings).turn.urls,
+            (std::vector<std::string>{"turns:relay.example.org:443"}));
+}
+
+TEST(ServerConfig, MalformedTurnHostAndPortsNameTheirKey) {
+  for (auto [key, value] : {std::pair{"turn.host", "turn:example.org"},
+                            std::pair{"turn.host", "user@example.org"},
+                            std::pair{"turn.port", "0"}, std::pair{"turn.port", "65536"},
+                            std::pair{"turn.tls-port", "-1"}}) {
+    Settings settings("SECCAMCFGTEST_");
+    settings.setOverride("turn.host", "turn.example.org");
+    settings.setOverride(key, value);
+    try {
+      loadServerConfig(settings);
+      ADD_FAILURE() << key << " = " << value << " was accepted";
+    } catch (const ConfigError& error) {
+      EXPECT_NE(std::string(error.what()).find(key), std::string::npos) << error.what();
+    }
+  }
+}
+
 TEST(ServerConfig, MalformedValuesNameTheirKey) {
   Settings settings("SECCAMCFGTEST_");
   settings.setOverride("turn.urls", "http://nope");

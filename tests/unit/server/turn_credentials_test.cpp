@@ -34,3 +34,17 @@ TEST(TurnCredentials, NoSecretMeansUrlsWithoutCredentials) {
   EXPECT_TRUE(servers[0].username.empty());
   EXPECT_TRUE(servers[0].credential.empty());
 }
+
+TEST(TurnCredentials, OneCoturnGivesUdpTcpAndTlsUrls) {
+  EXPECT_EQ(coturnUrls("turn.example.org", 3478, 5349),
+            (std::vector<std::string>{"turn:turn.example.org:3478?transport=udp",
+                                      "turn:turn.example.org:3478?transport=tcp",
+                                      "turns:turn.example.org:5349?transport=tcp"}));
+  EXPECT_EQ(coturnUrls("2001:db8::1", 80, 443),
+            (std::vector<std::string>{"turn:[2001:db8::1]:80?transport=udp",
+                                      "turn:[2001:db8::1]:80?transport=tcp",
+                                      "turns:[2001:db8::1]:443?transport=tcp"}));
+  EXPECT_EQ(coturnUrls("[2001:db8::1]", 3478, 0),
+            (std::vector<std::string>{"turn:[2001:db8::1]:3478?transport=udp",
+                                      "turn:[2001:db8::1]:3478?transport=tcp"}));
+}
