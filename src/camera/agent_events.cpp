@@ -50,6 +50,8 @@ std::string_view name(Kind kind) {
       return "encoder_idle";
     case Kind::RenditionChanged:
       return "rendition_changed";
+    case Kind::FeedChanged:
+      return "feed_changed";
     case Kind::SourceStarted:
       return "source_started";
     case Kind::SourceRetrying:

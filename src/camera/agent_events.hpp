@@ -29,6 +29,7 @@ enum class Kind {
   EncoderStarted,  // {codec, rendition, encoders}
   EncoderIdle,     // nobody watches that rendition of the codec any more: {codec, rendition}
   RenditionChanged,  // a viewer moved on the quality ladder: {session, rendition, width, height}
+  FeedChanged,  // a viewer's frames now come from elsewhere: {session, rendition, origin}
   SourceStarted,   // {input: "raw" | "h264-passthrough"}
   SourceRetrying,  // the source failed or ended and is restarted: {inMs, why}
   Stopped,         // the process is about to exit

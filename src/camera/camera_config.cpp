@@ -37,6 +37,10 @@ constexpr KeyHelp kKeys[] = {
     {"latency-probe",
      "Stamp each frame's capture time into the picture (PROTOCOL.md latency probe; true/false in "
      "the file and environment)"},
+    {"instant-start",
+     "RTSP pass-through: decode the camera's stream so that a new viewer starts at once instead "
+     "of at its next key frame, and a thin link gets a smaller picture (true/false, default "
+     "true)"},
     {"log-level", "trace | debug | info | warn | error (default info)"},
     {"event-log",
      "File to append structured events to, one JSON object a line (viewers joining and "
@@ -112,6 +116,7 @@ ConfigResult loadCameraConfig(int argc, const char* const* argv) {
     c.maxViewers =
         static_cast<int>(settings.getInt("max-viewers", c.maxViewers, 1, kMaxViewersLimit));
     c.latencyProbe = settings.getBool("latency-probe", false);
+    c.instantStart = settings.getBool("instant-start", true);
     c.logLevel = settings.getString("log-level", c.logLevel);
     c.eventLog = settings.getString("event-log", "");
 

@@ -29,6 +29,7 @@ struct CameraConfig {
   EncoderPreference encoder = EncoderPreference::X264;
   int maxViewers = kDefaultMaxViewers;
   bool latencyProbe = false;
+  bool instantStart = true;  // RTSP pass-through: decode, so viewers start at once
   std::string logLevel = "info";
   std::string eventLog;  // structured events, one JSON object a line; empty: none
 };

@@ -43,3 +43,12 @@ test('glass-to-glass.mjs reads the latency probe from every frame', async () => 
   assert.equal(row.probeErrors, 0, 'every frame carried a readable stamp');
   assert.ok(Number.isFinite(row.p50Ms) && Number.isFinite(row.submittedP50Ms), stdout);
 });
+
+test('network.mjs measures a viewer under loss and behind a bottleneck', async () => {
+  const { stdout, results } = await bench('network.mjs', ['--seconds', '2', '--size', '640x360', '--conditions', 'loss2,bottleneck600k']);
+  assert.deepEqual(results.map((r) => r.condition), ['loss2', 'bottleneck600k'], stdout);
+  for (const r of results) {
+    assert.ok(r.fps > 0, `frames decoded under ${r.condition}: ${stdout}`);
+    assert.ok(r.impairmentCounters.sent > 0, `the impairment matched the viewer's media: ${stdout}`);
+  }
+});

@@ -326,6 +326,39 @@ export class Stack {
     }
   }
 
+  // Impairs what the camera sends from one viewer's ICE socket (that viewer's media,
+  // retransmissions and RTCP) and nothing else: `rule` is the tail of an nft rule, e.g.
+  // ['numgen', 'random', 'mod', '1000', '<', '20', 'drop'] for 2 % loss or
+  // ['limit', 'rate', 'over', '75', 'kbytes/second', 'drop'] for a 600 kbit/s policer (no netem
+  // here: docs/WEBRTC-NOTES.md). Returns { counters(): {sent, dropped}, remove() }.
+  impairFrom({ address, port }, rule) {
+    const table = ['inet', `seccamimpair${(this.impairments = (this.impairments || 0) + 1)}`];
+    this.#ns('nft', 'add', 'table', ...table);
+    this.#ns('nft', 'add', 'chain', ...table, 'out', '{ type filter hook output priority 0 ; }');
+    const match = ['ip', 'saddr', address, 'udp', 'sport', String(port)];
+    this.#ns('nft', 'add', 'rule', ...table, 'out', ...match, 'counter');
+    const verdict = rule.at(-1);
+    this.#ns('nft', 'add', 'rule', ...table, 'out', ...match, ...rule.slice(0, -1), 'counter', verdict);
+    let removed = false;
+    return {
+      counters: () => {
+        const listed = JSON.parse(this.#ns('nft', '-j', 'list', 'table', ...table));
+        const [sent, dropped] = listed.nftables.filter((o) => o.rule)
+          .map((o) => o.rule.expr.find((e) => e.counter).counter.packets);
+        return { sent, dropped };
+      },
+      remove: () => {
+        if (removed) return;
+        removed = true;
+        try {
+          this.#ns('nft', 'delete', 'table', ...table);
+        } catch {
+          // the namespace is gone already
+        }
+      },
+    };
+  }
+
   // PIDs of every process still inside the namespace.
   pidsInside() {
     return run('ip', ['netns', 'pids', this.namespace]).split('\n').filter(Boolean).map(Number);

@@ -5,45 +5,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { Stack, expectPlaying, keepPeerConnections, newPage, signUp, sleep, waitFor } from './harness.mjs';
 
 const VIDEO = { width: 1280, height: 720, fps: 25 };
 const POLICER_KBYTES_PER_SECOND = 75; // 600 kbit/s: below the full picture's 2 Mbit/s
-const NFT_TABLE = 'seccamladder';
-
+const POLICER_BURST_KBYTES = 19; // a bucket of 250 ms (nft's default holds a whole second)
 let stack;
 let browser;
-let policed = false;
-
-function nft(...args) {
-  return execFileSync('ip', ['netns', 'exec', stack.namespace, 'nft', ...args], { encoding: 'utf8' });
-}
-
-// Polices what the camera sends from the ICE socket one viewer uses (that viewer's media,
-// retransmissions and RTCP); every other viewer's socket is left alone.
-function addPolicer({ address, port }) {
-  nft('add', 'table', 'inet', NFT_TABLE);
-  policed = true;
-  nft('add', 'chain', 'inet', NFT_TABLE, 'out', '{ type filter hook output priority 0 ; }');
-  nft('add', 'rule', 'inet', NFT_TABLE, 'out', 'ip', 'saddr', address, 'udp', 'sport', String(port),
-    'limit', 'rate', 'over', `${POLICER_KBYTES_PER_SECOND}`, 'kbytes/second', 'counter', 'drop');
-}
-
-function policerDrops() {
-  const table = JSON.parse(nft('-j', 'list', 'table', 'inet', NFT_TABLE));
-  return table.nftables.filter((o) => o.rule).map((o) => o.rule.expr.find((e) => e.counter).counter.packets)[0];
-}
-
-function removePolicer() {
-  if (!policed || !stack) return;
-  policed = false;
-  try {
-    nft('delete', 'table', 'inet', NFT_TABLE);
-  } catch {
-    // the namespace is gone already
-  }
-}
+let policer = null;
 
 before(async () => {
   stack = await Stack.start({ label: 'ladder', cameraCount: 1 });
@@ -51,7 +20,7 @@ before(async () => {
 });
 
 after(async () => {
-  removePolicer();
+  policer?.remove();
   if (process.exitCode || process.env.SECCAM_SHOW_LOGS) console.error(stack?.logs());
   await stack?.stop();
 });
@@ -107,7 +76,10 @@ test('a viewer behind a thin link steps down the ladder and back up; the other v
   assert.ok(thinStart.camera?.port && goodStart.camera?.port, 'both have a selected candidate pair');
   assert.notEqual(thinStart.camera.port, goodStart.camera.port, 'each viewer has its own socket on the camera');
 
-  addPolicer(thinStart.camera);
+  // Only what the camera sends the thin viewer is policed; the other viewer's socket is not.
+  policer = stack.impairFrom(thinStart.camera,
+    ['limit', 'rate', 'over', String(POLICER_KBYTES_PER_SECOND), 'kbytes/second',
+      'burst', String(POLICER_BURST_KBYTES), 'kbytes', 'drop']);
   const policedAt = Date.now();
   const stepped = await waitFor(async () => {
     const s = await viewerState(thin);
@@ -116,7 +88,7 @@ test('a viewer behind a thin link steps down the ladder and back up; the other v
   const adaptedMs = Date.now() - policedAt;
   assert.equal(stepped.hintShown, true, 'the page shows the weak-connection hint');
   assert.match(stepped.hintText, /Weak connection/);
-  assert.ok(policerDrops() > 0, 'the policer dropped packets');
+  assert.ok(policer.counters().dropped > 0, 'the policer dropped packets');
 
   // Adapted: the thin viewer keeps playing on the smaller picture, the other on the full one.
   await sleep(2000);
@@ -134,7 +106,7 @@ test('a viewer behind a thin link steps down the ladder and back up; the other v
   assert.equal(goodLater.rendition, 'full');
   assert.ok(goodFps >= 0.8 * VIDEO.fps, `the other viewer keeps its frame rate: ${goodFps} fps`);
 
-  removePolicer();
+  policer.remove();
   const liftedAt = Date.now();
   const back = await waitFor(async () => {
     const s = await viewerState(thin);

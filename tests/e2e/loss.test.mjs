@@ -4,50 +4,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { Stack, expectPlaying, keepPeerConnections, newPage, signUp, sleep } from './harness.mjs';
 
 const VIDEO = { width: 640, height: 480, fps: 25 };
 const LOSS_PER_MILLE = 20; // 2 %
 const MEASURE_MS = 15000;
-const NFT_TABLE = 'seccamloss';
-
 let stack;
 let browser;
-let lossRuleAdded = false;
-
-function nft(...args) {
-  return execFileSync('ip', ['netns', 'exec', stack.namespace, 'nft', ...args], { encoding: 'utf8' });
-}
-
-// Drops LOSS_PER_MILLE of the UDP the camera sends from the ICE socket the viewer uses (media,
-// RTCP and consent checks towards the viewer), and nothing else: the viewer's own packets
-// (NACKs, PLIs) and the signaling (TCP) pass. Both counters show the rule matches.
-function addLoss({ address, port }) {
-  nft('add', 'table', 'inet', NFT_TABLE);
-  lossRuleAdded = true;
-  nft('add', 'chain', 'inet', NFT_TABLE, 'out', '{ type filter hook output priority 0 ; }');
-  const match = ['ip', 'saddr', address, 'udp', 'sport', String(port)];
-  nft('add', 'rule', 'inet', NFT_TABLE, 'out', ...match, 'counter');
-  nft('add', 'rule', 'inet', NFT_TABLE, 'out', ...match,
-    'numgen', 'random', 'mod', '1000', '<', String(LOSS_PER_MILLE), 'counter', 'drop');
-}
-
-function lossCounters() {
-  const table = JSON.parse(nft('-j', 'list', 'table', 'inet', NFT_TABLE));
-  const counters = table.nftables.filter((o) => o.rule).map((o) => o.rule.expr.find((e) => e.counter).counter.packets);
-  return { sent: counters[0], dropped: counters[1] };
-}
-
-function removeLoss() {
-  if (!lossRuleAdded || !stack) return;
-  lossRuleAdded = false;
-  try {
-    nft('delete', 'table', 'inet', NFT_TABLE);
-  } catch {
-    // the namespace is gone already
-  }
-}
+let loss = null;
 
 before(async () => {
   stack = await Stack.start({ label: 'loss', cameraCount: 1 });
@@ -55,7 +19,7 @@ before(async () => {
 });
 
 after(async () => {
-  removeLoss();
+  loss?.remove();
   if (process.exitCode) console.error(stack?.logs());
   await stack?.stop();
 });
@@ -97,11 +61,12 @@ test('under 2 % loss towards the viewer, NACKs are answered with retransmissions
 
   const start = await inboundVideo(page);
   assert.ok(start.camera?.port, 'the viewer has a selected candidate pair');
-  addLoss(start.camera);
+  // Only what the camera sends this viewer: its NACKs, PLIs and the signaling pass.
+  loss = stack.impairFrom(start.camera, ['numgen', 'random', 'mod', '1000', '<', String(LOSS_PER_MILLE), 'drop']);
   await sleep(MEASURE_MS);
   const end = await inboundVideo(page);
-  const counters = lossCounters();
-  removeLoss();
+  const counters = loss.counters();
+  loss.remove();
 
   const seconds = MEASURE_MS / 1000;
   const figures = {

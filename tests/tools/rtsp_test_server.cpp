@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   std::string profile = "constrained-baseline";
   int width = 320;
   int height = 240;
+  int keyFrameInterval = 30;
   CLI::App app{"seccam-test-rtsp-server: serves a live H.264 test pattern over RTSP"};
   app.add_option("--address", address, "address to listen on");
   app.add_option("--port", port, "port to listen on");
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   app.add_option("--profile", profile, "H.264 profile: constrained-baseline | high");
   app.add_option("--width", width);
   app.add_option("--height", height);
+  app.add_option("--key-frame-interval", keyFrameInterval,
+                 "frames from one key frame to the next (IP cameras often use 2-4 s)");
   CLI11_PARSE(app, argc, argv);
   gst_init(&argc, &argv);
 
@@ -37,7 +40,7 @@ int main(int argc, char** argv) {
       ",framerate=30/1 ! x264enc tune=zerolatency speed-preset=" +
       (profile == "constrained-baseline" ? "ultrafast" : "veryfast") +
       " "
-      "key-int-max=30 ! video/x-h264,profile=" +
+      "key-int-max=" + std::to_string(keyFrameInterval) + " ! video/x-h264,profile=" +
       profile + " ! rtph264pay name=pay0 pt=96 config-interval=-1 )";
   gst_rtsp_media_factory_set_launch(factory, launch.c_str());
   gst_rtsp_media_factory_set_shared(factory, TRUE);

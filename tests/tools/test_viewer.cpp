@@ -258,6 +258,8 @@ class Viewer {
     protocol::Offer message{v->options_.session, v->options_.camera, text, {}};
     g_free(text);
     gst_webrtc_session_description_free(offer);
+    // Only the first offer starts the clock of "first-frame-ms".
+    if (!v->offerSent_.exchange(true)) v->offerSentAt_ = std::chrono::steady_clock::now();
     v->queue(protocol::serialize(message));
     say("offer sent");
   }
@@ -327,7 +329,13 @@ class Viewer {
     GstVideoInfo info;
     gst_video_info_from_caps(&info, gst_sample_get_caps(sample));
     int count = ++frames_;
-    if (count == 1) firstFrameAt_ = std::chrono::steady_clock::now();
+    if (count == 1) {
+      firstFrameAt_ = std::chrono::steady_clock::now();
+      // From the offer to the first decoded frame (what a user waits for).
+      say("first-frame-ms " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 firstFrameAt_ - offerSentAt_)
+                                                 .count()));
+    }
     if (count == 1 || count % kFrameReportEvery == 0) {
       say("frames " + std::to_string(count) + " " + std::to_string(GST_VIDEO_INFO_WIDTH(&info)) +
           "x" + std::to_string(GST_VIDEO_INFO_HEIGHT(&info)));
@@ -366,6 +374,8 @@ class Viewer {
   std::atomic<int> depayloaded_{0};
   bool renegotiated_ = false;
   std::chrono::steady_clock::time_point firstFrameAt_ = std::chrono::steady_clock::now();
+  std::atomic<bool> offerSent_{false};
+  std::chrono::steady_clock::time_point offerSentAt_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace

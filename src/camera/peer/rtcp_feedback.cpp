@@ -3,6 +3,8 @@
 
 #include <gst/rtp/gstrtcpbuffer.h>
 
+#include <bit>
+
 namespace seccam::camera {
 
 namespace {
@@ -54,6 +56,30 @@ std::optional<ReceiverReport> receiverReportFor(GstBuffer* rtcp, std::uint32_t s
   }
   gst_rtcp_buffer_unmap(&buffer);
   return found;
+}
+
+int nackedPacketsFor(GstBuffer* rtcp, std::uint32_t ssrc) {
+  if (!rtcp || !gst_rtcp_buffer_validate_reduced(rtcp)) return 0;
+  GstRTCPBuffer buffer = GST_RTCP_BUFFER_INIT;
+  if (!gst_rtcp_buffer_map(rtcp, GST_MAP_READ, &buffer)) return 0;
+  int packets = 0;
+  GstRTCPPacket packet;
+  for (gboolean more = gst_rtcp_buffer_get_first_packet(&buffer, &packet); more;
+       more = gst_rtcp_packet_move_to_next(&packet)) {
+    if (gst_rtcp_packet_get_type(&packet) != GST_RTCP_TYPE_RTPFB ||
+        gst_rtcp_packet_fb_get_type(&packet) != GST_RTCP_RTPFB_TYPE_NACK ||
+        gst_rtcp_packet_fb_get_media_ssrc(&packet) != ssrc)
+      continue;
+    const guint8* fci = gst_rtcp_packet_fb_get_fci(&packet);
+    guint words = gst_rtcp_packet_fb_get_fci_length(&packet);
+    for (guint i = 0; fci && i < words; ++i) {
+      // PID (16 bits), then a bitmask of the 16 packets after it (BLP).
+      std::uint16_t blp = static_cast<std::uint16_t>((fci[4 * i + 2] << 8) | fci[4 * i + 3]);
+      packets += 1 + std::popcount(blp);
+    }
+  }
+  gst_rtcp_buffer_unmap(&buffer);
+  return packets;
 }
 
 }  // namespace seccam::camera

@@ -24,4 +24,9 @@ std::optional<ReceiverReport> receiverReportFor(GstBuffer* rtcp, std::uint32_t s
                                                 std::chrono::steady_clock::time_point arrived,
                                                 std::int64_t arrivedUnixMicros);
 
+// How many packets of `ssrc` the generic NACKs (RFC 4585 §6.2.1) in an RTCP compound packet
+// ask for again: a browser sends them as soon as it misses a packet, even with reduced-size
+// RTCP, where no receiver report rides along.
+int nackedPacketsFor(GstBuffer* rtcp, std::uint32_t ssrc);
+
 }  // namespace seccam::camera

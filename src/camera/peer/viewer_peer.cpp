@@ -28,8 +28,6 @@ constexpr int kViewerQueueBuffers = 60;
 // allocations still in flight before it is closed a second time (coturn answers in well under
 // this on any network the camera can stream over).
 constexpr guint kLateAllocationGraceMs = 500;
-// A probe goes out in slices this far apart (the controller's probeLength in all).
-constexpr guint kProbeSliceMs = 20;
 
 std::optional<IceState> toIceState(GstWebRTCICEConnectionState state) {
   switch (state) {
@@ -190,7 +188,11 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
   }
   DescriptionPtr offer(gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, parsed));
 
-  if (!media.canServe(choice_.codec)) {
+  // A pass-through source with instant start: the encoded full rendition first (a key frame
+  // at once), then the pass-through from the IP camera's next key frame.
+  FeedOrigin startOrigin =
+      media.startsEncoded() ? FeedOrigin::Encoded : media.originOf(Rendition::Full);
+  if (!media.canServe(choice_.codec, Rendition::Full, startOrigin)) {
     media_.reset();
     fail(protocol::ByeReason::UnsupportedCodec,
          std::string("this camera cannot send ") + videoCodecName(choice_.codec));
@@ -212,7 +214,7 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
   // PLAYING before linking: a tee pushing into a branch still in NULL gets FLUSHING back,
   // which would stop the encoder's thread and every other viewer with it.
   gst_element_sync_state_with_parent(bin_.get());
-  feed_ = openFeed(Rendition::Full);
+  feed_ = openFeed(Rendition::Full, startOrigin);
   if (!feed_) {
     abandonStart();
     fail(protocol::ByeReason::Internal,
@@ -231,13 +233,15 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
       gst_promise_new_with_change_func(onRemoteDescriptionSet, newPeerRef(*this), deletePeerRef);
   g_signal_emit_by_name(webrtc_.get(), "set-remote-description", offer.get(), promise);
   media.requestKeyFrame(feed_->teePad.get());
+  if (startOrigin != media.originOf(Rendition::Full)) switchTo(Rendition::Full);
 }
 
-std::optional<ViewerPeer::Feed> ViewerPeer::openFeed(Rendition rendition) {
-  gst::PadPtr teePad = media_->attachViewer(choice_.codec, rendition);
+std::optional<ViewerPeer::Feed> ViewerPeer::openFeed(Rendition rendition, FeedOrigin origin) {
+  gst::PadPtr teePad = media_->attachViewer(choice_.codec, rendition, origin);
   if (!teePad) return std::nullopt;
   Feed feed;
   feed.rendition = rendition;
+  feed.origin = origin;
   feed.teePad = std::move(teePad);
   feed.selectorPad.reset(gst_element_request_pad_simple(selector_.get(), "sink_%u"));
   std::string name = "in_" + std::to_string(feedsMade_++);
@@ -250,7 +254,7 @@ std::optional<ViewerPeer::Feed> ViewerPeer::openFeed(Rendition rendition) {
 
 void ViewerPeer::removeFeed(Feed& feed) {
   gst_pad_unlink(feed.teePad.get(), feed.ghost);
-  media_->detachViewer(choice_.codec, feed.rendition, feed.teePad.get());
+  media_->detachViewer(choice_.codec, feed.rendition, feed.origin, feed.teePad.get());
   feed.teePad.reset();
   gst_pad_set_active(feed.ghost, FALSE);
   gst_element_remove_pad(bin_.get(), feed.ghost);
@@ -263,7 +267,8 @@ void ViewerPeer::unlinkFeeds() {
     if (!*feed) continue;
     if ((*feed)->teePad) {
       gst_pad_unlink((*feed)->teePad.get(), (*feed)->ghost);
-      media_->detachViewer(choice_.codec, (*feed)->rendition, (*feed)->teePad.get());
+      media_->detachViewer(choice_.codec, (*feed)->rendition, (*feed)->origin,
+                           (*feed)->teePad.get());
     }
     feed->reset();
   }
@@ -272,13 +277,14 @@ void ViewerPeer::unlinkFeeds() {
 void ViewerPeer::switchTo(Rendition rendition) {
   if (closed_ || !bin_ || !media_ || !feed_) return;
   wanted_ = rendition;
+  FeedOrigin origin = media_->originOf(rendition);
   if (pending_) {
     // One move at a time: the one under way finishes, then this choice is taken up.
     if (pending_->rendition == rendition) media_->requestKeyFrame(pending_->teePad.get());
     return;
   }
-  if (feed_->rendition == rendition) return;
-  auto next = openFeed(rendition);
+  if (feed_->rendition == rendition && feed_->origin == origin) return;
+  auto next = openFeed(rendition, origin);
   if (!next) {
     spdlog::warn("session {}: the {} rendition cannot be served", session_,
                  renditionName(rendition));
@@ -304,10 +310,17 @@ void ViewerPeer::finishSwitch(unsigned generation) {
   pending_.reset();
   removeFeed(old);
   auto size = media_->renditionSize(feed_->rendition);
-  spdlog::info("session {}: moved to the {} rendition ({}x{})", session_,
-               renditionName(feed_->rendition), size.width, size.height);
-  if (events_.onRendition) events_.onRendition(feed_->rendition, size.width, size.height);
-  if (wanted_ != feed_->rendition) switchTo(wanted_);
+  const char* origin = feed_->origin == FeedOrigin::PassThrough ? "pass-through" : "encoded";
+  spdlog::info("session {}: moved to the {} rendition, {} ({}x{})", session_,
+               renditionName(feed_->rendition), origin, size.width, size.height);
+  event_log::emit(event_log::Kind::FeedChanged,
+                  {{"session", session_},
+                   {"rendition", std::string(renditionName(feed_->rendition))},
+                   {"origin", std::string(origin)}});
+  // The viewer hears of a change of picture, not of where the same picture comes from.
+  if (events_.onRendition && old.rendition != feed_->rendition)
+    events_.onRendition(feed_->rendition, size.width, size.height);
+  if (wanted_ != feed_->rendition || feed_->origin != media_->originOf(wanted_)) switchTo(wanted_);
 }
 
 void ViewerPeer::hookRtcp() {
@@ -326,10 +339,14 @@ void ViewerPeer::onReceivingRtcp(GObject*, GstBuffer* buffer, void* self) {
   PeerRef peer = peerOf(self);
   if (peer->closed_ || !peer->controller_) return;
   auto report = receiverReportFor(buffer, peer->ssrc_, Clock::now(), g_get_real_time());
-  if (!report) return;
+  int nacked = nackedPacketsFor(buffer, peer->ssrc_);
+  if (!report && nacked == 0) return;
   std::weak_ptr<ViewerPeer> weak = peer;
-  onLoopThread(peer->loopContext_.get(), [weak, r = *report] {
-    if (auto p = weak.lock()) p->onReport(r);
+  onLoopThread(peer->loopContext_.get(), [weak, report, nacked] {
+    auto p = weak.lock();
+    if (!p || p->closed_ || !p->controller_) return;
+    p->controller_->onNacks(nacked);
+    if (report) p->onReport(*report);
   });
 }
 
@@ -337,10 +354,11 @@ void ViewerPeer::onReport(const ReceiverReport& report) {
   if (closed_ || !controller_) return;
   bool wasProbing = controller_->probing();
   auto command = controller_->onReport(report);
-  if (wasProbing && !controller_->probing() && !command) {
-    spdlog::info("session {}: the link did not carry the probe; next try in {} ms", session_,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(controller_->upHold())
-                     .count());
+  if (wasProbing && !controller_->probing()) {
+    const auto& probe = controller_->lastProbe();
+    spdlog::info("session {}: the link {} the probe ({} packets expected, {} lost, {} NACKed)",
+                 session_, probe.carried ? "carried" : "did not carry", probe.expected, probe.lost,
+                 probe.nacked);
   }
   if (!command) return;
   if (command->kind == RenditionCommand::Kind::Switch) {
@@ -356,78 +374,74 @@ void ViewerPeer::notePacketSent(GstBuffer* rtp) {
   GstRTPBuffer buffer = GST_RTP_BUFFER_INIT;
   if (!gst_rtp_buffer_map(rtp, GST_MAP_READ, &buffer)) return;
   SentPacket packet{gst_rtp_buffer_get_seq(&buffer),
-                    static_cast<std::uint32_t>(gst_buffer_get_size(rtp))};
+                    static_cast<std::uint32_t>(gst_buffer_get_size(rtp)), Clock::now()};
   gst_rtp_buffer_unmap(&buffer);
-  std::lock_guard lock(sentMutex_);
-  sent_[sentCount_++ % sent_.size()] = packet;
-}
-
-void ViewerPeer::startProbe(Rendition target) {
-  if (closed_ || !webrtc_ || !feed_ || probeSlicesLeft_ > 0) return;
-  if (!rtxSendSrc_) {
-    // webrtcbin made one rtprtxsend for the retransmissions it answered in the SDP.
-    gst::IteratorPtr it(gst_bin_iterate_recurse(GST_BIN(webrtc_.get())));
-    GValue item = G_VALUE_INIT;
-    while (gst_iterator_next(it.get(), &item) == GST_ITERATOR_OK) {
-      auto* element = GST_ELEMENT(g_value_get_object(&item));
-      GstElementFactory* factory = gst_element_get_factory(element);
-      if (factory && g_strcmp0(GST_OBJECT_NAME(factory), "rtprtxsend") == 0)
-        rtxSendSrc_.reset(gst_element_get_static_pad(element, "src"));
-      g_value_reset(&item);
-      if (rtxSendSrc_) break;
-    }
-    g_value_unset(&item);
-  }
-  if (!rtxSendSrc_) {
-    switchTo(target);  // nothing to probe with: try the rendition itself
-    return;
-  }
-  int extraKbps = media_->renditionKbps(target) - media_->renditionKbps(feed_->rendition);
-  auto slices = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    RenditionSettings{}.probeLength).count() / kProbeSliceMs;
-  probeSlicesLeft_ = static_cast<int>(std::max<long long>(1, slices));
-  probeBytesPerSlice_ = static_cast<std::size_t>(std::max(0, extraKbps)) * 1000 / 8 *
-                        kProbeSliceMs / 1000;
-  std::weak_ptr<ViewerPeer> weak = weak_from_this();
-  gst::SourcePtr timer(g_timeout_source_new(kProbeSliceMs));
-  using Weak = std::weak_ptr<ViewerPeer>;
-  g_source_set_callback(
-      timer.get(),
-      [](gpointer data) -> gboolean {
-        auto peer = static_cast<Weak*>(data)->lock();
-        return peer && peer->probeSlice() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-      },
-      new Weak(weak), [](gpointer data) { delete static_cast<Weak*>(data); });
-  g_source_attach(timer.get(), loopContext_.get());
-  probeSlice();
-}
-
-bool ViewerPeer::probeSlice() {
-  if (closed_ || probeSlicesLeft_ <= 0 || !rtxSendSrc_) {
-    probeSlicesLeft_ = 0;
-    return false;
-  }
-  --probeSlicesLeft_;
-  // Retransmissions of the newest packets, newest first, until the slice's bytes are out
-  // (rtprtxsend keeps the last packets; the browser drops the copies it already has).
-  std::vector<std::uint16_t> seqs;
+  std::vector<std::uint16_t> probeSeqs;
+  gst::PadPtr rtxSend;
   {
     std::lock_guard lock(sentMutex_);
-    std::size_t bytes = 0;
-    std::size_t available = std::min(sentCount_, sent_.size() / 2);
-    for (std::size_t i = 0; i < available && bytes < probeBytesPerSlice_; ++i) {
-      const SentPacket& packet = sent_[(sentCount_ - 1 - i) % sent_.size()];
-      seqs.push_back(packet.seq);
-      bytes += packet.bytes;
+    if (probeRatio_ > 0 && rtxSendSrc_ && packet.at < probeUntil_) {
+      // Copies of packets already sent (this one is not in rtprtxsend's history yet), newest
+      // first, as many bytes as this packet earns: the browser drops the copies it has.
+      probeCredit_ += packet.bytes * probeRatio_;
+      // rtprtxsend keeps the last 100 packets.
+      std::size_t available = std::min<std::size_t>(sentCount_, 64);
+      for (std::size_t i = 0; i < available; ++i) {
+        const SentPacket& copy = sent_[(sentCount_ - 1 - i) % sent_.size()];
+        if (probeCredit_ < copy.bytes) break;
+        probeCredit_ -= copy.bytes;
+        probeSeqs.push_back(copy.seq);
+      }
+      if (!probeSeqs.empty()) rtxSend = gst::ref(rtxSendSrc_.get());
+    } else {
+      probeRatio_ = 0;
     }
+    sent_[sentCount_++ % sent_.size()] = packet;
   }
-  for (std::uint16_t seq : seqs) {
+  for (std::uint16_t seq : probeSeqs) {
     GstStructure* request = gst_structure_new("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT,
                                               guint{seq}, "ssrc", G_TYPE_UINT, guint{ssrc_},
                                               nullptr);
-    gst_pad_send_event(rtxSendSrc_.get(), gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, request));
+    gst_pad_send_event(rtxSend.get(), gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, request));
   }
-  return probeSlicesLeft_ > 0;
+}
+
+void ViewerPeer::startProbe(Rendition target) {
+  if (closed_ || !webrtc_ || !feed_) return;
+  gst::PadPtr rtxSend;
+  // webrtcbin made one rtprtxsend for the retransmissions it answered in the SDP.
+  gst::IteratorPtr it(gst_bin_iterate_recurse(GST_BIN(webrtc_.get())));
+  GValue item = G_VALUE_INIT;
+  while (!rtxSend && gst_iterator_next(it.get(), &item) == GST_ITERATOR_OK) {
+    auto* element = GST_ELEMENT(g_value_get_object(&item));
+    GstElementFactory* factory = gst_element_get_factory(element);
+    if (factory && g_strcmp0(GST_OBJECT_NAME(factory), "rtprtxsend") == 0)
+      rtxSend.reset(gst_element_get_static_pad(element, "src"));
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  // The probe brings what the viewer gets up to the higher rendition's bitrate: the encoders
+  // aim at theirs, and a quiet picture stays well below it, so the current rate is measured.
+  double sentBytesPerSecond = 0;
+  {
+    std::lock_guard lock(sentMutex_);
+    auto since = Clock::now() - std::chrono::seconds(1);
+    for (std::size_t i = 0; i < std::min(sentCount_, sent_.size()); ++i) {
+      const SentPacket& packet = sent_[(sentCount_ - 1 - i) % sent_.size()];
+      if (packet.at < since) break;
+      sentBytesPerSecond += packet.bytes;
+    }
+  }
+  double targetBytesPerSecond = media_->renditionKbps(target) * 1000.0 / 8;
+  if (!rtxSend || sentBytesPerSecond <= 0 || targetBytesPerSecond <= sentBytesPerSecond) {
+    switchTo(target);  // nothing to probe with, or no need: try the rendition itself
+    return;
+  }
+  std::lock_guard lock(sentMutex_);
+  rtxSendSrc_ = std::move(rtxSend);
+  probeRatio_ = (targetBytesPerSecond - sentBytesPerSecond) / sentBytesPerSecond;
+  probeCredit_ = 0;
+  probeUntil_ = Clock::now() + RenditionSettings{}.probeLength;
 }
 
 void ViewerPeer::buildBranch() {
@@ -654,8 +668,11 @@ void ViewerPeer::close() {
   if (rtpSession_ && rtcpHandler_) g_signal_handler_disconnect(rtpSession_.get(), rtcpHandler_);
   rtcpHandler_ = 0;
   rtpSession_.reset();
-  rtxSendSrc_.reset();
-  probeSlicesLeft_ = 0;
+  {
+    std::lock_guard lock(sentMutex_);
+    rtxSendSrc_.reset();
+    probeRatio_ = 0;
+  }
   // First the branch leaves the tees, so no buffer is pushed into a webrtcbin being torn down.
   unlinkFeeds();
 

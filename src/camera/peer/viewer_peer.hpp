@@ -8,15 +8,16 @@
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "camera/gst/gst_handles.hpp"
 #include "camera/peer/codec_choice.hpp"
+#include "camera/pipeline/media_pipeline.hpp"
 #include "camera/session/rendition_controller.hpp"
 #include "camera/session/session_core.hpp"  // for IceState (pure header, no GStreamer)
 #include "common/protocol.hpp"
@@ -24,8 +25,6 @@
 typedef struct _GAsyncResult GAsyncResult;
 
 namespace seccam::camera {
-
-class MediaPipeline;
 
 class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
  public:
@@ -73,21 +72,22 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   // One rendition's encoder feeding this viewer's input-selector.
   struct Feed {
     Rendition rendition = Rendition::Full;
+    FeedOrigin origin = FeedOrigin::Encoded;
     gst::PadPtr teePad;       // the rendition tee's request pad
     gst::PadPtr selectorPad;  // the input-selector's request pad
     GstPad* ghost = nullptr;  // the bin's ghost pad for it (owned by the bin)
   };
   static void onReceivingRtcp(GObject* session, GstBuffer* buffer, void* self);
   void attach(std::shared_ptr<MediaPipeline> media);
-  std::optional<Feed> openFeed(Rendition rendition);
+  std::optional<Feed> openFeed(Rendition rendition, FeedOrigin origin);
   void removeFeed(Feed& feed);  // unlinks it and gives its pads back
   void unlinkFeeds();           // for a close: the bin goes as a whole
   void hookRtcp();
   void onReport(const ReceiverReport& report);
   // Probe traffic ahead of an up-step (docs/CONGESTION.md): retransmissions of packets sent
-  // lately, at the extra rate the higher rendition needs, in slices on the loop thread.
+  // lately, at the extra rate the higher rendition needs, interleaved with the media packets
+  // (notePacketSent adds them as the payloader sends), so that a bottleneck drops both alike.
   void startProbe(Rendition target);
-  bool probeSlice();  // false once the probe is over
   void notePacketSent(GstBuffer* rtp);
   void finishSwitch(unsigned generation);
   void buildBranch();  // throws when an element is missing
@@ -116,17 +116,20 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   gst::GObjectPtr<GObject> rtpSession_;                 // whose on-receiving-rtcp we listen to
   unsigned long rtcpHandler_ = 0;
   gst::MainContextPtr loopContext_;                     // the GLib loop thread's
-  // What the payloader sent lately (sequence number, size), for probes; written on its thread.
+  // What the payloader sent lately (sequence number, size) and the probe under way; written
+  // on the payloader's thread and the loop thread, under sentMutex_.
   struct SentPacket {
     std::uint16_t seq = 0;
     std::uint32_t bytes = 0;
+    std::chrono::steady_clock::time_point at;
   };
   std::mutex sentMutex_;
-  std::array<SentPacket, 128> sent_{};
+  std::array<SentPacket, 512> sent_{};
   std::size_t sentCount_ = 0;
   gst::PadPtr rtxSendSrc_;  // rtprtxsend's source pad inside webrtcbin, where requests go
-  int probeSlicesLeft_ = 0;
-  std::size_t probeBytesPerSlice_ = 0;
+  double probeRatio_ = 0;   // extra bytes per media byte while probing
+  double probeCredit_ = 0;  // extra bytes owed
+  std::chrono::steady_clock::time_point probeUntil_;
   std::chrono::steady_clock::time_point closeStarted_;  // when libnice began releasing TURN
   std::vector<unsigned long> signalHandlers_;           // our handlers on webrtc_
   std::atomic<bool> closed_{false};

@@ -44,7 +44,8 @@ void CameraMedia::start() {
 }
 
 void CameraMedia::restart(InputKind kind) {
-  MediaSettings settings{kind, config_.encoder, config_.bitrateKbps, config_.fps};
+  MediaSettings settings{kind, config_.encoder, config_.bitrateKbps, config_.fps,
+                         config_.instantStart};
   MediaPipeline::Events events;
   events.onViewerError = events_.onViewerError;
   auto next = std::make_shared<MediaPipeline>(settings, loop_, std::move(events));

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <tuple>
 
 #include "camera/agent_events.hpp"
 #include "camera/gst/bus_watch.hpp"
@@ -148,8 +149,9 @@ struct MediaPipeline::Impl {
   Events events;
   gst::ElementPtr pipeline;
   gst::ElementPtr appsrc;
-  gst::ElementPtr rawTee;  // null for H.264 pass-through
-  std::map<std::pair<VideoCodec, Rendition>, CodecBranch> branches;
+  gst::ElementPtr rawTee;  // null for H.264 pass-through without instant start
+  using BranchKey = std::tuple<VideoCodec, Rendition, FeedOrigin>;
+  std::map<BranchKey, CodecBranch> branches;
   std::atomic<int> encoders{0};
   gst::BusWatch busWatch;
   bool stopping = false;
@@ -168,19 +170,43 @@ struct MediaPipeline::Impl {
     g_object_set(appsrc.get(), "is-live", TRUE, "do-timestamp", TRUE, "format", GST_FORMAT_TIME,
                  "max-buffers", guint64(kInputQueueFrames), "max-bytes", guint64(0), nullptr);
     gst_util_set_object_arg(G_OBJECT(appsrc.get()), "leaky-type", "downstream");
-    auto tee = gst::makeElement("tee", settings.input == InputKind::Raw ? "raw" : "h264");
+    auto tee = gst::makeElement("tee", settings.input == InputKind::Raw ? "raw" : "h264-pass-through");
     g_object_set(tee.get(), "allow-not-linked", TRUE, nullptr);
     gst_bin_add_many(GST_BIN(pipeline.get()), appsrc.get(), tee.get(), nullptr);
     gst_element_link(appsrc.get(), tee.get());
     if (settings.input == InputKind::Raw) {
       rawTee = std::move(tee);
     } else {
-      branches[{VideoCodec::H264, Rendition::Full}] =
+      if (settings.instantStart) addDecoder(tee.get());
+      branches[{VideoCodec::H264, Rendition::Full, FeedOrigin::PassThrough}] =
           CodecBranch{std::move(tee), nullptr, 0, nullptr};
     }
     // `this` outlives the watch: stop() removes it, on this thread, before Impl goes.
     busWatch = gst::BusWatch(pipeline.get(), loop.context(),
                              [this](GstMessage* message) { onBusMessage(message); });
+  }
+
+  // Pass-through: the IP camera's H.264 decoded all the time, so that an encoder fed from it
+  // can give a new viewer a key frame at once (the decoder has every reference frame).
+  void addDecoder(GstElement* h264Tee) {
+    GError* raw = nullptr;
+    auto bin = gst::sink(gst_parse_bin_from_description(
+        "queue max-size-buffers=3 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
+        "avdec_h264 ! videoconvert",
+        TRUE, &raw));
+    gst::ErrorPtr error(raw);
+    if (!bin || error) {
+      spdlog::warn("no H.264 decoder ({}): viewers wait for the camera's key frames",
+                   error ? error->message : "?");
+      return;
+    }
+    rawTee = gst::makeElement("tee", "raw");
+    g_object_set(rawTee.get(), "allow-not-linked", TRUE, nullptr);
+    gst_bin_add_many(GST_BIN(pipeline.get()), bin.get(), rawTee.get(), nullptr);
+    gst_element_link(bin.get(), rawTee.get());
+    gst::PadPtr teePad(gst_element_request_pad_simple(h264Tee, "src_%u"));
+    gst::PadPtr binSink(gst_element_get_static_pad(bin.get(), "sink"));
+    gst_pad_link(teePad.get(), binSink.get());
   }
 
   // Idempotent; also what destruction does, so a pipeline never outlives its owner running.
@@ -292,7 +318,7 @@ struct MediaPipeline::Impl {
                     {{"codec", std::string(videoCodecName(codec))},
                      {"rendition", std::string(renditionName(rendition))},
                      {"encoders", std::int64_t{encoders}}});
-    auto& branch = branches[{codec, rendition}];
+    auto& branch = branches[{codec, rendition, FeedOrigin::Encoded}];
     auto keyFrames = std::make_unique<KeyFrameGate>(tee.get());
     branch = CodecBranch{std::move(tee), std::move(valve), 0, std::move(keyFrames)};
     return &branch;
@@ -325,12 +351,26 @@ void MediaPipeline::pushFrame(GstBuffer* buffer, GstCaps* caps) {
   gst_app_src_push_buffer(GST_APP_SRC(impl_->appsrc.get()), buffer);
 }
 
-bool MediaPipeline::canServe(VideoCodec codec, Rendition rendition) const {
-  if (impl_->settings.input == InputKind::Raw) return true;
-  return codec == VideoCodec::H264 && rendition == Rendition::Full;
+FeedOrigin MediaPipeline::originOf(Rendition rendition) const {
+  return impl_->settings.input == InputKind::H264PassThrough && rendition == Rendition::Full
+             ? FeedOrigin::PassThrough
+             : FeedOrigin::Encoded;
 }
 
-bool MediaPipeline::hasLadder() const { return impl_->settings.input == InputKind::Raw; }
+bool MediaPipeline::canServe(VideoCodec codec, Rendition rendition, FeedOrigin origin) const {
+  if (origin == FeedOrigin::PassThrough)
+    return impl_->settings.input == InputKind::H264PassThrough && codec == VideoCodec::H264 &&
+           rendition == Rendition::Full;
+  return impl_->rawTee != nullptr || impl_->settings.input == InputKind::Raw;
+}
+
+bool MediaPipeline::hasLadder() const {
+  return impl_->settings.input == InputKind::Raw || impl_->rawTee != nullptr;
+}
+
+bool MediaPipeline::startsEncoded() const {
+  return impl_->settings.input == InputKind::H264PassThrough && impl_->rawTee != nullptr;
+}
 
 MediaPipeline::Size MediaPipeline::renditionSize(Rendition rendition) const {
   return impl_->renditionSize(rendition);
@@ -340,9 +380,10 @@ int MediaPipeline::renditionKbps(Rendition rendition) const {
   return seccam::camera::renditionKbps(rendition, impl_->settings.bitrateKbps);
 }
 
-gst::PadPtr MediaPipeline::attachViewer(VideoCodec codec, Rendition rendition) {
-  if (!canServe(codec, rendition)) return nullptr;
-  auto it = impl_->branches.find({codec, rendition});
+gst::PadPtr MediaPipeline::attachViewer(VideoCodec codec, Rendition rendition,
+                                        FeedOrigin origin) {
+  if (!canServe(codec, rendition, origin)) return nullptr;
+  auto it = impl_->branches.find({codec, rendition, origin});
   Impl::CodecBranch* branch =
       it != impl_->branches.end() ? &it->second : impl_->startEncoder(codec, rendition);
   if (!branch) return nullptr;
@@ -352,8 +393,9 @@ gst::PadPtr MediaPipeline::attachViewer(VideoCodec codec, Rendition rendition) {
   return gst::PadPtr(gst_element_request_pad_simple(branch->tee.get(), "src_%u"));
 }
 
-void MediaPipeline::detachViewer(VideoCodec codec, Rendition rendition, GstPad* teePad) {
-  auto it = impl_->branches.find({codec, rendition});
+void MediaPipeline::detachViewer(VideoCodec codec, Rendition rendition, FeedOrigin origin,
+                                 GstPad* teePad) {
+  auto it = impl_->branches.find({codec, rendition, origin});
   if (it == impl_->branches.end()) return;
   gst_element_release_request_pad(it->second.tee.get(), teePad);
   if (--it->second.viewers == 0 && it->second.valve) {

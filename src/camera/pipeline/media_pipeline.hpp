@@ -6,7 +6,11 @@
 //   appsrc ! tee name=raw ─┬─ queue ! valve ! x264enc ! capsfilter ! tee name=h264 ─ viewers
 //                          ├─ queue ! valve ! videoscale ! 360p ! x264enc … ! tee name=h264-medium
 //                          └─ queue ! valve ! vp8enc  ! tee name=vp8                ─ viewers
-//   (RTSP pass-through:  appsrc ! tee name=h264 ─ viewers; full rendition only)
+//   RTSP pass-through:  appsrc ! tee name=h264-pass-through ─ viewers (the IP camera's own H.264)
+//                                 └ queue ! avdec_h264 ! tee name=raw ─ encoders as above
+//   A new viewer of a pass-through source starts on the encoded full rendition (a key frame
+//   at once) and moves to the pass-through at the IP camera's next key frame ("instant
+//   start"); without instant-start there is no decoder, no ladder, and viewers wait for it.
 #pragma once
 
 #include <functional>
@@ -29,7 +33,11 @@ struct MediaSettings {
   EncoderPreference encoder = EncoderPreference::X264;
   int bitrateKbps = kDefaultBitrateKbps;
   int fps = kDefaultFps;
+  bool instantStart = true;  // pass-through: decode, to start viewers at once and for the ladder
 };
+
+// Where a viewer's frames come from: the source's own H.264 (pass-through) or an encoder.
+enum class FeedOrigin { PassThrough, Encoded };
 
 class MediaPipeline {
  public:
@@ -51,9 +59,16 @@ class MediaPipeline {
   void start();
   void stop();
   GstElement* pipeline() const;
-  bool canServe(VideoCodec codec, Rendition rendition = Rendition::Full) const;
-  // Whether viewers can move down the quality ladder (not for pass-through).
+  // What a viewer of `rendition` gets by default: the pass-through for full when there is one.
+  FeedOrigin originOf(Rendition rendition) const;
+  bool canServe(VideoCodec codec, Rendition rendition, FeedOrigin origin) const;
+  bool canServe(VideoCodec codec) const {
+    return canServe(codec, Rendition::Full, originOf(Rendition::Full));
+  }
+  // Whether viewers can move down the quality ladder (pass-through: only with instant start).
   bool hasLadder() const;
+  // Pass-through with instant start: a new viewer starts on the encoded full rendition.
+  bool startsEncoded() const;
   // The picture size of a rendition for the source's current format (0x0 before any frame).
   struct Size {
     int width = 0;
@@ -64,8 +79,8 @@ class MediaPipeline {
   int renditionKbps(Rendition rendition) const;
   // A new source pad of the rendition's tee, for one viewer's branch (encoder started or woken
   // as needed), null when it cannot be served; give the pad back with detachViewer.
-  gst::PadPtr attachViewer(VideoCodec codec, Rendition rendition = Rendition::Full);
-  void detachViewer(VideoCodec codec, Rendition rendition, GstPad* teePad);
+  gst::PadPtr attachViewer(VideoCodec codec, Rendition rendition, FeedOrigin origin);
+  void detachViewer(VideoCodec codec, Rendition rendition, FeedOrigin origin, GstPad* teePad);
   // Asks the codec's encoder for a key frame through this viewer's tee pad.
   void requestKeyFrame(GstPad* teePad);
   int encoderCount() const;

@@ -64,6 +64,10 @@ RenditionCommand RenditionController::moveTo(Rendition next, Clock::time_point n
   return {RenditionCommand::Kind::Switch, next};
 }
 
+void RenditionController::onNacks(int packets) {
+  if (probe_ && packets > 0) probe_->nacked += packets;
+}
+
 std::optional<RenditionCommand> RenditionController::onProbeReport(Clock::time_point now,
                                                                    std::int64_t expected,
                                                                    std::int64_t lost) {
@@ -74,9 +78,13 @@ std::optional<RenditionCommand> RenditionController::onProbeReport(Clock::time_p
   probe_.reset();
   // The probe's own losses say nothing about the rendition the viewer is on: start afresh.
   window_.clear();
-  bool carried = probe.expected > 0 && static_cast<double>(probe.lost) /
+  // A lost packet shows as a NACK at once, and in a report only until its retransmission
+  // arrives: the larger of the two counts.
+  std::int64_t probeLost = std::max(probe.lost, probe.nacked);
+  bool carried = probe.expected > 0 && static_cast<double>(probeLost) /
                                                static_cast<double>(probe.expected) <=
                                            settings_.probeMaxLoss;
+  lastProbe_ = {probe.expected, probe.lost, probe.nacked, carried};
   // The link carried the higher rate: step up (a step down soon after still counts as a failed
   // probe, for a queue can swallow a short probe that the rendition then overflows).
   if (carried) return moveTo(probe.target, now, true);
@@ -110,7 +118,8 @@ std::optional<RenditionCommand> RenditionController::onReport(const ReceiverRepo
     upHold_ = settings_.upHoldInitial;
 
   auto loss = windowLoss();
-  bool settled = now - lastSwitch_ >= settings_.settleAfterSwitch;
+  bool settled = now - lastSwitch_ >=
+                 (lastSwitchWasUp_ ? settings_.settleAfterUp : settings_.settleAfterDown);
   bool congested = (loss && *loss > settings_.stepDownLoss) || queueingReports_ >= 2;
   if (congested && settled && current_ != kLowestRendition)
     return moveTo(static_cast<Rendition>(static_cast<int>(current_) + 1), now, false);

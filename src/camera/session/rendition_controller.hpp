@@ -31,7 +31,11 @@ struct RenditionSettings {
   double cleanLoss = 0.02;     // loss below this counts as a clean link
   int minPackets = 20;         // a window with fewer expected packets says nothing
   Clock::duration window = std::chrono::seconds(1);
-  Clock::duration settleAfterSwitch = std::chrono::milliseconds(1500);
+  // After a step down, the reports in flight still describe the bigger rendition: wait before
+  // judging again. After a step up they describe a link that was fine: a short wait will do,
+  // so that an up-step the link cannot carry is undone at once.
+  Clock::duration settleAfterDown = std::chrono::milliseconds(1500);
+  Clock::duration settleAfterUp = std::chrono::milliseconds(400);
   std::chrono::milliseconds queueDelay{400};  // round trip this far above its minimum
   Clock::duration minRoundTripMemory = std::chrono::seconds(30);
   Clock::duration upHoldInitial = std::chrono::seconds(3);
@@ -41,7 +45,7 @@ struct RenditionSettings {
   // Probing before an up-step (when the peer can send probes): extra traffic for `probeLength`
   // at the higher rung's rate, then the reports until `probeObservation` after it decide.
   bool canProbe = false;
-  Clock::duration probeLength = std::chrono::milliseconds(160);
+  Clock::duration probeLength = std::chrono::milliseconds(300);
   Clock::duration probeObservation = std::chrono::milliseconds(500);
   double probeMaxLoss = 0.10;
 };
@@ -67,7 +71,17 @@ class RenditionController {
   // What this report calls for, if anything. After a Switch the controller counts the viewer
   // as on the new rendition; after a Probe it expects the probe to go out at once.
   std::optional<RenditionCommand> onReport(const ReceiverReport& report);
+  // Packets the viewer asked for again (generic NACKs): during a probe, what the probe cost.
+  void onNacks(int packets);
   bool probing() const { return probe_.has_value(); }
+  // The last probe's figures, for the log: packets expected meanwhile, lost, NACKed.
+  struct ProbeOutcome {
+    std::int64_t expected = 0;
+    std::int64_t lost = 0;
+    std::int64_t nacked = 0;
+    bool carried = false;
+  };
+  const ProbeOutcome& lastProbe() const { return lastProbe_; }
 
   Rendition current() const { return current_; }
   Clock::duration upHold() const { return upHold_; }
@@ -85,6 +99,7 @@ class RenditionController {
     Clock::time_point decideAt;
     std::int64_t expected = 0;
     std::int64_t lost = 0;  // losses only: what retransmissions recovered later still counts
+    std::int64_t nacked = 0;  // packets NACKed meanwhile (repaired before any report, maybe)
   };
   RenditionCommand moveTo(Rendition next, Clock::time_point now, bool up);
   std::optional<RenditionCommand> onProbeReport(Clock::time_point now, std::int64_t expected,
@@ -103,6 +118,7 @@ class RenditionController {
   Clock::time_point minRoundTripAt_;
   int queueingReports_ = 0;  // consecutive reports with the round trip above min + queueDelay
   std::optional<Probe> probe_;
+  ProbeOutcome lastProbe_;
 };
 
 }  // namespace seccam::camera

@@ -150,6 +150,35 @@ TEST_F(ViewerRouting, AnotherUserCannotReachACameraOrSessionByAnyMessage) {
   EXPECT_EQ(nextNonStatus(*annViewer).value("type", ""), "answer");
 }
 
+TEST_F(ViewerRouting, ACamerasQualityReachesOnlyItsSessionsViewer) {
+  auto cams = server.provision(2);
+  auto ann = registerAccount("ann", cams[0]);
+  auto bob = registerAccount("bob", cams[1]);
+  auto camA = openCamera(cams[0]);
+  auto camB = openCamera(cams[1]);
+  auto annViewer = openViewer(ann);
+  auto bobViewer = openViewer(bob);
+  annViewer->send(offerMessage("ann-session-1", cams[0].cameraId).dump());
+  EXPECT_EQ(nextMessage(*camA).value("session", ""), "ann-session-1");
+
+  json quality{{"type", "quality"}, {"session", "ann-session-1"}, {"rendition", "medium"},
+               {"width", 640}, {"height", 360}};
+  camA->send(quality.dump());
+  EXPECT_EQ(nextNonStatus(*annViewer), quality);
+  // Another camera naming Ann's session gets not_found, and nothing reaches Ann.
+  camB->send(quality.dump());
+  EXPECT_EQ(nextMessage(*camB).value("code", ""), "not_found");
+  // A viewer cannot send one.
+  annViewer->send(quality.dump());
+  EXPECT_EQ(nextNonStatus(*annViewer).value("code", ""), "bad_request");
+  // A malformed one from the camera is refused and the session goes on.
+  quality["height"] = 0;
+  camA->send(quality.dump());
+  EXPECT_EQ(nextMessage(*camA).value("code", ""), "bad_request");
+  camA->send(answerMessage("ann-session-1").dump());
+  EXPECT_EQ(nextNonStatus(*annViewer).value("type", ""), "answer");
+}
+
 TEST_F(ViewerRouting, ASessionIdBelongsToTheConnectionThatFirstUsedIt) {
   auto cams = server.provision(1);
   auto ann = registerAccount("ann", cams[0]);

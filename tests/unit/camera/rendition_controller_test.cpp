@@ -147,6 +147,14 @@ TEST_F(RenditionControllerTest, ABottleneckThatLiftsIsLeftWithinTenSeconds) {
   EXPECT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);
 }
 
+TEST_F(RenditionControllerTest, AnUpStepTheLinkCannotCarryIsUndoneQuickly) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  ASSERT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);
+  auto upAt = receiver_.now();
+  ASSERT_EQ(receiver_.untilSwitch(3s, 40, 20), Rendition::Medium);
+  EXPECT_LE(receiver_.now() - upAt, 600ms) << "not the long wait that follows a step down";
+}
+
 TEST_F(RenditionControllerTest, AProbeThatHoldsResetsTheHold) {
   ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
   ASSERT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);
@@ -222,6 +230,22 @@ TEST_F(ProbingControllerTest, LossesThatRetransmissionsRecoverStillFailTheProbe)
   EXPECT_TRUE(receiver_.run(600ms, 40, -8).empty());
   EXPECT_EQ(controller_.current(), Rendition::Medium);
   EXPECT_EQ(controller_.upHold(), 6s);
+}
+
+TEST_F(ProbingControllerTest, NackedPacketsFailAProbeThatNoReportShowsLossFor) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  while (receiver_.probes().empty()) receiver_.run(200ms, 40, 0);
+  // Reduced-size RTCP: the losses were NACKed and repaired between two reports.
+  controller_.onNacks(30);
+  EXPECT_TRUE(receiver_.run(1s, 40, 0).empty());
+  EXPECT_EQ(controller_.current(), Rendition::Medium);
+  EXPECT_EQ(controller_.upHold(), 6s);
+}
+
+TEST_F(ProbingControllerTest, NacksOutsideAProbeChangeNothing) {
+  controller_.onNacks(1000);
+  EXPECT_TRUE(receiver_.run(10s, 40, 0).empty());
+  EXPECT_EQ(controller_.current(), Rendition::Full);
 }
 
 TEST(RenditionName, MatchesTheWire) {

@@ -83,6 +83,37 @@ TEST_F(RtcpFeedbackTest, GarbageIsNoReport) {
   EXPECT_FALSE(receiverReportFor(nullptr, 0xbeef, arrived_, nowMicros_).has_value());
 }
 
+// A generic NACK about `ssrc` with the given (PID, BLP) words.
+GstBuffer* nack(guint32 ssrc, const std::vector<std::pair<guint16, guint16>>& words) {
+  GstBuffer* buffer = gst_rtcp_buffer_new(1400);
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  gst_rtcp_buffer_map(buffer, GST_MAP_READWRITE, &rtcp);
+  GstRTCPPacket packet;
+  gst_rtcp_buffer_add_packet(&rtcp, GST_RTCP_TYPE_RTPFB, &packet);
+  gst_rtcp_packet_fb_set_type(&packet, GST_RTCP_RTPFB_TYPE_NACK);
+  gst_rtcp_packet_fb_set_sender_ssrc(&packet, 0x1234);
+  gst_rtcp_packet_fb_set_media_ssrc(&packet, ssrc);
+  gst_rtcp_packet_fb_set_fci_length(&packet, static_cast<guint16>(words.size()));
+  guint8* fci = gst_rtcp_packet_fb_get_fci(&packet);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    fci[4 * i] = static_cast<guint8>(words[i].first >> 8);
+    fci[4 * i + 1] = static_cast<guint8>(words[i].first);
+    fci[4 * i + 2] = static_cast<guint8>(words[i].second >> 8);
+    fci[4 * i + 3] = static_cast<guint8>(words[i].second);
+  }
+  gst_rtcp_buffer_unmap(&rtcp);
+  return buffer;
+}
+
+TEST_F(RtcpFeedbackTest, ANackCountsItsPacketAndEveryBitOfItsMask) {
+  // 1 + 3 bits, then 1 + 0 bits: 5 packets asked for again.
+  GstBuffer* buffer = nack(0xbeef, {{100, 0b1000'0000'0000'0101}, {300, 0}});
+  EXPECT_EQ(nackedPacketsFor(buffer, 0xbeef), 5);
+  EXPECT_EQ(nackedPacketsFor(buffer, 0xaaaa), 0) << "about another stream";
+  EXPECT_FALSE(receiverReportFor(buffer, 0xbeef, arrived_, nowMicros_).has_value());
+  gst_buffer_unref(buffer);
+}
+
 TEST(NtpTime, TheMiddleBitsAreSecondsAndFractionOfTheNtpEra) {
   // 1970-01-01T00:00:00.5Z is NTP second 2208988800 and half a second.
   std::uint32_t middle = ntpMiddle32(500'000);
