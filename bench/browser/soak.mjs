@@ -175,25 +175,29 @@ try {
   const firstFrames = sessions.filter((s) => s.firstFrameMs !== null).map((s) => s.firstFrameMs);
 
   // Start: the first sample of the churn; end: the idle sample after it. Growth: the slope
-  // over the churn's samples after its first tenth (allocator pools filling up at first).
+  // over the churn's samples after its first tenth (allocator pools filling up at first),
+  // and over its second half alone (a leak keeps its slope; filling pools flatten out).
   const churnSamples = samples.filter((s) => s.phase === 'churn');
   const settled = churnSamples.filter((s) => s.t >= churnSamples[0].t + seconds / 10);
+  const secondHalf = churnSamples.filter((s) => s.t >= churnSamples[0].t + seconds / 2);
   const summary = {};
   for (const name of Object.keys(watched)) {
     const first = churnSamples[0][name];
     const last = samples[samples.length - 1][name];
-    const points = (key) => settled.filter((s) => s[name]).map((s) => ({ t: s.t, y: s[name][key] }));
+    const points = (key, from = settled) => from.filter((s) => s[name]).map((s) => ({ t: s.t, y: s[name][key] }));
     summary[name] = {
       idleBeforeRssKiB: samples[0][name]?.rssKiB ?? null,
       startRssKiB: first?.rssKiB ?? null,
       endRssKiB: last?.rssKiB ?? null,
       maxRssKiB: Math.max(...samples.filter((s) => s[name]).map((s) => s[name].rssKiB)),
       rssGrowthKiBPerHour: growthPerHour(points('rssKiB')),
+      rssGrowthSecondHalfKiBPerHour: growthPerHour(points('rssKiB', secondHalf)),
       idleBeforeFds: samples[0][name]?.fds ?? null,
       startFds: first?.fds ?? null,
       endFds: last?.fds ?? null,
       maxFds: Math.max(...samples.filter((s) => s[name]).map((s) => s[name].fds)),
       fdGrowthPerHour: growthPerHour(points('fds')),
+      fdGrowthSecondHalfPerHour: growthPerHour(points('fds', secondHalf)),
     };
   }
   const result = {
@@ -212,12 +216,13 @@ try {
   console.log(`${sessions.length} sessions in ${seconds} s (${relayed} relayed, ${failed.length} without a frame), `
     + `camera: ${joined} joined / ${left} left / ${closed} torn down; first frame p50 ${result.sessions.firstFrameP50Ms?.toFixed(0)} ms`);
   const mib = (kib) => (kib === null ? '-' : (kib / 1024).toFixed(1));
-  console.log('process   RSS MiB idle / start / end / max   growth MiB/h   fds idle / start / end / max   growth fds/h');
+  const perHour = (value, unit, digits) => (value === null ? '-' : (value / unit).toFixed(digits));
+  console.log('process   RSS MiB idle / start / end / max   growth MiB/h (2nd half)   fds idle / start / end / max   growth fds/h (2nd half)');
   for (const [name, s] of Object.entries(summary)) {
     console.log(`${name.padEnd(9)} ${[s.idleBeforeRssKiB, s.startRssKiB, s.endRssKiB, s.maxRssKiB].map(mib).join(' / ').padEnd(31)} `
-      + `${(s.rssGrowthKiBPerHour === null ? '-' : (s.rssGrowthKiBPerHour / 1024).toFixed(2)).padEnd(14)} `
+      + `${`${perHour(s.rssGrowthKiBPerHour, 1024, 2)} (${perHour(s.rssGrowthSecondHalfKiBPerHour, 1024, 2)})`.padEnd(25)} `
       + `${[s.idleBeforeFds, s.startFds, s.endFds, s.maxFds].join(' / ').padEnd(30)} `
-      + `${s.fdGrowthPerHour === null ? '-' : s.fdGrowthPerHour.toFixed(1)}`);
+      + `${perHour(s.fdGrowthPerHour, 1, 1)} (${perHour(s.fdGrowthSecondHalfPerHour, 1, 1)})`);
   }
   for (const [when, g] of [['start', g2gStart], ['end', g2gEnd]]) {
     console.log(`glass-to-glass ${when.padEnd(5)}: shown p50 ${g.p50Ms?.toFixed(1)} ms p95 ${g.p95Ms?.toFixed(1)} ms, `

@@ -22,6 +22,14 @@ async function bench(script, args) {
   return { stdout, results: JSON.parse(fs.readFileSync(json, 'utf8')).results };
 }
 
+// soak.mjs writes one object (not a list of rows): the whole of it.
+async function soak(args) {
+  const json = path.join(dir, 'soak.json');
+  const { stdout } = await run('node', [path.join(REPO_ROOT, 'bench/browser/soak.mjs'), ...args, '--json', json],
+    { env: process.env, timeout: 120000 });
+  return { stdout, results: JSON.parse(fs.readFileSync(json, 'utf8')) };
+}
+
 test('first-frame.mjs measures direct and relayed sessions', async () => {
   const { stdout, results } = await bench('first-frame.mjs', ['--sessions', '2', '--size', '320x240']);
   assert.deepEqual(results.map((r) => r.mode), ['direct', 'relay'], stdout);
@@ -40,4 +48,21 @@ test('glass-to-glass.mjs reads the latency probe from every frame', async () => 
   assert.ok(row.frames >= 20, `frames decoded in 2 s at 30 fps: ${row.frames}`);
   assert.equal(row.probeErrors, 0, 'every frame carried a readable stamp');
   assert.ok(Number.isFinite(row.p50Ms) && Number.isFinite(row.submittedP50Ms), stdout);
+});
+
+test('soak.mjs churns viewers with TURN and samples memory and descriptors', async () => {
+  const { stdout, results } = await soak(['--seconds', '20', '--interval', '2', '--sample', '2', '--size', '320x240', '--g2g-seconds', '2']);
+  const { sessions, summary, glassToGlass, samples } = results;
+  assert.ok(sessions.count >= 5, `sessions in 20 s at one every 2 s: ${sessions.count}\n${stdout}`);
+  assert.equal(sessions.failed, 0, `every session got a frame: ${sessions.errors.join('; ')}`);
+  assert.ok(sessions.relayed >= 1, 'some sessions went through coturn');
+  assert.equal(sessions.cameraClosed, sessions.cameraJoined, 'the camera tore down every session it had');
+  for (const name of ['server', 'camera', 'coturn']) {
+    assert.ok(summary[name].startRssKiB > 0 && summary[name].endRssKiB > 0, `${name} RSS sampled`);
+    assert.ok(summary[name].startFds > 0 && summary[name].endFds > 0, `${name} descriptors sampled`);
+  }
+  assert.ok(samples.filter((s) => s.phase === 'churn').length >= 5, 'sampled during the churn');
+  for (const g of [glassToGlass.start, glassToGlass.end]) {
+    assert.ok(g.frames >= 20 && g.probeErrors === 0, `glass-to-glass read from every frame: ${JSON.stringify(g)}`);
+  }
 });

@@ -187,7 +187,7 @@ TEST(CameraResilience, RelayOnlyReceiverGetsFramesThroughCoturn) {
   EXPECT_NE(world.coturn().log().find("ALLOCATE"), std::string::npos) << show(world.coturn());
 }
 
-TEST(CameraResilience, KilledCameraIsReportedAtOnceAndWatchedAgainWhenItRestarts) {
+TEST(CameraResilience, KilledCameraIsReportedOfflineAndWatchedAgainWhenItRestarts) {
   CameraWorld world(false, {}, shortPings());
   const auto& id = world.camera().cameraId;
   auto camera = world.startCamera();
