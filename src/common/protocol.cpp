@@ -30,6 +30,7 @@ constexpr WireEntry<ErrorCode> kErrorCodes[] = {
     {ErrorCode::TooManyViewers, "too_many_viewers"},
     {ErrorCode::RateLimited, "rate_limited"},
     {ErrorCode::Internal, "internal"},
+    {ErrorCode::StorageFull, "storage_full"},
 };
 
 constexpr WireEntry<ByeReason> kByeReasons[] = {

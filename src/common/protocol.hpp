@@ -40,6 +40,7 @@ enum class ErrorCode {
   TooManyViewers,  // too_many_viewers (signaling)
   RateLimited,     // rate_limited
   Internal,        // internal
+  StorageFull,     // storage_full (API, 507: the server's disk is full, nothing was changed)
 };
 
 // `bye.reason`. The wire stays open: a reason this list does not know is passed on as text

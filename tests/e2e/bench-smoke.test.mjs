@@ -23,6 +23,15 @@ async function bench(script, args) {
 }
 
 test('first-frame.mjs measures direct and relayed sessions, and relayed over TCP and TLS with UDP blocked', async () => {
+// soak.mjs writes one object (not a list of rows): the whole of it.
+async function soak(args) {
+  const json = path.join(dir, 'soak.json');
+  const { stdout } = await run('node', [path.join(REPO_ROOT, 'bench/browser/soak.mjs'), ...args, '--json', json],
+    { env: process.env, timeout: 120000 });
+  return { stdout, results: JSON.parse(fs.readFileSync(json, 'utf8')) };
+}
+
+test('first-frame.mjs measures direct and relayed sessions', async () => {
   const { stdout, results } = await bench('first-frame.mjs', ['--sessions', '2', '--size', '320x240']);
   assert.deepEqual(results.map((r) => r.mode), ['direct', 'relay', 'tcp', 'tls'], stdout);
   for (const r of results) {
@@ -50,5 +59,19 @@ test('network.mjs measures a viewer under loss and behind a bottleneck', async (
   for (const r of results) {
     assert.ok(r.fps > 0, `frames decoded under ${r.condition}: ${stdout}`);
     assert.ok(r.impairmentCounters.sent > 0, `the impairment matched the viewer's media: ${stdout}`);
+test('soak.mjs churns viewers with TURN and samples memory and descriptors', async () => {
+  const { stdout, results } = await soak(['--seconds', '20', '--interval', '2', '--sample', '2', '--size', '320x240', '--g2g-seconds', '2']);
+  const { sessions, summary, glassToGlass, samples } = results;
+  assert.ok(sessions.count >= 5, `sessions in 20 s at one every 2 s: ${sessions.count}\n${stdout}`);
+  assert.equal(sessions.failed, 0, `every session got a frame: ${sessions.errors.join('; ')}`);
+  assert.ok(sessions.relayed >= 1, 'some sessions went through coturn');
+  assert.equal(sessions.cameraClosed, sessions.cameraJoined, 'the camera tore down every session it had');
+  for (const name of ['server', 'camera', 'coturn']) {
+    assert.ok(summary[name].startRssKiB > 0 && summary[name].endRssKiB > 0, `${name} RSS sampled`);
+    assert.ok(summary[name].startFds > 0 && summary[name].endFds > 0, `${name} descriptors sampled`);
+  }
+  assert.ok(samples.filter((s) => s.phase === 'churn').length >= 5, 'sampled during the churn');
+  for (const g of [glassToGlass.start, glassToGlass.end]) {
+    assert.ok(g.frames >= 20 && g.probeErrors === 0, `glass-to-glass read from every frame: ${JSON.stringify(g)}`);
   }
 });

@@ -16,7 +16,7 @@ std::string cameraBinary() { return std::string(SECCAM_BINARY_DIR) + "/src/camer
 
 ServerProcess::ServerProcess(std::vector<std::string> extraArgs, std::string dataDir,
                              std::string host, std::map<std::string, std::string> env,
-                             unsigned short port)
+                             unsigned short port, std::string logDir)
     : extraArgs_(std::move(extraArgs)), env_(std::move(env)), host_(std::move(host)),
       port_(port ? port : freePort(host_)) {
   if (dataDir.empty()) {
@@ -25,6 +25,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs, std::string dat
   } else {
     dataDir_ = std::move(dataDir);
   }
+  logDir_ = logDir.empty() ? dataDir_ : std::move(logDir);
   start();
 }
 
@@ -36,7 +37,7 @@ void ServerProcess::start() {
   std::vector<std::string> argv{serverBinary(), "serve", "--listen",
                                 host_ + ":" + std::to_string(port_), "--data", dataDir_};
   argv.insert(argv.end(), extraArgs_.begin(), extraArgs_.end());
-  std::string log = dataDir_ + "/server-" + std::to_string(++starts_) + ".log";
+  std::string log = logDir_ + "/server-" + std::to_string(++starts_) + ".log";
   process_ = ChildProcess(argv, log, env_);
   bool up = waitFor(
       [&] {

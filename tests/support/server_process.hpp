@@ -26,10 +26,12 @@ class ServerProcess {
  public:
   // Starts `seccam-server serve --listen HOST:PORT --data DIR <extraArgs>` and waits until
   // /healthz answers 200 (throws std::runtime_error with the log if it does not within 10 s).
-  // `dataDir` empty: a fresh temporary folder owned by this object.
+  // `dataDir` empty: a fresh temporary folder owned by this object. The server's log goes to
+  // `logDir` (default: the data folder; a test that fills the data disk puts it elsewhere).
   explicit ServerProcess(std::vector<std::string> extraArgs = {}, std::string dataDir = "",
                          std::string host = "127.0.0.1",
-                         std::map<std::string, std::string> env = {}, unsigned short port = 0);
+                         std::map<std::string, std::string> env = {}, unsigned short port = 0,
+                         std::string logDir = "");
   ~ServerProcess();
 
   const std::string& host() const { return host_; }
@@ -51,6 +53,7 @@ class ServerProcess {
   std::map<std::string, std::string> env_;
   std::unique_ptr<TempDir> ownDir_;
   std::string dataDir_;
+  std::string logDir_;
   std::string host_;
   unsigned short port_;
   ChildProcess process_;

@@ -25,6 +25,7 @@ export const ErrorCode = Object.freeze({
   TooManyViewers: 'too_many_viewers',
   RateLimited: 'rate_limited',
   Internal: 'internal',
+  StorageFull: 'storage_full',
 });
 
 // A reason not in this list (a newer camera's) means "session over, may retry".

@@ -69,6 +69,12 @@ ApiResponse Api::handle(const ApiRequest& request) {
       if (method == "DELETE") return unclaimCamera(*user, cameraId);
     }
     return notFound();
+  } catch (const store::StorageFull& e) {
+    // Nothing was changed and what is stored is intact; the operator has to free space.
+    spdlog::error("{} {} refused, the data disk is full: {}", request.method, request.path,
+                  e.what());
+    return errorResponse(507, protocol::ErrorCode::StorageFull,
+                         "The server's storage is full, so nothing was saved. Try again later.");
   } catch (const std::exception& e) {
     spdlog::error("{} {} failed: {}", request.method, request.path, e.what());
     return errorResponse(500, protocol::ErrorCode::Internal,

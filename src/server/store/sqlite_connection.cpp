@@ -2,14 +2,26 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+
 namespace seccam::server::store {
 namespace {
 // Provisioning from the CLI and a running server share one database file; a writer waits
 // this long for the other instead of failing at once.
 constexpr int kBusyTimeoutMs = 5000;
 
-[[noreturn]] void fail(sqlite3* db, const std::string& what) {
-  throw StoreError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+// SQLite says SQLITE_FULL when a write hits ENOSPC; a quota (EDQUOT) or a journal file that
+// could not grow comes back as an I/O error with that errno.
+bool storageFull(sqlite3* db, int rc) {
+  if ((rc & 0xff) == SQLITE_FULL) return true;
+  int error = sqlite3_system_errno(db);
+  return (rc & 0xff) == SQLITE_IOERR && (error == ENOSPC || error == EDQUOT);
+}
+
+[[noreturn]] void fail(sqlite3* db, int rc, const std::string& what) {
+  std::string message = what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+  if (db && storageFull(db, rc)) throw StorageFull(message);
+  throw StoreError(message);
 }
 }  // namespace
 
@@ -29,10 +41,12 @@ SqliteConnection::~SqliteConnection() { sqlite3_close(db_); }
 
 void SqliteConnection::execute(const std::string& sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : "unknown error";
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = "SQL failed: " + std::string(error ? error : "unknown error");
     sqlite3_free(error);
-    throw StoreError("SQL failed: " + message);
+    if (storageFull(db_, rc)) throw StorageFull(message);  // e.g. a COMMIT
+    throw StoreError(message);
   }
 }
 
@@ -40,29 +54,28 @@ std::int64_t SqliteConnection::lastInsertId() const { return sqlite3_last_insert
 int SqliteConnection::changes() const { return sqlite3_changes(db_); }
 
 SqliteStatement::SqliteStatement(SqliteConnection& db, std::string_view sql) : db_(db.handle()) {
-  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-      SQLITE_OK) {
-    fail(db_, "cannot prepare statement");
-  }
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  if (rc != SQLITE_OK) fail(db_, rc, "cannot prepare statement");
 }
 
 SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
 SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
-  if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                        SQLITE_TRANSIENT) != SQLITE_OK) {
-    fail(db_, "cannot bind");
-  }
+  int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                             SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(db_, rc, "cannot bind");
   return *this;
 }
 
 SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
-  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) fail(db_, "cannot bind");
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) fail(db_, rc, "cannot bind");
   return *this;
 }
 
 SqliteStatement& SqliteStatement::bindNull(int index) {
-  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail(db_, "cannot bind");
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) fail(db_, rc, "cannot bind");
   return *this;
 }
 
@@ -75,7 +88,7 @@ bool SqliteStatement::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   if ((rc & 0xff) == SQLITE_CONSTRAINT) throw ConstraintViolation(sqlite3_errmsg(db_));
-  fail(db_, "statement failed");
+  fail(db_, rc, "statement failed");
 }
 
 std::string SqliteStatement::text(int column) const {

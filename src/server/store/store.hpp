@@ -19,6 +19,13 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The disk (or quota) under the store is full: the change was not made, and what is stored is
+// unharmed. Writes work again once space is freed; reads go on meanwhile.
+class StorageFull : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 struct UserRecord {
   UserId id = 0;
   std::string username;      // as registered (comparisons ignore case)

@@ -107,9 +107,9 @@ EventMatch withField(const std::string& name, CameraEvent value) {
   };
 }
 
-CameraWorld::CameraWorld(bool withTurn, std::vector<std::string> extraTurnUrls)
+CameraWorld::CameraWorld(bool withTurn, std::vector<std::string> extraTurnUrls,
+                         std::vector<std::string> serverArgs)
     : ns_(std::make_unique<NetworkNamespace>()) {
-  std::vector<std::string> serverArgs;
   if (withTurn) {
     std::string address = ns_->cameraAddress();
     unsigned short port = freePort(address);
@@ -144,7 +144,7 @@ CameraWorld::CameraWorld(bool withTurn, std::vector<std::string> extraTurnUrls)
     }
     std::string urls = "turn:" + address + ":" + std::to_string(port) + "?transport=udp";
     for (const auto& url : extraTurnUrls) urls += "," + url;
-    serverArgs = {"--turn-secret", secret, "--turn-urls", urls};
+    serverArgs.insert(serverArgs.end(), {"--turn-secret", secret, "--turn-urls", urls});
   }
   server_ = std::make_unique<ServerProcess>(std::move(serverArgs));
   camera_ = server_->provision(1).at(0);

@@ -46,7 +46,9 @@ class CameraWorld {
   // withTurn: also a real coturn (use-auth-secret) on the camera end of the veth pair, with
   // the server minting matching credentials. extraTurnUrls: more URLs the server hands out
   // after coturn's (e.g. a TURN server where nothing listens), only together with withTurn.
-  explicit CameraWorld(bool withTurn = false, std::vector<std::string> extraTurnUrls = {});
+  // serverArgs: more flags for `seccam-server serve` (e.g. a short ping interval).
+  explicit CameraWorld(bool withTurn = false, std::vector<std::string> extraTurnUrls = {},
+                       std::vector<std::string> serverArgs = {});
 
   NetworkNamespace& ns() { return *ns_; }
   ServerProcess& server() { return *server_; }
