@@ -29,6 +29,9 @@ constexpr WireEntry<ErrorCode> kErrorCodes[] = {
     {ErrorCode::TooManyViewers, "too_many_viewers"},
     {ErrorCode::RateLimited, "rate_limited"},
     {ErrorCode::Internal, "internal"},
+    {ErrorCode::UnknownHost, "unknown_host"},
+    {ErrorCode::Overloaded, "overloaded"},
+    {ErrorCode::TooManyConnections, "too_many_connections"},
 };
 
 constexpr WireEntry<ByeReason> kByeReasons[] = {

@@ -40,6 +40,9 @@ enum class ErrorCode {
   TooManyViewers,  // too_many_viewers (signaling)
   RateLimited,     // rate_limited
   Internal,        // internal
+  UnknownHost,         // unknown_host (API, 421: a Host this server does not answer to)
+  Overloaded,          // overloaded (API, 503: the server is at a capacity limit; retry)
+  TooManyConnections,  // too_many_connections (API, 503: this address has too many open)
 };
 
 // `bye.reason`. The wire stays open: a reason this list does not know is passed on as text

@@ -29,6 +29,8 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   listen           SECCAM_LISTEN            --listen HOST:PORT    127.0.0.1:8080
   data             SECCAM_DATA              --data DIR            ./data
   public-url       SECCAM_PUBLIC_URL        --public-url URL      (none: scheme + Host header)
+  allowed-hosts    SECCAM_ALLOWED_HOSTS     --allowed-hosts A,B   (none: IP literals, localhost
+                                                                   and public-url's host only)
   web-root         SECCAM_WEB_ROOT          --web-root DIR        web/ beside the cwd or the binary
   log-level        SECCAM_LOG_LEVEL         --log-level LEVEL     info
   threads          SECCAM_THREADS           --threads N           one per core
@@ -79,6 +81,9 @@ void addAddressFlags(CLI::App& app, CommandLine& cli) {
 void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--web-root", "web-root", "Folder of the web app (default: web/ found near)");
   addFlag(app, cli, "--threads", "threads", "IO threads (default: one per core)");
+  addFlag(app, cli, "--allowed-hosts", "allowed-hosts",
+          "Comma-separated host names the server answers besides IP addresses, localhost and "
+          "public-url's host (others get 421)");
   addFlag(app, cli, "--trusted-proxies", "trusted-proxies",
           "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed");
   addFlag(app, cli, "--metrics-token", "metrics-token",

@@ -117,6 +117,9 @@ int runServer(const ServerConfig& config) {
   context->trustedProxies = config.trustedProxies;
   context->metricsToken = config.metricsToken;
   context->tls = config.tlsEnabled();
+  auto hostNames = config.allowedHosts;
+  if (!config.publicUrl.empty()) hostNames.push_back(http::hostOfUrl(config.publicUrl));
+  context->hosts = http::HostPolicy(hostNames);
   context->hubStats = [&hub] { return hub.stats(); };
 
   std::unique_ptr<net::ssl::context> tls;

@@ -25,6 +25,9 @@ export const ErrorCode = Object.freeze({
   TooManyViewers: 'too_many_viewers',
   RateLimited: 'rate_limited',
   Internal: 'internal',
+  UnknownHost: 'unknown_host',
+  Overloaded: 'overloaded',
+  TooManyConnections: 'too_many_connections',
 });
 
 // A reason not in this list (a newer camera's) means "session over, may retry".

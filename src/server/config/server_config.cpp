@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <thread>
 
 #include "server/net/ip_address.hpp"
@@ -55,6 +56,17 @@ ServerConfig loadServerConfig(const Settings& settings) {
   if (!c.publicUrl.empty() && !startsWith(c.publicUrl, "http://") &&
       !startsWith(c.publicUrl, "https://")) {
     throw ConfigError("'public-url' must start with http:// or https://, not '" + c.publicUrl + "'");
+  }
+
+  for (const auto& host : settings.getList("allowed-hosts", {})) {
+    bool nameChars = !host.empty() && std::all_of(host.begin(), host.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_';
+    });
+    if (!nameChars) {
+      throw ConfigError("'allowed-hosts' entries must be host names (no scheme or port), not '" +
+                        host + "'");
+    }
+    c.allowedHosts.push_back(host);
   }
 
   auto webRoot = settings.getString("web-root", "");

@@ -27,6 +27,9 @@ struct ServerConfig {
   unsigned short listenPort = 8080;
   std::filesystem::path dataDir = kDefaultDataDir;
   std::string publicUrl;  // e.g. https://cams.example.org behind a reverse proxy; may be empty
+  // Host names the server answers besides IP literals, localhost and public-url's host (DNS
+  // rebinding: other names are refused with 421).
+  std::vector<std::string> allowedHosts;
   std::filesystem::path webRoot;  // resolved at load time
   std::string logLevel = "info";
   int ioThreads = 1;

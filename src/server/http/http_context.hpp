@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/api/api.hpp"
+#include "server/http/host_policy.hpp"
 #include "server/metrics/metrics.hpp"
 
 namespace seccam::server {
@@ -34,6 +35,7 @@ struct HttpContext {
   std::string publicUrl;
   std::vector<std::string> trustedProxies;  // see client_address.hpp
   bool tls = false;
+  HostPolicy hosts{{}};  // the Host headers answered (DNS rebinding)
   std::string metricsToken;  // empty: /metrics for loopback clients only
   std::function<HubStats()> hubStats;  // for /metrics
 };

@@ -160,6 +160,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     keepAlive_ = request.keep_alive();
     headOnly_ = request.method() == bhttp::verb::head;
 
+    if (path == "/healthz") {
+      return send(jsonResponse(200, R"({"status":"ok"})"), keepAlive_);
+    }
+    // Before anything else reads the Host (the own origin without public-url): a rebound
+    // name never reaches the API, the pages or the WebSockets.
+    if (!context_->hosts.allows(headerText(request, bhttp::field::host))) {
+      spdlog::warn("refused a request from {}: Host is not one of this server's names",
+                   clientAddress_);
+      return send(apiError(421, protocol::ErrorCode::UnknownHost,
+                           "This server does not answer to this host name; the operator can add "
+                           "it to allowed-hosts."),
+                  false);
+    }
     if (beast::websocket::is_upgrade(request)) {
       if (path == "/ws") return upgradeViewer(std::move(request));
       if (path == "/ws/camera") {
@@ -168,9 +181,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         return;
       }
       return send(apiError(404, protocol::ErrorCode::NotFound, "Not found."), false);
-    }
-    if (path == "/healthz") {
-      return send(jsonResponse(200, R"({"status":"ok"})"), keepAlive_);
     }
     if (path == "/metrics") {
       if (!metricsAllowed(request)) {
