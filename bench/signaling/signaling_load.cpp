@@ -154,7 +154,11 @@ void LoadRun::startServer() {
   provisioned_.clear();
   cookie_.clear();
   claimed_ = 0;
-  server_ = std::make_unique<test::ServerProcess>(opt_.serverArgs);
+  // Every generated connection comes from a few loopback addresses: the per-address
+  // connection cap (256 by default) is for real clients, not for this generator.
+  auto args = opt_.serverArgs;
+  args.insert(args.begin(), {"--max-connections-per-address", "0"});
+  server_ = std::make_unique<test::ServerProcess>(args);
   endpoint_ = {asio::ip::make_address(server_->host()), server_->port()};
 }
 

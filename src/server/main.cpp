@@ -37,6 +37,9 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   trusted-proxies  SECCAM_TRUSTED_PROXIES   --trusted-proxies A,B (none: X-Forwarded-For ignored)
   master-key-file  SECCAM_MASTER_KEY_FILE   --master-key-file F   DATA/master.key (created 0600)
   metrics-token    SECCAM_METRICS_TOKEN     --metrics-token TEXT  (none: /metrics for loopback only)
+  max-connections  SECCAM_MAX_CONNECTIONS   --max-connections N   0: what the open-file limit allows
+  max-connections-per-address  SECCAM_MAX_CONNECTIONS_PER_ADDRESS  --max-connections-per-address N
+                                                                   256 (0: no per-address cap)
   [tls] cert       SECCAM_TLS_CERT          --tls-cert FILE       (none: plain HTTP)
   [tls] key        SECCAM_TLS_KEY           --tls-key FILE        (none)
   [turn] secret    SECCAM_TURN_SECRET       --turn-secret TEXT    (none: no TURN credentials)
@@ -88,6 +91,12 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
           "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed");
   addFlag(app, cli, "--metrics-token", "metrics-token",
           "Bearer token that opens GET /metrics to other hosts (default: loopback clients only)");
+  addFlag(app, cli, "--max-connections", "max-connections",
+          "Open connections in total; past it requests get 503 (default 0: what the open-file "
+          "limit allows)");
+  addFlag(app, cli, "--max-connections-per-address", "max-connections-per-address",
+          "Open connections per client address; past it requests get 503 (default 256, 0: no "
+          "cap)");
   addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
   addFlag(app, cli, "--turn-urls", "turn.urls",
           "Comma-separated turn:, turns: and stun: URLs given to browsers and cameras");

@@ -38,21 +38,50 @@ std::unique_ptr<net::ssl::context> makeTlsContext(const ServerConfig& config) {
   return tls;
 }
 
+// Connections past a cap still get an answer (503, or /healthz) from this many reserve
+// slots, at most kReservePerAddress of them for one address, so that one address cannot
+// hold them all; past the reserve a connection is closed unread.
+constexpr std::size_t kConnectionReserve = 32;
+constexpr std::size_t kReservePerAddress = 4;
+// Descriptors kept for what is not a connection: the database, its WAL, static files, logs.
+constexpr std::size_t kDescriptorHeadroom = 64;
+
 // Every connection is a descriptor: take the whole hard limit the system allows rather than
 // the (often 1024) soft default, and say what it is.
-void raiseDescriptorLimit() {
+std::size_t raiseDescriptorLimit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
   if (limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
   }
   spdlog::debug("open-file limit: {}", static_cast<unsigned long long>(limit.rlim_cur));
+  return limit.rlim_cur == RLIM_INFINITY ? std::size_t{1} << 20
+                                          : static_cast<std::size_t>(limit.rlim_cur);
+}
+
+// The connection caps: the configured total, but never more than the descriptors allow
+// (a total past them would let idle sockets starve the database of descriptors again).
+ConnectionLimiter::Limits connectionLimits(const ServerConfig& config, std::size_t fileLimit) {
+  auto room = fileLimit > kDescriptorHeadroom + kConnectionReserve + 16
+                  ? fileLimit - kDescriptorHeadroom - kConnectionReserve
+                  : std::size_t{16};
+  auto total = config.maxConnections > 0
+                   ? std::min(room, static_cast<std::size_t>(config.maxConnections))
+                   : room;
+  if (config.maxConnections > 0 && static_cast<std::size_t>(config.maxConnections) > room) {
+    spdlog::warn("max-connections {} is more than the open-file limit allows; using {}",
+                 config.maxConnections, room);
+  }
+  return {total, static_cast<std::size_t>(config.maxConnectionsPerAddress), kConnectionReserve,
+          kReservePerAddress};
 }
 }  // namespace
 
 int runServer(const ServerConfig& config) {
-  raiseDescriptorLimit();
+  auto fileLimit = raiseDescriptorLimit();
+  ConnectionLimiter connections(connectionLimits(config, fileLimit));
   // Created first, destroyed last: everything below may hold handles bound to it.
   net::io_context io(config.ioThreads);
   if (makePrivateDirectory(config.dataDir)) {
@@ -112,6 +141,7 @@ int runServer(const ServerConfig& config) {
   context->workers = &workers;
   context->metrics = &metrics;
   context->hub = &hub;
+  context->connections = &connections;
   context->webRoot = config.webRoot;
   context->publicUrl = config.publicUrl;
   context->trustedProxies = config.trustedProxies;
@@ -180,6 +210,10 @@ int runServer(const ServerConfig& config) {
                config.tlsEnabled() ? "https" : "http", config.listenHost,
                listener->localEndpoint().port(), config.ioThreads, workerThreads,
                config.webRoot.empty() ? "none" : config.webRoot.string());
+  spdlog::info("connection caps: {} in total, {} per address", connections.limits().total,
+               connections.limits().perAddress == 0
+                   ? std::string("no cap")
+                   : std::to_string(connections.limits().perAddress));
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config.ioThreads; ++i) threads.emplace_back([&io] { io.run(); });

@@ -19,6 +19,7 @@ constexpr long long kMaxTurnTtlSeconds = 7 * 24 * 3600;
 constexpr long long kMaxPingIntervalSeconds = 3600;
 constexpr long long kMaxCameraAuthTimeoutSeconds = 300;
 constexpr long long kMaxRevocationSweepSeconds = 3600;
+constexpr long long kMaxConnectionsLimit = 10'000'000;
 constexpr int kWebRootSearchDepth = 6;
 constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
@@ -115,6 +116,10 @@ ServerConfig loadServerConfig(const Settings& settings) {
   c.revocationSweepInterval = std::chrono::seconds(
       settings.getInt("signaling.revocation-sweep-interval", c.revocationSweepInterval.count(), 1,
                       kMaxRevocationSweepSeconds));
+
+  c.maxConnections = settings.getInt("max-connections", 0, 0, kMaxConnectionsLimit);
+  c.maxConnectionsPerAddress = settings.getInt(
+      "max-connections-per-address", kDefaultMaxConnectionsPerAddress, 0, kMaxConnectionsLimit);
 
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);

@@ -21,6 +21,10 @@ inline constexpr long long kDefaultTurnTtlSeconds = 86400;
 // `seccam-server camera revoke` is another process that changes the database only: this
 // often the server looks for revoked cameras that are still connected and disconnects them.
 inline constexpr std::chrono::seconds kDefaultRevocationSweepInterval{5};
+// Connections from one client address (browsers keep about six each, a camera one): a
+// household or an office behind one NAT fits, an address opening hundreds of idle sockets
+// does not. 0 turns the per-address cap off.
+inline constexpr long long kDefaultMaxConnectionsPerAddress = 256;
 
 struct ServerConfig {
   std::string listenHost = "127.0.0.1";
@@ -45,6 +49,10 @@ struct ServerConfig {
   // [signaling]: the hub's limits; the ping interval and camera auth timeout are settings.
   SignalingLimits signaling;
   std::chrono::seconds revocationSweepInterval = kDefaultRevocationSweepInterval;
+  // Open connections in total (0: as many as the open-file limit leaves room for) and per
+  // client address (0: no cap); past either, a request is answered 503 and closed.
+  long long maxConnections = 0;
+  long long maxConnectionsPerAddress = kDefaultMaxConnectionsPerAddress;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }

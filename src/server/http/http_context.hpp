@@ -10,6 +10,7 @@
 #include "server/api/api.hpp"
 #include "server/http/host_policy.hpp"
 #include "server/metrics/metrics.hpp"
+#include "server/net/connection_limiter.hpp"
 
 namespace seccam::server {
 class Hub;
@@ -24,6 +25,10 @@ inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 inline constexpr std::chrono::seconds kReadTimeout{30};   // also the keep-alive idle time
 inline constexpr std::chrono::seconds kWriteTimeout{30};
 inline constexpr std::chrono::seconds kTlsHandshakeTimeout{10};
+// A connection past the connection caps is read this long at most, answered (503, or
+// /healthz) and closed; its client is told to come back after kOverCapRetryAfter.
+inline constexpr std::chrono::seconds kOverCapReadTimeout{5};
+inline constexpr std::chrono::seconds kOverCapRetryAfter{5};
 inline constexpr std::uintmax_t kMaxStaticFileBytes = 16 * 1024 * 1024;
 
 struct HttpContext {
@@ -31,6 +36,7 @@ struct HttpContext {
   WorkerPool* workers = nullptr;
   Metrics* metrics = nullptr;
   Hub* hub = nullptr;
+  ConnectionLimiter* connections = nullptr;  // null: no connection caps
   std::filesystem::path webRoot;
   std::string publicUrl;
   std::vector<std::string> trustedProxies;  // see client_address.hpp
