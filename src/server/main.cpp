@@ -45,6 +45,8 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [turn] secret    SECCAM_TURN_SECRET       --turn-secret TEXT    (none: no TURN credentials)
   [turn] urls      SECCAM_TURN_URLS         --turn-urls A,B       (none; comma separated)
   [turn] ttl       SECCAM_TURN_TTL          --turn-ttl SECONDS    86400
+  [auth] hash-workers  SECCAM_AUTH_HASH_WORKERS  --auth-hash-workers N  one per core, at most 4
+  [auth] hash-queue    SECCAM_AUTH_HASH_QUEUE    --auth-hash-queue N    64 (sign-ins waiting; more: 503)
   [signaling] ping-interval              SECCAM_SIGNALING_PING_INTERVAL              20
   [signaling] camera-auth-timeout        SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT        10
   [signaling] revocation-sweep-interval  SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL  5
@@ -102,6 +104,10 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
           "Comma-separated turn:, turns: and stun: URLs given to browsers and cameras");
   addFlag(app, cli, "--turn-ttl", "turn.ttl",
           "Lifetime of TURN credentials in seconds (default 86400)");
+  addFlag(app, cli, "--auth-hash-workers", "auth.hash-workers",
+          "Threads that hash passwords, at a lower priority (default: one per core, at most 4)");
+  addFlag(app, cli, "--auth-hash-queue", "auth.hash-queue",
+          "Sign-ins and sign-ups that may wait for a hashing thread; more get 503 (default 64)");
   addFlag(app, cli, "--signaling-ping-interval", "signaling.ping-interval",
           "Seconds between pings to a WebSocket peer; one that misses two is dropped (default 20)");
   addFlag(app, cli, "--signaling-camera-auth-timeout", "signaling.camera-auth-timeout",

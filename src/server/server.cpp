@@ -21,8 +21,7 @@ namespace seccam::server {
 namespace {
 namespace net = boost::asio;
 
-// Enough threads that a few slow Argon2id checks leave room for database work, few enough
-// that concurrent hashes (64 MiB each) stay bounded.
+// Database work: enough threads that a slow query leaves room for the others.
 constexpr int kMinWorkers = 2;
 constexpr int kMaxWorkers = 8;
 // Lets close frames to WebSocket peers go out before the IO threads stop.
@@ -92,8 +91,14 @@ int runServer(const ServerConfig& config) {
   auto store = store::openSqliteStore(config.databasePath().string());
   store->deleteExpiredSessions(api::unixNow());
 
+  // Database work at normal priority (never idle-class: under CPU load a sign-up's inserts
+  // would wait for the machine to go idle); Argon2id in a pool of its own with a lower
+  // priority and a bounded queue, so a sign-in storm gets a bounded share of the CPU and
+  // the excess is answered 503 at once instead of piling up.
   int workerThreads = std::clamp(config.ioThreads, kMinWorkers, kMaxWorkers);
-  WorkerPool workers(workerThreads);
+  WorkerPool workers({workerThreads, "seccam-db", WorkerPriority::normal, 0});
+  WorkerPool hashWorkers({config.hashWorkers, "seccam-hash", WorkerPriority::background,
+                          static_cast<std::size_t>(config.hashQueue)});
   Metrics metrics;
 
   HubDependencies hubDeps;
@@ -139,6 +144,7 @@ int runServer(const ServerConfig& config) {
   auto context = std::make_shared<http::HttpContext>();
   context->api = &api;
   context->workers = &workers;
+  context->hashWorkers = &hashWorkers;
   context->metrics = &metrics;
   context->hub = &hub;
   context->connections = &connections;
@@ -206,10 +212,12 @@ int runServer(const ServerConfig& config) {
   } else if (!std::filesystem::is_directory(config.webRoot, fsError)) {
     spdlog::warn("web-root {} is not a folder; static files will be 404", config.webRoot.string());
   }
-  spdlog::info("seccam-server listening on {}://{}:{} ({} IO threads, {} workers, web root {})",
-               config.tlsEnabled() ? "https" : "http", config.listenHost,
-               listener->localEndpoint().port(), config.ioThreads, workerThreads,
-               config.webRoot.empty() ? "none" : config.webRoot.string());
+  spdlog::info(
+      "seccam-server listening on {}://{}:{} ({} IO threads, {} database workers, {} hashing "
+      "workers, web root {})",
+      config.tlsEnabled() ? "https" : "http", config.listenHost, listener->localEndpoint().port(),
+      config.ioThreads, workerThreads, config.hashWorkers,
+      config.webRoot.empty() ? "none" : config.webRoot.string());
   spdlog::info("connection caps: {} in total, {} per address", connections.limits().total,
                connections.limits().perAddress == 0
                    ? std::string("no cap")
@@ -220,6 +228,7 @@ int runServer(const ServerConfig& config) {
   io.run();
   for (auto& t : threads) t.join();
   // Queued store work (last-seen updates) finishes before the store closes.
+  hashWorkers.join();
   workers.join();
   spdlog::info("seccam-server stopped");
   return 0;

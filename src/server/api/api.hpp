@@ -45,6 +45,10 @@ class Api {
   explicit Api(ApiDependencies deps);
 
   static bool handles(std::string_view path) { return path.starts_with("/api/"); }
+  // The requests that run Argon2id (sign-in, sign-up): the HTTP layer queues them apart.
+  static bool hashesPassword(std::string_view method, std::string_view path) {
+    return method == "POST" && (path == "/api/login" || path == "/api/register");
+  }
   ApiResponse handle(const ApiRequest& request);
 
   // The signed-in user of a Cookie header (the viewer WebSocket uses this too).

@@ -20,6 +20,9 @@ constexpr long long kMaxPingIntervalSeconds = 3600;
 constexpr long long kMaxCameraAuthTimeoutSeconds = 300;
 constexpr long long kMaxRevocationSweepSeconds = 3600;
 constexpr long long kMaxConnectionsLimit = 10'000'000;
+constexpr long long kMaxDefaultHashWorkers = 4;
+constexpr long long kMaxHashWorkers = 64;
+constexpr long long kMaxHashQueue = 100'000;
 constexpr int kWebRootSearchDepth = 6;
 constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
@@ -120,6 +123,12 @@ ServerConfig loadServerConfig(const Settings& settings) {
   c.maxConnections = settings.getInt("max-connections", 0, 0, kMaxConnectionsLimit);
   c.maxConnectionsPerAddress = settings.getInt(
       "max-connections-per-address", kDefaultMaxConnectionsPerAddress, 0, kMaxConnectionsLimit);
+
+  // One hashing thread per core up to four (each Argon2id hash holds 19 MiB).
+  c.hashWorkers = static_cast<int>(
+      settings.getInt("auth.hash-workers", std::min<long long>(cores, kMaxDefaultHashWorkers), 1,
+                      kMaxHashWorkers));
+  c.hashQueue = settings.getInt("auth.hash-queue", kDefaultHashQueue, 1, kMaxHashQueue);
 
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);

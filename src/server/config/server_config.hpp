@@ -25,6 +25,9 @@ inline constexpr std::chrono::seconds kDefaultRevocationSweepInterval{5};
 // household or an office behind one NAT fits, an address opening hundreds of idle sockets
 // does not. 0 turns the per-address cap off.
 inline constexpr long long kDefaultMaxConnectionsPerAddress = 256;
+// Sign-ins waiting for a hashing thread: at ~25 ms a hash on two threads, 64 drain in under
+// a second; more waiting would only make every one of them time out in the browser.
+inline constexpr long long kDefaultHashQueue = 64;
 
 struct ServerConfig {
   std::string listenHost = "127.0.0.1";
@@ -53,6 +56,10 @@ struct ServerConfig {
   // client address (0: no cap); past either, a request is answered 503 and closed.
   long long maxConnections = 0;
   long long maxConnectionsPerAddress = kDefaultMaxConnectionsPerAddress;
+  // [auth]: threads that run Argon2id (sign-in, sign-up) at a lower priority, and how many
+  // such requests may wait for one; past that they are answered 503 `overloaded`.
+  int hashWorkers = 2;
+  long long hashQueue = kDefaultHashQueue;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }

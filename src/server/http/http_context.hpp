@@ -29,11 +29,15 @@ inline constexpr std::chrono::seconds kTlsHandshakeTimeout{10};
 // /healthz) and closed; its client is told to come back after kOverCapRetryAfter.
 inline constexpr std::chrono::seconds kOverCapReadTimeout{5};
 inline constexpr std::chrono::seconds kOverCapRetryAfter{5};
+// Retry-After of a sign-in refused because the hashing queue was full: it drains in well
+// under a second at the default size.
+inline constexpr std::chrono::seconds kHashQueueFullRetryAfter{1};
 inline constexpr std::uintmax_t kMaxStaticFileBytes = 16 * 1024 * 1024;
 
 struct HttpContext {
   api::Api* api = nullptr;
-  WorkerPool* workers = nullptr;
+  WorkerPool* workers = nullptr;      // database work (normal priority)
+  WorkerPool* hashWorkers = nullptr;  // sign-in and sign-up: Argon2id, bounded queue
   Metrics* metrics = nullptr;
   Hub* hub = nullptr;
   ConnectionLimiter* connections = nullptr;  // null: no connection caps

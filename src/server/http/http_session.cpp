@@ -194,7 +194,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       }
       Response response{bhttp::status::ok, 11};
       response.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      response.body() = context_->metrics->render(context_->hubStats());
+      response.body() = context_->metrics->render(
+          context_->hubStats(), context_->connections ? context_->connections->open() : 0);
       return send(std::move(response), keepAlive_);
     }
     if (api::Api::handles(path) || path == "/api") return callApi(std::move(request), path);
@@ -261,14 +262,24 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     apiRequest.cookieHeader = headerText(request, bhttp::field::cookie);
     apiRequest.clientAddress = std::move(clientAddress);
     apiRequest.tls = context_->tls;
-    // Argon2id and SQLite block: run on the worker pool, answer back on this connection's
-    // strand.
-    context_->workers->post([self = this->shared_from_this(), apiRequest = std::move(apiRequest)] {
+    // Argon2id and SQLite block: run on a worker pool, answer back on this connection's
+    // strand. Requests that hash a password go to the hashing pool, whose queue is bounded.
+    bool hashes = api::Api::hashesPassword(apiRequest.method, apiRequest.path);
+    auto job = [self = this->shared_from_this(), apiRequest = std::move(apiRequest)] {
       auto response = fromApi(self->context_->api->handle(apiRequest));
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->send(std::move(response), self->keepAlive_);
       });
-    });
+    };
+    if (!hashes) return context_->workers->post(std::move(job));
+    if (!context_->hashWorkers->tryPost(std::move(job))) {
+      spdlog::warn("refused {} from {}: the password-hashing queue is full", path, clientAddress);
+      context_->metrics->recordHashQueueFull();
+      auto response = apiError(503, protocol::ErrorCode::Overloaded,
+                               "The server is busy signing people in. Try again in a moment.");
+      response.set(bhttp::field::retry_after, std::to_string(kHashQueueFullRetryAfter.count()));
+      send(std::move(response), keepAlive_);
+    }
   }
 
   void upgradeViewer(HttpRequest request) {

@@ -22,8 +22,11 @@ void gauge(std::string& out, const char* name, const char* help, const char* typ
 }
 }  // namespace
 
-std::string Metrics::render(const HubStats& live) const {
+std::string Metrics::render(const HubStats& live, std::uint64_t openConnections) const {
   std::string out;
+  gauge(out, "seccam_connections_open",
+        "Open connections (HTTP and WebSocket, including those being refused).", "gauge",
+        openConnections);
   gauge(out, "seccam_cameras_connected", "Cameras connected and authenticated.", "gauge",
         live.camerasConnected);
   gauge(out, "seccam_viewers_connected", "Viewer WebSocket connections.", "gauge",

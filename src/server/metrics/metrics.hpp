@@ -28,7 +28,8 @@ class Metrics {
   void recordHashQueueFull() { hashQueueFull_.fetch_add(1, std::memory_order_relaxed); }
   void observeRequest(std::chrono::steady_clock::duration latency);
 
-  std::string render(const HubStats& live) const;
+  // `openConnections`: connections holding a place under the connection caps.
+  std::string render(const HubStats& live, std::uint64_t openConnections = 0) const;
 
  private:
   std::atomic<std::uint64_t> signInFailures_{0};
