@@ -114,12 +114,7 @@ std::string Api::openSession(store::UserId user, bool secure) {
 
 std::chrono::seconds Api::claimWait(const std::string& clientAddress,
                                     const std::optional<std::string>& accountKey) {
-  auto wait = claimByAddress_.retryAfter(clientAddress).value_or(std::chrono::seconds(0));
-  if (accountKey) {
-    wait =
-        std::max(wait, claimByAccount_.retryAfter(*accountKey).value_or(std::chrono::seconds(0)));
-  }
-  return wait;
+  return claims_.wait(accountKey, clientAddress);
 }
 
 std::optional<store::CameraRecord> Api::claimableCamera(
@@ -133,8 +128,7 @@ std::optional<store::CameraRecord> Api::claimableCamera(
       return camera;
     }
   }
-  if (accountKey) claimByAccount_.recordFailure(*accountKey);
-  claimByAddress_.recordFailure(clientAddress);
+  claims_.failed(accountKey, clientAddress);
   deps_.metrics->recordClaimFailure();
   spdlog::warn("claim refused from {}{}{}: camera ID and claim code do not match", clientAddress,
                accountKey ? " for " : "", accountKey.value_or(""));

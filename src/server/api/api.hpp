@@ -11,7 +11,7 @@
 
 #include "common/protocol.hpp"
 #include "server/api/api_types.hpp"
-#include "server/auth/rate_limiter.hpp"
+#include "server/auth/attempt_throttle.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/store/store.hpp"
 #include "server/turn/turn_credentials.hpp"
@@ -34,10 +34,13 @@ struct ApiDependencies {
   LiveCameraHooks live;
 };
 
-// PROTOCOL.md: 429 after 5 failures in 15 minutes for one account; an address, which may
-// be a whole office behind one NAT, gets more.
+// PROTOCOL.md: 429 after 5 failures in 15 minutes for one account from one address; an
+// address, which may be a whole office behind one NAT, gets more across accounts; past 10
+// failures of one account from everywhere, addresses that never signed in to it are paced
+// (auth/attempt_throttle.hpp, docs/SECURITY.md).
 inline constexpr std::size_t kFailuresPerAccount = 5;
 inline constexpr std::size_t kFailuresPerAddress = 50;
+inline constexpr std::size_t kAccountFailuresBeforePacing = 10;
 inline constexpr std::chrono::seconds kFailureWindow{15 * 60};
 
 class Api {
@@ -93,10 +96,16 @@ class Api {
   ApiResponse rateLimited(std::chrono::seconds wait, const std::string& what);
 
   ApiDependencies deps_;
-  auth::RateLimiter signInByAccount_{kFailuresPerAccount, kFailureWindow};
-  auth::RateLimiter signInByAddress_{kFailuresPerAddress, kFailureWindow};
-  auth::RateLimiter claimByAccount_{kFailuresPerAccount, kFailureWindow};
-  auth::RateLimiter claimByAddress_{kFailuresPerAddress, kFailureWindow};
+  static auth::AttemptThrottle::Limits throttleLimits() {
+    auth::AttemptThrottle::Limits limits;
+    limits.perPair = kFailuresPerAccount;
+    limits.perAddress = kFailuresPerAddress;
+    limits.accountPacingAfter = kAccountFailuresBeforePacing;
+    limits.window = kFailureWindow;
+    return limits;
+  }
+  auth::AttemptThrottle signIns_{throttleLimits()};
+  auth::AttemptThrottle claims_{throttleLimits()};
 };
 
 // ISO 8601 UTC ("2026-11-25T09:50:00Z").
