@@ -47,6 +47,7 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [turn] ttl       SECCAM_TURN_TTL          --turn-ttl SECONDS    86400
   [auth] hash-workers  SECCAM_AUTH_HASH_WORKERS  --auth-hash-workers N  one per core, at most 4
   [auth] hash-queue    SECCAM_AUTH_HASH_QUEUE    --auth-hash-queue N    64 (sign-ins waiting; more: 503)
+  [auth] max-sessions  SECCAM_AUTH_MAX_SESSIONS  --auth-max-sessions N  20 per account (0: no cap)
   [signaling] ping-interval              SECCAM_SIGNALING_PING_INTERVAL              20
   [signaling] camera-auth-timeout        SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT        10
   [signaling] revocation-sweep-interval  SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL  5
@@ -108,6 +109,9 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
           "Threads that hash passwords, at a lower priority (default: one per core, at most 4)");
   addFlag(app, cli, "--auth-hash-queue", "auth.hash-queue",
           "Sign-ins and sign-ups that may wait for a hashing thread; more get 503 (default 64)");
+  addFlag(app, cli, "--auth-max-sessions", "auth.max-sessions",
+          "Sessions an account may have at once; a sign-in past it ends the oldest (default 20, "
+          "0: no cap)");
   addFlag(app, cli, "--signaling-ping-interval", "signaling.ping-interval",
           "Seconds between pings to a WebSocket peer; one that misses two is dropped (default 20)");
   addFlag(app, cli, "--signaling-camera-auth-timeout", "signaling.camera-auth-timeout",

@@ -139,6 +139,10 @@ int runServer(const ServerConfig& config) {
   apiDeps.live.cameraUnclaimed = [&hub](store::UserId user, const std::string& id) {
     hub.cameraUnclaimed(user, id);
   };
+  apiDeps.live.sessionEnded = [&hub](const std::string& sessionHash) {
+    hub.sessionEnded(sessionHash);
+  };
+  apiDeps.maxSessionsPerAccount = static_cast<std::size_t>(config.maxSessionsPerAccount);
   api::Api api(std::move(apiDeps));
 
   auto context = std::make_shared<http::HttpContext>();

@@ -61,7 +61,7 @@ ApiResponse Api::registerAccount(const ApiRequest& request) {
   }
 
   std::string token;
-  auto session = newSessionRecord(token);
+  auto session = newSessionRecord(token, request.userAgent);
   auto result = deps_.store->registerUser(*username, auth::hashPassword(*password), *cameraId,
                                           cameraName.value_or(*cameraId), session);
   if (result.outcome == store::RegisterOutcome::usernameTaken) {
@@ -108,13 +108,16 @@ ApiResponse Api::login(const ApiRequest& request) {
     return errorResponse(401, protocol::ErrorCode::Unauthorized, kWrongCredentials);
   }
   signIns_.succeeded(accountKey, request.clientAddress);
-  return userResponse(200, user->username, openSession(user->id, secureCookies(request)));
+  return userResponse(200, user->username,
+                      openSession(user->id, secureCookies(request), request.userAgent));
 }
 
 ApiResponse Api::logout(const ApiRequest& request) {
   auto token = auth::findSessionToken(request.cookieHeader);
   if (token && auth::isWellFormedSessionToken(*token)) {
-    deps_.store->deleteSession(auth::hashSessionToken(*token));
+    auto hash = auth::hashSessionToken(*token);
+    deps_.store->deleteSession(hash);
+    sessionsEnded({hash});
   }
   ApiResponse response;
   response.status = 204;

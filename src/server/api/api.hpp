@@ -23,6 +23,9 @@ struct LiveCameraHooks {
   std::function<bool(const std::string& cameraId)> isOnline;
   std::function<void(store::UserId, const std::string& cameraId)> cameraClaimed;
   std::function<void(store::UserId, const std::string& cameraId)> cameraUnclaimed;
+  // A session ended here (sign-out, "sign out everywhere", the cap on sessions): the viewer
+  // WebSockets opened with it are closed now rather than at the next sweep.
+  std::function<void(const std::string& sessionHash)> sessionEnded;
 };
 
 struct ApiDependencies {
@@ -32,6 +35,8 @@ struct ApiDependencies {
   std::string publicUrl;
   Metrics* metrics = nullptr;
   LiveCameraHooks live;
+  // Sessions an account may have at once; a sign-in past it ends the oldest. 0: no cap.
+  std::size_t maxSessionsPerAccount = 0;
 };
 
 // PROTOCOL.md: 429 after 5 failures in 15 minutes for one account from one address; an
@@ -73,10 +78,15 @@ class Api {
                            const std::string& cameraId);
   ApiResponse unclaimCamera(const store::UserRecord& user, const std::string& cameraId);
   ApiResponse iceServers(const store::UserRecord& user);
+  ApiResponse listSessions(const ApiRequest& request, const store::UserRecord& user);
+  ApiResponse endSession(const ApiRequest& request, const store::UserRecord& user,
+                         const std::string& id);
+  ApiResponse endAllSessions(const ApiRequest& request, const store::UserRecord& user);
+  void sessionsEnded(const std::vector<std::string>& hashes);
 
   // The cookie and the stored session for a fresh sign-in.
-  std::string openSession(store::UserId user, bool secure);
-  store::NewSession newSessionRecord(std::string& tokenOut) const;
+  std::string openSession(store::UserId user, bool secure, const std::string& userAgent);
+  store::NewSession newSessionRecord(std::string& tokenOut, const std::string& userAgent) const;
   // The one claim check (sign-up and claim). How long claims from this address (and account,
   // when there is one) must wait; zero when they may go ahead.
   std::chrono::seconds claimWait(const std::string& clientAddress,

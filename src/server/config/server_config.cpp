@@ -23,6 +23,7 @@ constexpr long long kMaxConnectionsLimit = 10'000'000;
 constexpr long long kMaxDefaultHashWorkers = 4;
 constexpr long long kMaxHashWorkers = 64;
 constexpr long long kMaxHashQueue = 100'000;
+constexpr long long kMaxSessionsLimit = 100'000;
 constexpr int kWebRootSearchDepth = 6;
 constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
@@ -129,6 +130,8 @@ ServerConfig loadServerConfig(const Settings& settings) {
       settings.getInt("auth.hash-workers", std::min<long long>(cores, kMaxDefaultHashWorkers), 1,
                       kMaxHashWorkers));
   c.hashQueue = settings.getInt("auth.hash-queue", kDefaultHashQueue, 1, kMaxHashQueue);
+  c.maxSessionsPerAccount = settings.getInt("auth.max-sessions", kDefaultMaxSessionsPerAccount,
+                                            0, kMaxSessionsLimit);
 
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);

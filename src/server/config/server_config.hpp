@@ -28,6 +28,8 @@ inline constexpr long long kDefaultMaxConnectionsPerAddress = 256;
 // Sign-ins waiting for a hashing thread: at ~25 ms a hash on two threads, 64 drain in under
 // a second; more waiting would only make every one of them time out in the browser.
 inline constexpr long long kDefaultHashQueue = 64;
+// Sessions per account: every browser and phone of a household, with room to spare.
+inline constexpr long long kDefaultMaxSessionsPerAccount = 20;
 
 struct ServerConfig {
   std::string listenHost = "127.0.0.1";
@@ -60,6 +62,9 @@ struct ServerConfig {
   // such requests may wait for one; past that they are answered 503 `overloaded`.
   int hashWorkers = 2;
   long long hashQueue = kDefaultHashQueue;
+  // [auth] max-sessions: sessions an account may have at once; a sign-in past it ends the
+  // oldest (its WebSockets are closed). 0: no cap.
+  long long maxSessionsPerAccount = kDefaultMaxSessionsPerAccount;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }

@@ -260,6 +260,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     apiRequest.path = std::move(path);
     apiRequest.body = std::move(request.body());
     apiRequest.cookieHeader = headerText(request, bhttp::field::cookie);
+    apiRequest.userAgent = headerText(request, bhttp::field::user_agent);
     apiRequest.clientAddress = std::move(clientAddress);
     apiRequest.tls = context_->tls;
     // Argon2id and SQLite block: run on a worker pool, answer back on this connection's
