@@ -31,6 +31,9 @@ constexpr WireEntry<ErrorCode> kErrorCodes[] = {
     {ErrorCode::RateLimited, "rate_limited"},
     {ErrorCode::Internal, "internal"},
     {ErrorCode::StorageFull, "storage_full"},
+    {ErrorCode::UnknownHost, "unknown_host"},
+    {ErrorCode::Overloaded, "overloaded"},
+    {ErrorCode::TooManyConnections, "too_many_connections"},
 };
 
 constexpr WireEntry<ByeReason> kByeReasons[] = {

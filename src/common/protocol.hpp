@@ -41,6 +41,9 @@ enum class ErrorCode {
   RateLimited,     // rate_limited
   Internal,        // internal
   StorageFull,     // storage_full (API, 507: the server's disk is full, nothing was changed)
+  UnknownHost,         // unknown_host (API, 421: a Host this server does not answer to)
+  Overloaded,          // overloaded (API, 503: the server is at a capacity limit; retry)
+  TooManyConnections,  // too_many_connections (API, 503: this address has too many open)
 };
 
 // `bye.reason`. The wire stays open: a reason this list does not know is passed on as text

@@ -29,12 +29,17 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   listen           SECCAM_LISTEN            --listen HOST:PORT    127.0.0.1:8080
   data             SECCAM_DATA              --data DIR            ./data
   public-url       SECCAM_PUBLIC_URL        --public-url URL      (none: scheme + Host header)
+  allowed-hosts    SECCAM_ALLOWED_HOSTS     --allowed-hosts A,B   (none: IP literals, localhost
+                                                                   and public-url's host only)
   web-root         SECCAM_WEB_ROOT          --web-root DIR        web/ beside the cwd or the binary
   log-level        SECCAM_LOG_LEVEL         --log-level LEVEL     info
   threads          SECCAM_THREADS           --threads N           one per core
   trusted-proxies  SECCAM_TRUSTED_PROXIES   --trusted-proxies A,B (none: X-Forwarded-For ignored)
   master-key-file  SECCAM_MASTER_KEY_FILE   --master-key-file F   DATA/master.key (created 0600)
   metrics-token    SECCAM_METRICS_TOKEN     --metrics-token TEXT  (none: /metrics for loopback only)
+  max-connections  SECCAM_MAX_CONNECTIONS   --max-connections N   0: what the open-file limit allows
+  max-connections-per-address  SECCAM_MAX_CONNECTIONS_PER_ADDRESS  --max-connections-per-address N
+                                                                   256 (0: no per-address cap)
   [tls] cert       SECCAM_TLS_CERT          --tls-cert FILE       (none: plain HTTP)
   [tls] key        SECCAM_TLS_KEY           --tls-key FILE        (none)
   [turn] secret    SECCAM_TURN_SECRET       --turn-secret TEXT    (none: no TURN credentials)
@@ -43,6 +48,9 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [turn] tls-port  SECCAM_TURN_TLS_PORT     --turn-tls-port PORT  5349 (TURN over TLS; 0: none)
   [turn] urls      SECCAM_TURN_URLS         --turn-urls A,B       (from host; comma separated)
   [turn] ttl       SECCAM_TURN_TTL          --turn-ttl SECONDS    86400
+  [auth] hash-workers  SECCAM_AUTH_HASH_WORKERS  --auth-hash-workers N  one per core, at most 4
+  [auth] hash-queue    SECCAM_AUTH_HASH_QUEUE    --auth-hash-queue N    64 (sign-ins waiting; more: 503)
+  [auth] max-sessions  SECCAM_AUTH_MAX_SESSIONS  --auth-max-sessions N  20 per account (0: no cap)
   [signaling] ping-interval              SECCAM_SIGNALING_PING_INTERVAL              20
   [signaling] camera-auth-timeout        SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT        10
   [signaling] revocation-sweep-interval  SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL  5
@@ -82,10 +90,19 @@ void addAddressFlags(CLI::App& app, CommandLine& cli) {
 void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--web-root", "web-root", "Folder of the web app (default: web/ found near)");
   addFlag(app, cli, "--threads", "threads", "IO threads (default: one per core)");
+  addFlag(app, cli, "--allowed-hosts", "allowed-hosts",
+          "Comma-separated host names the server answers besides IP addresses, localhost and "
+          "public-url's host (others get 421)");
   addFlag(app, cli, "--trusted-proxies", "trusted-proxies",
           "Comma-separated addresses of reverse proxies whose X-Forwarded-For is believed");
   addFlag(app, cli, "--metrics-token", "metrics-token",
           "Bearer token that opens GET /metrics to other hosts (default: loopback clients only)");
+  addFlag(app, cli, "--max-connections", "max-connections",
+          "Open connections in total; past it requests get 503 (default 0: what the open-file "
+          "limit allows)");
+  addFlag(app, cli, "--max-connections-per-address", "max-connections-per-address",
+          "Open connections per client address; past it requests get 503 (default 256, 0: no "
+          "cap)");
   addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
   addFlag(app, cli, "--turn-host", "turn.host",
           "coturn's host name or address: hand out TURN over UDP, TCP and TLS on it");
@@ -97,6 +114,13 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
           "instead of those from --turn-host");
   addFlag(app, cli, "--turn-ttl", "turn.ttl",
           "Lifetime of TURN credentials in seconds (default 86400)");
+  addFlag(app, cli, "--auth-hash-workers", "auth.hash-workers",
+          "Threads that hash passwords, at a lower priority (default: one per core, at most 4)");
+  addFlag(app, cli, "--auth-hash-queue", "auth.hash-queue",
+          "Sign-ins and sign-ups that may wait for a hashing thread; more get 503 (default 64)");
+  addFlag(app, cli, "--auth-max-sessions", "auth.max-sessions",
+          "Sessions an account may have at once; a sign-in past it ends the oldest (default 20, "
+          "0: no cap)");
   addFlag(app, cli, "--signaling-ping-interval", "signaling.ping-interval",
           "Seconds between pings to a WebSocket peer; one that misses two is dropped (default 20)");
   addFlag(app, cli, "--signaling-camera-auth-timeout", "signaling.camera-auth-timeout",

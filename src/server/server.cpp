@@ -21,8 +21,7 @@ namespace seccam::server {
 namespace {
 namespace net = boost::asio;
 
-// Enough threads that a few slow Argon2id checks leave room for database work, few enough
-// that concurrent hashes (64 MiB each) stay bounded.
+// Database work: enough threads that a slow query leaves room for the others.
 constexpr int kMinWorkers = 2;
 constexpr int kMaxWorkers = 8;
 // Lets close frames to WebSocket peers go out before the IO threads stop.
@@ -38,21 +37,50 @@ std::unique_ptr<net::ssl::context> makeTlsContext(const ServerConfig& config) {
   return tls;
 }
 
+// Connections past a cap still get an answer (503, or /healthz) from this many reserve
+// slots, at most kReservePerAddress of them for one address, so that one address cannot
+// hold them all; past the reserve a connection is closed unread.
+constexpr std::size_t kConnectionReserve = 32;
+constexpr std::size_t kReservePerAddress = 4;
+// Descriptors kept for what is not a connection: the database, its WAL, static files, logs.
+constexpr std::size_t kDescriptorHeadroom = 64;
+
 // Every connection is a descriptor: take the whole hard limit the system allows rather than
 // the (often 1024) soft default, and say what it is.
-void raiseDescriptorLimit() {
+std::size_t raiseDescriptorLimit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
   if (limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
   }
   spdlog::debug("open-file limit: {}", static_cast<unsigned long long>(limit.rlim_cur));
+  return limit.rlim_cur == RLIM_INFINITY ? std::size_t{1} << 20
+                                          : static_cast<std::size_t>(limit.rlim_cur);
+}
+
+// The connection caps: the configured total, but never more than the descriptors allow
+// (a total past them would let idle sockets starve the database of descriptors again).
+ConnectionLimiter::Limits connectionLimits(const ServerConfig& config, std::size_t fileLimit) {
+  auto room = fileLimit > kDescriptorHeadroom + kConnectionReserve + 16
+                  ? fileLimit - kDescriptorHeadroom - kConnectionReserve
+                  : std::size_t{16};
+  auto total = config.maxConnections > 0
+                   ? std::min(room, static_cast<std::size_t>(config.maxConnections))
+                   : room;
+  if (config.maxConnections > 0 && static_cast<std::size_t>(config.maxConnections) > room) {
+    spdlog::warn("max-connections {} is more than the open-file limit allows; using {}",
+                 config.maxConnections, room);
+  }
+  return {total, static_cast<std::size_t>(config.maxConnectionsPerAddress), kConnectionReserve,
+          kReservePerAddress};
 }
 }  // namespace
 
 int runServer(const ServerConfig& config) {
-  raiseDescriptorLimit();
+  auto fileLimit = raiseDescriptorLimit();
+  ConnectionLimiter connections(connectionLimits(config, fileLimit));
   // Created first, destroyed last: everything below may hold handles bound to it.
   net::io_context io(config.ioThreads);
   if (makePrivateDirectory(config.dataDir)) {
@@ -63,8 +91,14 @@ int runServer(const ServerConfig& config) {
   auto store = store::openSqliteStore(config.databasePath().string());
   store->deleteExpiredSessions(api::unixNow());
 
+  // Database work at normal priority (never idle-class: under CPU load a sign-up's inserts
+  // would wait for the machine to go idle); Argon2id in a pool of its own with a lower
+  // priority and a bounded queue, so a sign-in storm gets a bounded share of the CPU and
+  // the excess is answered 503 at once instead of piling up.
   int workerThreads = std::clamp(config.ioThreads, kMinWorkers, kMaxWorkers);
-  WorkerPool workers(workerThreads);
+  WorkerPool workers({workerThreads, "seccam-db", WorkerPriority::normal, 0});
+  WorkerPool hashWorkers({config.hashWorkers, "seccam-hash", WorkerPriority::background,
+                          static_cast<std::size_t>(config.hashQueue)});
   Metrics metrics;
 
   HubDependencies hubDeps;
@@ -105,18 +139,27 @@ int runServer(const ServerConfig& config) {
   apiDeps.live.cameraUnclaimed = [&hub](store::UserId user, const std::string& id) {
     hub.cameraUnclaimed(user, id);
   };
+  apiDeps.live.sessionEnded = [&hub](const std::string& sessionHash) {
+    hub.sessionEnded(sessionHash);
+  };
+  apiDeps.maxSessionsPerAccount = static_cast<std::size_t>(config.maxSessionsPerAccount);
   api::Api api(std::move(apiDeps));
 
   auto context = std::make_shared<http::HttpContext>();
   context->api = &api;
   context->workers = &workers;
+  context->hashWorkers = &hashWorkers;
   context->metrics = &metrics;
   context->hub = &hub;
+  context->connections = &connections;
   context->webRoot = config.webRoot;
   context->publicUrl = config.publicUrl;
   context->trustedProxies = config.trustedProxies;
   context->metricsToken = config.metricsToken;
   context->tls = config.tlsEnabled();
+  auto hostNames = config.allowedHosts;
+  if (!config.publicUrl.empty()) hostNames.push_back(http::hostOfUrl(config.publicUrl));
+  context->hosts = http::HostPolicy(hostNames);
   context->hubStats = [&hub] { return hub.stats(); };
 
   std::unique_ptr<net::ssl::context> tls;
@@ -173,16 +216,23 @@ int runServer(const ServerConfig& config) {
   } else if (!std::filesystem::is_directory(config.webRoot, fsError)) {
     spdlog::warn("web-root {} is not a folder; static files will be 404", config.webRoot.string());
   }
-  spdlog::info("seccam-server listening on {}://{}:{} ({} IO threads, {} workers, web root {})",
-               config.tlsEnabled() ? "https" : "http", config.listenHost,
-               listener->localEndpoint().port(), config.ioThreads, workerThreads,
-               config.webRoot.empty() ? "none" : config.webRoot.string());
+  spdlog::info(
+      "seccam-server listening on {}://{}:{} ({} IO threads, {} database workers, {} hashing "
+      "workers, web root {})",
+      config.tlsEnabled() ? "https" : "http", config.listenHost, listener->localEndpoint().port(),
+      config.ioThreads, workerThreads, config.hashWorkers,
+      config.webRoot.empty() ? "none" : config.webRoot.string());
+  spdlog::info("connection caps: {} in total, {} per address", connections.limits().total,
+               connections.limits().perAddress == 0
+                   ? std::string("no cap")
+                   : std::to_string(connections.limits().perAddress));
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config.ioThreads; ++i) threads.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : threads) t.join();
   // Queued store work (last-seen updates) finishes before the store closes.
+  hashWorkers.join();
   workers.join();
   spdlog::info("seccam-server stopped");
   return 0;

@@ -274,3 +274,21 @@ function contrast(a, b) {
   const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (light + 0.05) / (dark + 0.05);
 }
+
+// Issue 11, L3: where the account is signed in. The sign-up's own session (another browser
+// context, closed) is listed beside this one; signing it out leaves this one.
+test('the account page lists the sessions, passes axe and signs another one out', async () => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(`${stack.origin}/account.html`);
+  const entries = page.locator('.session-card');
+  await waitFor(async () => (await entries.count()) >= 2 || null, { what: 'two sessions listed' });
+  const before = await entries.count();
+  assert.equal(await page.locator('.session-card [data-current="true"]').count(), 1);
+  await expectNoSeriousViolations('the account page');
+
+  const other = page.locator('.session-card', { hasNot: page.locator('[data-current="true"]') }).first();
+  await other.getByRole('button', { name: /^Sign out / }).click();
+  await waitFor(async () => (await entries.count()) === before - 1 || null, { what: 'the session gone from the list' });
+  // This browser is still signed in.
+  assert.equal(await page.evaluate(async () => (await fetch('/api/me')).status), 200);
+});

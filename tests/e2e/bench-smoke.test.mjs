@@ -22,7 +22,6 @@ async function bench(script, args) {
   return { stdout, results: JSON.parse(fs.readFileSync(json, 'utf8')).results };
 }
 
-test('first-frame.mjs measures direct and relayed sessions, and relayed over TCP and TLS with UDP blocked', async () => {
 // soak.mjs writes one object (not a list of rows): the whole of it.
 async function soak(args) {
   const json = path.join(dir, 'soak.json');
@@ -31,7 +30,7 @@ async function soak(args) {
   return { stdout, results: JSON.parse(fs.readFileSync(json, 'utf8')) };
 }
 
-test('first-frame.mjs measures direct and relayed sessions', async () => {
+test('first-frame.mjs measures direct and relayed sessions, and relayed over TCP and TLS with UDP blocked', async () => {
   const { stdout, results } = await bench('first-frame.mjs', ['--sessions', '2', '--size', '320x240']);
   assert.deepEqual(results.map((r) => r.mode), ['direct', 'relay', 'tcp', 'tls'], stdout);
   for (const r of results) {
@@ -59,6 +58,9 @@ test('network.mjs measures a viewer under loss and behind a bottleneck', async (
   for (const r of results) {
     assert.ok(r.fps > 0, `frames decoded under ${r.condition}: ${stdout}`);
     assert.ok(r.impairmentCounters.sent > 0, `the impairment matched the viewer's media: ${stdout}`);
+  }
+});
+
 test('soak.mjs churns viewers with TURN and samples memory and descriptors', async () => {
   const { stdout, results } = await soak(['--seconds', '20', '--interval', '2', '--sample', '2', '--size', '320x240', '--g2g-seconds', '2']);
   const { sessions, summary, glassToGlass, samples } = results;

@@ -62,6 +62,9 @@ export const api = {
   renameCamera: (id, name) => request('PATCH', cameraPath(id), { name }),
   removeCamera: (id) => request('DELETE', cameraPath(id)),
   iceServers: () => request('GET', '/api/ice-servers'),
+  sessions: () => request('GET', '/api/sessions'),
+  endSession: (id) => request('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
+  endAllSessions: () => request('DELETE', '/api/sessions'),
 };
 
 // A message a person can act on, for errors that have no field of their own.

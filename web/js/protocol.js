@@ -26,6 +26,9 @@ export const ErrorCode = Object.freeze({
   RateLimited: 'rate_limited',
   Internal: 'internal',
   StorageFull: 'storage_full',
+  UnknownHost: 'unknown_host',
+  Overloaded: 'overloaded',
+  TooManyConnections: 'too_many_connections',
 });
 
 // A reason not in this list (a newer camera's) means "session over, may retry".

@@ -34,6 +34,7 @@ export const urls = {
   setup: (id) => pageUrl('/setup.html', { camera: id }),
   live: (id) => pageUrl('/camera.html', { id }),
   grid: () => '/grid.html',
+  account: () => '/account.html',
 };
 
 // Only same-site paths are followed after sign-in (no open redirect).
@@ -71,7 +72,7 @@ export function renderTopBar(user, current) {
   });
   bar.replaceChildren(
     el('a', { href: urls.dashboard(), class: 'brand', 'aria-label': 'SecCam home' }, brandMark(), el('span', {}, 'SecCam')),
-    el('nav', { class: 'nav', 'aria-label': 'Main' }, link(urls.dashboard(), 'Cameras', 'cameras'), link(urls.grid(), 'Grid', 'grid')),
+    el('nav', { class: 'nav', 'aria-label': 'Main' }, link(urls.dashboard(), 'Cameras', 'cameras'), link(urls.grid(), 'Grid', 'grid'), link(urls.account(), 'Account', 'account')),
     el('div', { class: 'user' }, el('span', { class: 'user-name', title: 'Signed in as' }, user.username), signOut),
   );
 }

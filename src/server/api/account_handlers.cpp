@@ -61,13 +61,15 @@ ApiResponse Api::registerAccount(const ApiRequest& request) {
   }
 
   std::string token;
-  auto session = newSessionRecord(token);
+  auto session = newSessionRecord(token, request.userAgent);
   auto result = deps_.store->registerUser(*username, auth::hashPassword(*password), *cameraId,
                                           cameraName.value_or(*cameraId), session);
   if (result.outcome == store::RegisterOutcome::usernameTaken) {
     return errorResponse(409, protocol::ErrorCode::Conflict, taken, {{"username", taken}});
   }
   if (result.outcome == store::RegisterOutcome::cameraUnavailable) return cameraTaken();
+  // Where the account was made is where its owner is: never paced there.
+  signIns_.succeeded(text::lowerCase(*username), request.clientAddress);
   spdlog::info("account {} registered with camera {}", loggable(*username), *cameraId);
   if (deps_.live.cameraClaimed) deps_.live.cameraClaimed(result.user->id, *cameraId);
   return userResponse(201, result.user->username,
@@ -88,10 +90,9 @@ ApiResponse Api::login(const ApiRequest& request) {
     return body->invalid();
   }
 
+  // Case variants of a name are one account (usernames compare ignoring case).
   auto accountKey = text::lowerCase(*username);
-  auto wait = std::max(signInByAccount_.retryAfter(accountKey).value_or(std::chrono::seconds(0)),
-                       signInByAddress_.retryAfter(request.clientAddress)
-                           .value_or(std::chrono::seconds(0)));
+  auto wait = signIns_.wait(accountKey, request.clientAddress);
   if (wait.count() > 0) {
     spdlog::warn("sign-in refused from {}: too many failures", request.clientAddress);
     return rateLimited(wait, "sign-ins");
@@ -101,20 +102,22 @@ ApiResponse Api::login(const ApiRequest& request) {
   // An unknown username costs the same Argon2id check as a wrong password.
   bool passwordOk = auth::verifyPassword(*password, user ? user->passwordHash : auth::decoyPasswordHash());
   if (!user || !passwordOk) {
-    signInByAccount_.recordFailure(accountKey);
-    signInByAddress_.recordFailure(request.clientAddress);
+    signIns_.failed(accountKey, request.clientAddress);
     deps_.metrics->recordSignInFailure();
     spdlog::warn("sign-in failed for {} from {}", loggable(*username), request.clientAddress);
     return errorResponse(401, protocol::ErrorCode::Unauthorized, kWrongCredentials);
   }
-  signInByAccount_.reset(accountKey);
-  return userResponse(200, user->username, openSession(user->id, secureCookies(request)));
+  signIns_.succeeded(accountKey, request.clientAddress);
+  return userResponse(200, user->username,
+                      openSession(user->id, secureCookies(request), request.userAgent));
 }
 
 ApiResponse Api::logout(const ApiRequest& request) {
   auto token = auth::findSessionToken(request.cookieHeader);
   if (token && auth::isWellFormedSessionToken(*token)) {
-    deps_.store->deleteSession(auth::hashSessionToken(*token));
+    auto hash = auth::hashSessionToken(*token);
+    deps_.store->deleteSession(hash);
+    sessionsEnded({hash});
   }
   ApiResponse response;
   response.status = 204;

@@ -33,6 +33,7 @@ Api::Api(ApiDependencies deps) : deps_(std::move(deps)) {}
 
 namespace {
 constexpr std::string_view kCamerasPath = "/api/cameras";
+constexpr std::string_view kSessionsPath = "/api/sessions";
 
 ApiResponse notFound() { return errorResponse(404, protocol::ErrorCode::NotFound, "Not found."); }
 ApiResponse unauthorized() {
@@ -49,12 +50,24 @@ ApiResponse Api::handle(const ApiRequest& request) {
     if (path == "/api/logout" && method == "POST") return logout(request);
 
     bool known = path == "/api/me" || path == "/api/ice-servers" || path == kCamerasPath ||
-                 path.starts_with(std::string(kCamerasPath) + "/");
+                 path.starts_with(std::string(kCamerasPath) + "/") || path == kSessionsPath ||
+                 path.starts_with(std::string(kSessionsPath) + "/");
     if (!known) return notFound();
     auto user = authenticate(request.cookieHeader);
     if (!user) return unauthorized();
 
     if (path == "/api/me" && method == "GET") return me(*user);
+    if (path == kSessionsPath) {
+      if (method == "GET") return listSessions(request, *user);
+      if (method == "DELETE") return endAllSessions(request, *user);
+      return notFound();
+    }
+    if (path.starts_with(std::string(kSessionsPath) + "/")) {
+      if (method == "DELETE") {
+        return endSession(request, *user, path.substr(kSessionsPath.size() + 1));
+      }
+      return notFound();
+    }
     if (path == "/api/ice-servers" && method == "GET") return iceServers(*user);
     if (path == kCamerasPath) {
       if (method == "GET") return listCameras(*user);
@@ -85,7 +98,11 @@ ApiResponse Api::handle(const ApiRequest& request) {
 std::optional<store::UserRecord> Api::authenticate(std::string_view cookieHeader) {
   auto token = auth::findSessionToken(cookieHeader);
   if (!token || !auth::isWellFormedSessionToken(*token)) return std::nullopt;
-  return deps_.store->userForSession(auth::hashSessionToken(*token), unixNow());
+  auto hash = auth::hashSessionToken(*token);
+  auto now = unixNow();
+  auto user = deps_.store->userForSession(hash, now);
+  if (user) deps_.store->touchSession(hash, now);  // "last active" in the list of sessions
+  return user;
 }
 
 std::string Api::sessionHashOf(std::string_view cookieHeader) {
@@ -104,28 +121,44 @@ std::vector<protocol::IceServer> Api::iceServersFor(const std::string& subject) 
   return turn::iceServersFor(deps_.turn, subject);
 }
 
-store::NewSession Api::newSessionRecord(std::string& tokenOut) const {
+namespace {
+// What the list of sessions shows of a User-Agent: printable ASCII (browsers send nothing
+// else), cut to a length that fits a line; anything else would only be a way to store junk.
+constexpr std::size_t kMaxUserAgentChars = 256;
+std::string displayableUserAgent(const std::string& raw) {
+  std::string out;
+  for (char c : raw.substr(0, kMaxUserAgentChars)) {
+    out += (c >= 0x20 && c <= 0x7e) ? c : '?';
+  }
+  return out;
+}
+}  // namespace
+
+store::NewSession Api::newSessionRecord(std::string& tokenOut, const std::string& userAgent) const {
   tokenOut = auth::newSessionToken();
   auto now = unixNow();
-  return {auth::hashSessionToken(tokenOut), now, now + auth::kSessionLifetime.count()};
+  return {auth::hashSessionToken(tokenOut), now, now + auth::kSessionLifetime.count(),
+          displayableUserAgent(userAgent)};
 }
 
-std::string Api::openSession(store::UserId user, bool secure) {
+std::string Api::openSession(store::UserId user, bool secure, const std::string& userAgent) {
   std::string token;
-  auto record = newSessionRecord(token);
+  auto record = newSessionRecord(token, userAgent);
   deps_.store->deleteExpiredSessions(record.createdAt);
-  deps_.store->createSession(user, record);
+  // Past the cap, the oldest sessions end (and their sockets close): sign-ins cannot pile up
+  // sessions without bound, and the newest device always gets in.
+  sessionsEnded(deps_.store->createSession(user, record, deps_.maxSessionsPerAccount));
   return auth::sessionCookie(token, secure);
+}
+
+void Api::sessionsEnded(const std::vector<std::string>& hashes) {
+  if (!deps_.live.sessionEnded) return;
+  for (const auto& hash : hashes) deps_.live.sessionEnded(hash);
 }
 
 std::chrono::seconds Api::claimWait(const std::string& clientAddress,
                                     const std::optional<std::string>& accountKey) {
-  auto wait = claimByAddress_.retryAfter(clientAddress).value_or(std::chrono::seconds(0));
-  if (accountKey) {
-    wait =
-        std::max(wait, claimByAccount_.retryAfter(*accountKey).value_or(std::chrono::seconds(0)));
-  }
-  return wait;
+  return claims_.wait(accountKey, clientAddress);
 }
 
 std::optional<store::CameraRecord> Api::claimableCamera(
@@ -139,8 +172,7 @@ std::optional<store::CameraRecord> Api::claimableCamera(
       return camera;
     }
   }
-  if (accountKey) claimByAccount_.recordFailure(*accountKey);
-  claimByAddress_.recordFailure(clientAddress);
+  claims_.failed(accountKey, clientAddress);
   deps_.metrics->recordClaimFailure();
   spdlog::warn("claim refused from {}{}{}: camera ID and claim code do not match", clientAddress,
                accountKey ? " for " : "", accountKey.value_or(""));

@@ -11,7 +11,7 @@
 
 #include "common/protocol.hpp"
 #include "server/api/api_types.hpp"
-#include "server/auth/rate_limiter.hpp"
+#include "server/auth/attempt_throttle.hpp"
 #include "server/metrics/metrics.hpp"
 #include "server/store/store.hpp"
 #include "server/turn/turn_credentials.hpp"
@@ -23,6 +23,9 @@ struct LiveCameraHooks {
   std::function<bool(const std::string& cameraId)> isOnline;
   std::function<void(store::UserId, const std::string& cameraId)> cameraClaimed;
   std::function<void(store::UserId, const std::string& cameraId)> cameraUnclaimed;
+  // A session ended here (sign-out, "sign out everywhere", the cap on sessions): the viewer
+  // WebSockets opened with it are closed now rather than at the next sweep.
+  std::function<void(const std::string& sessionHash)> sessionEnded;
 };
 
 struct ApiDependencies {
@@ -32,12 +35,17 @@ struct ApiDependencies {
   std::string publicUrl;
   Metrics* metrics = nullptr;
   LiveCameraHooks live;
+  // Sessions an account may have at once; a sign-in past it ends the oldest. 0: no cap.
+  std::size_t maxSessionsPerAccount = 0;
 };
 
-// PROTOCOL.md: 429 after 5 failures in 15 minutes for one account; an address, which may
-// be a whole office behind one NAT, gets more.
+// PROTOCOL.md: 429 after 5 failures in 15 minutes for one account from one address; an
+// address, which may be a whole office behind one NAT, gets more across accounts; past 10
+// failures of one account from everywhere, addresses that never signed in to it are paced
+// (auth/attempt_throttle.hpp, docs/SECURITY.md).
 inline constexpr std::size_t kFailuresPerAccount = 5;
 inline constexpr std::size_t kFailuresPerAddress = 50;
+inline constexpr std::size_t kAccountFailuresBeforePacing = 10;
 inline constexpr std::chrono::seconds kFailureWindow{15 * 60};
 
 class Api {
@@ -45,6 +53,10 @@ class Api {
   explicit Api(ApiDependencies deps);
 
   static bool handles(std::string_view path) { return path.starts_with("/api/"); }
+  // The requests that run Argon2id (sign-in, sign-up): the HTTP layer queues them apart.
+  static bool hashesPassword(std::string_view method, std::string_view path) {
+    return method == "POST" && (path == "/api/login" || path == "/api/register");
+  }
   ApiResponse handle(const ApiRequest& request);
 
   // The signed-in user of a Cookie header (the viewer WebSocket uses this too).
@@ -66,10 +78,15 @@ class Api {
                            const std::string& cameraId);
   ApiResponse unclaimCamera(const store::UserRecord& user, const std::string& cameraId);
   ApiResponse iceServers(const store::UserRecord& user);
+  ApiResponse listSessions(const ApiRequest& request, const store::UserRecord& user);
+  ApiResponse endSession(const ApiRequest& request, const store::UserRecord& user,
+                         const std::string& id);
+  ApiResponse endAllSessions(const ApiRequest& request, const store::UserRecord& user);
+  void sessionsEnded(const std::vector<std::string>& hashes);
 
   // The cookie and the stored session for a fresh sign-in.
-  std::string openSession(store::UserId user, bool secure);
-  store::NewSession newSessionRecord(std::string& tokenOut) const;
+  std::string openSession(store::UserId user, bool secure, const std::string& userAgent);
+  store::NewSession newSessionRecord(std::string& tokenOut, const std::string& userAgent) const;
   // The one claim check (sign-up and claim). How long claims from this address (and account,
   // when there is one) must wait; zero when they may go ahead.
   std::chrono::seconds claimWait(const std::string& clientAddress,
@@ -89,10 +106,16 @@ class Api {
   ApiResponse rateLimited(std::chrono::seconds wait, const std::string& what);
 
   ApiDependencies deps_;
-  auth::RateLimiter signInByAccount_{kFailuresPerAccount, kFailureWindow};
-  auth::RateLimiter signInByAddress_{kFailuresPerAddress, kFailureWindow};
-  auth::RateLimiter claimByAccount_{kFailuresPerAccount, kFailureWindow};
-  auth::RateLimiter claimByAddress_{kFailuresPerAddress, kFailureWindow};
+  static auth::AttemptThrottle::Limits throttleLimits() {
+    auth::AttemptThrottle::Limits limits;
+    limits.perPair = kFailuresPerAccount;
+    limits.perAddress = kFailuresPerAddress;
+    limits.accountPacingAfter = kAccountFailuresBeforePacing;
+    limits.window = kFailureWindow;
+    return limits;
+  }
+  auth::AttemptThrottle signIns_{throttleLimits()};
+  auth::AttemptThrottle claims_{throttleLimits()};
 };
 
 // ISO 8601 UTC ("2026-11-25T09:50:00Z").

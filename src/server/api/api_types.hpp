@@ -19,6 +19,7 @@ struct ApiRequest {
   std::string body;
   std::string cookieHeader;
   std::string clientAddress;  // the person's IP address (http/client_address.hpp)
+  std::string userAgent;      // the User-Agent header, for the list of sessions
   bool tls = false;           // for the cookie's Secure attribute
 };
 

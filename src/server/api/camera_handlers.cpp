@@ -65,6 +65,7 @@ ApiResponse Api::claimCamera(const ApiRequest& request, const store::UserRecord&
     case store::ClaimOutcome::revoked:
       return claimMismatch();
   }
+  claims_.succeeded(accountKey, request.clientAddress);
   spdlog::info("user {} claimed camera {}", user.id, *cameraId);
   if (deps_.live.cameraClaimed) deps_.live.cameraClaimed(user.id, *cameraId);
   auto claimed = deps_.store->findCamera(*cameraId);

@@ -66,6 +66,24 @@ void RateLimiter::recordFailure(const std::string& key, Clock::time_point now) {
   if (failures.size() > maxFailures_) failures.erase(failures.begin());
 }
 
+std::size_t RateLimiter::count(const std::string& key, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(digestOf(key));
+  if (it == entries_.end()) return 0;
+  pruneLocked(it->second.failures, now);
+  return it->second.failures.size();
+}
+
+std::optional<RateLimiter::Clock::time_point> RateLimiter::latest(const std::string& key,
+                                                                  Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(digestOf(key));
+  if (it == entries_.end()) return std::nullopt;
+  pruneLocked(it->second.failures, now);
+  if (it->second.failures.empty()) return std::nullopt;
+  return it->second.failures.back();
+}
+
 void RateLimiter::reset(const std::string& key) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(digestOf(key));

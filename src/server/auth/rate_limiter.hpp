@@ -29,6 +29,11 @@ class RateLimiter {
   std::optional<std::chrono::seconds> retryAfter(const std::string& key,
                                                  Clock::time_point now = Clock::now());
   void recordFailure(const std::string& key, Clock::time_point now = Clock::now());
+  // Failures of `key` still in the window (at most the limit: no more are kept), and the
+  // newest of them.
+  std::size_t count(const std::string& key, Clock::time_point now = Clock::now());
+  std::optional<Clock::time_point> latest(const std::string& key,
+                                          Clock::time_point now = Clock::now());
   // A success forgives the key's earlier failures.
   void reset(const std::string& key);
   std::size_t trackedKeys();

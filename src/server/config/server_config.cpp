@@ -20,6 +20,11 @@ constexpr long long kMaxPort = 65535;
 constexpr long long kMaxPingIntervalSeconds = 3600;
 constexpr long long kMaxCameraAuthTimeoutSeconds = 300;
 constexpr long long kMaxRevocationSweepSeconds = 3600;
+constexpr long long kMaxConnectionsLimit = 10'000'000;
+constexpr long long kMaxDefaultHashWorkers = 4;
+constexpr long long kMaxHashWorkers = 64;
+constexpr long long kMaxHashQueue = 100'000;
+constexpr long long kMaxSessionsLimit = 100'000;
 constexpr int kWebRootSearchDepth = 6;
 constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
@@ -69,6 +74,17 @@ ServerConfig loadServerConfig(const Settings& settings) {
   if (!c.publicUrl.empty() && !startsWith(c.publicUrl, "http://") &&
       !startsWith(c.publicUrl, "https://")) {
     throw ConfigError("'public-url' must start with http:// or https://, not '" + c.publicUrl + "'");
+  }
+
+  for (const auto& host : settings.getList("allowed-hosts", {})) {
+    bool nameChars = !host.empty() && std::all_of(host.begin(), host.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_';
+    });
+    if (!nameChars) {
+      throw ConfigError("'allowed-hosts' entries must be host names (no scheme or port), not '" +
+                        host + "'");
+    }
+    c.allowedHosts.push_back(host);
   }
 
   auto webRoot = settings.getString("web-root", "");
@@ -130,6 +146,18 @@ ServerConfig loadServerConfig(const Settings& settings) {
   c.revocationSweepInterval = std::chrono::seconds(
       settings.getInt("signaling.revocation-sweep-interval", c.revocationSweepInterval.count(), 1,
                       kMaxRevocationSweepSeconds));
+
+  c.maxConnections = settings.getInt("max-connections", 0, 0, kMaxConnectionsLimit);
+  c.maxConnectionsPerAddress = settings.getInt(
+      "max-connections-per-address", kDefaultMaxConnectionsPerAddress, 0, kMaxConnectionsLimit);
+
+  // One hashing thread per core up to four (each Argon2id hash holds 19 MiB).
+  c.hashWorkers = static_cast<int>(
+      settings.getInt("auth.hash-workers", std::min<long long>(cores, kMaxDefaultHashWorkers), 1,
+                      kMaxHashWorkers));
+  c.hashQueue = settings.getInt("auth.hash-queue", kDefaultHashQueue, 1, kMaxHashQueue);
+  c.maxSessionsPerAccount = settings.getInt("auth.max-sessions", kDefaultMaxSessionsPerAccount,
+                                            0, kMaxSessionsLimit);
 
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);

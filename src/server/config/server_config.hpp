@@ -21,12 +21,24 @@ inline constexpr long long kDefaultTurnTtlSeconds = 86400;
 // `seccam-server camera revoke` is another process that changes the database only: this
 // often the server looks for revoked cameras that are still connected and disconnects them.
 inline constexpr std::chrono::seconds kDefaultRevocationSweepInterval{5};
+// Connections from one client address (browsers keep about six each, a camera one): a
+// household or an office behind one NAT fits, an address opening hundreds of idle sockets
+// does not. 0 turns the per-address cap off.
+inline constexpr long long kDefaultMaxConnectionsPerAddress = 256;
+// Sign-ins waiting for a hashing thread: at ~25 ms a hash on two threads, 64 drain in under
+// a second; more waiting would only make every one of them time out in the browser.
+inline constexpr long long kDefaultHashQueue = 64;
+// Sessions per account: every browser and phone of a household, with room to spare.
+inline constexpr long long kDefaultMaxSessionsPerAccount = 20;
 
 struct ServerConfig {
   std::string listenHost = "127.0.0.1";
   unsigned short listenPort = 8080;
   std::filesystem::path dataDir = kDefaultDataDir;
   std::string publicUrl;  // e.g. https://cams.example.org behind a reverse proxy; may be empty
+  // Host names the server answers besides IP literals, localhost and public-url's host (DNS
+  // rebinding: other names are refused with 421).
+  std::vector<std::string> allowedHosts;
   std::filesystem::path webRoot;  // resolved at load time
   std::string logLevel = "info";
   int ioThreads = 1;
@@ -42,6 +54,17 @@ struct ServerConfig {
   // [signaling]: the hub's limits; the ping interval and camera auth timeout are settings.
   SignalingLimits signaling;
   std::chrono::seconds revocationSweepInterval = kDefaultRevocationSweepInterval;
+  // Open connections in total (0: as many as the open-file limit leaves room for) and per
+  // client address (0: no cap); past either, a request is answered 503 and closed.
+  long long maxConnections = 0;
+  long long maxConnectionsPerAddress = kDefaultMaxConnectionsPerAddress;
+  // [auth]: threads that run Argon2id (sign-in, sign-up) at a lower priority, and how many
+  // such requests may wait for one; past that they are answered 503 `overloaded`.
+  int hashWorkers = 2;
+  long long hashQueue = kDefaultHashQueue;
+  // [auth] max-sessions: sessions an account may have at once; a sign-in past it ends the
+  // oldest (its WebSockets are closed). 0: no cap.
+  long long maxSessionsPerAccount = kDefaultMaxSessionsPerAccount;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }

@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -98,10 +99,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   template <class... StreamArgs>
   HttpSession(std::shared_ptr<const HttpContext> context, std::string clientAddress,
-              StreamArgs&&... args)
+              ConnectionLimiter::Ticket ticket, StreamArgs&&... args)
       : stream_(std::forward<StreamArgs>(args)...),
         context_(std::move(context)),
-        clientAddress_(std::move(clientAddress)) {}
+        clientAddress_(std::move(clientAddress)),
+        admission_(ticket.admission),
+        slot_(std::move(ticket.slot)) {}
 
   void run() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
@@ -124,7 +127,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
-    beast::get_lowest_layer(stream_).expires_after(kReadTimeout);
+    beast::get_lowest_layer(stream_).expires_after(overCap() ? kOverCapReadTimeout : kReadTimeout);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
@@ -160,17 +163,28 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     keepAlive_ = request.keep_alive();
     headOnly_ = request.method() == bhttp::verb::head;
 
+    if (path == "/healthz") {
+      return send(jsonResponse(200, R"({"status":"ok"})"), keepAlive_);
+    }
+    if (overCap()) return refuseOverCap();
+    // Before anything else reads the Host (the own origin without public-url): a rebound
+    // name never reaches the API, the pages or the WebSockets.
+    if (!context_->hosts.allows(headerText(request, bhttp::field::host))) {
+      spdlog::warn("refused a request from {}: Host is not one of this server's names",
+                   clientAddress_);
+      return send(apiError(421, protocol::ErrorCode::UnknownHost,
+                           "This server does not answer to this host name; the operator can add "
+                           "it to allowed-hosts."),
+                  false);
+    }
     if (beast::websocket::is_upgrade(request)) {
       if (path == "/ws") return upgradeViewer(std::move(request));
       if (path == "/ws/camera") {
         beast::get_lowest_layer(stream_).expires_never();
-        context_->hub->acceptCamera(std::move(stream_), std::move(request));
+        context_->hub->acceptCamera(std::move(stream_), std::move(request), std::move(slot_));
         return;
       }
       return send(apiError(404, protocol::ErrorCode::NotFound, "Not found."), false);
-    }
-    if (path == "/healthz") {
-      return send(jsonResponse(200, R"({"status":"ok"})"), keepAlive_);
     }
     if (path == "/metrics") {
       if (!metricsAllowed(request)) {
@@ -180,11 +194,29 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       }
       Response response{bhttp::status::ok, 11};
       response.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      response.body() = context_->metrics->render(context_->hubStats());
+      response.body() = context_->metrics->render(
+          context_->hubStats(), context_->connections ? context_->connections->open() : 0);
       return send(std::move(response), keepAlive_);
     }
     if (api::Api::handles(path) || path == "/api") return callApi(std::move(request), path);
     serveStatic(request, path);
+  }
+
+  bool overCap() const { return admission_ != ConnectionLimiter::Admission::admitted; }
+
+  // A connection in the reserve (past a cap) gets one answer and is closed.
+  void refuseOverCap() {
+    bool addressFull = admission_ == ConnectionLimiter::Admission::overAddressCap;
+    spdlog::debug("refused a request from {}: {}", clientAddress_,
+                  addressFull ? "too many connections from this address" : "server full");
+    auto response =
+        addressFull ? apiError(503, protocol::ErrorCode::TooManyConnections,
+                               "Too many open connections from your address. Close some and "
+                               "try again.")
+                    : apiError(503, protocol::ErrorCode::Overloaded,
+                               "The server is at its connection limit. Try again shortly.");
+    response.set(bhttp::field::retry_after, std::to_string(kOverCapRetryAfter.count()));
+    send(std::move(response), false);
   }
 
   // With a metrics token: whoever presents it. Without: loopback clients only, as
@@ -228,16 +260,27 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     apiRequest.path = std::move(path);
     apiRequest.body = std::move(request.body());
     apiRequest.cookieHeader = headerText(request, bhttp::field::cookie);
+    apiRequest.userAgent = headerText(request, bhttp::field::user_agent);
     apiRequest.clientAddress = std::move(clientAddress);
     apiRequest.tls = context_->tls;
-    // Argon2id and SQLite block: run on the worker pool, answer back on this connection's
-    // strand.
-    context_->workers->post([self = this->shared_from_this(), apiRequest = std::move(apiRequest)] {
+    // Argon2id and SQLite block: run on a worker pool, answer back on this connection's
+    // strand. Requests that hash a password go to the hashing pool, whose queue is bounded.
+    bool hashes = api::Api::hashesPassword(apiRequest.method, apiRequest.path);
+    auto job = [self = this->shared_from_this(), apiRequest = std::move(apiRequest)] {
       auto response = fromApi(self->context_->api->handle(apiRequest));
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->send(std::move(response), self->keepAlive_);
       });
-    });
+    };
+    if (!hashes) return context_->workers->post(std::move(job));
+    if (!context_->hashWorkers->tryPost(std::move(job))) {
+      spdlog::warn("refused {} from {}: the password-hashing queue is full", path, clientAddress);
+      context_->metrics->recordHashQueueFull();
+      auto response = apiError(503, protocol::ErrorCode::Overloaded,
+                               "The server is busy signing people in. Try again in a moment.");
+      response.set(bhttp::field::retry_after, std::to_string(kHashQueueFullRetryAfter.count()));
+      send(std::move(response), keepAlive_);
+    }
   }
 
   void upgradeViewer(HttpRequest request) {
@@ -276,7 +319,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
     context_->metrics->observeRequest(std::chrono::steady_clock::now() - started_);
     beast::get_lowest_layer(stream_).expires_never();
-    context_->hub->acceptViewer(std::move(stream_), std::move(request), std::move(*viewer));
+    context_->hub->acceptViewer(std::move(stream_), std::move(request), std::move(*viewer),
+                                std::move(slot_));
   }
 
   void serveStatic(const HttpRequest& request, const std::string& path) {
@@ -339,6 +383,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   Stream stream_;
   std::shared_ptr<const HttpContext> context_;
   std::string clientAddress_;
+  ConnectionLimiter::Admission admission_;
+  ConnectionLimiter::Slot slot_;  // handed to the hub with a WebSocket
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<Response> response_;
@@ -353,20 +399,50 @@ std::string addressOf(const net::ip::tcp::socket& socket) {
   return ec ? std::string("unknown") : endpoint.address().to_string();
 }
 
+// A place under the connection caps, or nullopt when the socket is to be closed unread.
+std::optional<ConnectionLimiter::Ticket> admit(const HttpContext& context,
+                                               const std::string& address) {
+  if (!context.connections) return ConnectionLimiter::Ticket{ConnectionLimiter::Admission::admitted, {}};
+  // A trusted reverse proxy carries everyone's connections: only the total applies to it.
+  bool proxy = std::find(context.trustedProxies.begin(), context.trustedProxies.end(), address) !=
+               context.trustedProxies.end();
+  auto ticket = context.connections->admit(address, proxy);
+  if (ticket.admission == ConnectionLimiter::Admission::refused) {
+    spdlog::debug("closed a connection from {}: over the connection caps and their reserve",
+                  address);
+    context.metrics->recordConnectionRefused();
+    return std::nullopt;
+  }
+  if (ticket.admission != ConnectionLimiter::Admission::admitted) {
+    context.metrics->recordConnectionRefused();
+  }
+  return ticket;
+}
+
+void closeUnread(net::ip::tcp::socket& socket) {
+  beast::error_code ignored;
+  socket.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
+
 }  // namespace
 
 void startPlainSession(net::ip::tcp::socket socket, std::shared_ptr<const HttpContext> context) {
   auto address = addressOf(socket);
+  auto ticket = admit(*context, address);
+  if (!ticket) return closeUnread(socket);
   std::make_shared<HttpSession<PlainStream>>(std::move(context), std::move(address),
-                                             std::move(socket))
+                                             std::move(*ticket), std::move(socket))
       ->run();
 }
 
 void startTlsSession(net::ip::tcp::socket socket, net::ssl::context& tls,
                      std::shared_ptr<const HttpContext> context) {
   auto address = addressOf(socket);
+  auto ticket = admit(*context, address);
+  if (!ticket) return closeUnread(socket);
   std::make_shared<HttpSession<TlsStream>>(std::move(context), std::move(address),
-                                           std::move(socket), tls)
+                                           std::move(*ticket), std::move(socket), tls)
       ->run();
 }
 

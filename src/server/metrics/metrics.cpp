@@ -22,8 +22,11 @@ void gauge(std::string& out, const char* name, const char* help, const char* typ
 }
 }  // namespace
 
-std::string Metrics::render(const HubStats& live) const {
+std::string Metrics::render(const HubStats& live, std::uint64_t openConnections) const {
   std::string out;
+  gauge(out, "seccam_connections_open",
+        "Open connections (HTTP and WebSocket, including those being refused).", "gauge",
+        openConnections);
   gauge(out, "seccam_cameras_connected", "Cameras connected and authenticated.", "gauge",
         live.camerasConnected);
   gauge(out, "seccam_viewers_connected", "Viewer WebSocket connections.", "gauge",
@@ -44,6 +47,12 @@ std::string Metrics::render(const HubStats& live) const {
         claimFailures_.load(std::memory_order_relaxed));
   gauge(out, "seccam_rate_limited_total", "Requests refused with 429.", "counter",
         rateLimited_.load(std::memory_order_relaxed));
+  gauge(out, "seccam_connections_refused_total",
+        "Connections past the connection caps (answered 503 or closed unread).", "counter",
+        connectionsRefused_.load(std::memory_order_relaxed));
+  gauge(out, "seccam_hash_queue_full_total",
+        "Sign-ins and sign-ups refused with 503 because the password-hashing queue was full.",
+        "counter", hashQueueFull_.load(std::memory_order_relaxed));
 
   out += "# HELP seccam_http_request_duration_seconds HTTP request latency.\n"
          "# TYPE seccam_http_request_duration_seconds histogram\n";

@@ -17,9 +17,9 @@ namespace {
 
 template <class Stream>
 void startSession(const std::shared_ptr<HubCore>& core, Stream&& stream, HttpRequest&& request,
-                  std::unique_ptr<ConnectionHandler> handler) {
+                  std::unique_ptr<ConnectionHandler> handler, ConnectionLimiter::Slot&& slot) {
   auto connection = makeWebSocketSession(std::move(stream), std::move(request), std::move(handler),
-                                         core->limits(), core->nextConnectionId());
+                                         core->limits(), core->nextConnectionId(), std::move(slot));
   // After shutdown the connection is dropped here (its socket closes with it).
   if (core->track(connection)) connection->start();
 }
@@ -31,24 +31,28 @@ Hub::Hub(HubDependencies deps, SignalingLimits limits)
 
 Hub::~Hub() { state_->core->shutdown(); }
 
-void Hub::acceptViewer(PlainStream stream, HttpRequest request, ViewerIdentity viewer) {
+void Hub::acceptViewer(PlainStream stream, HttpRequest request, ViewerIdentity viewer,
+                       ConnectionLimiter::Slot slot) {
   startSession(state_->core, std::move(stream), std::move(request),
-               std::make_unique<ViewerConnectionHandler>(state_->core, std::move(viewer)));
+               std::make_unique<ViewerConnectionHandler>(state_->core, std::move(viewer)),
+               std::move(slot));
 }
 
-void Hub::acceptViewer(TlsStream stream, HttpRequest request, ViewerIdentity viewer) {
+void Hub::acceptViewer(TlsStream stream, HttpRequest request, ViewerIdentity viewer,
+                       ConnectionLimiter::Slot slot) {
   startSession(state_->core, std::move(stream), std::move(request),
-               std::make_unique<ViewerConnectionHandler>(state_->core, std::move(viewer)));
+               std::make_unique<ViewerConnectionHandler>(state_->core, std::move(viewer)),
+               std::move(slot));
 }
 
-void Hub::acceptCamera(PlainStream stream, HttpRequest request) {
+void Hub::acceptCamera(PlainStream stream, HttpRequest request, ConnectionLimiter::Slot slot) {
   startSession(state_->core, std::move(stream), std::move(request),
-               std::make_unique<CameraConnectionHandler>(state_->core));
+               std::make_unique<CameraConnectionHandler>(state_->core), std::move(slot));
 }
 
-void Hub::acceptCamera(TlsStream stream, HttpRequest request) {
+void Hub::acceptCamera(TlsStream stream, HttpRequest request, ConnectionLimiter::Slot slot) {
   startSession(state_->core, std::move(stream), std::move(request),
-               std::make_unique<CameraConnectionHandler>(state_->core));
+               std::make_unique<CameraConnectionHandler>(state_->core), std::move(slot));
 }
 
 bool Hub::isOnline(const std::string& cameraId) const { return state_->core->isOnline(cameraId); }

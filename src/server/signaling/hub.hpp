@@ -17,6 +17,7 @@
 #include "common/protocol.hpp"
 #include "server/config/signaling_limits.hpp"
 #include "server/metrics/hub_stats.hpp"
+#include "server/net/connection_limiter.hpp"
 #include "server/net/http_request.hpp"
 #include "server/net/streams.hpp"
 
@@ -59,10 +60,13 @@ class Hub {
   // authenticated and Origin-checked). The hub completes the WebSocket handshake. The
   // stream's executor must belong to a boost::asio::io_context; each connection then runs on
   // a strand of its own there, so any number of IO threads may run that io_context.
-  void acceptViewer(PlainStream stream, HttpRequest request, ViewerIdentity viewer);
-  void acceptViewer(TlsStream stream, HttpRequest request, ViewerIdentity viewer);
-  void acceptCamera(PlainStream stream, HttpRequest request);
-  void acceptCamera(TlsStream stream, HttpRequest request);
+  // `slot` is the connection's place under the connection caps, kept while it is open.
+  void acceptViewer(PlainStream stream, HttpRequest request, ViewerIdentity viewer,
+                    ConnectionLimiter::Slot slot = {});
+  void acceptViewer(TlsStream stream, HttpRequest request, ViewerIdentity viewer,
+                    ConnectionLimiter::Slot slot = {});
+  void acceptCamera(PlainStream stream, HttpRequest request, ConnectionLimiter::Slot slot = {});
+  void acceptCamera(TlsStream stream, HttpRequest request, ConnectionLimiter::Slot slot = {});
 
   bool isOnline(const std::string& cameraId) const;
 

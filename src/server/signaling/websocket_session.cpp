@@ -117,14 +117,15 @@ class WebSocketSession final : public SignalingConnection {
 
   WebSocketSession(Stream&& stream, HttpRequest&& request,
                    std::unique_ptr<ConnectionHandler> handler, const SignalingLimits& limits,
-                   ConnectionId id)
+                   ConnectionId id, ConnectionLimiter::Slot&& slot)
       : SignalingConnection(id),
         strand_(net::make_strand(ioContextOf(stream))),
         ws_(std::move(stream)),
         request_(std::make_unique<HttpRequest>(std::move(request))),
         handler_(std::move(handler)),
         limits_(limits),
-        bucket_(limits.messagesPerSecond, limits.messageBurst, Clock::now()) {}
+        bucket_(limits.messagesPerSecond, limits.messageBurst, Clock::now()),
+        slot_(std::move(slot)) {}
 
   void start() override {
     net::dispatch(strand_, [self = self()] { self->doAccept(); });
@@ -326,22 +327,25 @@ class WebSocketSession final : public SignalingConnection {
   TokenBucket bucket_;
   int rateStrikes_ = 0;
   std::unique_ptr<net::steady_timer> deadline_;  // only cameras have one (the auth timeout)
+  ConnectionLimiter::Slot slot_;  // its place under the connection caps, freed with it
 };
 
 }  // namespace
 
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     PlainStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
-    const SignalingLimits& limits, ConnectionId id) {
+    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot) {
   return std::make_shared<WebSocketSession<PlainSocket>>(
-      toPlainSocket(std::move(stream)), std::move(request), std::move(handler), limits, id);
+      toPlainSocket(std::move(stream)), std::move(request), std::move(handler), limits, id,
+      std::move(slot));
 }
 
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     TlsStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
-    const SignalingLimits& limits, ConnectionId id) {
+    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot) {
   return std::make_shared<WebSocketSession<TlsStream>>(std::move(stream), std::move(request),
-                                                       std::move(handler), limits, id);
+                                                       std::move(handler), limits, id,
+                                                       std::move(slot));
 }
 
 }  // namespace seccam::server

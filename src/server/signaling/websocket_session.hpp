@@ -11,9 +11,9 @@ namespace seccam::server {
 // Not started yet: register it, then call start().
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     PlainStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
-    const SignalingLimits& limits, ConnectionId id);
+    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot);
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     TlsStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
-    const SignalingLimits& limits, ConnectionId id);
+    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot);
 
 }  // namespace seccam::server

@@ -35,6 +35,11 @@ CREATE TABLE cameras (
 );
 CREATE INDEX cameras_by_owner ON cameras(owner_id);
 )sql",
+    // 2: what the account's list of sessions shows.
+    R"sql(
+ALTER TABLE sessions ADD COLUMN last_seen INTEGER;
+ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 int currentVersion(SqliteConnection& db) {

@@ -9,6 +9,9 @@
 namespace seccam::server::store {
 namespace {
 
+// A session's last_seen is kept to this resolution: at most one write a minute per session.
+constexpr UnixTime kLastSeenResolutionSeconds = 60;
+
 constexpr const char* kCameraColumns =
     "SELECT c.id, c.provisioned_at, c.revoked, c.owner_id, u.username, c.name, c.last_seen "
     "FROM cameras c LEFT JOIN users u ON u.id = c.owner_id ";
@@ -64,9 +67,74 @@ class SqliteStore final : public Store {
     return {RegisterOutcome::registered, UserRecord{id, username, passwordHash}};
   }
 
-  void createSession(UserId user, const NewSession& session) override {
+  std::vector<std::string> createSession(UserId user, const NewSession& session,
+                                         std::size_t keepNewest) override {
     std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
     insertSessionLocked(user, session);
+    std::vector<std::string> ended;
+    if (keepNewest > 0) {
+      SqliteStatement oldest(db_,
+                             "SELECT token_hash FROM sessions WHERE user_id = ? "
+                             "ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?");
+      oldest.bind(1, user).bind(2, static_cast<std::int64_t>(keepNewest));
+      while (oldest.step()) ended.push_back(oldest.text(0));
+      for (const auto& hash : ended) {
+        SqliteStatement(db_, "DELETE FROM sessions WHERE token_hash = ?").bind(1, hash).step();
+      }
+    }
+    transaction.commit();
+    return ended;
+  }
+
+  void touchSession(const std::string& tokenHash, UnixTime now) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement(db_,
+                    "UPDATE sessions SET last_seen = ? WHERE token_hash = ? "
+                    "AND (last_seen IS NULL OR last_seen <= ?)")
+        .bind(1, now)
+        .bind(2, tokenHash)
+        .bind(3, now - kLastSeenResolutionSeconds)
+        .step();
+  }
+
+  std::vector<SessionRecord> sessionsOf(UserId user, UnixTime now) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement q(db_,
+                      "SELECT rowid, token_hash, created_at, last_seen, expires_at, user_agent "
+                      "FROM sessions WHERE user_id = ? AND expires_at > ? "
+                      "ORDER BY created_at DESC, rowid DESC");
+    q.bind(1, user).bind(2, now);
+    std::vector<SessionRecord> out;
+    while (q.step()) {
+      out.push_back({q.integer(0), q.text(1), q.integer(2), q.optionalInteger(3), q.integer(4),
+                     q.text(5)});
+    }
+    return out;
+  }
+
+  std::optional<std::string> deleteSessionOf(UserId user, std::int64_t id) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
+    SqliteStatement q(db_, "SELECT token_hash FROM sessions WHERE rowid = ? AND user_id = ?");
+    q.bind(1, id).bind(2, user);
+    if (!q.step()) return std::nullopt;
+    auto hash = q.text(0);
+    SqliteStatement(db_, "DELETE FROM sessions WHERE token_hash = ?").bind(1, hash).step();
+    transaction.commit();
+    return hash;
+  }
+
+  std::vector<std::string> deleteSessionsOf(UserId user) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
+    SqliteStatement q(db_, "SELECT token_hash FROM sessions WHERE user_id = ?");
+    q.bind(1, user);
+    std::vector<std::string> hashes;
+    while (q.step()) hashes.push_back(q.text(0));
+    SqliteStatement(db_, "DELETE FROM sessions WHERE user_id = ?").bind(1, user).step();
+    transaction.commit();
+    return hashes;
   }
 
   std::optional<UserRecord> userForSession(const std::string& tokenHash, UnixTime now) override {
@@ -191,12 +259,14 @@ class SqliteStore final : public Store {
 
   void insertSessionLocked(UserId user, const NewSession& session) {
     SqliteStatement(db_,
-                    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
-                    "VALUES (?, ?, ?, ?)")
+                    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, "
+                    "last_seen, user_agent) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(1, session.tokenHash)
         .bind(2, user)
         .bind(3, session.createdAt)
         .bind(4, session.expiresAt)
+        .bind(5, session.createdAt)
+        .bind(6, session.userAgent)
         .step();
   }
 

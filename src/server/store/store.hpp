@@ -47,6 +47,17 @@ struct NewSession {
   std::string tokenHash;
   UnixTime createdAt = 0;
   UnixTime expiresAt = 0;
+  std::string userAgent;  // as the browser sent it at sign-in (shortened), for the list
+};
+
+// A session as its account's list shows it ("signed in on ...").
+struct SessionRecord {
+  std::int64_t id = 0;     // stable, for ending this one session; not a credential
+  std::string tokenHash;   // to close the WebSockets opened with it, and to mark "this one"
+  UnixTime createdAt = 0;
+  std::optional<UnixTime> lastSeen;  // the last request it made (to the minute)
+  UnixTime expiresAt = 0;
+  std::string userAgent;
 };
 
 enum class ClaimOutcome { claimed, unknownCamera, revoked, alreadyClaimed };
@@ -67,9 +78,21 @@ class Store {
                                       const std::string& cameraId, const std::string& cameraName,
                                       const NewSession& session) = 0;
 
-  virtual void createSession(UserId user, const NewSession& session) = 0;
+  // Opens a session; with `keepNewest` > 0, the user's oldest sessions beyond that many are
+  // deleted in the same transaction, and their token hashes returned (to close their sockets).
+  virtual std::vector<std::string> createSession(UserId user, const NewSession& session,
+                                                 std::size_t keepNewest = 0) = 0;
   // The user of an unexpired session, or nullopt.
   virtual std::optional<UserRecord> userForSession(const std::string& tokenHash, UnixTime now) = 0;
+  // Records that the session was used at `now`, at most once a minute (a write per request
+  // would cost every API call a database write).
+  virtual void touchSession(const std::string& tokenHash, UnixTime now) = 0;
+  // The user's unexpired sessions, newest first.
+  virtual std::vector<SessionRecord> sessionsOf(UserId user, UnixTime now) = 0;
+  // Ends the user's session `id` (another user's is left alone): its token hash, or nullopt.
+  virtual std::optional<std::string> deleteSessionOf(UserId user, std::int64_t id) = 0;
+  // Ends every session of the user: their token hashes.
+  virtual std::vector<std::string> deleteSessionsOf(UserId user) = 0;
   virtual void deleteSession(const std::string& tokenHash) = 0;
   virtual int deleteExpiredSessions(UnixTime now) = 0;
 

@@ -195,12 +195,60 @@ class BehindAProxy : public ServerTest {
   std::vector<std::string> serverArgs() const override {
     return {"--trusted-proxies", "127.0.0.1"};
   }
-  HttpResponse loginFrom(const std::string& address, const std::string& username) {
+  HttpResponse loginFrom(const std::string& address, const std::string& username,
+                         const std::string& password = "Wrong-pass99") {
     return call("POST", "/api/login",
-                nlohmann::json{{"username", username}, {"password", "Wrong-pass99"}}.dump(), "",
+                nlohmann::json{{"username", username}, {"password", password}}.dump(), "",
                 {{"X-Forwarded-For", address}});
   }
 };
+
+// Issue 11, M2: five wrong passwords for bob from anywhere (case variants together) made
+// Bob's right password from his own address 429 for 15 minutes, renewable forever.
+TEST_F(BehindAProxy, AnAttackerElsewhereCannotLockTheOwnerOut) {
+  signUp("bob");
+  const std::string home = "198.51.100.9", attacker = "203.0.113.7";
+  ASSERT_EQ(loginFrom(home, "bob", kPassword).status, 200);
+
+  for (std::string name : {"bob", "BOB", "Bob", "bOb", "boB"}) {
+    EXPECT_EQ(loginFrom(attacker, name).status, 401) << name;
+  }
+  auto limited = loginFrom(attacker, "BoB");
+  EXPECT_EQ(limited.status, 429);  // case variants count together for the attacker's pair
+  EXPECT_FALSE(limited.header("retry-after").empty());
+  EXPECT_EQ(loginFrom(attacker, "bob", kPassword).status, 429);
+
+  EXPECT_EQ(loginFrom(home, "bob", kPassword).status, 200);
+  EXPECT_EQ(loginFrom("192.0.2.1", "Bob", kPassword).status, 200);  // a new address too
+
+  // Many addresses, a few guesses each: new addresses are paced, Bob's known ones are not.
+  for (int i = 10; i < 25; ++i) {
+    auto status = loginFrom("203.0.113." + std::to_string(i), "bob").status;
+    EXPECT_TRUE(status == 401 || status == 429) << status;
+  }
+  auto paced = loginFrom("192.0.2.50", "bob", kPassword);
+  EXPECT_EQ(paced.status, 429);
+  ASSERT_FALSE(paced.header("retry-after").empty());
+  EXPECT_LE(std::stoi(paced.header("retry-after")), 60);
+  EXPECT_EQ(loginFrom(home, "bob", kPassword).status, 200);
+  EXPECT_EQ(loginFrom("192.0.2.1", "bob", kPassword).status, 200);
+}
+
+TEST_F(BehindAProxy, ClaimFailuresFromOneAddressDoNotBlockTheAccountElsewhere) {
+  auto cookie = signUp("bob");
+  auto camera = server->provision(1).at(0);
+  auto claimFrom = [&](const std::string& address, const std::string& code) {
+    return call("POST", "/api/cameras",
+                nlohmann::json{{"cameraId", camera.cameraId}, {"claimCode", code}}.dump(), cookie,
+                {{"X-Forwarded-For", address}});
+  };
+  std::string wrong = camera.claimCode[0] == 'A' ? "B" + camera.claimCode.substr(1)
+                                                 : "A" + camera.claimCode.substr(1);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(claimFrom("203.0.113.7", wrong).status, 400) << i;
+  EXPECT_EQ(claimFrom("203.0.113.7", camera.claimCode).status, 429);
+  auto elsewhere = claimFrom("198.51.100.9", camera.claimCode);
+  EXPECT_EQ(elsewhere.status, 201) << elsewhere.body;
+}
 
 TEST_F(BehindAProxy, SignInFailuresAreCountedPerForwardedAddress) {
   for (int i = 0; i < 50; ++i) {

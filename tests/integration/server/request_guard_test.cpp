@@ -108,3 +108,57 @@ TEST_F(BehindReverseProxy, PublicUrlIsTheOnlyOwnOriginAndCookiesAreSecure) {
   EXPECT_TRUE(proxiedWs.connect(server->host(), server->port(), "/ws",
                                 {{"Origin", "https://cams.example.org"}, {"Cookie", cookie}}));
 }
+
+// DNS rebinding: a page on attacker.example whose name now resolves to this server sends
+// `Host: attacker.example:PORT` and the matching Origin. Without public-url the server took
+// its own origin from the Host, so that page passed the Origin check with the victim's cookie.
+TEST_F(RequestGuard, AReboundHostNameIsRefusedBeforeItReachesAnything) {
+  ProvisionedCamera camera;
+  auto cookie = signUp("ann", &camera);
+  std::string rebound = "attacker.example:" + std::to_string(server->port());
+  Headers attacker{{"Host", rebound}, {"Origin", "http://" + rebound}};
+
+  auto me = call("GET", "/api/me", "", cookie, attacker);
+  EXPECT_EQ(me.status, 421) << me.body;
+  EXPECT_EQ(json(me)["error"]["code"], "unknown_host");
+  auto remove = call("DELETE", "/api/cameras/" + camera.cameraId, "", cookie, attacker);
+  EXPECT_EQ(remove.status, 421);
+  EXPECT_EQ(call("GET", "/", "", "", attacker).status, 421);
+  WsClient ws;
+  EXPECT_FALSE(ws.connect(server->host(), server->port(), "/ws",
+                          {{"Host", rebound}, {"Origin", "http://" + rebound}, {"Cookie", cookie}}));
+  EXPECT_EQ(ws.refusedStatus(), 421);
+
+  // Nothing changed; the server keeps answering its own names, and health checks any name.
+  auto cameras = json(call("GET", "/api/cameras", "", cookie));
+  EXPECT_EQ(cameras["cameras"].size(), 1u);
+  EXPECT_EQ(call("GET", "/healthz", "", "", attacker).status, 200);
+  std::string port = std::to_string(server->port());
+  EXPECT_EQ(call("GET", "/api/me", "", cookie, {{"Host", "localhost:" + port}}).status, 200);
+  EXPECT_EQ(call("GET", "/api/me", "", cookie, {{"Host", "127.0.0.1:" + port}}).status, 200);
+}
+
+class AllowedHosts : public ServerTest {
+ protected:
+  std::vector<std::string> serverArgs() const override {
+    return {"--allowed-hosts", "nas.lan,cams.home.arpa"};
+  }
+};
+
+TEST_F(AllowedHosts, ConfiguredNamesAreServedAndTheirOriginIsOwn) {
+  auto cookie = signUp("ann");
+  std::string named = "NAS.lan:" + std::to_string(server->port());
+  auto me = call("GET", "/api/me", "", cookie, {{"Host", named}});
+  EXPECT_EQ(me.status, 200) << me.body;
+  WsClient ws;
+  EXPECT_TRUE(ws.connect(server->host(), server->port(), "/ws",
+                         {{"Host", named}, {"Origin", "http://nas.lan:" + std::to_string(server->port())},
+                          {"Cookie", cookie}}));
+  EXPECT_EQ(call("GET", "/api/me", "", cookie, {{"Host", "other.lan"}}).status, 421);
+}
+
+TEST_F(BehindReverseProxy, ThePublicUrlsHostIsServed) {
+  EXPECT_EQ(call("GET", "/healthz", "", "", {{"Host", "cams.example.org"}}).status, 200);
+  EXPECT_EQ(call("GET", "/api/me", "", "", {{"Host", "cams.example.org"}}).status, 401);
+  EXPECT_EQ(call("GET", "/api/me", "", "", {{"Host", "attacker.example"}}).status, 421);
+}

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "server/store/sqlite_migrations.hpp"
 #include "server/store/store.hpp"
 #include "support/process.hpp"
@@ -105,6 +107,37 @@ TEST_F(SqliteStoreTest, SessionsExpireAndCanBeDeleted) {
   EXPECT_EQ(store->deleteExpiredSessions(1100), 1);
   store->deleteSession("h1");
   EXPECT_FALSE(store->userForSession("h1", 1500));
+}
+
+TEST_F(SqliteStoreTest, ACappedSignInEndsTheOldestSessionsOnly) {
+  auto store = open();
+  auto ann = registerAnn(*store);  // h1 at 1000
+  store->addCamera("sc-B", 1);
+  auto bob = store->registerUser("bob", "h", "sc-B", "x", session("b1", 900)).user->id;
+  EXPECT_TRUE(store->createSession(ann, {"h2", 1001, 3000, "Phone"}, 3).empty());
+  EXPECT_TRUE(store->createSession(ann, {"h3", 1002, 3000, "Laptop"}, 3).empty());
+  auto ended = store->createSession(ann, {"h4", 1003, 3000, "Tablet"}, 3);
+  EXPECT_EQ(ended, std::vector<std::string>{"h1"});
+  EXPECT_FALSE(store->userForSession("h1", 1500));
+  EXPECT_TRUE(store->userForSession("b1", 1500));  // bob's older session is not ann's to end
+
+  auto list = store->sessionsOf(ann, 1500);
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].tokenHash, "h4");  // newest first
+  EXPECT_EQ(list[0].userAgent, "Tablet");
+  EXPECT_EQ(list[0].lastSeen, 1003);
+  store->touchSession("h4", 1030);  // within the minute: not written
+  EXPECT_EQ(store->sessionsOf(ann, 1500)[0].lastSeen, 1003);
+  store->touchSession("h4", 1100);
+  EXPECT_EQ(store->sessionsOf(ann, 1500)[0].lastSeen, 1100);
+
+  EXPECT_FALSE(store->deleteSessionOf(bob, list[1].id));  // not bob's
+  EXPECT_EQ(store->deleteSessionOf(ann, list[1].id), "h3");
+  auto all = store->deleteSessionsOf(ann);
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(all, (std::vector<std::string>{"h2", "h4"}));
+  EXPECT_TRUE(store->sessionsOf(ann, 1500).empty());
+  EXPECT_EQ(store->sessionsOf(bob, 1500).size(), 1u);
 }
 
 TEST_F(SqliteStoreTest, ClaimRenameUnclaimOnlyForTheOwner) {
