@@ -5,19 +5,45 @@
 // through) relay-only through coturn over TCP (`tcp`), and over TLS (`tls`: plain TCP to
 // coturn's port blocked too). The server hands out coturn's UDP, TCP and TLS URLs.
 // `--turn udp` hands out coturn's UDP URL only (as before issue 10), for comparing the rest.
-//   node bench/browser/first-frame.mjs [--sessions 20] [--size 1280x720] [--modes direct,relay,tcp,tls] [--turn all|udp]
+// Modes `rtsp` and `rtsp-wait` (issue 10, item 4): the camera passes an RTSP camera's H.264
+// through (the project's test RTSP server, a key frame every `--key-frame-interval` frames at
+// 30 fps), with instant start and without it.
+//   node bench/browser/first-frame.mjs [--sessions 20] [--size 1280x720] [--modes direct,relay,tcp,tls,rtsp,rtsp-wait] [--turn all|udp] [--key-frame-interval 120]
+import path from 'node:path';
 import {
   Stack, waitFor, parseArgs, percentile, startProbeCamera, signedInContext, newAccount, liveUrl, waitOnline, writeJson,
 } from './bench-common.mjs';
+import { BUILD_DIR, CAMERA_BINARY } from '../../tests/e2e/harness.mjs';
 
-const opts = parseArgs({ sessions: '20', size: '1280x720', modes: 'direct,relay,tcp,tls', turn: 'all', json: 'first-frame.json' });
+const opts = parseArgs({
+  sessions: '20', size: '1280x720', modes: 'direct,relay,tcp,tls', turn: 'all', 'key-frame-interval': '120', json: 'first-frame.json',
+});
 // Per mode: relay-only or not, the UDP block, and the relay protocol its sessions must use.
 const MODES = {
   direct: { relay: false },
   relay: { relay: true },
   tcp: { relay: true, block: {}, relayProtocol: 'tcp' },
   tls: { relay: true, block: { plainTcpToo: true }, relayProtocol: 'tls' },
+  rtsp: { relay: false, rtsp: { instantStart: true } },
+  'rtsp-wait': { relay: false, rtsp: { instantStart: false } },
 };
+
+// An RTSP camera (the project's test server) and a camera agent passing its H.264 through.
+function startRtspCamera(stack, camera, { width, height, instantStart }) {
+  const port = 8554;
+  if (!stack.rtspServer) {
+    stack.rtspServer = stack.spawn('rtsp-server', [
+      path.join(BUILD_DIR, 'tests/tools/seccam-test-rtsp-server'), '--address', stack.cameraAddress, '--port', String(port),
+      '--path', '/cam', '--width', String(width), '--height', String(height),
+      '--key-frame-interval', opts['key-frame-interval'],
+    ]);
+  }
+  const agent = stack.spawn(`camera-rtsp-${instantStart}-${Date.now()}`, [
+    CAMERA_BINARY, '--server', camera.server, '--camera-id', camera.cameraId, '--device-key', camera.deviceKey,
+    '--source', `rtsp://${stack.cameraAddress}:${port}/cam`, '--instant-start', String(instantStart),
+  ]);
+  stack.agents.set(camera.cameraId, agent);
+}
 const [width, height] = opts.size.split('x').map(Number);
 const sessions = Number(opts.sessions);
 
@@ -32,10 +58,11 @@ try {
   const browser = await stack.launchBrowser();
   for (const mode of opts.modes.split(',')) {
     if (!MODES[mode]) throw new Error(`unknown mode ${mode}; known: ${Object.keys(MODES).join(', ')}`);
-    const { relay, block, relayProtocol } = MODES[mode];
+    const { relay, block, relayProtocol, rtsp } = MODES[mode];
     await stack.stopCamera(camera);
     const { context, page } = await signedInContext(browser, stack, camera, account);
-    startProbeCamera(stack, camera, { width, height });
+    if (rtsp) startRtspCamera(stack, camera, { width, height, ...rtsp });
+    else startProbeCamera(stack, camera, { width, height });
     await waitOnline(stack, page, camera.cameraId);
     if (block) stack.blockUdp(block);
     const times = [];
