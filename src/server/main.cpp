@@ -18,6 +18,12 @@
 #include "server/server.hpp"
 #include "server/store/store.hpp"
 
+// A fuzzer build (-DSECCAM_FUZZ=ON) weakens the password hash to its cheapest cost: it
+// builds only the fuzz targets, never a server anyone could run.
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#error "seccam-server is not built with -DSECCAM_FUZZ=ON; build it in a normal build folder"
+#endif
+
 namespace {
 using namespace seccam;
 using namespace seccam::server;
