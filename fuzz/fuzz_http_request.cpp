@@ -20,6 +20,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -81,6 +82,11 @@ void setUp() {
   char pattern[] = "/tmp/seccam-fuzz-http-XXXXXX";
   FUZZ_CHECK(::mkdtemp(pattern) != nullptr);
   world->dir = pattern;
+  // The store and web root go with the process (CI runs leave nothing in /tmp).
+  std::atexit([] {
+    std::error_code ignored;
+    fs::remove_all(world->dir, ignored);
+  });
   world->webRoot = world->dir / "web";
   fs::create_directories(world->webRoot / "js");
   writeFile(world->webRoot / "index.html", "<!doctype html>");
