@@ -284,9 +284,23 @@ Parsed<T> parseWith(std::string_view text, Body body) {
   return result;
 }
 
-[[noreturn]] void unknownType(const std::string& type) {
-  throw Invalid{"unknown message type '" + type.substr(0, 32) + "'"};
+// At most `maxBytes` of UTF-8 `text`, cut before a character, never inside one: the cut text
+// goes back to the peer in an `error`, and JSON text must be valid UTF-8.
+std::string utf8Prefix(const std::string& text, std::size_t maxBytes) {
+  if (text.size() <= maxBytes) return text;
+  std::size_t end = maxBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
 }
+
+[[noreturn]] void unknownType(const std::string& type) {
+  throw Invalid{"unknown message type '" + utf8Prefix(type, 32) + "'"};
+}
+
+// Every serializer's last step. Text from a peer is valid UTF-8 (the parser checks), but a
+// message must never fail to serialize: an invalid byte becomes U+FFFD instead of an
+// exception thrown out of a network handler.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 }  // namespace
 
@@ -372,24 +386,24 @@ std::string serialize(const Offer& m) {
     j["camera"] = m.camera;
   else
     j["iceServers"] = m.iceServers;
-  return j.dump();
+  return dump(j);
 }
 
 std::string serialize(const Answer& m) {
-  return json{{"type", "answer"}, {"session", m.session}, {"sdp", m.sdp}}.dump();
+  return dump(json{{"type", "answer"}, {"session", m.session}, {"sdp", m.sdp}});
 }
 
 std::string serialize(const Candidate& m) {
   json j{{"type", "candidate"}, {"session", m.session}, {"candidate", m.candidate}};
   if (m.sdpMid) j["sdpMid"] = *m.sdpMid;
   if (m.sdpMLineIndex) j["sdpMLineIndex"] = *m.sdpMLineIndex;
-  return j.dump();
+  return dump(j);
 }
 
 std::string serialize(const Bye& m) {
   json j{{"type", "bye"}, {"session", m.session}};
   if (!m.reason.empty()) j["reason"] = m.reason;
-  return j.dump();
+  return dump(j);
 }
 
 std::string serialize(const Quality& m) {
@@ -399,27 +413,26 @@ std::string serialize(const Quality& m) {
 }
 
 std::string serialize(const Challenge& m) {
-  return json{{"type", "challenge"}, {"nonce", m.nonce}}.dump();
+  return dump(json{{"type", "challenge"}, {"nonce", m.nonce}});
 }
 
 std::string serialize(const Auth& m) {
-  return json{{"type", "auth"}, {"camera", m.camera}, {"signature", m.signature}}.dump();
+  return dump(json{{"type", "auth"}, {"camera", m.camera}, {"signature", m.signature}});
 }
 
 std::string serialize(const Welcome& m) {
-  return json{{"type", "welcome"}, {"iceServers", m.iceServers}}.dump();
+  return dump(json{{"type", "welcome"}, {"iceServers", m.iceServers}});
 }
 
 std::string serialize(const Hello& m) {
-  return json{{"type", "hello"},
-              {"user", {{"username", m.username}}},
-              {"cameras", m.cameras},
-              {"iceServers", m.iceServers}}
-      .dump();
+  return dump(json{{"type", "hello"},
+                   {"user", {{"username", m.username}}},
+                   {"cameras", m.cameras},
+                   {"iceServers", m.iceServers}});
 }
 
 std::string serialize(const Status& m) {
-  return json{{"type", "status"}, {"camera", m.camera}, {"online", m.online}}.dump();
+  return dump(json{{"type", "status"}, {"camera", m.camera}, {"online", m.online}});
 }
 
 std::string serialize(const Error& m) {
@@ -427,7 +440,7 @@ std::string serialize(const Error& m) {
   if (!m.session.empty()) j["session"] = m.session;
   j["code"] = wireName(m.code.value_or(ErrorCode::Internal));
   j["message"] = m.message;
-  return j.dump();
+  return dump(j);
 }
 
 }  // namespace seccam::protocol

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "common/crypto.hpp"
 #include "common/log_format.hpp"
@@ -16,6 +17,12 @@
 #include "server/provisioning/provisioning.hpp"
 #include "server/server.hpp"
 #include "server/store/store.hpp"
+
+// A fuzzer build (-DSECCAM_FUZZ=ON) weakens the password hash to its cheapest cost: it
+// builds only the fuzz targets, never a server anyone could run.
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#error "seccam-server is not built with -DSECCAM_FUZZ=ON; build it in a normal build folder"
+#endif
 
 namespace {
 using namespace seccam;
@@ -148,16 +155,30 @@ std::unique_ptr<store::Store> openStore(const ServerConfig& config) {
   return store::openSqliteStore(config.databasePath().string());
 }
 
+// `--out -`: the configs go to stdout and no file keeps a device key on the server.
+constexpr const char* kOutToStdout = "-";
+
 int provision(CommandLine& cli, int count, const std::string& outDir, bool json) {
+  bool toStdout = outDir == kOutToStdout;
+  if (toStdout && !json && count != 1) {
+    std::cerr << "seccam-server: --out - prints one camera's config; use --count 1, or --json "
+                 "for several (each line carries its device key)\n";
+    return 2;
+  }
   auto config = loadConfig(cli);
   auto store = openStore(config);
   auto masterKey = loadOrCreateMasterKey(config.masterKeyFile);
-  std::filesystem::path out =
-      outDir.empty() ? config.dataDir / "cameras" : std::filesystem::path(outDir);
+  std::optional<std::filesystem::path> out;
+  if (!toStdout) out = outDir.empty() ? config.dataDir / "cameras" : std::filesystem::path(outDir);
   auto cameras = provisionCameras(*store, masterKey, count, out, cameraWebSocketUrl(config));
   for (const auto& camera : cameras) {
     if (json) {
       std::cout << provisioningJsonLine(camera) << "\n";
+    } else if (toStdout) {
+      // stdout is the camera's config file, ready to redirect; the label goes to stderr.
+      std::cout << cameraConfigToml(camera);
+      std::cerr << "Camera ID:  " << camera.cameraId << "\n"
+                << "Claim code: " << humanClaimCode(camera.claimCode) << "\n";
     } else {
       std::cout << "Camera ID:  " << camera.cameraId << "\n"
                 << "Claim code: " << humanClaimCode(camera.claimCode) << "\n"
@@ -229,8 +250,11 @@ int main(int argc, char** argv) {
   addAddressFlags(*provisionCmd, cli);
   provisionCmd->add_option("--count", count, "How many cameras (default 1)")
       ->check(CLI::Range(1, kMaxProvisionCount));
-  provisionCmd->add_option("--out", outDir,
-                           "Folder for <cameraId>.toml files (default DATA/cameras)");
+  provisionCmd->add_option(
+      "--out", outDir,
+      "Folder for <cameraId>.toml files (default DATA/cameras), or - to keep no file: the "
+      "config goes to stdout (one camera; the ID and claim code to stderr), or with --json "
+      "only the JSON lines");
   provisionCmd->add_flag("--json", json, "One JSON object a line (PROTOCOL.md)");
 
   auto* listCmd = camera->add_subcommand("list", "List provisioned cameras and their state");

@@ -182,7 +182,8 @@ void SessionCore::startTimer(const std::string& id, Session& session, SessionTim
   out.push_back(StartTimer{id, timer, after, session.timerToken});
 }
 
-void SessionCore::end(const std::string& id, EndCause cause, std::optional<ByeReason> reason,
+// `id` by value: endAll passes the map's own key, which the erase below frees.
+void SessionCore::end(std::string id, EndCause cause, std::optional<ByeReason> reason,
                       std::string detail, Actions& out) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
@@ -190,7 +191,7 @@ void SessionCore::end(const std::string& id, EndCause cause, std::optional<ByeRe
   sessions_.erase(it);
   if (timerArmed) out.push_back(CancelTimer{id});
   if (cause == EndCause::CameraDecision && reason) out.push_back(SendBye{id, *reason});
-  out.push_back(ClosePeer{id, cause, reason, std::move(detail), sessions_.size()});
+  out.push_back(ClosePeer{std::move(id), cause, reason, std::move(detail), sessions_.size()});
 }
 
 void SessionCore::endAll(EndCause cause, std::optional<ByeReason> reason, const std::string& detail,

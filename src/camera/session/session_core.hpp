@@ -195,7 +195,8 @@ class SessionCore {
 
   void startTimer(const std::string& id, Session& session, SessionTimer timer, Actions& out);
   // Ends one session: cancels its deadline, tells the viewer when `tell`, closes its peer.
-  void end(const std::string& id, EndCause cause, std::optional<protocol::ByeReason> reason,
+  // `id` is a copy: callers may pass a key of sessions_, which ending the session erases.
+  void end(std::string id, EndCause cause, std::optional<protocol::ByeReason> reason,
            std::string detail, Actions& out);
   void endAll(EndCause cause, std::optional<protocol::ByeReason> reason, const std::string& detail,
               Actions& out);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -37,12 +38,29 @@ class FileDescriptor {
 std::vector<std::uint8_t> readKey(const fs::path& file) {
   FileDescriptor fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw std::runtime_error(systemError("cannot read master key", file));
+  // The key derives every camera's device key: a copy others can read is a leaked fleet.
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) {
+    throw std::runtime_error(systemError("cannot read master key", file));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    throw std::runtime_error("master key " + file.string() + " is not a regular file");
+  }
+  if ((info.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    throw std::runtime_error("master key " + file.string() + " is open to other users (mode " +
+                             mode + "); refusing to use it. Make it private with `chmod 600 " +
+                             file.string() + "` (and check who may have copied it)");
+  }
   std::string text;
   char buffer[256];
-  for (ssize_t n; (n = ::read(fd.get(), buffer, sizeof buffer)) > 0;) {
+  ssize_t n;
+  while ((n = ::read(fd.get(), buffer, sizeof buffer)) > 0) {
     text.append(buffer, static_cast<std::size_t>(n));
     if (text.size() > 1024) break;
   }
+  if (n < 0) throw std::runtime_error(systemError("cannot read master key", file));
   if (text.size() == kMasterKeyBytes) return {text.begin(), text.end()};
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   if (text.size() == kMasterKeyBytes * 2) {

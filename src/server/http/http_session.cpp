@@ -17,6 +17,7 @@
 #include "server/http/client_address.hpp"
 #include "server/http/http_context.hpp"
 #include "server/http/origin_policy.hpp"
+#include "server/http/request_fields.hpp"
 #include "server/http/static_files.hpp"
 #include "server/net/ip_address.hpp"
 #include "server/signaling/hub.hpp"
@@ -29,31 +30,6 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 namespace net = boost::asio;
 using Response = bhttp::response<bhttp::string_body>;
-
-std::string headerText(const HttpRequest& request, bhttp::field field) {
-  auto it = request.find(field);
-  return it == request.end() ? std::string() : std::string(it->value());
-}
-
-// Every X-Forwarded-For line, joined as one list (a proxy may add a line of its own).
-std::string forwardedFor(const HttpRequest& request) {
-  std::string joined;
-  for (auto [it, end] = request.equal_range("X-Forwarded-For"); it != end; ++it) {
-    if (!joined.empty()) joined += ',';
-    joined += std::string_view(it->value());
-  }
-  return joined;
-}
-
-std::optional<std::string> optionalHeader(const HttpRequest& request, bhttp::field field) {
-  auto it = request.find(field);
-  if (it == request.end()) return std::nullopt;
-  return std::string(it->value());
-}
-
-std::string pathOf(std::string_view target) {
-  return std::string(target.substr(0, target.find('?')));
-}
 
 Response jsonResponse(unsigned status, std::string body) {
   Response response{static_cast<bhttp::status>(status), 11};

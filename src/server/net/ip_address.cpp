@@ -14,6 +14,13 @@ std::optional<std::string> canonicalAddress(std::string_view address) {
   boost::system::error_code ec;
   auto parsed = boost::asio::ip::make_address(std::string(address), ec);
   if (ec) return std::nullopt;
+  // An IPv6 zone ("%eth0", "%5") names the interface a link-local address is reached on; it
+  // is not part of the address, and left in it would give one address endless forms.
+  if (parsed.is_v6()) {
+    auto v6 = parsed.to_v6();
+    v6.scope_id(0);
+    return v6.to_string();
+  }
   return parsed.to_string();
 }
 

@@ -55,9 +55,10 @@ std::string cameraConfigToml(const ProvisionedCamera& camera) {
 
 std::vector<ProvisionedCamera> provisionCameras(store::Store& store,
                                                 std::span<const std::uint8_t> masterKey,
-                                                int count, const std::filesystem::path& outDir,
+                                                int count,
+                                                const std::optional<std::filesystem::path>& outDir,
                                                 const std::string& serverUrl) {
-  ensurePrivateDirectory(outDir);
+  if (outDir) ensurePrivateDirectory(*outDir);
   std::vector<ProvisionedCamera> out;
   for (int i = 0; i < count; ++i) {
     ProvisionedCamera camera;
@@ -66,9 +67,11 @@ std::vector<ProvisionedCamera> provisionCameras(store::Store& store,
     camera.deviceKeyHex = crypto::toHex(deviceKey);
     camera.claimCode = identity::deriveClaimCode(deviceKey);
     camera.server = serverUrl;
-    camera.configFile = outDir / (camera.cameraId + ".toml");
-    // The file first: a recorded camera without its config would be useless.
-    writePrivateFile(camera.configFile, cameraConfigToml(camera));
+    if (outDir) {
+      camera.configFile = *outDir / (camera.cameraId + ".toml");
+      // The file first: a recorded camera without its config would be useless.
+      writePrivateFile(camera.configFile, cameraConfigToml(camera));
+    }
     store.addCamera(camera.cameraId, nowUnix());
     out.push_back(std::move(camera));
   }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,16 +18,19 @@ struct ProvisionedCamera {
   std::string claimCode;  // 10 Crockford base32 characters, as PROTOCOL.md derives it
   std::string deviceKeyHex;
   std::string server;  // camera WebSocket URL
-  std::filesystem::path configFile;
+  std::filesystem::path configFile;  // empty when the config was not written to a file
 };
 
 // The camera agent's config: exactly `server`, `camera-id` and `device-key`.
 std::string cameraConfigToml(const ProvisionedCamera& camera);
 
-// Creates `count` cameras and writes `<outDir>/<cameraId>.toml` (mode 0600) for each.
+// Creates `count` cameras and writes `<outDir>/<cameraId>.toml` (mode 0600) for each; with
+// no `outDir`, writes no file at all: the caller hands the configs out (stdout) and the
+// server keeps no device key.
 std::vector<ProvisionedCamera> provisionCameras(store::Store& store,
                                                 std::span<const std::uint8_t> masterKey,
-                                                int count, const std::filesystem::path& outDir,
+                                                int count,
+                                                const std::optional<std::filesystem::path>& outDir,
                                                 const std::string& serverUrl);
 
 // `sc-…  ABCDE-FGHIJ  path`: the human form for printing labels.

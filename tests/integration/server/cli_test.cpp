@@ -193,3 +193,139 @@ TEST(Cli, HelpDocumentsEveryOption) {
     EXPECT_NE(provision.output.find(flag), std::string::npos) << flag;
   }
 }
+
+namespace {
+// Runs seccam-server with stdout alone captured: stderr goes to `errFile`.
+RunResult runStdoutOnly(const std::vector<std::string>& args, const std::string& errFile) {
+  std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>\"$ERR_FILE\"",
+                                   serverBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runProgram(argv, {{"ERR_FILE", errFile}});
+}
+
+std::vector<std::uint8_t> keyBytes(const std::string& path) {
+  auto text = readFile(path);
+  return {text.begin(), text.end()};
+}
+
+// Every file under `dir`, recursively.
+std::vector<std::string> filesUnder(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) out.push_back(entry.path().filename().string());
+  }
+  return out;
+}
+}  // namespace
+
+TEST(Cli, ProvisionToStdoutKeepsNoConfigOnTheServer) {
+  TempDir data, logs;
+  auto errFile = logs.path() + "/stderr.txt";
+  auto result = runStdoutOnly({"camera", "provision", "--out", "-", "--data", data.path(),
+                               "--listen", "127.0.0.1:9999"},
+                              errFile);
+  ASSERT_EQ(result.exitCode, 0) << result.output << readFile(errFile);
+  // stdout is exactly the camera's config file.
+  auto configPath = logs.path() + "/camera.toml";
+  std::ofstream(configPath) << result.output;
+  auto config = tomlStrings(configPath);
+  ASSERT_EQ(config.size(), 3u) << result.output;
+  auto id = config["camera-id"];
+  EXPECT_EQ(config["server"], "ws://127.0.0.1:9999/ws/camera");
+  auto deviceKey = seccam::identity::deriveDeviceKey(keyBytes(data.path() + "/master.key"), id);
+  EXPECT_EQ(config["device-key"], seccam::crypto::toHex(deviceKey));
+  // The label (ID and claim code) went to stderr, for a person.
+  auto label = readFile(errFile);
+  EXPECT_NE(label.find(id), std::string::npos) << label;
+  auto claimCode = seccam::identity::deriveClaimCode(deviceKey);
+  EXPECT_NE(label.find(claimCode.substr(0, 5) + "-" + claimCode.substr(5)), std::string::npos)
+      << label;
+  // Recorded, but no file on the server holds the device key.
+  EXPECT_FALSE(fs::exists(data.path() + "/cameras"));
+  for (const auto& name : filesUnder(data.path())) {
+    EXPECT_TRUE(name == "master.key" || name.starts_with("seccam.db")) << name;
+  }
+  auto list = runProgram({serverBinary(), "camera", "list", "--data", data.path()});
+  EXPECT_TRUE(std::regex_search(list.output, std::regex(id + " .* unclaimed "))) << list.output;
+}
+
+TEST(Cli, ProvisionJsonToStdoutWritesNoConfigFiles) {
+  TempDir data;
+  auto result = runProgram({serverBinary(), "camera", "provision", "--json", "--count", "3",
+                            "--out", "-", "--data", data.path()});
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  auto cameras = jsonLines(result.output);
+  ASSERT_EQ(cameras.size(), 3u) << result.output;
+  auto masterKey = keyBytes(data.path() + "/master.key");
+  for (const auto& camera : cameras) {
+    EXPECT_EQ(camera["deviceKey"], seccam::crypto::toHex(seccam::identity::deriveDeviceKey(
+                                       masterKey, camera["cameraId"].get<std::string>())));
+  }
+  EXPECT_FALSE(fs::exists(data.path() + "/cameras"));
+  EXPECT_FALSE(fs::exists("-"));  // not a folder named "-" in the working directory
+}
+
+TEST(Cli, ProvisionToStdoutRefusesSeveralCamerasWithoutJson) {
+  TempDir data;
+  auto result = runProgram({serverBinary(), "camera", "provision", "--count", "2", "--out", "-",
+                            "--data", data.path()});
+  EXPECT_EQ(result.exitCode, 2) << result.output;
+  // Refused before anything was made.
+  EXPECT_FALSE(fs::exists(data.path() + "/master.key"));
+  EXPECT_FALSE(fs::exists(data.path() + "/seccam.db"));
+}
+
+TEST(Cli, MasterKeyFileOutsideTheDataFolderIsCreatedPrivateAndUsed) {
+  TempDir data, keys;
+  auto keyFile = keys.path() + "/fleet/master.key";  // its folder does not exist yet
+  auto result = runProgram({serverBinary(), "camera", "provision", "--json", "--data",
+                            data.path(), "--master-key-file", keyFile});
+  ASSERT_EQ(result.exitCode, 0) << result.output;
+  EXPECT_EQ(fileMode(keyFile), 0600u);
+  EXPECT_EQ(fileMode(keys.path() + "/fleet"), 0700u);
+  EXPECT_FALSE(fs::exists(data.path() + "/master.key"));
+  auto camera = jsonLines(result.output).at(0);
+  EXPECT_EQ(camera["deviceKey"], seccam::crypto::toHex(seccam::identity::deriveDeviceKey(
+                                     keyBytes(keyFile), camera["cameraId"].get<std::string>())));
+}
+
+TEST(Cli, AMasterKeyOthersCanReadIsRefused) {
+  TempDir data;
+  auto keyFile = data.path() + "/master.key";
+  {
+    std::ofstream out(keyFile, std::ios::binary);
+    out << std::string(32, '\x42');
+  }
+  for (unsigned mode : {0644u, 0640u, 0604u}) {
+    ::chmod(keyFile.c_str(), mode);
+    auto provision =
+        runProgram({serverBinary(), "camera", "provision", "--json", "--data", data.path()});
+    EXPECT_EQ(provision.exitCode, 1) << provision.output;
+    EXPECT_TRUE(jsonLines(provision.output).empty()) << provision.output;
+    EXPECT_NE(provision.output.find(keyFile), std::string::npos) << provision.output;
+    // Bounded: a server that accepted the key would serve until killed (exit 124).
+    auto serve = runProgram({"/usr/bin/timeout", "10", serverBinary(), "serve", "--data",
+                             data.path(), "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(serve.exitCode, 1) << serve.output;
+  }
+  EXPECT_EQ(fileMode(keyFile), 0604u);  // reported, not silently changed
+  auto list = runProgram({serverBinary(), "camera", "list", "--data", data.path()});
+  EXPECT_NE(list.output.find("no cameras provisioned"), std::string::npos) << list.output;
+  // Made private by its owner, the same key is used.
+  ::chmod(keyFile.c_str(), 0400);
+  auto ok = runProgram({serverBinary(), "camera", "provision", "--json", "--data", data.path()});
+  ASSERT_EQ(ok.exitCode, 0) << ok.output;
+  auto camera = jsonLines(ok.output).at(0);
+  EXPECT_EQ(camera["deviceKey"],
+            seccam::crypto::toHex(seccam::identity::deriveDeviceKey(
+                std::vector<std::uint8_t>(32, 0x42), camera["cameraId"].get<std::string>())));
+}
+
+TEST(Cli, AMasterKeyThatIsNoFileIsRefused) {
+  TempDir data, keys;
+  auto result = runProgram({serverBinary(), "camera", "provision", "--json", "--data",
+                            data.path(), "--master-key-file", keys.path()});
+  EXPECT_EQ(result.exitCode, 1) << result.output;
+  EXPECT_TRUE(jsonLines(result.output).empty()) << result.output;
+  EXPECT_NE(result.output.find(keys.path()), std::string::npos) << result.output;
+}

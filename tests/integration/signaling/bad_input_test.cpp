@@ -67,6 +67,15 @@ TEST_F(BadInput, UnknownMessageTypesAreBadRequests) {
   expectViewerStillServed("session-after-unknown-type");
 }
 
+// Found by fuzz_signaling: the refusal quotes the type's first 32 bytes, and a cut inside a
+// character made the error unserializable; the exception took the whole server down.
+TEST_F(BadInput, AnUnknownTypeCutInsideACharacterIsABadRequestAndTheServerStays) {
+  json message{{"type", std::string(31, 'x') + "\xC3\xA9"}};  // "é" across byte 32
+  expectBadRequest(*viewer, message.dump());
+  expectBadRequest(*camera, message.dump());
+  expectViewerStillServed("session-after-cut-type");
+}
+
 TEST_F(BadInput, AMessageTypeWithANewlineCannotForgeALogLine) {
   // The server logs why it refused the message, type included: the newline stays escaped.
   // Short enough to survive the 32 characters of the type that the refusal quotes.

@@ -310,6 +310,28 @@ TEST_F(SessionCoreTest, ASourceChangeTellsEveryViewerToComeBack) {
   EXPECT_EQ(all<ClosePeer>(actions).size(), 2u);
 }
 
+// Found by fuzz_camera_session (fuzz/corpus/fuzz_camera_session/regression-end-all): ending
+// every session read each session's ID after its map entry was erased. IDs longer than the
+// short-string buffer make a read of the freed ID visible without a sanitizer too.
+TEST_F(SessionCoreTest, EndingEverySessionNamesEachSessionInItsActions) {
+  const std::string first(40, 'a'), second = std::string(39, 'b') + "-";
+  join(first);
+  join(second);
+  for (SessionEvent event : {SessionEvent{SourceChanged{}}, SessionEvent{ServerLost{}}}) {
+    if (core.viewerCount() == 0) {
+      join(first);
+      join(second);
+    }
+    auto actions = core.handle(event);
+    std::vector<std::string> cancelled, closed;
+    for (const auto& c : all<CancelTimer>(actions)) cancelled.push_back(c.session);
+    for (const auto& c : all<ClosePeer>(actions)) closed.push_back(c.session);
+    EXPECT_EQ(cancelled, (std::vector<std::string>{first, second}));
+    EXPECT_EQ(closed, (std::vector<std::string>{first, second}));
+    for (const auto& b : all<SendBye>(actions)) EXPECT_TRUE(b.session == first || b.session == second);
+  }
+}
+
 TEST_F(SessionCoreTest, ShuttingDownClosesEveryViewerAndLeavesTheByesToTheServer) {
   connect("session-1");
   auto actions = core.handle(ShuttingDown{});

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 using namespace seccam::protocol;
 
 TEST(Protocol, ParsesViewerOffer) {
@@ -155,4 +157,36 @@ TEST(Protocol, OfferToCameraAlwaysCarriesIceServersEvenWhenThereAreNone) {
   // Viewer -> server offers name the camera and carry no ICE servers.
   auto fromViewer = serialize(Offer{"sess-0001", "sc-A", "v=0", {}});
   EXPECT_EQ(fromViewer.find("iceServers"), std::string::npos) << fromViewer;
+}
+
+// Found by fuzz_signaling (fuzz/corpus/fuzz_signaling/regression-unknown-type-utf8): the
+// refusal of an unknown type quotes its first 32 bytes, which could end inside a character;
+// serializing that `error` threw out of the hub's handler and took the server down.
+TEST(Protocol, TheRefusalOfAnUnknownTypeIsAlwaysAMessageThatSerializes) {
+  for (std::size_t prefix = 28; prefix <= 34; ++prefix) {
+    std::string type = std::string(prefix, 'x') + "\xC3\xA9\xE2\x98\x83";  // "é☃"
+    std::string text = nlohmann::json{{"type", type}, {"session", "sess-0001"}}.dump();
+    for (const auto& error : {parseViewerMessage(text).error, parseCameraMessage(text).error}) {
+      ASSERT_FALSE(error.empty());
+      std::string reply;
+      ASSERT_NO_THROW(reply = serialize(Error{"sess-0001", ErrorCode::BadRequest, error}));
+      auto back = parseServerToViewer(reply);
+      ASSERT_TRUE(back) << back.error;
+      // The quoted type is a prefix of the real one, cut between characters.
+      auto quoted = std::get<Error>(*back.message).message;
+      auto start = quoted.find('\'') + 1;
+      auto cut = quoted.substr(start, quoted.rfind('\'') - start);
+      EXPECT_EQ(type.rfind(cut, 0), 0u) << quoted;
+      EXPECT_LE(cut.size(), 32u);
+    }
+  }
+}
+
+TEST(Protocol, SerializingTextThatIsNotUtf8NeverThrows) {
+  std::string bad = "ok\xC3";  // a character cut short
+  std::string out;
+  ASSERT_NO_THROW(out = serialize(Error{"", ErrorCode::Internal, bad}));
+  EXPECT_TRUE(parseServerToViewer(out));
+  ASSERT_NO_THROW(out = serialize(Bye{"sess-0001", bad}));
+  EXPECT_TRUE(parseCameraMessage(out));
 }

@@ -45,6 +45,24 @@ TEST(ClientAddress, AddressesAreComparedInCanonicalForm) {
   EXPECT_EQ(clientAddressFor("0:0:0:0:0:0:0:1", "198.51.100.1", kProxies), "198.51.100.1");
 }
 
+// Found by fuzz_identity (fuzz/corpus/fuzz_identity/regression-scope-id): an IPv6 zone
+// ("%5") stayed in the canonical form, so one address had as many forms (per-address limit
+// keys) as there are zone numbers, and a large zone number did not even read back the same.
+TEST(ClientAddress, AnIpv6ZoneIsNotPartOfTheAddress) {
+  EXPECT_EQ(canonicalAddress("2001:db8::7%5"), "2001:db8::7");
+  EXPECT_EQ(canonicalAddress("::1%18446744073111193372"), "::1");
+  EXPECT_EQ(canonicalAddress("fe80::1%1"), "fe80::1");
+  EXPECT_EQ(clientAddressFor("127.0.0.1", "2001:db8::7%5", kProxies), "2001:db8::7");
+  EXPECT_EQ(clientAddressFor("127.0.0.1", "2001:db8::7%6", kProxies), "2001:db8::7");
+  // A link-local proxy is trusted whichever interface the peer's address names.
+  EXPECT_EQ(clientAddressFor("fe80::1%1", "198.51.100.1", {"fe80::1"}), "198.51.100.1");
+  for (const char* text : {"::1%4294967295", "fe80::1%2", "2001:db8::7%18446744073709551615"}) {
+    auto once = canonicalAddress(text);
+    ASSERT_TRUE(once) << text;
+    EXPECT_EQ(canonicalAddress(*once), once) << text;
+  }
+}
+
 TEST(IpAddress, LoopbackIsTheWholeLoopbackRangeInEitherFamily) {
   EXPECT_TRUE(isLoopbackAddress("127.0.0.1"));
   EXPECT_TRUE(isLoopbackAddress("127.8.9.10"));
