@@ -28,9 +28,10 @@ export function parseArgs(defaults) {
 }
 
 // A test-pattern camera agent at the given size, with the latency probe on.
-export function startProbeCamera(stack, camera, { width, height, fps = 30 }) {
+// `binary`: another build of seccam-camera, for before/after figures.
+export function startProbeCamera(stack, camera, { width, height, fps = 30, binary = CAMERA_BINARY }) {
   const agent = stack.spawn(`camera-${camera.cameraId}-${width}x${height}-${Date.now()}`, [
-    CAMERA_BINARY, '--server', camera.server, '--camera-id', camera.cameraId, '--device-key', camera.deviceKey,
+    binary, '--server', camera.server, '--camera-id', camera.cameraId, '--device-key', camera.deviceKey,
     '--source', 'test', '--width', String(width), '--height', String(height), '--fps', String(fps),
     '--latency-probe',
   ]);

@@ -8,9 +8,9 @@
 //   node bench/browser/network.mjs [--seconds 20] [--conditions clean,loss1,...] [--camera PATH]
 // `--camera` runs another build of seccam-camera (e.g. one from before a change) for comparing.
 import {
-  Stack, waitFor, parseArgs, percentile, signedInContext, newAccount, liveUrl, waitOnline, writeJson,
+  Stack, waitFor, parseArgs, percentile, startProbeCamera, signedInContext, newAccount, liveUrl, waitOnline, writeJson,
 } from './bench-common.mjs';
-import { CAMERA_BINARY } from '../../tests/e2e/harness.mjs';
+import { CAMERA_BINARY, inboundVideo } from '../../tests/e2e/harness.mjs';
 
 const CONDITIONS = {
   clean: {},
@@ -44,30 +44,18 @@ function rule({ loss, kbit }) {
     'burst', String(Math.max(2, Math.round(kbit / 32))), 'kbytes', 'drop'];
 }
 
-// What one viewer's page says now: its inbound video and the camera's socket it talks to.
+// What one viewer's page says now: its inbound video, the camera's socket it talks to, and
+// the rendition the camera says it sends.
 async function sample(page) {
-  return page.evaluate(async () => {
-    const b = window.__seccamBench;
-    const pc = b.pcs[b.pcs.length - 1];
-    let inbound = {};
-    let pair;
-    const report = await pc.getStats();
-    report.forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
-      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
-    });
-    const remote = pair && report.get(pair.remoteCandidateId);
-    return {
-      at: performance.now(),
-      framesDecoded: inbound.framesDecoded ?? 0,
-      freezes: inbound.totalFreezesDuration ?? 0,
-      nacks: inbound.nackCount ?? 0,
-      retransmitted: inbound.retransmittedPacketsReceived ?? 0,
-      frameHeight: inbound.frameHeight ?? 0,
-      rendition: document.querySelector('#quality')?.dataset.rendition ?? 'full',
-      camera: remote && { address: remote.address, port: remote.port },
-    };
-  });
+  const inbound = await inboundVideo(page);
+  return {
+    ...inbound,
+    at: await page.evaluate(() => performance.now()),
+    freezes: inbound.totalFreezesDuration,
+    nacks: inbound.nackCount,
+    retransmitted: inbound.retransmittedPacketsReceived,
+    rendition: await page.evaluate(() => document.querySelector('#quality')?.dataset.rendition ?? 'full'),
+  };
 }
 
 async function resetLatencies(page) {
@@ -128,11 +116,7 @@ try {
   for (const name of opts.conditions.split(',')) {
     const condition = CONDITIONS[name];
     if (!condition) throw new Error(`unknown condition ${name}; known: ${Object.keys(CONDITIONS).join(', ')}`);
-    const agent = stack.spawn(`camera-${name}`, [
-      opts.camera, '--server', camera.server, '--camera-id', camera.cameraId, '--device-key', camera.deviceKey,
-      '--source', 'test', '--width', String(width), '--height', String(height), '--fps', opts.fps, '--latency-probe',
-    ]);
-    stack.agents.set(camera.cameraId, agent);
+    const agent = startProbeCamera(stack, camera, { width, height, fps: Number(opts.fps), binary: opts.camera });
     const viewers = [];
     for (let i = 0; i < (condition.viewers || 1); i += 1) {
       const viewer = await signedInContext(browser, stack, camera, account);

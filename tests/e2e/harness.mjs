@@ -483,6 +483,28 @@ export async function signIn(page, stack, username) {
   await page.waitForURL(/\/cameras\.html/);
 }
 
+// The newest peer connection's inbound video (Chromium's getStats) and the camera's side of
+// its selected candidate pair ({address, port}: what Stack.impairFrom matches).
+export async function inboundVideo(page) {
+  return page.evaluate(async () => {
+    const pcs = window.__pcs || window.__seccamBench.pcs;
+    const report = await pcs[pcs.length - 1].getStats();
+    let inbound = {};
+    let pair;
+    report.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
+    });
+    const remote = pair && report.get(pair.remoteCandidateId);
+    const counters = ['framesDecoded', 'keyFramesDecoded', 'nackCount', 'pliCount', 'packetsLost', 'packetsReceived',
+      'retransmittedPacketsReceived', 'freezeCount', 'totalFreezesDuration', 'frameHeight'];
+    return {
+      ...Object.fromEntries(counters.map((name) => [name, inbound[name] ?? 0])),
+      camera: remote && { address: remote.address, port: remote.port },
+    };
+  });
+}
+
 // The live view's stats line, as its data attributes say.
 export async function liveStats(page) {
   return page.locator('#stats').evaluate((node) => ({ ...node.dataset }));

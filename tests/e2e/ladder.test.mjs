@@ -5,7 +5,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stack, expectPlaying, keepPeerConnections, newPage, signUp, sleep, waitFor } from './harness.mjs';
+import { Stack, expectPlaying, inboundVideo, keepPeerConnections, newPage, signUp, sleep, waitFor } from './harness.mjs';
 
 const VIDEO = { width: 1280, height: 720, fps: 25 };
 const POLICER_KBYTES_PER_SECOND = 75; // 600 kbit/s: below the full picture's 2 Mbit/s
@@ -25,30 +25,19 @@ after(async () => {
   await stack?.stop();
 });
 
-// What the page's video element and its peer connection say right now.
+// What the page's video element, its quality hint and its peer connection say right now.
 async function viewerState(page) {
-  return page.evaluate(async () => {
-    const pc = window.__pcs[window.__pcs.length - 1];
-    const report = await pc.getStats();
-    let inbound;
-    let pair;
-    report.forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
-      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
-    });
-    const remote = pair && report.get(pair.remoteCandidateId);
-    const video = document.querySelector('#video');
+  const inbound = await inboundVideo(page);
+  const shown = await page.evaluate(() => {
     const hint = document.querySelector('#quality');
     return {
-      height: video.videoHeight,
-      framesDecoded: inbound?.framesDecoded ?? 0,
-      frameHeight: inbound?.frameHeight ?? 0,
+      height: document.querySelector('#video').videoHeight,
       rendition: hint.dataset.rendition,
       hintShown: !hint.hidden,
       hintText: hint.textContent,
-      camera: remote && { address: remote.address, port: remote.port },
     };
   });
+  return { ...inbound, ...shown };
 }
 
 async function openLive(context, camera) {

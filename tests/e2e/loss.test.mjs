@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Stack, expectPlaying, keepPeerConnections, newPage, signUp, sleep } from './harness.mjs';
+import { Stack, expectPlaying, inboundVideo, keepPeerConnections, newPage, signUp, sleep } from './harness.mjs';
 
 const VIDEO = { width: 640, height: 480, fps: 25 };
 const LOSS_PER_MILLE = 20; // 2 %
@@ -23,32 +23,6 @@ after(async () => {
   if (process.exitCode) console.error(stack?.logs());
   await stack?.stop();
 });
-
-async function inboundVideo(page) {
-  return page.evaluate(async () => {
-    const pc = window.__pcs[window.__pcs.length - 1];
-    const report = await pc.getStats();
-    let inbound;
-    let pair;
-    report.forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
-      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
-    });
-    const remote = pair && report.get(pair.remoteCandidateId);
-    return {
-      framesDecoded: inbound?.framesDecoded ?? 0,
-      keyFramesDecoded: inbound?.keyFramesDecoded ?? 0,
-      nackCount: inbound?.nackCount ?? 0,
-      pliCount: inbound?.pliCount ?? 0,
-      packetsLost: inbound?.packetsLost ?? 0,
-      packetsReceived: inbound?.packetsReceived ?? 0,
-      retransmittedPacketsReceived: inbound?.retransmittedPacketsReceived ?? 0,
-      freezeCount: inbound?.freezeCount ?? 0,
-      totalFreezesDuration: inbound?.totalFreezesDuration ?? 0,
-      camera: remote && { address: remote.address, port: remote.port },
-    };
-  });
-}
 
 test('under 2 % loss towards the viewer, NACKs are answered with retransmissions and the video keeps playing', async () => {
   const [camera] = stack.cameras;
