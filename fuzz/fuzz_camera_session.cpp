@@ -13,6 +13,7 @@
 
 #include "camera/peer/codec_choice.hpp"
 #include "camera/peer/ice_server_uris.hpp"
+#include "camera/session/rendition_controller.hpp"
 #include "camera/session/session_core.hpp"
 #include "common/identity.hpp"
 #include "common/protocol.hpp"
@@ -68,6 +69,10 @@ struct Harness {
   void carryOut(SendCandidate& a) { acceptedByServer(protocol::serialize(a.candidate)); }
   void carryOut(RefuseOffer& a) { acceptedByServer(protocol::serialize(protocol::byeFor(a.session, a.reason))); }
   void carryOut(SendBye& a) { acceptedByServer(protocol::serialize(protocol::byeFor(a.session, a.reason))); }
+  void carryOut(SendQuality& a) {
+    FUZZ_CHECK(core.has(a.quality.session));
+    acceptedByServer(protocol::serialize(a.quality));
+  }
   void carryOut(RequestKeyFrame&) {}
   void carryOut(StartTimer& a) {
     timers.emplace_front(a.session, a.token);
@@ -103,7 +108,8 @@ struct Harness {
   }
 
   // One report from webrtcbin or a timer: "!answer S", "!local S CANDIDATE", "!ice S N",
-  // "!fail S N", "!timer K" (the K-th newest armed timer), "!lost", "!source", "!stop".
+  // "!fail S N", "!timer K" (the K-th newest armed timer), "!rendition S N" (a move on the
+  // quality ladder), "!lost", "!source", "!stop".
   void adapterEvent(std::string_view rest) {
     auto kind = nextWord(rest);
     std::string session(nextWord(rest));
@@ -125,6 +131,10 @@ struct Harness {
     if (kind == "timer" && !timers.empty()) {
       auto [id, token] = timers[smallNumber(session) % timers.size()];
       return dispatch(TimerFired{id, token});
+    }
+    if (kind == "rendition") {
+      auto rendition = static_cast<Rendition>(smallNumber(nextWord(rest)) % 3);
+      return dispatch(RenditionChanged{{session, std::string(renditionName(rendition)), 320, 180}});
     }
     if (kind == "lost") return dispatch(ServerLost{});
     if (kind == "source") return dispatch(SourceChanged{});

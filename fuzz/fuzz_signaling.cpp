@@ -25,6 +25,10 @@ bool same(const Candidate& a, const Candidate& b) {
          a.sdpMLineIndex == b.sdpMLineIndex;
 }
 bool same(const Bye& a, const Bye& b) { return a.session == b.session && a.reason == b.reason; }
+bool same(const Quality& a, const Quality& b) {
+  return a.session == b.session && a.rendition == b.rendition && a.width == b.width &&
+         a.height == b.height;
+}
 bool same(const Challenge& a, const Challenge& b) { return a.nonce == b.nonce; }
 bool same(const Auth& a, const Auth& b) {
   return a.camera == b.camera && a.signature == b.signature;
@@ -100,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     checkRefusal(viewer);
   }
 
-  // Camera -> server. Answers and candidates go on to the viewer.
+  // Camera -> server. Answers, byes and quality go on to the viewer.
   if (auto camera = parseCameraMessage(text)) {
     checkRoundTrip(*camera.message, parseCameraMessage);
     if (auto* answer = std::get_if<Answer>(&*camera.message)) {
@@ -109,6 +113,9 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t siz
     } else if (auto* bye = std::get_if<Bye>(&*camera.message)) {
       auto atViewer = parseServerToViewer(serialize(*bye));
       FUZZ_CHECK(atViewer && same(*bye, std::get<Bye>(*atViewer.message)));
+    } else if (auto* quality = std::get_if<Quality>(&*camera.message)) {
+      auto atViewer = parseServerToViewer(serialize(*quality));
+      FUZZ_CHECK(atViewer && same(*quality, std::get<Quality>(*atViewer.message)));
     }
   } else {
     checkRefusal(camera);
