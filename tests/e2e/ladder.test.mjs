@@ -80,18 +80,30 @@ test('a viewer behind a thin link steps down the ladder and back up; the other v
   assert.ok(policer.counters().dropped > 0, 'the policer dropped packets');
 
   // Adapted: the thin viewer keeps playing on the smaller picture, the other on the full one.
+  // Sampled over 5 s: the camera probes for the full picture every few seconds, and a probe
+  // the link seems to carry is followed by a short step up and back, so one instant proves
+  // nothing; most of the time the thin viewer must be on a smaller picture.
   await sleep(2000);
   const thinMid = await viewerState(thin);
   const goodMid = await viewerState(good);
-  await sleep(5000);
+  const measuredFrom = Date.now();
+  const thinHeights = [];
+  const goodHeights = [];
+  for (let i = 0; i < 10; i += 1) {
+    await sleep(500);
+    thinHeights.push((await viewerState(thin)).height);
+    goodHeights.push((await viewerState(good)).height);
+  }
   const thinLater = await viewerState(thin);
   const goodLater = await viewerState(good);
-  const thinFps = (thinLater.framesDecoded - thinMid.framesDecoded) / 5;
-  const goodFps = (goodLater.framesDecoded - goodMid.framesDecoded) / 5;
-  console.log(`ladder: adapted in ${adaptedMs} ms to ${stepped.rendition} (${stepped.height} lines); thin ${thinFps} fps, good ${goodFps} fps`);
-  assert.ok(thinLater.height < VIDEO.height, 'the thin viewer stays on a smaller rendition while policed');
+  const seconds = (Date.now() - measuredFrom) / 1000;
+  const thinFps = (thinLater.framesDecoded - thinMid.framesDecoded) / seconds;
+  const goodFps = (goodLater.framesDecoded - goodMid.framesDecoded) / seconds;
+  console.log(`ladder: adapted in ${adaptedMs} ms to ${stepped.rendition} (${stepped.height} lines); thin ${thinFps} fps, good ${goodFps} fps; thin heights ${thinHeights}`);
+  const smaller = thinHeights.filter((h) => h > 0 && h < VIDEO.height).length;
+  assert.ok(smaller >= 6, `the thin viewer is on a smaller rendition most of the time while policed: ${thinHeights}`);
   assert.ok(thinFps >= 10, `the thin viewer keeps playing: ${thinFps} fps`);
-  assert.equal(goodLater.height, VIDEO.height, 'the other viewer keeps the full picture');
+  assert.ok(goodHeights.every((h) => h === VIDEO.height), `the other viewer keeps the full picture: ${goodHeights}`);
   assert.equal(goodLater.rendition, 'full');
   assert.ok(goodFps >= 0.8 * VIDEO.fps, `the other viewer keeps its frame rate: ${goodFps} fps`);
 
