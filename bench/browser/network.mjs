@@ -22,7 +22,7 @@ const CONDITIONS = {
   bottleneck1m: { kbit: 1000 },
   bottleneck3m: { kbit: 3000 },
   step4mTo500k: { kbit: 4000, stepTo: 500 },
-  eightViewersOneThin: { kbit: 600, viewers: 8 },
+  eightViewersOneThin: { kbit: 500, viewers: 8 },
 };
 const opts = parseArgs({
   seconds: '20', conditions: Object.keys(CONDITIONS).join(','), size: '1280x720', fps: '30',
@@ -62,7 +62,8 @@ async function resetLatencies(page) {
   await page.evaluate(() => { window.__seccamBench.latencies = []; window.__seccamBench.probeErrors = 0; window.__seccamBench.probe = true; });
 }
 
-// Frames a second, frozen share, glass-to-glass and the heights seen, over `ms`.
+// Frames a second (overall and the worst second), frozen share, bitrate, glass-to-glass and
+// the heights seen, over `ms`.
 async function measure(page, ms) {
   await resetLatencies(page);
   const first = await sample(page);
@@ -70,12 +71,22 @@ async function measure(page, ms) {
   const end = Date.now() + ms;
   let last = first;
   let renditionChanges = 0;
+  const samples = [first];
   while (Date.now() < end) {
     await sleep(500);
     const next = await sample(page);
     if (next.rendition !== last.rendition) renditionChanges += 1;
     last = next;
+    samples.push(last);
     heights[last.frameHeight] = (heights[last.frameHeight] || 0) + 1;
+  }
+  // The worst second: frames decoded between samples about a second apart.
+  let worstSecondFps = null;
+  for (let i = 2; i < samples.length; i += 1) {
+    const a = samples[i - 2];
+    const b = samples[i];
+    const fps = (b.framesDecoded - a.framesDecoded) / ((b.at - a.at) / 1000);
+    if (worstSecondFps === null || fps < worstSecondFps) worstSecondFps = fps;
   }
   const { latencies, probeErrors } = await page.evaluate(() => ({
     latencies: window.__seccamBench.latencies, probeErrors: window.__seccamBench.probeErrors,
@@ -83,6 +94,8 @@ async function measure(page, ms) {
   const span = (last.at - first.at) / 1000;
   return {
     fps: (last.framesDecoded - first.framesDecoded) / span,
+    worstSecondFps,
+    kbps: ((last.bytesReceived - first.bytesReceived) * 8) / 1000 / span,
     frozenShare: (last.freezes - first.freezes) / span,
     g2gP50Ms: percentile(latencies, 50),
     g2gP95Ms: percentile(latencies, 95),
@@ -169,7 +182,7 @@ try {
     results.push(row);
     const f = (x, d = 1) => (x === null || x === undefined ? '-' : Number(x).toFixed(d));
     const after = row.afterStep || row;
-    console.log(`${name.padEnd(20)} fps ${f(after.fps)}  frozen ${f(100 * after.frozenShare)} %  g2g p50 ${f(after.g2gP50Ms)} ms  `
+    console.log(`${name.padEnd(20)} fps ${f(after.fps)} (worst second ${f(after.worstSecondFps)})  ${f(after.kbps, 0)} kbit/s  frozen ${f(100 * after.frozenShare)} %  g2g p50 ${f(after.g2gP50Ms)} ms  `
       + `heights ${JSON.stringify(after.heights)} (${after.renditionChanges} changes)  adapt ${f(row.adaptMs, 0)} ms  recover ${f(row.recoverMs, 0)} ms`
       + `${row.others ? `  others: min ${f(row.others.minFps)} fps, full height ${row.others.allFullHeight}` : ''}`);
     if (process.env.SECCAM_SHOW_LOGS) console.log(agent.log().slice(-6000));

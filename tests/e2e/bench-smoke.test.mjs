@@ -58,6 +58,7 @@ test('network.mjs measures a viewer under loss and behind a bottleneck', async (
   for (const r of results) {
     assert.ok(r.fps > 0, `frames decoded under ${r.condition}: ${stdout}`);
     assert.ok(r.impairmentCounters.sent > 0, `the impairment matched the viewer's media: ${stdout}`);
+    assert.ok(r.kbps > 0 && Number.isFinite(r.worstSecondFps), `bitrate and worst second measured: ${stdout}`);
   }
 });
 

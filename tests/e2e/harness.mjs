@@ -497,7 +497,7 @@ export async function inboundVideo(page) {
     });
     const remote = pair && report.get(pair.remoteCandidateId);
     const counters = ['framesDecoded', 'keyFramesDecoded', 'nackCount', 'pliCount', 'packetsLost', 'packetsReceived',
-      'retransmittedPacketsReceived', 'freezeCount', 'totalFreezesDuration', 'frameHeight'];
+      'retransmittedPacketsReceived', 'freezeCount', 'totalFreezesDuration', 'frameHeight', 'bytesReceived'];
     return {
       ...Object.fromEntries(counters.map((name) => [name, inbound[name] ?? 0])),
       camera: remote && { address: remote.address, port: remote.port },
