@@ -34,12 +34,14 @@ TEST(CameraSources, RtspConstrainedBaselineIsPassedThroughWithoutReencoding) {
   auto camera = world.startCamera({"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam",
                                    "--width", "640", "--height", "480"});
   ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
-  auto viewer = world.startViewer({"--frames", "20", "--timeout", "40"});
+  // 60 frames (2 s) outlast the IP camera's 1 s key-frame interval, so the viewer is still
+  // there when the move to pass-through happens.
+  auto viewer = world.startViewer({"--frames", "60", "--timeout", "40"});
   auto status = viewer.wait(std::chrono::seconds(45));
   ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
       << show(viewer) << show(camera) << show(rtsp);
   // The RTSP camera's own 320x240 arrives (the camera's 640x480 setting is for encoding only).
-  EXPECT_NE(viewer.log().find("frames 20 320x240"), std::string::npos) << show(viewer);
+  EXPECT_NE(viewer.log().find("frames 60 320x240"), std::string::npos) << show(viewer);
   EXPECT_EQ(cameraEvents(camera, "source_started", withField("input", "h264-passthrough")).size(),
             1u)
       << show(camera);
