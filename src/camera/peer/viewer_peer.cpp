@@ -199,6 +199,12 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
     return;
   }
   loopContext_.reset(g_main_context_ref_thread_default());
+  if (media.hasLadder()) {
+    // Probes are retransmissions: only a viewer that takes them can be probed.
+    RenditionSettings settings;
+    settings.canProbe = choice_.rtxPayloadType > 0;
+    controller_ = std::make_unique<RenditionController>(Clock::now(), settings);
+  }
   // Built before it touches the shared pipeline, so a missing element leaves nothing behind.
   buildBranch();
 
@@ -222,12 +228,6 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
     return;
   }
   g_object_set(selector_.get(), "active-pad", feed_->selectorPad.get(), nullptr);
-  if (media.hasLadder()) {
-    // Probes are retransmissions: only a viewer that takes them can be probed.
-    RenditionSettings settings;
-    settings.canProbe = choice_.rtxPayloadType > 0;
-    controller_ = std::make_unique<RenditionController>(Clock::now(), settings);
-  }
 
   GstPromise* promise =
       gst_promise_new_with_change_func(onRemoteDescriptionSet, newPeerRef(*this), deletePeerRef);
@@ -441,7 +441,7 @@ void ViewerPeer::startProbe(Rendition target) {
   rtxSendSrc_ = std::move(rtxSend);
   probeRatio_ = (targetBytesPerSecond - sentBytesPerSecond) / sentBytesPerSecond;
   probeCredit_ = 0;
-  probeUntil_ = Clock::now() + RenditionSettings{}.probeLength;
+  probeUntil_ = Clock::now() + controller_->settings().probeLength;
 }
 
 void ViewerPeer::buildBranch() {
@@ -480,10 +480,11 @@ void ViewerPeer::buildBranch() {
         newZeroPlayoutDelayExtension(choice_.playoutDelayExtensionId));
     g_signal_emit_by_name(payloader.get(), "add-extension", extension.get());
   }
-  // Every packet the payloader sends is noted (sequence number, size) for probes. The probe
-  // data is a plain pointer: the probe goes with the payloader, which this peer owns.
+  // Every packet the payloader sends is noted (sequence number, size) for probes, when this
+  // viewer can be probed at all. The probe data is a plain pointer: the probe goes with the
+  // payloader, which this peer owns.
   gst::PadPtr sentPad(gst_element_get_static_pad(payloader.get(), "src"));
-  gst_pad_add_probe(
+  if (controller_ && controller_->settings().canProbe) gst_pad_add_probe(
       sentPad.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
       [](GstPad*, GstPadProbeInfo* info, gpointer self) {
         auto* peer = static_cast<ViewerPeer*>(self);

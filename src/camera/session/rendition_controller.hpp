@@ -67,6 +67,7 @@ class RenditionController {
 
   explicit RenditionController(Clock::time_point now, RenditionSettings settings = {},
                                Rendition start = Rendition::Full);
+  const RenditionSettings& settings() const { return settings_; }
 
   // What this report calls for, if anything. After a Switch the controller counts the viewer
   // as on the new rendition; after a Probe it expects the probe to go out at once.
