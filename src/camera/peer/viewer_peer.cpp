@@ -345,7 +345,7 @@ void ViewerPeer::onReceivingRtcp(GObject*, GstBuffer* buffer, void* self) {
   onLoopThread(peer->loopContext_.get(), [weak, report, nacked] {
     auto p = weak.lock();
     if (!p || p->closed_ || !p->controller_) return;
-    p->controller_->onNacks(nacked);
+    if (p->controller_->onNacks(nacked, Clock::now())) p->stopProbe();
     if (report) p->onReport(*report);
   });
 }
@@ -404,6 +404,15 @@ void ViewerPeer::notePacketSent(GstBuffer* rtp) {
                                               nullptr);
     gst_pad_send_event(rtxSend.get(), gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, request));
   }
+}
+
+void ViewerPeer::stopProbe() {
+  {
+    std::lock_guard lock(sentMutex_);
+    probeRatio_ = 0;
+  }
+  const auto& probe = controller_->lastProbe();
+  spdlog::info("session {}: probe ended early: {} packets NACKed", session_, probe.nacked);
 }
 
 void ViewerPeer::startProbe(Rendition target) {

@@ -88,6 +88,7 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   // lately, at the extra rate the higher rendition needs, interleaved with the media packets
   // (notePacketSent adds them as the payloader sends), so that a bottleneck drops both alike.
   void startProbe(Rendition target);
+  void stopProbe();  // the controller ended the probe: no more probe traffic
   void notePacketSent(GstBuffer* rtp);
   void finishSwitch(unsigned generation);
   void buildBranch();  // throws when an element is missing

@@ -64,8 +64,12 @@ RenditionCommand RenditionController::moveTo(Rendition next, Clock::time_point n
   return {RenditionCommand::Kind::Switch, next};
 }
 
-void RenditionController::onNacks(int packets) {
-  if (probe_ && packets > 0) probe_->nacked += packets;
+bool RenditionController::onNacks(int packets, Clock::time_point now) {
+  if (!probe_ || packets <= 0) return false;
+  probe_->nacked += packets;
+  if (probe_->nacked < settings_.probeAbortNacks) return false;
+  endProbe(now, true);
+  return true;
 }
 
 std::optional<RenditionCommand> RenditionController::onProbeReport(Clock::time_point now,
@@ -74,6 +78,11 @@ std::optional<RenditionCommand> RenditionController::onProbeReport(Clock::time_p
   probe_->expected += std::max<std::int64_t>(expected, 0);
   probe_->lost += std::max<std::int64_t>(lost, 0);
   if (now < probe_->decideAt) return std::nullopt;
+  return endProbe(now, false);
+}
+
+std::optional<RenditionCommand> RenditionController::endProbe(Clock::time_point now,
+                                                               bool abandoned) {
   Probe probe = *probe_;
   probe_.reset();
   // The probe's own losses say nothing about the rendition the viewer is on: start afresh.
@@ -81,7 +90,7 @@ std::optional<RenditionCommand> RenditionController::onProbeReport(Clock::time_p
   // A lost packet shows as a NACK at once, and in a report only until its retransmission
   // arrives: the larger of the two counts.
   std::int64_t probeLost = std::max(probe.lost, probe.nacked);
-  bool carried = probe.expected > 0 && static_cast<double>(probeLost) /
+  bool carried = !abandoned && probe.expected > 0 && static_cast<double>(probeLost) /
                                                static_cast<double>(probe.expected) <=
                                            settings_.probeMaxLoss;
   lastProbe_ = {probe.expected, probe.lost, probe.nacked, carried};

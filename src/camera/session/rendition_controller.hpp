@@ -44,10 +44,15 @@ struct RenditionSettings {
   Clock::duration probeSucceededAfter = std::chrono::seconds(10);
   // Probing before an up-step (when the peer can send probes): extra traffic for `probeLength`
   // at the higher rung's rate, then the reports until `probeObservation` after it decide.
+  // The probe lasts long enough to empty a policer's bucket of a second of its rate (see
+  // docs/CONGESTION.md, "Probes"), and ends at once when `probeAbortNacks` packets are NACKed
+  // meanwhile: a link that drops media under the probe has answered, and every further
+  // moment of probing costs the viewer picture.
   bool canProbe = false;
-  Clock::duration probeLength = std::chrono::milliseconds(300);
+  Clock::duration probeLength = std::chrono::milliseconds(1200);
   Clock::duration probeObservation = std::chrono::milliseconds(500);
   double probeMaxLoss = 0.10;
+  int probeAbortNacks = 4;
 };
 
 // What the controller asks of the peer.
@@ -73,7 +78,8 @@ class RenditionController {
   // as on the new rendition; after a Probe it expects the probe to go out at once.
   std::optional<RenditionCommand> onReport(const ReceiverReport& report);
   // Packets the viewer asked for again (generic NACKs): during a probe, what the probe cost.
-  void onNacks(int packets);
+  // True when they end the probe now (the peer stops sending probe traffic at once).
+  bool onNacks(int packets, Clock::time_point now);
   bool probing() const { return probe_.has_value(); }
   // The last probe's figures, for the log: packets expected meanwhile, lost, NACKed.
   struct ProbeOutcome {
@@ -106,6 +112,8 @@ class RenditionController {
   std::optional<RenditionCommand> onProbeReport(Clock::time_point now, std::int64_t expected,
                                                 std::int64_t lost);
   void noteRoundTrip(const ReceiverReport& report);
+  // Decides the probe; an `abandoned` one failed whatever the counts say.
+  std::optional<RenditionCommand> endProbe(Clock::time_point now, bool abandoned);
 
   RenditionSettings settings_;
   Rendition current_;

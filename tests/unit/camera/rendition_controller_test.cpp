@@ -213,7 +213,7 @@ TEST_F(ProbingControllerTest, ALossyProbeKeepsTheViewerDownAndDoublesTheHold) {
   EXPECT_TRUE(controller_.probing());
   // ...which the link cannot carry: the viewer stays on medium, and no step down follows from
   // the probe's own losses.
-  EXPECT_TRUE(receiver_.run(800ms, 40, 12).empty());
+  EXPECT_TRUE(receiver_.run(1800ms, 40, 12).empty());
   EXPECT_FALSE(controller_.probing());
   EXPECT_EQ(controller_.current(), Rendition::Medium);
   EXPECT_EQ(controller_.upHold(), 6s);
@@ -224,10 +224,10 @@ TEST_F(ProbingControllerTest, ALossyProbeKeepsTheViewerDownAndDoublesTheHold) {
 TEST_F(ProbingControllerTest, LossesThatRetransmissionsRecoverStillFailTheProbe) {
   ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
   while (receiver_.probes().empty()) receiver_.run(200ms, 40, 0);
-  // 24 of 160 lost in the probe's first report, then all recovered (the cumulative count goes
-  // back down): a link that needed retransmissions to carry it did not carry it.
-  receiver_.run(200ms, 40, 24);
-  EXPECT_TRUE(receiver_.run(600ms, 40, -8).empty());
+  // 48 of the probe's 360 packets lost in its first reports, then all recovered (the
+  // cumulative count goes back down): a link that needed retransmissions did not carry it.
+  receiver_.run(400ms, 40, 24);
+  EXPECT_TRUE(receiver_.run(1400ms, 40, -6).empty());
   EXPECT_EQ(controller_.current(), Rendition::Medium);
   EXPECT_EQ(controller_.upHold(), 6s);
 }
@@ -236,14 +236,39 @@ TEST_F(ProbingControllerTest, NackedPacketsFailAProbeThatNoReportShowsLossFor) {
   ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
   while (receiver_.probes().empty()) receiver_.run(200ms, 40, 0);
   // Reduced-size RTCP: the losses were NACKed and repaired between two reports.
-  controller_.onNacks(30);
+  EXPECT_TRUE(controller_.onNacks(30, receiver_.now()));
   EXPECT_TRUE(receiver_.run(1s, 40, 0).empty());
   EXPECT_EQ(controller_.current(), Rendition::Medium);
   EXPECT_EQ(controller_.upHold(), 6s);
 }
 
+TEST_F(ProbingControllerTest, AProbeLastsLongEnoughToEmptyAPolicersBucket) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  while (receiver_.probes().empty()) receiver_.run(200ms, 40, 0);
+  // A policer holds a second of its rate: a clean first second says nothing yet.
+  EXPECT_TRUE(receiver_.run(1s, 40, 0).empty());
+  EXPECT_TRUE(controller_.probing());
+  EXPECT_EQ(receiver_.untilSwitch(1s, 40, 0), Rendition::Full);
+}
+
+TEST_F(ProbingControllerTest, AProbeEndsAtTheFirstNacksEvenWhenTheyAreFewOfItsPackets) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  while (receiver_.probes().empty()) receiver_.run(200ms, 40, 0);
+  // 800 ms of packets came through, then the bucket ran dry: the media packets it dropped
+  // are NACKed, few against all the probe's packets, yet the link has answered.
+  receiver_.run(800ms, 100, 0);
+  EXPECT_FALSE(controller_.onNacks(2, receiver_.now()));
+  EXPECT_TRUE(controller_.probing());
+  EXPECT_TRUE(controller_.onNacks(2, receiver_.now()));
+  EXPECT_FALSE(controller_.probing());
+  EXPECT_FALSE(controller_.lastProbe().carried);
+  EXPECT_EQ(controller_.upHold(), 6s);
+  EXPECT_TRUE(receiver_.run(5s, 40, 0).empty()) << "the next probe waits for the longer hold";
+  EXPECT_EQ(controller_.current(), Rendition::Medium);
+}
+
 TEST_F(ProbingControllerTest, NacksOutsideAProbeChangeNothing) {
-  controller_.onNacks(1000);
+  EXPECT_FALSE(controller_.onNacks(1000, receiver_.now()));
   EXPECT_TRUE(receiver_.run(10s, 40, 0).empty());
   EXPECT_EQ(controller_.current(), Rendition::Full);
 }
