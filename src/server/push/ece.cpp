@@ -55,6 +55,8 @@ Bytes aes128GcmSeal(std::span<const std::uint8_t> key, std::span<const std::uint
 
 }  // namespace
 
+bool isUsableBrowserKey(std::span<const std::uint8_t> p256dh) { return isP256Point(p256dh); }
+
 Bytes hkdfSha256(std::span<const std::uint8_t> salt, std::span<const std::uint8_t> ikm,
                  std::span<const std::uint8_t> info, std::size_t length) {
   if (length > 255 * 32) throw PushCryptoError("HKDF: too long an output");
@@ -87,7 +89,8 @@ Bytes encryptPushMessageWith(std::span<const std::uint8_t> plaintext,
 
   // RFC 8291 §3.3: IKM from the ECDH secret, keyed by the auth secret and both public keys.
   auto sharedSecret = ecdh(sender, browser);
-  Bytes keyInfo(bytesOf("WebPush: info").begin(), bytesOf("WebPush: info").end());
+  auto label = bytesOf("WebPush: info");
+  Bytes keyInfo(label.begin(), label.end());
   keyInfo.push_back(0);
   keyInfo.insert(keyInfo.end(), uaPublic.begin(), uaPublic.end());
   keyInfo.insert(keyInfo.end(), asPublic.begin(), asPublic.end());

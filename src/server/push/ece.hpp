@@ -18,6 +18,9 @@ inline constexpr std::uint32_t kRecordSize = 4096;
 // Plaintext that still fits one record with its delimiter and tag, and a 4096-byte body.
 inline constexpr std::size_t kMaxPlaintextBytes = 3993;
 
+// A browser's p256dh key: an uncompressed point on P-256 (65 bytes).
+bool isUsableBrowserKey(std::span<const std::uint8_t> p256dh);
+
 // HKDF with SHA-256 (RFC 5869): extract with `salt`, expand to `length` bytes (at most 32 *
 // 255).
 std::vector<std::uint8_t> hkdfSha256(std::span<const std::uint8_t> salt,
