@@ -60,7 +60,10 @@ test('the dashboard is an installable app whose service worker shows a notificat
   assert.equal(manifest.type, 'application/manifest+json');
   assert.equal(manifest.json.display, 'standalone');
   assert.ok(manifest.json.icons.some((icon) => icon.sizes === '512x512' && icon.type === 'image/png'));
-  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  const scope = await page.evaluate(() => Promise.race([
+    navigator.serviceWorker.ready.then((registration) => registration.scope),
+    new Promise((resolve) => { setTimeout(() => resolve('no service worker within 10 s'), 10000); }),
+  ]));
   assert.equal(scope, `${stack.origin}/`);
   // Where push works, each camera has its switch.
   await page.getByRole('switch', { name: `Notify me of events at ${ANN_CAMERA_NAME}` }).waitFor();

@@ -85,6 +85,8 @@ test('a push for a switched-on camera reaches the owner\'s browser, signed with 
   assert.equal(status, 200);
   const serverKey = Buffer.from(keyBody.publicKey, 'base64url');
   assert.equal(serverKey.length, 65);
+  // Made at first start, private like the master key.
+  assert.equal(fs.statSync(path.join(dir, 'vapid.pem')).mode & 0o777, 0o600);
 
   const browser = makeBrowserKeys();
   const subscribed = await call('POST', '/api/push/subscriptions', {

@@ -94,8 +94,8 @@ function cameraCard(id) {
     el('span', { class: 'thumb-icon' }));
   const node = el('li', { class: 'card camera-card', dataset: { cameraId: id } },
     thumb,
-    el('div', { class: 'card-body' }, el('h2', { class: 'card-title' }, title), idLine, lastSeen),
-    el('div', { class: 'card-actions' }, watch, ...(notify ? [notify.node] : []), el('span', { class: 'spacer' }), rename, remove));
+    el('div', { class: 'card-body' }, el('h2', { class: 'card-title' }, title), idLine, lastSeen, ...(notify ? [notify.node] : [])),
+    el('div', { class: 'card-actions' }, watch, el('span', { class: 'spacer' }), rename, remove));
 
   let shown = {};
   const update = (camera) => {
