@@ -51,7 +51,11 @@ PushNotifier::PushNotifier(PushSettings settings, VapidKey key, NotifierHooks ho
       hooks_(std::move(hooks)),
       workers_(std::make_unique<Workers>(settings_)) {}
 
-PushNotifier::~PushNotifier() { workers_->pool.join(); }
+PushNotifier::~PushNotifier() {
+  // At shutdown a full queue of requests, each allowed 10 s, would hold the exit for long.
+  stopping_ = true;
+  workers_->pool.join();
+}
 
 void PushNotifier::onOutcome(std::function<void(const PushOutcome&)> observer) {
   observer_ = std::move(observer);
@@ -64,6 +68,7 @@ bool PushNotifier::notifyOwner(const std::string& cameraId, std::int64_t when) {
 }
 
 void PushNotifier::lookUpAndSend(const std::string& cameraId, std::int64_t when) {
+  if (stopping_) return;
   PushTargets targets;
   try {
     targets = hooks_.targetsOf(cameraId);
@@ -84,6 +89,7 @@ void PushNotifier::lookUpAndSend(const std::string& cameraId, std::int64_t when)
 
 void PushNotifier::sendOne(const std::string& cameraId, const Subscription& subscription,
                            const std::string& message) {
+  if (stopping_) return;
   PushOutcome outcome{cameraId, subscription.endpoint, 0, {}};
   try {
     auto endpoint = parsePushEndpoint(subscription.endpoint, settings_.allowHttp);

@@ -51,7 +51,7 @@ std::string pushMessageFor(const std::string& cameraId, const std::string& camer
 class PushNotifier {
  public:
   PushNotifier(PushSettings settings, VapidKey key, NotifierHooks hooks);
-  ~PushNotifier();  // sends what is queued, then stops
+  ~PushNotifier();  // drops what is still queued, waits for the requests in flight
   PushNotifier(const PushNotifier&) = delete;
   PushNotifier& operator=(const PushNotifier&) = delete;
 
@@ -72,6 +72,7 @@ class PushNotifier {
   VapidKey key_;
   NotifierHooks hooks_;
   std::function<void(const PushOutcome&)> observer_;
+  std::atomic<bool> stopping_{false};
   struct Workers;
   std::unique_ptr<Workers> workers_;
 };
