@@ -89,6 +89,7 @@ int runServer(const ServerConfig& config) {
                  config.dataDir.string());
   }
   auto masterKey = loadOrCreateMasterKey(config.masterKeyFile);
+  ensurePrivateDirectory(config.vapidKeyFile.parent_path());  // when kept outside the data folder
   auto vapidKey = push::VapidKey::loadOrCreate(config.vapidKeyFile);
   auto store = store::openSqliteStore(config.databasePath().string());
   store->deleteExpiredSessions(api::unixNow());
