@@ -58,6 +58,12 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [auth] hash-workers  SECCAM_AUTH_HASH_WORKERS  --auth-hash-workers N  one per core, at most 4
   [auth] hash-queue    SECCAM_AUTH_HASH_QUEUE    --auth-hash-queue N    64 (sign-ins waiting; more: 503)
   [auth] max-sessions  SECCAM_AUTH_MAX_SESSIONS  --auth-max-sessions N  20 per account (0: no cap)
+  [push] contact         SECCAM_PUSH_CONTACT         --push-contact URL      (none: an https public-url)
+  [push] endpoint-hosts  SECCAM_PUSH_ENDPOINT_HOSTS  --push-endpoint-hosts A,B  the big push services
+  [push] workers         SECCAM_PUSH_WORKERS         --push-workers N        2 (push requests at once)
+  [push] ttl             SECCAM_PUSH_TTL             --push-ttl SECONDS      86400
+  [push] vapid-key-file  SECCAM_PUSH_VAPID_KEY_FILE  --push-vapid-key-file F DATA/vapid.pem (created 0600)
+  [push] allow-http      SECCAM_PUSH_ALLOW_HTTP      --push-allow-http BOOL  false (tests only)
   [signaling] ping-interval              SECCAM_SIGNALING_PING_INTERVAL              20
   [signaling] camera-auth-timeout        SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT        10
   [signaling] revocation-sweep-interval  SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL  5
@@ -128,6 +134,19 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--auth-max-sessions", "auth.max-sessions",
           "Sessions an account may have at once; a sign-in past it ends the oldest (default 20, "
           "0: no cap)");
+  addFlag(app, cli, "--push-contact", "push.contact",
+          "VAPID contact for push services: a mailto: or https: URL (default: an https "
+          "public-url)");
+  addFlag(app, cli, "--push-endpoint-hosts", "push.endpoint-hosts",
+          "Comma-separated push service hosts (.suffix for a domain) browsers may subscribe "
+          "with (default: FCM, Mozilla, WNS, Apple)");
+  addFlag(app, cli, "--push-workers", "push.workers", "Push requests in flight at once (default 2)");
+  addFlag(app, cli, "--push-ttl", "push.ttl",
+          "Seconds a push service keeps a notification for an offline browser (default 86400)");
+  addFlag(app, cli, "--push-vapid-key-file", "push.vapid-key-file",
+          "VAPID key file (default DATA/vapid.pem, created 0600 at first start)");
+  addFlag(app, cli, "--push-allow-http", "push.allow-http",
+          "true: accept plain http:// push endpoints (a local test endpoint only)");
   addFlag(app, cli, "--signaling-ping-interval", "signaling.ping-interval",
           "Seconds between pings to a WebSocket peer; one that misses two is dropped (default 20)");
   addFlag(app, cli, "--signaling-camera-auth-timeout", "signaling.camera-auth-timeout",

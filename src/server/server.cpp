@@ -14,6 +14,7 @@
 #include "server/config/master_key.hpp"
 #include "server/http/http_context.hpp"
 #include "server/http/listener.hpp"
+#include "server/push/notifier.hpp"
 #include "server/signaling/hub.hpp"
 #include "server/worker_pool.hpp"
 
@@ -88,6 +89,8 @@ int runServer(const ServerConfig& config) {
                  config.dataDir.string());
   }
   auto masterKey = loadOrCreateMasterKey(config.masterKeyFile);
+  ensurePrivateDirectory(config.vapidKeyFile.parent_path());  // when kept outside the data folder
+  auto vapidKey = push::VapidKey::loadOrCreate(config.vapidKeyFile);
   auto store = store::openSqliteStore(config.databasePath().string());
   store->deleteExpiredSessions(api::unixNow());
 
@@ -126,6 +129,25 @@ int runServer(const ServerConfig& config) {
   };
   Hub hub(std::move(hubDeps), config.signaling);
 
+  // Web Push: its own threads (push requests wait on the network), reading the store there.
+  if (config.push.contact.empty()) {
+    spdlog::warn("no [push] contact set: push services (Apple's) may refuse notifications");
+  }
+  push::NotifierHooks pushHooks;
+  pushHooks.targetsOf = [db](const std::string& cameraId) {
+    auto record = db->pushTargetsFor(cameraId);
+    push::PushTargets targets;
+    targets.cameraName = record.cameraName;
+    for (auto& s : record.subscriptions) {
+      targets.subscriptions.push_back({std::move(s.endpoint), std::move(s.p256dh), std::move(s.auth)});
+    }
+    return targets;
+  };
+  pushHooks.subscriptionGone = [db](const std::string& endpoint) {
+    db->deletePushSubscriptionByEndpoint(endpoint);
+  };
+  push::PushNotifier notifier(config.push, vapidKey, std::move(pushHooks));
+
   api::ApiDependencies apiDeps;
   apiDeps.store = db;
   apiDeps.masterKey = masterKey;
@@ -143,6 +165,13 @@ int runServer(const ServerConfig& config) {
     hub.sessionEnded(sessionHash);
   };
   apiDeps.maxSessionsPerAccount = static_cast<std::size_t>(config.maxSessionsPerAccount);
+  apiDeps.push = config.push;
+  apiDeps.vapidPublicKey = vapidKey.publicKeyBase64Url();
+  // notifyOwner(cameraId, when): the one call for "something happened at this camera" (the
+  // camera's event message is to call it too).
+  apiDeps.notifyOwner = [&notifier](const std::string& cameraId, store::UnixTime when) {
+    return notifier.notifyOwner(cameraId, when);
+  };
   api::Api api(std::move(apiDeps));
 
   auto context = std::make_shared<http::HttpContext>();

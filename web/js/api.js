@@ -65,6 +65,14 @@ export const api = {
   sessions: () => request('GET', '/api/sessions'),
   endSession: (id) => request('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
   endAllSessions: () => request('DELETE', '/api/sessions'),
+  // Web Push (PROTOCOL.md extensions, "Web Push").
+  pushKey: () => request('GET', '/api/push/key'),
+  pushSubscriptions: () => request('GET', '/api/push/subscriptions'),
+  addPushSubscription: (subscription) => request('POST', '/api/push/subscriptions', subscription),
+  removePushSubscription: (endpoint) => request('DELETE', '/api/push/subscriptions', { endpoint }),
+  cameraNotifications: (id) => request('GET', `${cameraPath(id)}/notifications`),
+  setCameraNotifications: (id, enabled) => request('PUT', `${cameraPath(id)}/notifications`, { enabled }),
+  testNotification: (id) => request('POST', `${cameraPath(id)}/notifications/test`),
 };
 
 // A message a person can act on, for errors that have no field of their own.

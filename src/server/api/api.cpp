@@ -34,6 +34,9 @@ Api::Api(ApiDependencies deps) : deps_(std::move(deps)) {}
 namespace {
 constexpr std::string_view kCamerasPath = "/api/cameras";
 constexpr std::string_view kSessionsPath = "/api/sessions";
+constexpr std::string_view kPushPath = "/api/push/";
+constexpr std::string_view kNotificationsSuffix = "/notifications";
+constexpr std::string_view kTestSuffix = "/notifications/test";
 
 ApiResponse notFound() { return errorResponse(404, protocol::ErrorCode::NotFound, "Not found."); }
 ApiResponse unauthorized() {
@@ -51,7 +54,7 @@ ApiResponse Api::handle(const ApiRequest& request) {
 
     bool known = path == "/api/me" || path == "/api/ice-servers" || path == kCamerasPath ||
                  path.starts_with(std::string(kCamerasPath) + "/") || path == kSessionsPath ||
-                 path.starts_with(std::string(kSessionsPath) + "/");
+                 path.starts_with(std::string(kSessionsPath) + "/") || path.starts_with(kPushPath);
     if (!known) return notFound();
     auto user = authenticate(request.cookieHeader);
     if (!user) return unauthorized();
@@ -69,6 +72,7 @@ ApiResponse Api::handle(const ApiRequest& request) {
       return notFound();
     }
     if (path == "/api/ice-servers" && method == "GET") return iceServers(*user);
+    if (path.starts_with(kPushPath)) return routePush(request, *user);
     if (path == kCamerasPath) {
       if (method == "GET") return listCameras(*user);
       if (method == "POST") return claimCamera(request, *user);
@@ -76,6 +80,19 @@ ApiResponse Api::handle(const ApiRequest& request) {
     }
     if (path.starts_with(std::string(kCamerasPath) + "/")) {
       auto cameraId = path.substr(kCamerasPath.size() + 1);
+      // /api/cameras/{id}/notifications[/test]: the camera's Web Push switch.
+      if (cameraId.ends_with(kTestSuffix)) {
+        cameraId.resize(cameraId.size() - kTestSuffix.size());
+        if (!identity::isValidCameraId(cameraId) || method != "POST") return notFound();
+        return testNotification(*user, cameraId);
+      }
+      if (cameraId.ends_with(kNotificationsSuffix)) {
+        cameraId.resize(cameraId.size() - kNotificationsSuffix.size());
+        if (!identity::isValidCameraId(cameraId)) return notFound();
+        if (method == "GET") return cameraNotifications(*user, cameraId);
+        if (method == "PUT") return setCameraNotifications(request, *user, cameraId);
+        return notFound();
+      }
       if (!identity::isValidCameraId(cameraId)) return notFound();
       if (method == "GET") return getCamera(*user, cameraId);
       if (method == "PATCH") return renameCamera(request, *user, cameraId);

@@ -13,6 +13,7 @@
 #include "server/api/api_types.hpp"
 #include "server/auth/attempt_throttle.hpp"
 #include "server/metrics/metrics.hpp"
+#include "server/push/push_settings.hpp"
 #include "server/store/store.hpp"
 #include "server/turn/turn_credentials.hpp"
 
@@ -37,6 +38,11 @@ struct ApiDependencies {
   LiveCameraHooks live;
   // Sessions an account may have at once; a sign-in past it ends the oldest. 0: no cap.
   std::size_t maxSessionsPerAccount = 0;
+  // Web Push: the endpoint rules, the VAPID public key browsers subscribe with (base64url),
+  // and notifyOwner (push/notifier.hpp) for "send a test notification"; false: not queued.
+  push::PushSettings push;
+  std::string vapidPublicKey;
+  std::function<bool(const std::string& cameraId, store::UnixTime when)> notifyOwner;
 };
 
 // PROTOCOL.md: 429 after 5 failures in 15 minutes for one account from one address; an
@@ -83,6 +89,16 @@ class Api {
                          const std::string& id);
   ApiResponse endAllSessions(const ApiRequest& request, const store::UserRecord& user);
   void sessionsEnded(const std::vector<std::string>& hashes);
+  // Web Push (push_handlers.cpp).
+  ApiResponse routePush(const ApiRequest& request, const store::UserRecord& user);
+  ApiResponse pushKey();
+  ApiResponse listPushSubscriptions(const store::UserRecord& user);
+  ApiResponse addPushSubscription(const ApiRequest& request, const store::UserRecord& user);
+  ApiResponse removePushSubscription(const ApiRequest& request, const store::UserRecord& user);
+  ApiResponse cameraNotifications(const store::UserRecord& user, const std::string& cameraId);
+  ApiResponse setCameraNotifications(const ApiRequest& request, const store::UserRecord& user,
+                                     const std::string& cameraId);
+  ApiResponse testNotification(const store::UserRecord& user, const std::string& cameraId);
 
   // The cookie and the stored session for a fresh sign-in.
   std::string openSession(store::UserId user, bool secure, const std::string& userAgent);

@@ -39,6 +39,26 @@ std::optional<std::string> RequestBody::text(const std::string& field, const std
   return it->get<std::string>();
 }
 
+std::optional<bool> RequestBody::boolean(const std::string& field, const std::string& label,
+                                         bool required) {
+  auto it = json_.find(field);
+  if (it == json_.end() || (!required && it->is_null())) {
+    if (required) problem(field, label + " is required.");
+    return std::nullopt;
+  }
+  if (!it->is_boolean()) {
+    problem(field, label + " must be true or false.");
+    return std::nullopt;
+  }
+  return it->get<bool>();
+}
+
+const nlohmann::json& RequestBody::raw(const std::string& field) const {
+  static const nlohmann::json missing;
+  auto it = json_.find(field);
+  return it == json_.end() ? missing : *it;
+}
+
 void RequestBody::problem(const std::string& field, const std::string& message) {
   for (const auto& [name, _] : problems_) {
     if (name == field) return;  // the first problem of a field is the one to fix first

@@ -34,6 +34,10 @@ class RequestBody {
     }
     return value;
   }
+  // A boolean field; records "<label> must be true or false." as needed.
+  std::optional<bool> boolean(const std::string& field, const std::string& label, bool required);
+  // The field as it came (null when missing), for nested objects and arrays.
+  const nlohmann::json& raw(const std::string& field) const;
   void problem(const std::string& field, const std::string& message);
   bool hasProblems() const { return !problems_.empty(); }
   // 400 invalid_input with every field's message; the first one is the headline.

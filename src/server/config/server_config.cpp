@@ -26,6 +26,9 @@ constexpr long long kMaxHashWorkers = 64;
 constexpr long long kMaxHashQueue = 100'000;
 constexpr long long kMaxSessionsLimit = 100'000;
 constexpr int kWebRootSearchDepth = 6;
+constexpr long long kMaxPushWorkers = 64;
+// RFC 8030 lets a push service cap the TTL; four weeks is what the big ones keep at most.
+constexpr long long kMaxPushTtlSeconds = 28 * 24 * 3600;
 constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 
 bool startsWith(std::string_view s, std::string_view prefix) {
@@ -158,6 +161,36 @@ ServerConfig loadServerConfig(const Settings& settings) {
   c.hashQueue = settings.getInt("auth.hash-queue", kDefaultHashQueue, 1, kMaxHashQueue);
   c.maxSessionsPerAccount = settings.getInt("auth.max-sessions", kDefaultMaxSessionsPerAccount,
                                             0, kMaxSessionsLimit);
+
+  c.push.contact = settings.getString("push.contact", "");
+  if (!c.push.contact.empty() && !startsWith(c.push.contact, "mailto:") &&
+      !startsWith(c.push.contact, "https://")) {
+    throw ConfigError("'push.contact' must be a mailto: or https: URL, not '" + c.push.contact +
+                      "'");
+  }
+  // Without a contact, an https public-url tells push services whose server this is.
+  if (c.push.contact.empty() && startsWith(c.publicUrl, "https://")) c.push.contact = c.publicUrl;
+  auto pushHosts = settings.getList("push.endpoint-hosts", {});
+  if (!pushHosts.empty()) {
+    for (const auto& host : pushHosts) {
+      bool nameChars = !host.empty() && std::all_of(host.begin(), host.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' ||
+               ch == ':';
+      });
+      if (!nameChars) {
+        throw ConfigError("'push.endpoint-hosts' entries must be host names (or .suffixes), not '" +
+                          host + "'");
+      }
+    }
+    c.push.endpointHosts = pushHosts;
+  }
+  c.push.allowHttp = settings.getBool("push.allow-http", false);
+  c.push.workers = static_cast<int>(
+      settings.getInt("push.workers", push::kDefaultPushWorkers, 1, kMaxPushWorkers));
+  c.push.ttl = std::chrono::seconds(
+      settings.getInt("push.ttl", push::kDefaultPushTtl.count(), 0, kMaxPushTtlSeconds));
+  auto vapidFile = settings.getString("push.vapid-key-file", "");
+  c.vapidKeyFile = vapidFile.empty() ? c.dataDir / "vapid.pem" : fs::path(vapidFile);
 
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);

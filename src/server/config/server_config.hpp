@@ -10,6 +10,7 @@
 
 #include "common/settings.hpp"
 #include "server/config/signaling_limits.hpp"
+#include "server/push/push_settings.hpp"
 #include "server/turn/turn_credentials.hpp"
 
 namespace seccam::server {
@@ -65,6 +66,10 @@ struct ServerConfig {
   // [auth] max-sessions: sessions an account may have at once; a sign-in past it ends the
   // oldest (its WebSockets are closed). 0: no cap.
   long long maxSessionsPerAccount = kDefaultMaxSessionsPerAccount;
+  // [push]: Web Push (VAPID contact, the push services' hosts, senders, TTL) and the VAPID
+  // key file (default DATA/vapid.pem, created 0600 at first start).
+  push::PushSettings push;
+  std::filesystem::path vapidKeyFile;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }

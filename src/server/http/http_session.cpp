@@ -58,7 +58,7 @@ Response apiError(unsigned status, protocol::ErrorCode code, const std::string& 
 constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'";
+    "form-action 'self'; frame-ancestors 'none'; worker-src 'self'; manifest-src 'self'";
 // A year: browsers that saw the site over HTTPS never try plain HTTP for it again.
 constexpr const char* kStrictTransportSecurity = "max-age=31536000";
 

@@ -40,6 +40,31 @@ CREATE INDEX cameras_by_owner ON cameras(owner_id);
 ALTER TABLE sessions ADD COLUMN last_seen INTEGER;
 ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
 )sql",
+    // 3: Web Push: browsers' subscriptions (all cameras, or a list) and the per-camera switch
+    // of a camera's owner (keyed by owner too, so that a new owner starts with it off).
+    R"sql(
+CREATE TABLE push_subscriptions (
+  id          INTEGER PRIMARY KEY,
+  user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  endpoint    TEXT    NOT NULL UNIQUE,
+  p256dh      TEXT    NOT NULL,
+  auth        TEXT    NOT NULL,
+  all_cameras INTEGER NOT NULL DEFAULT 1,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX push_subscriptions_by_user ON push_subscriptions(user_id);
+CREATE TABLE push_subscription_cameras (
+  subscription_id INTEGER NOT NULL REFERENCES push_subscriptions(id) ON DELETE CASCADE,
+  camera_id       TEXT    NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+  PRIMARY KEY (subscription_id, camera_id)
+);
+CREATE TABLE camera_notifications (
+  camera_id TEXT    NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+  user_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  enabled   INTEGER NOT NULL,
+  PRIMARY KEY (camera_id, user_id)
+);
+)sql",
 };
 
 int currentVersion(SqliteConnection& db) {

@@ -240,7 +240,150 @@ class SqliteStore final : public Store {
         .step();
   }
 
+  // ---- Web Push ----
+  std::int64_t savePushSubscription(UserId user, const PushSubscriptionRecord& subscription,
+                                    std::size_t keepNewest) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
+    SqliteStatement(db_, "DELETE FROM push_subscriptions WHERE endpoint = ?")
+        .bind(1, subscription.endpoint)
+        .step();
+    SqliteStatement(db_,
+                    "INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, all_cameras, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(1, user)
+        .bind(2, subscription.endpoint)
+        .bind(3, subscription.p256dh)
+        .bind(4, subscription.auth)
+        .bind(5, static_cast<std::int64_t>(subscription.allCameras ? 1 : 0))
+        .bind(6, subscription.createdAt)
+        .step();
+    auto id = db_.lastInsertId();
+    if (!subscription.allCameras) {
+      for (const auto& camera : subscription.cameras) {
+        SqliteStatement(db_,
+                        "INSERT OR IGNORE INTO push_subscription_cameras (subscription_id, "
+                        "camera_id) VALUES (?, ?)")
+            .bind(1, id)
+            .bind(2, camera)
+            .step();
+      }
+    }
+    if (keepNewest > 0) {
+      SqliteStatement(db_,
+                      "DELETE FROM push_subscriptions WHERE id IN (SELECT id FROM "
+                      "push_subscriptions WHERE user_id = ? ORDER BY created_at DESC, id DESC "
+                      "LIMIT -1 OFFSET ?)")
+          .bind(1, user)
+          .bind(2, static_cast<std::int64_t>(keepNewest))
+          .step();
+    }
+    transaction.commit();
+    return id;
+  }
+
+  std::vector<PushSubscriptionRecord> pushSubscriptionsOf(UserId user) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement q(db_,
+                      "SELECT id, user_id, endpoint, p256dh, auth, all_cameras, created_at "
+                      "FROM push_subscriptions WHERE user_id = ? ORDER BY created_at, id");
+    q.bind(1, user);
+    return readSubscriptionsLocked(q);
+  }
+
+  bool deletePushSubscription(UserId user, const std::string& endpoint) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement(db_, "DELETE FROM push_subscriptions WHERE endpoint = ? AND user_id = ?")
+        .bind(1, endpoint)
+        .bind(2, user)
+        .step();
+    return db_.changes() == 1;
+  }
+
+  bool deletePushSubscriptionByEndpoint(const std::string& endpoint) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement(db_, "DELETE FROM push_subscriptions WHERE endpoint = ?")
+        .bind(1, endpoint)
+        .step();
+    return db_.changes() == 1;
+  }
+
+  bool setCameraNotifications(const std::string& cameraId, UserId user, bool enabled) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
+    SqliteStatement owner(db_, "SELECT 1 FROM cameras WHERE id = ? AND owner_id = ?");
+    owner.bind(1, cameraId).bind(2, user);
+    if (!owner.step()) return false;
+    SqliteStatement(db_,
+                    "INSERT INTO camera_notifications (camera_id, user_id, enabled) VALUES (?, ?, ?) "
+                    "ON CONFLICT (camera_id, user_id) DO UPDATE SET enabled = excluded.enabled")
+        .bind(1, cameraId)
+        .bind(2, user)
+        .bind(3, static_cast<std::int64_t>(enabled ? 1 : 0))
+        .step();
+    transaction.commit();
+    return true;
+  }
+
+  std::optional<bool> cameraNotifications(const std::string& cameraId, UserId user) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement q(db_,
+                      "SELECT n.enabled FROM cameras c LEFT JOIN camera_notifications n "
+                      "ON n.camera_id = c.id AND n.user_id = c.owner_id "
+                      "WHERE c.id = ? AND c.owner_id = ?");
+    q.bind(1, cameraId).bind(2, user);
+    if (!q.step()) return std::nullopt;
+    return q.optionalInteger(0).value_or(0) != 0;
+  }
+
+  PushTargetsRecord pushTargetsFor(const std::string& cameraId) override {
+    std::lock_guard lock(mutex_);
+    PushTargetsRecord targets;
+    SqliteStatement camera(db_,
+                           "SELECT c.name FROM cameras c JOIN camera_notifications n "
+                           "ON n.camera_id = c.id AND n.user_id = c.owner_id "
+                           "WHERE c.id = ? AND c.revoked = 0 AND n.enabled = 1");
+    camera.bind(1, cameraId);
+    if (!camera.step()) return targets;
+    targets.cameraName = camera.text(0);
+    SqliteStatement q(db_,
+                      "SELECT s.id, s.user_id, s.endpoint, s.p256dh, s.auth, s.all_cameras, "
+                      "s.created_at FROM push_subscriptions s JOIN cameras c ON c.owner_id = "
+                      "s.user_id WHERE c.id = ? AND (s.all_cameras = 1 OR EXISTS (SELECT 1 FROM "
+                      "push_subscription_cameras p WHERE p.subscription_id = s.id AND "
+                      "p.camera_id = c.id)) ORDER BY s.created_at, s.id");
+    q.bind(1, cameraId);
+    targets.subscriptions = readSubscriptionsLocked(q);
+    return targets;
+  }
+
  private:
+  // Rows of (id, user_id, endpoint, p256dh, auth, all_cameras, created_at), with each
+  // subscription's camera list.
+  std::vector<PushSubscriptionRecord> readSubscriptionsLocked(SqliteStatement& q) {
+    std::vector<PushSubscriptionRecord> out;
+    while (q.step()) {
+      PushSubscriptionRecord r;
+      r.id = q.integer(0);
+      r.userId = q.integer(1);
+      r.endpoint = q.text(2);
+      r.p256dh = q.text(3);
+      r.auth = q.text(4);
+      r.allCameras = q.integer(5) != 0;
+      r.createdAt = q.integer(6);
+      out.push_back(std::move(r));
+    }
+    for (auto& r : out) {
+      if (r.allCameras) continue;
+      SqliteStatement cameras(db_,
+                              "SELECT camera_id FROM push_subscription_cameras "
+                              "WHERE subscription_id = ? ORDER BY camera_id");
+      cameras.bind(1, r.id);
+      while (cameras.step()) r.cameras.push_back(cameras.text(0));
+    }
+    return out;
+  }
+
   // claimed_at only orders a user's cameras; without `when` the SQL clock sets it.
   ClaimOutcome claimLocked(const std::string& cameraId, UserId user, const std::string& name,
                            std::optional<UnixTime> when) {

@@ -68,6 +68,27 @@ struct RegisterResult {
   std::optional<UserRecord> user;
 };
 
+// ---- Web Push (issue 13): types of the block at the end of Store ----
+
+// A browser that asked to be notified (its PushSubscription), of one account.
+struct PushSubscriptionRecord {
+  std::int64_t id = 0;
+  UserId userId = 0;
+  std::string endpoint;  // the push service URL; unique across accounts
+  std::string p256dh;    // base64url, as the browser gave them
+  std::string auth;
+  bool allCameras = true;            // every camera of the account...
+  std::vector<std::string> cameras;  // ...or only these (when !allCameras)
+  UnixTime createdAt = 0;
+};
+
+// Whom to notify about one camera: its name and the subscriptions of its owner that cover it,
+// when the owner has switched notifications on for it.
+struct PushTargetsRecord {
+  std::string cameraName;
+  std::vector<PushSubscriptionRecord> subscriptions;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -109,6 +130,30 @@ class Store {
   virtual bool unclaimCamera(const std::string& cameraId, UserId user) = 0;
   virtual bool revokeCamera(const std::string& cameraId) = 0;  // false: unknown camera
   virtual void recordCameraSeen(const std::string& cameraId, UnixTime when) = 0;
+
+  // ---- Web Push (issue 13; schema migration 3) ----
+  // Stores `subscription` for `user`, replacing any stored one with the same endpoint (of any
+  // account: a browser belongs to whoever subscribed it last) and its camera list. With
+  // `keepNewest` > 0, the user's oldest subscriptions beyond that many are deleted in the
+  // same transaction. Returns the stored row's id.
+  virtual std::int64_t savePushSubscription(UserId user,
+                                            const PushSubscriptionRecord& subscription,
+                                            std::size_t keepNewest) = 0;
+  // The user's subscriptions, oldest first.
+  virtual std::vector<PushSubscriptionRecord> pushSubscriptionsOf(UserId user) = 0;
+  // Deletes the user's subscription with this endpoint; false when it has none.
+  virtual bool deletePushSubscription(UserId user, const std::string& endpoint) = 0;
+  // Deletes the subscription with this endpoint, whoever's (the push service said it is gone).
+  virtual bool deletePushSubscriptionByEndpoint(const std::string& endpoint) = 0;
+  // The per-camera switch of the camera's owner; false when `user` does not own the camera.
+  // A camera's switch is off until its owner turns it on; it is kept per owner, so a camera
+  // claimed by someone else starts with it off for them.
+  virtual bool setCameraNotifications(const std::string& cameraId, UserId user, bool enabled) = 0;
+  // nullopt when `user` does not own the camera.
+  virtual std::optional<bool> cameraNotifications(const std::string& cameraId, UserId user) = 0;
+  // The owner's subscriptions that want news of this camera (empty when it has no owner or
+  // the switch is off).
+  virtual PushTargetsRecord pushTargetsFor(const std::string& cameraId) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode and applies every

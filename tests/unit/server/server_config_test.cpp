@@ -143,3 +143,33 @@ TEST(ServerConfig, SignalingTimersOutOfRangeNameTheirKey) {
     }
   }
 }
+
+TEST(ServerConfig, PushDefaultsToTheBigPushServicesAndAKeyInTheDataFolder) {
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("data", "/srv/seccam");
+  auto config = loadServerConfig(settings);
+  EXPECT_EQ(config.vapidKeyFile, std::filesystem::path("/srv/seccam") / "vapid.pem");
+  EXPECT_EQ(config.push.endpointHosts, push::kDefaultEndpointHosts);
+  EXPECT_FALSE(config.push.allowHttp);
+  EXPECT_EQ(config.push.contact, "");
+  EXPECT_EQ(config.push.ttl.count(), 86400);
+}
+
+TEST(ServerConfig, PushContactFallsBackToAnHttpsPublicUrlAndMustBeMailtoOrHttps) {
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("public-url", "https://cams.example.org");
+  EXPECT_EQ(loadServerConfig(settings).push.contact, "https://cams.example.org");
+  settings.setOverride("push.contact", "mailto:ops@example.org");
+  EXPECT_EQ(loadServerConfig(settings).push.contact, "mailto:ops@example.org");
+  settings.setOverride("push.contact", "ops@example.org");
+  EXPECT_THROW(loadServerConfig(settings), ConfigError);
+}
+
+TEST(ServerConfig, PushEndpointHostsAreHostNames) {
+  Settings settings("SECCAMCFGTEST_");
+  settings.setOverride("push.endpoint-hosts", "127.0.0.1, .push.example.org");
+  EXPECT_EQ(loadServerConfig(settings).push.endpointHosts,
+            (std::vector<std::string>{"127.0.0.1", ".push.example.org"}));
+  settings.setOverride("push.endpoint-hosts", "https://push.example.org/");
+  EXPECT_THROW(loadServerConfig(settings), ConfigError);
+}

@@ -195,3 +195,108 @@ TEST_F(SqliteStoreTest, DataSurvivesReopening) {
   EXPECT_TRUE(store->findCamera("sc-R")->revoked);
   EXPECT_EQ(store->listCameras().size(), 2u);
 }
+
+// ---- Web Push (migration 3) ----
+namespace {
+PushSubscriptionRecord browser(const std::string& endpoint, UnixTime createdAt = 100) {
+  PushSubscriptionRecord s;
+  s.endpoint = endpoint;
+  s.p256dh = "key-" + endpoint;
+  s.auth = "auth-" + endpoint;
+  s.createdAt = createdAt;
+  return s;
+}
+std::vector<std::string> endpointsOf(const std::vector<PushSubscriptionRecord>& list) {
+  std::vector<std::string> out;
+  for (const auto& s : list) out.push_back(s.endpoint);
+  return out;
+}
+}  // namespace
+
+TEST_F(SqliteStoreTest, PushGoesToTheOwnersBrowsersOnlyWhileTheCameraSwitchIsOn) {
+  auto store = open();
+  auto ann = registerAnn(*store, "sc-A");
+  store->addCamera("sc-B", 1);
+  ASSERT_EQ(store->claimCamera("sc-B", ann, "Garden"), ClaimOutcome::claimed);
+  store->addCamera("sc-C", 1);
+  auto bob = store->registerUser("Bob", "h", "sc-C", "Bob's", session("h2")).user->id;
+
+  store->savePushSubscription(ann, browser("https://push/ann-phone"), 0);
+  auto onlyGarden = browser("https://push/ann-laptop", 200);
+  onlyGarden.allCameras = false;
+  onlyGarden.cameras = {"sc-B"};
+  store->savePushSubscription(ann, onlyGarden, 0);
+  store->savePushSubscription(bob, browser("https://push/bob"), 0);
+
+  // Off until the owner turns it on.
+  EXPECT_EQ(store->cameraNotifications("sc-A", ann), std::optional<bool>(false));
+  EXPECT_TRUE(store->pushTargetsFor("sc-A").subscriptions.empty());
+  // Only the owner can turn it on.
+  EXPECT_FALSE(store->setCameraNotifications("sc-A", bob, true));
+  EXPECT_EQ(store->cameraNotifications("sc-A", bob), std::nullopt);
+  EXPECT_TRUE(store->setCameraNotifications("sc-A", ann, true));
+  EXPECT_TRUE(store->setCameraNotifications("sc-B", ann, true));
+
+  auto front = store->pushTargetsFor("sc-A");
+  EXPECT_EQ(front.cameraName, "Front door");
+  EXPECT_EQ(endpointsOf(front.subscriptions), std::vector<std::string>{"https://push/ann-phone"});
+  EXPECT_EQ(front.subscriptions[0].p256dh, "key-https://push/ann-phone");
+  EXPECT_EQ(endpointsOf(store->pushTargetsFor("sc-B").subscriptions),
+            (std::vector<std::string>{"https://push/ann-phone", "https://push/ann-laptop"}));
+
+  EXPECT_TRUE(store->setCameraNotifications("sc-A", ann, false));
+  EXPECT_TRUE(store->pushTargetsFor("sc-A").subscriptions.empty());
+
+  // A new owner starts with the switch off.
+  ASSERT_TRUE(store->unclaimCamera("sc-B", ann));
+  EXPECT_TRUE(store->pushTargetsFor("sc-B").subscriptions.empty());
+  ASSERT_EQ(store->claimCamera("sc-B", bob, "Now Bob's"), ClaimOutcome::claimed);
+  EXPECT_EQ(store->cameraNotifications("sc-B", bob), std::optional<bool>(false));
+}
+
+TEST_F(SqliteStoreTest, PushSubscriptionsAreKeptPerEndpointCappedAndDeletable) {
+  auto store = open();
+  auto ann = registerAnn(*store, "sc-A");
+  store->addCamera("sc-C", 1);
+  auto bob = store->registerUser("Bob", "h", "sc-C", "Bob's", session("h2")).user->id;
+
+  auto limited = browser("https://push/1", 100);
+  limited.allCameras = false;
+  limited.cameras = {"sc-A"};
+  store->savePushSubscription(ann, limited, 0);
+  auto list = store->pushSubscriptionsOf(ann);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_FALSE(list[0].allCameras);
+  EXPECT_EQ(list[0].cameras, std::vector<std::string>{"sc-A"});
+
+  // The same endpoint again replaces the row (here: now for every camera).
+  store->savePushSubscription(ann, browser("https://push/1", 150), 0);
+  list = store->pushSubscriptionsOf(ann);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_TRUE(list[0].allCameras);
+  EXPECT_TRUE(list[0].cameras.empty());
+
+  // Past the cap the oldest goes.
+  store->savePushSubscription(ann, browser("https://push/2", 200), 2);
+  store->savePushSubscription(ann, browser("https://push/3", 300), 2);
+  EXPECT_EQ(endpointsOf(store->pushSubscriptionsOf(ann)),
+            (std::vector<std::string>{"https://push/2", "https://push/3"}));
+
+  // A browser that another account subscribes moves to it.
+  store->savePushSubscription(bob, browser("https://push/3", 400), 0);
+  EXPECT_EQ(endpointsOf(store->pushSubscriptionsOf(ann)),
+            std::vector<std::string>{"https://push/2"});
+
+  EXPECT_FALSE(store->deletePushSubscription(bob, "https://push/2"));
+  EXPECT_TRUE(store->deletePushSubscription(ann, "https://push/2"));
+  EXPECT_TRUE(store->deletePushSubscriptionByEndpoint("https://push/3"));
+  EXPECT_FALSE(store->deletePushSubscriptionByEndpoint("https://push/3"));
+  EXPECT_TRUE(store->pushSubscriptionsOf(bob).empty());
+
+  // Kept across reopening.
+  store->savePushSubscription(ann, browser("https://push/4", 500), 0);
+  store.reset();
+  store = open();
+  EXPECT_EQ(endpointsOf(store->pushSubscriptionsOf(ann)),
+            std::vector<std::string>{"https://push/4"});
+}

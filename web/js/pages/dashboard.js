@@ -1,9 +1,12 @@
 // Dashboard: every camera with its name, live online state (pushed over /ws) and last seen;
-// add, rename and remove; a click opens the live view.
+// add, rename and remove; a click opens the live view; per camera, a switch for
+// notifications to this browser (Web Push) and a badge counting events seen live.
 
 import { api, describeError } from '../api.js';
 import { addCameraDialog, removeCameraDialog, renameCameraDialog } from '../camera-dialogs.js';
 import { showConnectionState } from '../connection-banner.js';
+import { clearEvents, listenForPushedEvents, refreshBadges } from '../event-alerts.js';
+import { PushError, currentSubscription, pushSupported, registerServiceWorker, setCameraNotifications } from '../push.js';
 import { signaling } from '../signaling.js';
 import { $, describeLastSeen, el, renderTopBar, requireUser, statusPill, toast, urls } from '../ui.js';
 
@@ -26,6 +29,30 @@ function markClick() {
   } catch {
     // Private mode without storage: no measurement, nothing else changes.
   }
+}
+
+// The camera's notification switch: on means this browser is subscribed and the camera's
+// switch (for all of the account's browsers) is on. Only where push works (https).
+function notificationSwitch(id) {
+  const input = el('input', { type: 'checkbox', role: 'switch', class: 'switch-input' });
+  const node = el('label', { class: 'notify-switch small' }, input, el('span', {}, 'Notify me'));
+  input.addEventListener('change', async () => {
+    const wanted = input.checked;
+    input.disabled = true;
+    try {
+      await setCameraNotifications(id, wanted);
+      toast(wanted ? 'You will be notified of events at this camera.' : 'Notifications for this camera are off.');
+    } catch (error) {
+      input.checked = !wanted;
+      toast(error instanceof PushError ? error.message : describeError(error), 'error');
+    } finally {
+      input.disabled = false;
+    }
+  });
+  Promise.all([api.cameraNotifications(id), currentSubscription()])
+    .then(([state, subscription]) => { input.checked = state.enabled && Boolean(subscription); })
+    .catch(() => {}); // shown off; turning it on says what is wrong
+  return { node, setName: (name) => input.setAttribute('aria-label', `Notify me of events at ${name}`) };
 }
 
 // One card, built once per camera and updated in place afterwards: rebuilding it would drop
@@ -54,15 +81,20 @@ function cameraCard(id) {
       toast('Camera removed.');
     }
   });
-  const title = el('a', { href: watchUrl, class: 'camera-link', onclick: markClick });
+  const opened = () => {
+    markClick();
+    clearEvents(id);
+  };
+  const title = el('a', { href: watchUrl, class: 'camera-link', onclick: opened });
   const idLine = el('p', { class: 'muted small mono camera-id' }, id);
   const lastSeen = el('p', { class: 'last-seen small' });
-  const watch = el('a', { href: watchUrl, class: 'btn btn-secondary btn-small', onclick: markClick }, 'Watch');
-  const thumb = el('a', { href: watchUrl, class: 'card-thumb', tabindex: '-1', 'aria-hidden': 'true', onclick: markClick },
+  const watch = el('a', { href: watchUrl, class: 'btn btn-secondary btn-small', onclick: opened }, 'Watch');
+  const notify = pushSupported() ? notificationSwitch(id) : null;
+  const thumb = el('a', { href: watchUrl, class: 'card-thumb', tabindex: '-1', 'aria-hidden': 'true', onclick: opened },
     el('span', { class: 'thumb-icon' }));
   const node = el('li', { class: 'card camera-card', dataset: { cameraId: id } },
     thumb,
-    el('div', { class: 'card-body' }, el('h2', { class: 'card-title' }, title), idLine, lastSeen),
+    el('div', { class: 'card-body' }, el('h2', { class: 'card-title' }, title), idLine, lastSeen, ...(notify ? [notify.node] : [])),
     el('div', { class: 'card-actions' }, watch, el('span', { class: 'spacer' }), rename, remove));
 
   let shown = {};
@@ -77,6 +109,7 @@ function cameraCard(id) {
       watch.setAttribute('aria-label', `Watch ${camera.name} live`);
       rename.setAttribute('aria-label', `Rename ${camera.name}`);
       remove.setAttribute('aria-label', `Remove ${camera.name}`);
+      notify?.setName(camera.name);
       idLine.hidden = camera.name === id; // a camera not named yet is called by its ID: no need to print it twice
     }
     lastSeen.textContent = describeLastSeen(camera);
@@ -121,6 +154,7 @@ function render() {
 
   $('#empty').hidden = sorted.length > 0;
   $('#open-grid').hidden = sorted.length === 0;
+  refreshBadges();
   const online = sorted.filter((c) => c.online).length;
   $('#camera-count').textContent = sorted.length === 0 ? '' : `${sorted.length} camera${sorted.length === 1 ? '' : 's'} · ${online} online`;
 }
@@ -133,6 +167,10 @@ async function addCamera() {
 $('#add-camera').addEventListener('click', addCamera);
 $('#empty-add').addEventListener('click', addCamera);
 showConnectionState(live, $('#connection-banner'));
+// The service worker makes the app installable and shows pushed notifications; pushes that
+// arrive while this page is open also show here.
+registerServiceWorker();
+listenForPushedEvents();
 
 // Merges a camera from a list into what the page shows.
 function merge(camera, { keepOnline = false } = {}) {
