@@ -36,8 +36,8 @@ const RECOVER_LIMIT_MS = 30000;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// A bottleneck is a policer whose bucket holds 250 ms of its rate (nft's default would hold a
-// whole second, which lets short probes through; docs/CONGESTION.md).
+// A bottleneck is an nftables policer: its bucket holds a second of its rate plus the burst
+// given here (250 ms of its rate), which lets any shorter burst through (docs/CONGESTION.md).
 function rule({ loss, kbit }) {
   if (loss) return ['numgen', 'random', 'mod', '1000', '<', String(loss), 'drop'];
   return ['limit', 'rate', 'over', String(Math.round(kbit / 8)), 'kbytes/second',

@@ -78,6 +78,16 @@ std::string promiseError(GstPromise* promise) {
 using DescriptionPtr =
     std::unique_ptr<GstWebRTCSessionDescription, gst::Deleter<gst_webrtc_session_description_free>>;
 
+// How old a packet must be before a probe sends copies of it (see sendProbeCopies).
+constexpr auto kProbeCopyAge = std::chrono::milliseconds(150);
+// Retransmissions may add this share of the rendition's bitrate, in bursts of up to this long
+// (libwebrtc likewise caps retransmissions by a rate): random loss of a few percent costs a few
+// percent, and a link that drops most packets is not flooded with repeats of repeats.
+constexpr double kRetransmissionShare = 0.5;
+constexpr auto kRetransmitBurst = std::chrono::milliseconds(200);
+// Marks the probe's own requests, which the retransmission filter lets through.
+constexpr const char* kProbeRequestField = "seccam-probe";
+
 // GLib user data that owns a reference to the peer: a signal handler or promise callback that
 // webrtcbin's threads are still running (or run late) never finds the peer freed.
 using PeerRef = std::shared_ptr<ViewerPeer>;
@@ -228,6 +238,7 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
     return;
   }
   g_object_set(selector_.get(), "active-pad", feed_->selectorPad.get(), nullptr);
+  setRetransmissionBudget();
 
   GstPromise* promise =
       gst_promise_new_with_change_func(onRemoteDescriptionSet, newPeerRef(*this), deletePeerRef);
@@ -309,6 +320,7 @@ void ViewerPeer::finishSwitch(unsigned generation) {
   feed_ = std::move(pending_);
   pending_.reset();
   removeFeed(old);
+  setRetransmissionBudget();
   auto size = media_->renditionSize(feed_->rendition);
   const char* origin = feed_->origin == FeedOrigin::PassThrough ? "pass-through" : "encoded";
   spdlog::info("session {}: moved to the {} rendition, {} ({}x{})", session_,
@@ -345,7 +357,10 @@ void ViewerPeer::onReceivingRtcp(GObject*, GstBuffer* buffer, void* self) {
   onLoopThread(peer->loopContext_.get(), [weak, report, nacked] {
     auto p = weak.lock();
     if (!p || p->closed_ || !p->controller_) return;
-    if (p->controller_->onNacks(nacked, Clock::now())) p->stopProbe();
+    if (p->controller_->onNacks(nacked, Clock::now())) {
+      spdlog::info("session {}: NACKs ended the probe", p->session_);
+      p->stopProbe();
+    }
     if (report) p->onReport(*report);
   });
 }
@@ -357,8 +372,10 @@ void ViewerPeer::onReport(const ReceiverReport& report) {
   if (wasProbing && !controller_->probing()) {
     const auto& probe = controller_->lastProbe();
     spdlog::info("session {}: the link {} the probe ({} packets expected, {} lost, {} NACKed)",
-                 session_, probe.carried ? "carried" : "did not carry", probe.expected, probe.lost,
-                 probe.nacked);
+                 session_,
+                 probe.carried ? "carried " + std::string(renditionName(probe.reached)) + " in"
+                               : std::string("did not carry"),
+                 probe.expected, probe.lost, probe.nacked);
   }
   if (!command) return;
   if (command->kind == RenditionCommand::Kind::Switch) {
@@ -376,47 +393,91 @@ void ViewerPeer::notePacketSent(GstBuffer* rtp) {
   SentPacket packet{gst_rtp_buffer_get_seq(&buffer),
                     static_cast<std::uint32_t>(gst_buffer_get_size(rtp)), Clock::now()};
   gst_rtp_buffer_unmap(&buffer);
+  std::lock_guard lock(sentMutex_);
+  if (markFeedStart_) {
+    feedFirstSeq_ = packet.seq;
+    markFeedStart_ = false;
+  }
+  sent_[sentCount_++ % sent_.size()] = packet;
+}
+
+void ViewerPeer::setRetransmissionBudget() {
+  std::lock_guard lock(sentMutex_);
+  markFeedStart_ = true;
+  retransmitBytesPerSecond_ =
+      media_->renditionKbps(feed_->rendition) * 1000.0 / 8 * kRetransmissionShare;
+  retransmitTokens_ = 0;
+  retransmitTokensAt_ = Clock::now();
+}
+
+bool ViewerPeer::allowRetransmission(std::uint16_t seq) {
+  std::lock_guard lock(sentMutex_);
+  // Before the current rendition's first packet (sequence numbers wrap at 2^16).
+  if (feedFirstSeq_ && static_cast<std::int16_t>(seq - *feedFirstSeq_) < 0) return false;
+  if (retransmitBytesPerSecond_ <= 0) return true;
+  auto now = Clock::now();
+  retransmitTokens_ = std::min(
+      retransmitBytesPerSecond_ * std::chrono::duration<double>(kRetransmitBurst).count(),
+      retransmitTokens_ +
+          retransmitBytesPerSecond_ * std::chrono::duration<double>(now - retransmitTokensAt_).count());
+  retransmitTokensAt_ = now;
+  std::uint32_t bytes = 0;
+  for (std::size_t i = 0; i < std::min(sentCount_, sent_.size()) && bytes == 0; ++i) {
+    const SentPacket& packet = sent_[(sentCount_ - 1 - i) % sent_.size()];
+    if (packet.seq == seq) bytes = packet.bytes;
+  }
+  if (bytes == 0) return true;  // too old for our history: rtprtxsend has none either
+  if (retransmitTokens_ < bytes) return false;
+  retransmitTokens_ -= bytes;
+  return true;
+}
+
+
+bool ViewerPeer::sendProbeCopies() {
   std::vector<std::uint16_t> probeSeqs;
   gst::PadPtr rtxSend;
   {
     std::lock_guard lock(sentMutex_);
-    if (probeRatio_ > 0 && rtxSendSrc_ && packet.at < probeUntil_) {
-      // Copies of packets already sent (this one is not in rtprtxsend's history yet), newest
-      // first, as many bytes as this packet earns: the browser drops the copies it has.
-      probeCredit_ += packet.bytes * probeRatio_;
-      // rtprtxsend keeps the last 100 packets.
-      std::size_t available = std::min<std::size_t>(sentCount_, 64);
-      for (std::size_t i = 0; i < available; ++i) {
-        const SentPacket& copy = sent_[(sentCount_ - 1 - i) % sent_.size()];
-        if (probeCredit_ < copy.bytes) break;
-        probeCredit_ -= copy.bytes;
-        probeSeqs.push_back(copy.seq);
-      }
-      if (!probeSeqs.empty()) rtxSend = gst::ref(rtxSendSrc_.get());
-    } else {
-      probeRatio_ = 0;
+    auto now = Clock::now();
+    if (closed_ || probeExtraBytesPerSecond_ <= 0 || !rtxSendSrc_ || now >= probeUntil_) {
+      probeExtraBytesPerSecond_ = 0;
+      return false;
     }
-    sent_[sentCount_++ % sent_.size()] = packet;
+    probeCredit_ += probeExtraBytesPerSecond_ *
+                    std::chrono::duration<double>(now - probeTick_).count();
+    probeTick_ = now;
+    // Copies of packets sent lately, as many bytes as the time since the last tick earns: the
+    // browser drops the copies it has. Never of the newest packets: a copy of a media packet
+    // the bottleneck just dropped would repair it before the browser missed it, and the probe
+    // would hide the very losses it is there to cause. A packet sent kProbeCopyAge ago that is
+    // missing has been NACKed already. rtprtxsend keeps the last 100 packets.
+    std::size_t available = std::min<std::size_t>(sentCount_, 90);
+    for (std::size_t i = 0; i < available; ++i) {
+      const SentPacket& copy = sent_[(sentCount_ - 1 - i) % sent_.size()];
+      if (now - copy.at < kProbeCopyAge) continue;
+      if (probeCredit_ < copy.bytes) break;
+      probeCredit_ -= copy.bytes;
+      probeSeqs.push_back(copy.seq);
+    }
+    if (!probeSeqs.empty()) rtxSend = gst::ref(rtxSendSrc_.get());
   }
   for (std::uint16_t seq : probeSeqs) {
     GstStructure* request = gst_structure_new("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT,
                                               guint{seq}, "ssrc", G_TYPE_UINT, guint{ssrc_},
-                                              nullptr);
+                                              kProbeRequestField, G_TYPE_BOOLEAN, TRUE, nullptr);
     gst_pad_send_event(rtxSend.get(), gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, request));
   }
+  return true;
 }
 
 void ViewerPeer::stopProbe() {
   {
     std::lock_guard lock(sentMutex_);
-    probeRatio_ = 0;
+    probeExtraBytesPerSecond_ = 0;
   }
-  const auto& probe = controller_->lastProbe();
-  spdlog::info("session {}: probe ended early: {} packets NACKed", session_, probe.nacked);
 }
 
-void ViewerPeer::startProbe(Rendition target) {
-  if (closed_ || !webrtc_ || !feed_) return;
+gst::PadPtr ViewerPeer::findRtxSendSrc() {
   gst::PadPtr rtxSend;
   // webrtcbin made one rtprtxsend for the retransmissions it answered in the SDP.
   gst::IteratorPtr it(gst_bin_iterate_recurse(GST_BIN(webrtc_.get())));
@@ -429,6 +490,35 @@ void ViewerPeer::startProbe(Rendition target) {
     g_value_reset(&item);
   }
   g_value_unset(&item);
+  return rtxSend;
+}
+
+void ViewerPeer::hookRetransmissions() {
+  gst::PadPtr rtxSend = findRtxSendSrc();
+  if (!rtxSend) return;
+  // Requests come upstream from the RTP session (the viewer's NACKs) and from our probes. The
+  // probe data is a plain pointer: the probe goes with webrtcbin, which this peer owns.
+  gst_pad_add_probe(
+      rtxSend.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer self) {
+        GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+        if (GST_EVENT_TYPE(event) != GST_EVENT_CUSTOM_UPSTREAM) return GST_PAD_PROBE_OK;
+        const GstStructure* request = gst_event_get_structure(event);
+        guint seq = 0;
+        if (!gst_structure_has_name(request, "GstRTPRetransmissionRequest") ||
+            gst_structure_has_field(request, kProbeRequestField) ||
+            !gst_structure_get_uint(request, "seqnum", &seq))
+          return GST_PAD_PROBE_OK;
+        auto* peer = static_cast<ViewerPeer*>(self);
+        return peer->allowRetransmission(static_cast<std::uint16_t>(seq)) ? GST_PAD_PROBE_OK
+                                                                          : GST_PAD_PROBE_DROP;
+      },
+      this, nullptr);
+}
+
+void ViewerPeer::startProbe(Rendition target) {
+  if (closed_ || !webrtc_ || !feed_) return;
+  gst::PadPtr rtxSend = findRtxSendSrc();
   // The probe brings what the viewer gets up to the higher rendition's bitrate: the encoders
   // aim at theirs, and a quiet picture stays well below it, so the current rate is measured.
   double sentBytesPerSecond = 0;
@@ -441,16 +531,39 @@ void ViewerPeer::startProbe(Rendition target) {
       sentBytesPerSecond += packet.bytes;
     }
   }
-  double targetBytesPerSecond = media_->renditionKbps(target) * 1000.0 / 8;
-  if (!rtxSend || sentBytesPerSecond <= 0 || targetBytesPerSecond <= sentBytesPerSecond) {
-    switchTo(target);  // nothing to probe with, or no need: try the rendition itself
+  double targetBytesPerSecond =
+      media_->renditionKbps(target) * 1000.0 / 8 * controller_->probeOvershoot(target);
+  if (!rtxSend || sentBytesPerSecond <= 0) {
+    // Nothing to probe with, or nothing flowing to measure the rate by: no step up this time.
+    controller_->abandonProbe(Clock::now());
+    stopProbe();
     return;
   }
-  std::lock_guard lock(sentMutex_);
-  rtxSendSrc_ = std::move(rtxSend);
-  probeRatio_ = (targetBytesPerSecond - sentBytesPerSecond) / sentBytesPerSecond;
-  probeCredit_ = 0;
-  probeUntil_ = Clock::now() + controller_->settings().probeLength;
+  // A busy picture may send this much already: the phase then passes on the media alone.
+  if (targetBytesPerSecond <= sentBytesPerSecond) return;
+  {
+    std::lock_guard lock(sentMutex_);
+    bool underWay = probeExtraBytesPerSecond_ > 0;
+    rtxSendSrc_ = std::move(rtxSend);
+    probeExtraBytesPerSecond_ = targetBytesPerSecond - sentBytesPerSecond;
+    probeUntil_ = Clock::now() + controller_->settings().probeLength;
+    if (underWay) return;  // the next phase of a probe: its timer goes on at the new rate
+    probeCredit_ = 0;
+    probeTick_ = Clock::now();
+  }
+  // Every 5 ms: copies spread that evenly leave a bottleneck's bucket no room to let the media
+  // packets through whole while dropping only copies.
+  GSource* timer = g_timeout_source_new(5);
+  g_source_set_callback(
+      timer,
+      [](void* data) -> gboolean {
+        auto peer = static_cast<std::weak_ptr<ViewerPeer>*>(data)->lock();
+        return peer && peer->sendProbeCopies() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+      },
+      new std::weak_ptr<ViewerPeer>(weak_from_this()),
+      [](void* data) { delete static_cast<std::weak_ptr<ViewerPeer>*>(data); });
+  g_source_attach(timer, loopContext_.get());
+  g_source_unref(timer);
 }
 
 void ViewerPeer::buildBranch() {
@@ -489,11 +602,11 @@ void ViewerPeer::buildBranch() {
         newZeroPlayoutDelayExtension(choice_.playoutDelayExtensionId));
     g_signal_emit_by_name(payloader.get(), "add-extension", extension.get());
   }
-  // Every packet the payloader sends is noted (sequence number, size) for probes, when this
-  // viewer can be probed at all. The probe data is a plain pointer: the probe goes with the
-  // payloader, which this peer owns.
+  // Every packet the payloader sends is noted (sequence number, size) for probes and the
+  // retransmission filter, when the viewer takes retransmissions at all. The probe data is a
+  // plain pointer: the probe goes with the payloader, which this peer owns.
   gst::PadPtr sentPad(gst_element_get_static_pad(payloader.get(), "src"));
-  if (controller_ && controller_->settings().canProbe) gst_pad_add_probe(
+  if (choice_.rtxPayloadType > 0) gst_pad_add_probe(
       sentPad.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
       [](GstPad*, GstPadProbeInfo* info, gpointer self) {
         auto* peer = static_cast<ViewerPeer*>(self);
@@ -618,7 +731,10 @@ void ViewerPeer::onIceConnectionStateChanged(GstElement* webrtc, void*, void* se
       peer->controller_ && !peer->rtcpHooked_.exchange(true)) {
     std::weak_ptr<ViewerPeer> weak = peer;
     onLoopThread(peer->loopContext_.get(), [weak] {
-      if (auto p = weak.lock(); p && !p->closed_ && p->webrtc_) p->hookRtcp();
+      if (auto p = weak.lock(); p && !p->closed_ && p->webrtc_) {
+        p->hookRtcp();
+        p->hookRetransmissions();
+      }
     });
   }
 }
@@ -681,7 +797,7 @@ void ViewerPeer::close() {
   {
     std::lock_guard lock(sentMutex_);
     rtxSendSrc_.reset();
-    probeRatio_ = 0;
+    probeExtraBytesPerSecond_ = 0;
   }
   // First the branch leaves the tees, so no buffer is pushed into a webrtcbin being torn down.
   unlinkFeeds();

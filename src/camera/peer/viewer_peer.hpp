@@ -85,10 +85,22 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   void hookRtcp();
   void onReport(const ReceiverReport& report);
   // Probe traffic ahead of an up-step (docs/CONGESTION.md): retransmissions of packets sent
-  // lately, at the extra rate the higher rendition needs, interleaved with the media packets
-  // (notePacketSent adds them as the payloader sends), so that a bottleneck drops both alike.
+  // lately, at the extra rate the higher rendition needs, paced evenly between the media
+  // packets by a timer on the loop thread (sendProbeCopies), so that a bottleneck drops media
+  // and copies alike.
   void startProbe(Rendition target);
   void stopProbe();  // the controller ended the probe: no more probe traffic
+  // One tick of the probe's pacing; false once the probe is over.
+  bool sendProbeCopies();
+  // webrtcbin's rtprtxsend (answers NACKs), once it exists: where probe copies go, and where
+  // the viewer's retransmission requests are filtered (onRetransmissionRequest).
+  gst::PadPtr findRtxSendSrc();
+  void hookRetransmissions();
+  // Whether a NACKed packet is worth sending again: not one sent before the viewer's current
+  // rendition began (its key frame made it useless), and not beyond the retransmission budget
+  // (a link that drops most packets would otherwise be flooded by repeats of repeats).
+  bool allowRetransmission(std::uint16_t seq);
+  void setRetransmissionBudget();  // the current feed's: at its start and after each switch
   void notePacketSent(GstBuffer* rtp);
   void finishSwitch(unsigned generation);
   void buildBranch();  // throws when an element is missing
@@ -128,8 +140,16 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   std::array<SentPacket, 512> sent_{};
   std::size_t sentCount_ = 0;
   gst::PadPtr rtxSendSrc_;  // rtprtxsend's source pad inside webrtcbin, where requests go
-  double probeRatio_ = 0;   // extra bytes per media byte while probing
-  double probeCredit_ = 0;  // extra bytes owed
+  // The first packet of the current rendition (marked by the next packet after a switch), and
+  // the retransmission budget: a token bucket of kRetransmissionShare of its bitrate.
+  bool markFeedStart_ = true;
+  std::optional<std::uint16_t> feedFirstSeq_;
+  double retransmitBytesPerSecond_ = 0;
+  double retransmitTokens_ = 0;
+  std::chrono::steady_clock::time_point retransmitTokensAt_;
+  double probeExtraBytesPerSecond_ = 0;  // 0: no probe under way
+  double probeCredit_ = 0;               // extra bytes owed
+  std::chrono::steady_clock::time_point probeTick_;  // when the credit was last added to
   std::chrono::steady_clock::time_point probeUntil_;
   std::chrono::steady_clock::time_point closeStarted_;  // when libnice began releasing TURN
   std::vector<unsigned long> signalHandlers_;           // our handlers on webrtc_

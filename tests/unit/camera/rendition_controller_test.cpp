@@ -59,10 +59,18 @@ class Receiver {
   std::int32_t lost_ = 0;
 };
 
+// The rules with round figures for the holds (the defaults are tested on their own below).
+RenditionSettings roundHolds() {
+  RenditionSettings settings;
+  settings.upHoldInitial = 3s;
+  settings.upHoldMax = 8s;
+  return settings;
+}
+
 class RenditionControllerTest : public ::testing::Test {
  protected:
   Clock::time_point start_ = Clock::time_point{} + 1h;
-  RenditionController controller_{start_};
+  RenditionController controller_{start_, roundHolds()};
   Receiver receiver_{controller_, start_};
 };
 
@@ -187,8 +195,9 @@ TEST_F(RenditionControllerTest, AnOutOfOrderReportRestartsTheCount) {
 class ProbingControllerTest : public ::testing::Test {
  protected:
   static RenditionSettings probing() {
-    RenditionSettings settings;
+    RenditionSettings settings = roundHolds();
     settings.canProbe = true;
+    settings.probeLength = 1200ms;
     return settings;
   }
   Clock::time_point start_ = Clock::time_point{} + 1h;
@@ -257,14 +266,95 @@ TEST_F(ProbingControllerTest, AProbeEndsAtTheFirstNacksEvenWhenTheyAreFewOfItsPa
   // 800 ms of packets came through, then the bucket ran dry: the media packets it dropped
   // are NACKed, few against all the probe's packets, yet the link has answered.
   receiver_.run(800ms, 100, 0);
-  EXPECT_FALSE(controller_.onNacks(2, receiver_.now()));
+  int abortAt = controller_.settings().probeAbortNacks;
+  EXPECT_FALSE(controller_.onNacks(abortAt - 1, receiver_.now()));
   EXPECT_TRUE(controller_.probing());
-  EXPECT_TRUE(controller_.onNacks(2, receiver_.now()));
+  EXPECT_TRUE(controller_.onNacks(1, receiver_.now()));
   EXPECT_FALSE(controller_.probing());
   EXPECT_FALSE(controller_.lastProbe().carried);
   EXPECT_EQ(controller_.upHold(), 6s);
   EXPECT_TRUE(receiver_.run(5s, 40, 0).empty()) << "the next probe waits for the longer hold";
   EXPECT_EQ(controller_.current(), Rendition::Medium);
+}
+
+TEST_F(ProbingControllerTest, AProbeFromLowClimbsToFullWhenEveryPhaseIsCarried) {
+  receiver_.run(2s, 40, 20);
+  receiver_.run(2s, 40, 20);
+  ASSERT_EQ(controller_.current(), Rendition::Low);
+  // The link is free again: one probe, first as much as medium, then as much as full.
+  auto switches = receiver_.run(10s, 40, 0);
+  ASSERT_GE(receiver_.probes().size(), 2u);
+  EXPECT_EQ(receiver_.probes()[0].rendition, Rendition::Medium);
+  EXPECT_EQ(receiver_.probes()[1].rendition, Rendition::Full);
+  ASSERT_FALSE(switches.empty());
+  EXPECT_EQ(switches.front(), Rendition::Full) << "straight to full, not through medium";
+}
+
+TEST_F(ProbingControllerTest, NacksInALaterPhaseStepUpToTheRungTheEarlierPhaseCarried) {
+  receiver_.run(2s, 40, 20);
+  receiver_.run(2s, 40, 20);
+  ASSERT_EQ(controller_.current(), Rendition::Low);
+  while (receiver_.probes().size() < 2) ASSERT_TRUE(receiver_.run(200ms, 40, 0).empty());
+  // Medium was carried; full is not. The step up waits for what the probe overran to drain.
+  EXPECT_TRUE(controller_.onNacks(5, receiver_.now()));
+  EXPECT_TRUE(receiver_.run(800ms, 40, 0).empty());
+  EXPECT_EQ(receiver_.untilSwitch(400ms, 40, 0), Rendition::Medium);
+  EXPECT_FALSE(controller_.probing());
+}
+
+TEST(RenditionDefaults, ABottleneckLiftedRightAfterAFailedProbeIsLeftForFullWithinTenSeconds) {
+  RenditionSettings settings;
+  settings.canProbe = true;
+  Clock::time_point start = Clock::time_point{} + 1h;
+  RenditionController controller(start, settings);
+  Receiver receiver(controller, start);
+  receiver.run(2s, 40, 20);
+  receiver.run(2s, 40, 20);
+  ASSERT_EQ(controller.current(), Rendition::Low);
+  // Probes on the thin link fail until the hold is at its cap...
+  for (int probe = 0; probe < 4; ++probe) {
+    std::size_t before = receiver.probes().size();
+    while (receiver.probes().size() == before) ASSERT_TRUE(receiver.run(200ms, 40, 0).empty());
+    ASSERT_FALSE(controller.onNacks(settings.probeAbortNacks - 1, receiver.now()));
+    ASSERT_TRUE(controller.onNacks(1, receiver.now()));
+  }
+  ASSERT_EQ(controller.upHold(), settings.upHoldMax);
+  // ...and the bottleneck lifts just then.
+  auto lifted = receiver.now();
+  while (controller.current() != Rendition::Full && receiver.now() - lifted < 30s)
+    receiver.run(200ms, 40, 0);
+  EXPECT_EQ(controller.current(), Rendition::Full);
+  EXPECT_LE(receiver.now() - lifted, 10s);
+}
+
+TEST_F(ProbingControllerTest, TheLossesAFailedProbeLeftInFlightDoNotStepTheViewerDown) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  while (receiver_.probes().empty()) receiver_.run(200ms, 40, 0);
+  EXPECT_TRUE(controller_.onNacks(5, receiver_.now()));
+  ASSERT_FALSE(controller_.probing());
+  // The next reports count the packets the probe overran...
+  EXPECT_TRUE(receiver_.run(1200ms, 40, 8).empty());
+  // ...but losses that go on are the link's own.
+  EXPECT_EQ(receiver_.untilSwitch(2s, 40, 8), Rendition::Low);
+}
+
+TEST_F(ProbingControllerTest, AnUpStepThatFailsAfterItsProbePassedMakesTheNextProbeSendMore) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  double first = controller_.probeOvershoot(Rendition::Full);
+  EXPECT_EQ(first, controller_.settings().probeOvershoot);
+  ASSERT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);    // the probe passed...
+  ASSERT_EQ(receiver_.untilSwitch(3s, 40, 20), Rendition::Medium);  // ...the rung did not hold
+  EXPECT_GT(controller_.probeOvershoot(Rendition::Full), first);
+  EXPECT_EQ(controller_.probeOvershoot(Rendition::Medium), first) << "only that rung's";
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(receiver_.untilSwitch(15s, 40, 0), Rendition::Full);
+    ASSERT_EQ(receiver_.untilSwitch(3s, 40, 20), Rendition::Medium);
+  }
+  EXPECT_EQ(controller_.probeOvershoot(Rendition::Full), controller_.settings().probeOvershootMax);
+  // An up-step that holds gives the rung its first overshoot back.
+  ASSERT_EQ(receiver_.untilSwitch(15s, 40, 0), Rendition::Full);
+  receiver_.run(12s, 40, 0);
+  EXPECT_EQ(controller_.probeOvershoot(Rendition::Full), first);
 }
 
 TEST_F(ProbingControllerTest, NacksOutsideAProbeChangeNothing) {
