@@ -15,6 +15,7 @@
 #include "server/http/http_context.hpp"
 #include "server/http/listener.hpp"
 #include "server/signaling/hub.hpp"
+#include "server/store/open_store.hpp"
 #include "server/worker_pool.hpp"
 
 namespace seccam::server {
@@ -88,7 +89,8 @@ int runServer(const ServerConfig& config) {
                  config.dataDir.string());
   }
   auto masterKey = loadOrCreateMasterKey(config.masterKeyFile);
-  auto store = store::openSqliteStore(config.databasePath().string());
+  auto store = store::openStore(config.storeUrl, static_cast<std::size_t>(config.storePoolSize),
+                                config.databasePath().string());
   store->deleteExpiredSessions(api::unixNow());
 
   // Database work at normal priority (never idle-class: under CPU load a sign-up's inserts

@@ -159,6 +159,15 @@ ServerConfig loadServerConfig(const Settings& settings) {
   c.maxSessionsPerAccount = settings.getInt("auth.max-sessions", kDefaultMaxSessionsPerAccount,
                                             0, kMaxSessionsLimit);
 
+  c.storeUrl = settings.getString("store.url", "");
+  if (!c.storeUrl.empty() && !startsWith(c.storeUrl, "postgresql://") &&
+      !startsWith(c.storeUrl, "postgres://")) {
+    // Not echoed: the URL may carry a password.
+    throw ConfigError("'store.url' must start with postgresql:// or postgres://");
+  }
+  c.storePoolSize = static_cast<int>(
+      settings.getInt("store.pool-size", kDefaultStorePoolSize, 1, kMaxStorePoolSize));
+
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);
   return c;

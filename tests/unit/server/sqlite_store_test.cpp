@@ -1,7 +1,7 @@
+// What only the SQLite store does (its file in WAL mode); the Store contract itself is
+// tested against both stores in store_test.cpp.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-
-#include <algorithm>
 
 #include "server/store/sqlite_migrations.hpp"
 #include "server/store/store.hpp"
@@ -14,15 +14,6 @@ class SqliteStoreTest : public ::testing::Test {
  protected:
   std::string dbPath() const { return dir.path() + "/seccam.db"; }
   std::unique_ptr<Store> open() { return openSqliteStore(dbPath()); }
-  NewSession session(const std::string& hash, UnixTime now = 1000, UnixTime expires = 2000) {
-    return {hash, now, expires};
-  }
-  UserId registerAnn(Store& store, const std::string& camera = "sc-A") {
-    store.addCamera(camera, 1);
-    auto result = store.registerUser("Ann", "hash-of-ann", camera, "Front door", session("h1"));
-    EXPECT_EQ(result.outcome, RegisterOutcome::registered);
-    return result.user->id;
-  }
   seccam::test::TempDir dir;
 };
 
@@ -49,149 +40,4 @@ TEST_F(SqliteStoreTest, MigratesAFreshFileToTheLatestVersionInWalMode) {
   EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
   sqlite3_finalize(stmt);
   sqlite3_close(db);
-}
-
-TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerBuild) {
-  open();
-  sqlite3* db = nullptr;
-  sqlite3_open(dbPath().c_str(), &db);
-  sqlite3_exec(db, ("PRAGMA user_version = " + std::to_string(latestSchemaVersion() + 1)).c_str(),
-               nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  EXPECT_THROW(open(), StoreError);
-}
-
-TEST_F(SqliteStoreTest, RegistersAUserWithItsCameraAndSession) {
-  auto store = open();
-  auto ann = registerAnn(*store);
-  auto camera = store->findCamera("sc-A");
-  ASSERT_TRUE(camera);
-  EXPECT_EQ(camera->ownerId, ann);
-  EXPECT_EQ(camera->ownerUsername, "Ann");
-  EXPECT_EQ(camera->name, "Front door");
-  auto user = store->userForSession("h1", 1500);
-  ASSERT_TRUE(user);
-  EXPECT_EQ(user->username, "Ann");
-  EXPECT_EQ(user->passwordHash, "hash-of-ann");
-}
-
-TEST_F(SqliteStoreTest, UsernamesAreUniqueIgnoringCase) {
-  auto store = open();
-  registerAnn(*store);
-  store->addCamera("sc-B", 1);
-  auto second = store->registerUser("aNN", "other", "sc-B", "x", session("h2"));
-  EXPECT_EQ(second.outcome, RegisterOutcome::usernameTaken);
-  EXPECT_TRUE(store->findUserByUsername("ANN"));
-  // Nothing of the refused registration was kept.
-  EXPECT_FALSE(store->findCamera("sc-B")->ownerId);
-  EXPECT_FALSE(store->userForSession("h2", 1500));
-}
-
-TEST_F(SqliteStoreTest, RegistrationWithAnUnavailableCameraKeepsNothing) {
-  auto store = open();
-  registerAnn(*store);
-  auto result = store->registerUser("bob", "h", "sc-A", "x", session("h2"));
-  EXPECT_EQ(result.outcome, RegisterOutcome::cameraUnavailable);
-  EXPECT_FALSE(store->findUserByUsername("bob"));
-  auto unknown = store->registerUser("bob", "h", "sc-NOPE", "x", session("h3"));
-  EXPECT_EQ(unknown.outcome, RegisterOutcome::cameraUnavailable);
-  EXPECT_FALSE(store->findUserByUsername("bob"));
-}
-
-TEST_F(SqliteStoreTest, SessionsExpireAndCanBeDeleted) {
-  auto store = open();
-  auto ann = registerAnn(*store);
-  store->createSession(ann, session("h2", 1000, 1100));
-  EXPECT_TRUE(store->userForSession("h2", 1099));
-  EXPECT_FALSE(store->userForSession("h2", 1100));
-  EXPECT_EQ(store->deleteExpiredSessions(1100), 1);
-  store->deleteSession("h1");
-  EXPECT_FALSE(store->userForSession("h1", 1500));
-}
-
-TEST_F(SqliteStoreTest, ACappedSignInEndsTheOldestSessionsOnly) {
-  auto store = open();
-  auto ann = registerAnn(*store);  // h1 at 1000
-  store->addCamera("sc-B", 1);
-  auto bob = store->registerUser("bob", "h", "sc-B", "x", session("b1", 900)).user->id;
-  EXPECT_TRUE(store->createSession(ann, {"h2", 1001, 3000, "Phone"}, 3).empty());
-  EXPECT_TRUE(store->createSession(ann, {"h3", 1002, 3000, "Laptop"}, 3).empty());
-  auto ended = store->createSession(ann, {"h4", 1003, 3000, "Tablet"}, 3);
-  EXPECT_EQ(ended, std::vector<std::string>{"h1"});
-  EXPECT_FALSE(store->userForSession("h1", 1500));
-  EXPECT_TRUE(store->userForSession("b1", 1500));  // bob's older session is not ann's to end
-
-  auto list = store->sessionsOf(ann, 1500);
-  ASSERT_EQ(list.size(), 3u);
-  EXPECT_EQ(list[0].tokenHash, "h4");  // newest first
-  EXPECT_EQ(list[0].userAgent, "Tablet");
-  EXPECT_EQ(list[0].lastSeen, 1003);
-  store->touchSession("h4", 1030);  // within the minute: not written
-  EXPECT_EQ(store->sessionsOf(ann, 1500)[0].lastSeen, 1003);
-  store->touchSession("h4", 1100);
-  EXPECT_EQ(store->sessionsOf(ann, 1500)[0].lastSeen, 1100);
-
-  EXPECT_FALSE(store->deleteSessionOf(bob, list[1].id));  // not bob's
-  EXPECT_EQ(store->deleteSessionOf(ann, list[1].id), "h3");
-  auto all = store->deleteSessionsOf(ann);
-  std::sort(all.begin(), all.end());
-  EXPECT_EQ(all, (std::vector<std::string>{"h2", "h4"}));
-  EXPECT_TRUE(store->sessionsOf(ann, 1500).empty());
-  EXPECT_EQ(store->sessionsOf(bob, 1500).size(), 1u);
-}
-
-TEST_F(SqliteStoreTest, ClaimRenameUnclaimOnlyForTheOwner) {
-  auto store = open();
-  auto ann = registerAnn(*store);
-  store->addCamera("sc-B", 2);
-  store->addCamera("sc-R", 3);
-  store->revokeCamera("sc-R");
-  EXPECT_EQ(store->claimCamera("sc-B", ann, "Garden"), ClaimOutcome::claimed);
-  EXPECT_EQ(store->claimCamera("sc-B", ann + 1, "Mine"), ClaimOutcome::alreadyClaimed);
-  EXPECT_EQ(store->claimCamera("sc-R", ann, "Revoked"), ClaimOutcome::revoked);
-  EXPECT_EQ(store->claimCamera("sc-X", ann, "None"), ClaimOutcome::unknownCamera);
-  EXPECT_EQ(store->camerasOwnedBy(ann).size(), 2u);
-
-  EXPECT_FALSE(store->renameCamera("sc-B", ann + 1, "Stolen"));
-  EXPECT_TRUE(store->renameCamera("sc-B", ann, "Back garden"));
-  EXPECT_EQ(store->findCamera("sc-B")->name, "Back garden");
-
-  EXPECT_FALSE(store->unclaimCamera("sc-B", ann + 1));
-  EXPECT_TRUE(store->unclaimCamera("sc-B", ann));
-  EXPECT_FALSE(store->findCamera("sc-B")->ownerId);
-  EXPECT_EQ(store->camerasOwnedBy(ann).size(), 1u);
-}
-
-TEST_F(SqliteStoreTest, HostileTextIsStoredVerbatim) {
-  auto store = open();
-  auto ann = registerAnn(*store);
-  std::string name = "x'); DROP TABLE cameras; --";
-  EXPECT_TRUE(store->renameCamera("sc-A", ann, name));
-  EXPECT_EQ(store->findCamera("sc-A")->name, name);
-  EXPECT_EQ(store->listCameras().size(), 1u);
-}
-
-TEST_F(SqliteStoreTest, ProvisioningTheSameIdTwiceFails) {
-  auto store = open();
-  store->addCamera("sc-A", 1);
-  EXPECT_THROW(store->addCamera("sc-A", 2), StoreError);
-}
-
-TEST_F(SqliteStoreTest, DataSurvivesReopening) {
-  UserId ann = 0;
-  {
-    auto store = open();
-    ann = registerAnn(*store);
-    store->recordCameraSeen("sc-A", 4242);
-    store->addCamera("sc-R", 5);
-    store->revokeCamera("sc-R");
-  }
-  auto store = open();
-  EXPECT_EQ(store->findUserByUsername("ann")->id, ann);
-  EXPECT_TRUE(store->userForSession("h1", 1500));
-  auto camera = store->findCamera("sc-A");
-  EXPECT_EQ(camera->lastSeen, 4242);
-  EXPECT_EQ(camera->ownerId, ann);
-  EXPECT_TRUE(store->findCamera("sc-R")->revoked);
-  EXPECT_EQ(store->listCameras().size(), 2u);
 }
