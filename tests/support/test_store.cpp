@@ -71,12 +71,20 @@ void removeStaleClusters() {
   }
 }
 
+// A cluster in `folder` whose postmaster is running.
+bool postmasterAlive(const std::string& folder) {
+  std::ifstream pidFile(folder + "/data/postmaster.pid");
+  int postmaster = 0;
+  return pidFile >> postmaster && postmaster > 0 && ::kill(postmaster, 0) == 0;
+}
+
 }  // namespace
 
 struct PostgresCluster::State {
   std::string folder;  // socket folder; the cluster in folder/data
   std::string logPath;
   ChildProcess server;
+  bool own = true;
   std::mutex mutex;
   int databases = 0;
 
@@ -93,8 +101,19 @@ bool testStoreIsPostgres() {
 const char* testStoreName() { return testStoreIsPostgres() ? "postgres" : "sqlite"; }
 
 PostgresCluster& PostgresCluster::shared() {
+  // Where tests/support/test-postgres.sh keeps the ctest run's cluster (tests/CMakeLists.txt).
+  static const std::string run = std::string(SECCAM_BINARY_DIR) + "/test-postgres";
+  if (postmasterAlive(run)) {
+    static PostgresCluster cluster{run};
+    return cluster;
+  }
   static PostgresCluster cluster;
   return cluster;
+}
+
+PostgresCluster::PostgresCluster(std::string runningAt) : state_(std::make_unique<State>()) {
+  state_->folder = std::move(runningAt);
+  state_->own = false;
 }
 
 PostgresCluster::PostgresCluster() : state_(std::make_unique<State>()) {
@@ -127,12 +146,14 @@ PostgresCluster::PostgresCluster() : state_(std::make_unique<State>()) {
 }
 
 PostgresCluster::~PostgresCluster() {
+  if (!state_->own) return;
   state_->server.stop(SIGQUIT, std::chrono::seconds(5));  // immediate shutdown: it is thrown away
   std::error_code ec;
   fs::remove_all(state_->folder, ec);
 }
 
 void PostgresCluster::start() {
+  if (!state_->own) throw std::logic_error("the run's shared cluster is not a test's to start");
   state_->server = ChildProcess(
       asPostgresUser({postgresBin("postgres"), "-D", state_->folder + "/data", "-k",
                       state_->folder, "-c", "listen_addresses=", "-c", "fsync=off", "-c",
@@ -156,13 +177,17 @@ void PostgresCluster::start() {
   }
 }
 
-void PostgresCluster::stop() { state_->server.stop(SIGINT, std::chrono::seconds(10)); }
+void PostgresCluster::stop() {
+  if (!state_->own) throw std::logic_error("the run's shared cluster is not a test's to stop");
+  state_->server.stop(SIGINT, std::chrono::seconds(10));
+}
 
-bool PostgresCluster::running() { return state_->server.running(); }
+bool PostgresCluster::running() { return !state_->own || state_->server.running(); }
 
 std::string PostgresCluster::createDatabase() {
   std::lock_guard lock(state_->mutex);
-  auto name = "t" + std::to_string(++state_->databases);
+  // Unique in a cluster that the processes of a ctest run share.
+  auto name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++state_->databases);
   pqxx::connection c(state_->urlOf("postgres"));
   pqxx::nontransaction tx(c);
   // FILE_COPY: a copy of template1's files, quicker than WAL-logging every page.

@@ -1,12 +1,14 @@
 // Test support: the store the tests run against. SECCAM_TEST_STORE=postgres runs them against
 // PostgreSQL (ctest label store-postgres), anything else against SQLite (store-sqlite).
 //
-// PostgreSQL is a throw-away cluster of the test process's own: initdb in a fresh folder under
-// /tmp, a postgres that listens on a Unix socket in that folder only (no TCP), run as the
-// `postgres` user when the tests run as root (PostgreSQL refuses root), with fsync off. It is
-// started on first use, shared by the tests of the process, each test getting a fresh
-// database, and removed at exit; a postgres whose test process died is killed with it
-// (parent-death signal), and a folder left behind is removed by the next run.
+// PostgreSQL is a throw-away cluster: initdb in a fresh folder, a postgres that listens on a
+// Unix socket in that folder only (no TCP), run as the `postgres` user when the tests run as
+// root (PostgreSQL refuses root), with fsync off. Under ctest one cluster serves the whole run
+// (the "postgres" fixture runs tests/support/test-postgres.sh before and after: the cluster in
+// BUILD/test-postgres), since ctest runs every test in a process of its own;
+// a test binary run by hand starts a cluster of its own on first use instead, removed at exit
+// (its postgres is killed with the process whatever way that ends: parent-death signal).
+// Either way each test gets a fresh database.
 #pragma once
 
 #include <map>
@@ -23,9 +25,11 @@ const char* testStoreName();
 
 class PostgresCluster {
  public:
-  // The process's cluster, started on first use (throws std::runtime_error with initdb's or
-  // postgres's output when it cannot start).
+  // The run's cluster (BUILD/test-postgres, while it runs), or else the process's, started on first use
+  // (throws std::runtime_error with initdb's or postgres's output when it cannot start).
   static PostgresCluster& shared();
+  // A cluster of the caller's own, for a test that stops and starts it.
+  PostgresCluster();
   ~PostgresCluster();
   PostgresCluster(const PostgresCluster&) = delete;
   PostgresCluster& operator=(const PostgresCluster&) = delete;
@@ -33,7 +37,7 @@ class PostgresCluster {
   // A new, empty database: its libpq URL (postgresql://postgres@/NAME?host=SOCKET_FOLDER).
   std::string createDatabase();
   // Stops the server (fast shutdown: open connections are cut) and starts it again on the
-  // same folder, for the tests of a database that goes away and comes back.
+  // same folder, for the tests of a database that goes away and comes back (own clusters only).
   void stop();
   void start();
   bool running();
@@ -43,7 +47,7 @@ class PostgresCluster {
                                                      const std::string& sql);
 
  private:
-  PostgresCluster();
+  explicit PostgresCluster(std::string runningAt);
   struct State;
   std::unique_ptr<State> state_;
 };

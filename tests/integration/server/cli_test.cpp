@@ -14,6 +14,7 @@
 #include "common/identity.hpp"
 #include "support/clients.hpp"
 #include "support/server_process.hpp"
+#include "support/test_store.hpp"
 
 using namespace seccam::test;
 namespace fs = std::filesystem;
@@ -61,7 +62,11 @@ TEST(Cli, ProvisionJsonPrintsOneCameraPerLineWithItsConfigFile) {
 
   auto keyFile = data.path() + "/master.key";
   EXPECT_EQ(fileMode(keyFile), 0600u);
-  EXPECT_EQ(fileMode(data.path() + "/seccam.db"), 0600u);  // it holds password hashes
+  if (testStoreIsPostgres()) {
+    EXPECT_FALSE(fs::exists(data.path() + "/seccam.db"));  // the cameras went to PostgreSQL
+  } else {
+    EXPECT_EQ(fileMode(data.path() + "/seccam.db"), 0600u);  // it holds password hashes
+  }
   auto masterKeyText = readFile(keyFile);
   ASSERT_EQ(masterKeyText.size(), 32u);
   std::vector<std::uint8_t> masterKey(masterKeyText.begin(), masterKeyText.end());
