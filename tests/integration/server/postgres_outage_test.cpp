@@ -1,7 +1,9 @@
 // PostgreSQL going away under a running server and coming back: requests that need the
-// database get 503 `overloaded` (never a crash, nothing half-stored), and the server serves
-// again once PostgreSQL is back, without a restart. The test stops and starts a cluster of
+// database get 503 `overloaded` (never a crash), and the server serves again once PostgreSQL
+// is back, without a restart. The test stops and starts a cluster of
 // its own (the run's shared one serves other tests).
+#include <filesystem>
+
 #include "server_test_client.hpp"
 #include "support/test_store.hpp"
 
@@ -40,4 +42,28 @@ TEST(PostgresOutage, RequestsGet503WhileTheDatabaseIsDownAndWorkAgainOnceItIsBac
   auto cameras = nlohmann::json::parse(back.body, nullptr, false)["cameras"];
   ASSERT_EQ(cameras.size(), 1u) << back.body;
   EXPECT_EQ(cameras[0]["id"], camera.cameraId);
+
+  // A restart while the server is idle costs no request at all: connections the database
+  // closed meanwhile are replaced before use.
+  cluster.stop();
+  cluster.start();
+  for (int i = 0; i < 3; ++i) {
+    auto after = call("GET", "/api/cameras", "", cookie);
+    EXPECT_EQ(after.status, 200) << "request " << i << ": " << after.body;
+  }
+}
+
+// A PostgreSQL that is not there at start: the server says so and exits (status 1, no crash)
+// rather than serve without its accounts; the CLI likewise.
+TEST(PostgresOutage, TheServerRefusesToStartWithoutItsDatabase) {
+  TempDir data;
+  std::map<std::string, std::string> env{
+      {"SECCAM_STORE_URL", "postgresql://postgres@/seccam?host=" + data.path() + "/no-socket"}};
+  auto serve = runProgram({serverBinary(), "serve", "--listen",
+                           "127.0.0.1:" + std::to_string(freePort()), "--data", data.path()},
+                          env);
+  EXPECT_EQ(serve.exitCode, 1) << serve.output;
+  auto list = runProgram({serverBinary(), "camera", "list", "--data", data.path()}, env);
+  EXPECT_EQ(list.exitCode, 1) << list.output;
+  EXPECT_FALSE(std::filesystem::exists(data.path() + "/seccam.db"));
 }
