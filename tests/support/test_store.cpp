@@ -102,7 +102,7 @@ const char* testStoreName() { return testStoreIsPostgres() ? "postgres" : "sqlit
 
 PostgresCluster& PostgresCluster::shared() {
   // Where tests/support/test-postgres.sh keeps the ctest run's cluster (tests/CMakeLists.txt).
-  static const std::string run = std::string(SECCAM_BINARY_DIR) + "/test-postgres";
+  static const std::string run = SECCAM_TEST_POSTGRES_DIR;
   if (postmasterAlive(run)) {
     static PostgresCluster cluster{run};
     return cluster;

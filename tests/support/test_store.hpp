@@ -3,12 +3,12 @@
 //
 // PostgreSQL is a throw-away cluster: initdb in a fresh folder, a postgres that listens on a
 // Unix socket in that folder only (no TCP), run as the `postgres` user when the tests run as
-// root (PostgreSQL refuses root), with fsync off. Under ctest one cluster serves the whole run
-// (the "postgres" fixture runs tests/support/test-postgres.sh before and after: the cluster in
-// BUILD/test-postgres), since ctest runs every test in a process of its own;
-// a test binary run by hand starts a cluster of its own on first use instead, removed at exit
-// (its postgres is killed with the process whatever way that ends: parent-death signal).
-// Either way each test gets a fresh database.
+// root (PostgreSQL refuses root), with fsync off. Since ctest runs every test in a process of
+// its own, one cluster serves a whole ctest run: the "postgres" fixture runs
+// tests/support/test-postgres.sh before and after (SECCAM_TEST_POSTGRES_DIR, a folder under
+// /tmp per build folder). A test binary run by hand starts a cluster of its own on first use
+// instead, removed at exit (its postgres is killed with the process whatever way that ends:
+// parent-death signal). Either way each test gets a fresh database.
 #pragma once
 
 #include <map>
@@ -25,7 +25,7 @@ const char* testStoreName();
 
 class PostgresCluster {
  public:
-  // The run's cluster (BUILD/test-postgres, while it runs), or else the process's, started on first use
+  // The run's cluster (SECCAM_TEST_POSTGRES_DIR, while it runs), or else the process's, started on first use
   // (throws std::runtime_error with initdb's or postgres's output when it cannot start).
   static PostgresCluster& shared();
   // A cluster of the caller's own, for a test that stops and starts it.
