@@ -55,6 +55,15 @@ std::string percentEncoded(const std::string& text) {
   return out;
 }
 
+// A process that exists and has not exited (a zombie nobody reaped is gone for this purpose).
+bool processAlive(int pid) {
+  if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pidText, name, state;
+  if (!(stat >> pidText >> name >> state)) return false;
+  return state != "Z";
+}
+
 // Folders of test processes that are gone: their postgres (if any survived) is killed and
 // the folder removed.
 void removeStaleClusters() {
@@ -63,7 +72,7 @@ void removeStaleClusters() {
     auto name = entry.path().filename().string();
     if (!name.starts_with(kFolderPrefix)) continue;
     auto owner = std::atoi(name.c_str() + std::char_traits<char>::length(kFolderPrefix));
-    if (owner <= 0 || ::kill(owner, 0) == 0 || errno != ESRCH) continue;
+    if (owner <= 0 || processAlive(owner)) continue;
     std::ifstream pidFile(entry.path() / "data" / "postmaster.pid");
     int postmaster = 0;
     if (pidFile >> postmaster && postmaster > 0) ::kill(postmaster, SIGKILL);
