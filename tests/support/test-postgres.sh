@@ -24,7 +24,7 @@ case "$action" in
     mkdir -p "$dir"
     [[ $(id -u) == 0 ]] && chown postgres: "$dir"
     "${as_postgres[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
-      --locale=C --no-sync >"$dir/initdb.log"
+      --locale=C.UTF-8 --no-sync >"$dir/initdb.log"
     "${as_postgres[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 30 start \
       -o "-k $dir -c listen_addresses= -c fsync=off -c synchronous_commit=off" \
       -o "-c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB" >/dev/null

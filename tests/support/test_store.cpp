@@ -145,7 +145,7 @@ PostgresCluster::PostgresCluster() : state_(std::make_unique<State>()) {
   // initdb's own log, in the folder the postgres user owns.
   ChildProcess initdb(asPostgresUser({postgresBin("initdb"), "-D", state_->folder + "/data",
                                       "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                                      "--locale=C", "--no-sync"}),
+                                      "--locale=C.UTF-8", "--no-sync"}),
                       state_->folder + "/initdb.log");
   auto status = initdb.wait(kStartTimeout);
   if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
