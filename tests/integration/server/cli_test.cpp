@@ -182,7 +182,8 @@ TEST(Cli, HelpDocumentsEveryOption) {
         "SECCAM_THREADS", "SECCAM_TLS_CERT", "SECCAM_TLS_KEY", "SECCAM_TURN_SECRET",
         "SECCAM_TURN_URLS", "SECCAM_TURN_TTL", "SECCAM_MASTER_KEY_FILE",
         "SECCAM_SIGNALING_PING_INTERVAL", "SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT",
-        "SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL"}) {
+        "SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL", "SECCAM_STORE_URL",
+        "SECCAM_STORE_POOL_SIZE"}) {
     EXPECT_NE(top.output.find(env), std::string::npos) << env;
   }
   auto serve = runProgram({serverBinary(), "serve", "--help"});
@@ -190,11 +191,12 @@ TEST(Cli, HelpDocumentsEveryOption) {
        {"--listen", "--data", "--config", "--public-url", "--web-root", "--log-level", "--threads",
         "--tls-cert", "--tls-key", "--turn-secret", "--turn-urls", "--turn-ttl",
         "--master-key-file", "--signaling-ping-interval", "--signaling-camera-auth-timeout",
-        "--signaling-revocation-sweep-interval"}) {
+        "--signaling-revocation-sweep-interval", "--store-url", "--store-pool-size"}) {
     EXPECT_NE(serve.output.find(flag), std::string::npos) << flag;
   }
   auto provision = runProgram({serverBinary(), "camera", "provision", "--help"});
-  for (std::string flag : {"--count", "--out", "--json", "--listen", "--data", "--config"}) {
+  for (std::string flag : {"--count", "--out", "--json", "--listen", "--data", "--config",
+                           "--store-url"}) {
     EXPECT_NE(provision.output.find(flag), std::string::npos) << flag;
   }
 }
