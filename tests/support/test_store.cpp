@@ -107,8 +107,6 @@ bool testStoreIsPostgres() {
   return store && std::string(store) == "postgres";
 }
 
-const char* testStoreName() { return testStoreIsPostgres() ? "postgres" : "sqlite"; }
-
 PostgresCluster& PostgresCluster::shared() {
   // Where tests/support/test-postgres.sh keeps the ctest run's cluster (tests/CMakeLists.txt).
   static const std::string run = SECCAM_TEST_POSTGRES_DIR;
@@ -143,10 +141,10 @@ PostgresCluster::PostgresCluster() : state_(std::make_unique<State>()) {
     }
   }
   // initdb's own log, in the folder the postgres user owns.
-  ChildProcess initdb(asPostgresUser({postgresBin("initdb"), "-D", state_->folder + "/data",
-                                      "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                                      "--locale=C.UTF-8", "--no-sync"}),
-                      state_->folder + "/initdb.log");
+  ChildProcess initdb(
+      asPostgresUser({postgresBin("initdb"), "-D", state_->folder + "/data", "-U", "postgres",
+                      "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"}),
+      state_->folder + "/initdb.log");
   auto status = initdb.wait(kStartTimeout);
   if (!status || !WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
     throw std::runtime_error("initdb failed:\n" + initdb.log());
@@ -163,12 +161,12 @@ PostgresCluster::~PostgresCluster() {
 
 void PostgresCluster::start() {
   if (!state_->own) throw std::logic_error("the run's shared cluster is not a test's to start");
-  state_->server = ChildProcess(
-      asPostgresUser({postgresBin("postgres"), "-D", state_->folder + "/data", "-k",
-                      state_->folder, "-c", "listen_addresses=", "-c", "fsync=off", "-c",
-                      "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
-                      "max_connections=200", "-c", "shared_buffers=16MB"}),
-      state_->logPath);
+  state_->server =
+      ChildProcess(asPostgresUser({postgresBin("postgres"), "-D", state_->folder + "/data", "-k",
+                                   state_->folder, "-c", "listen_addresses=", "-c", "fsync=off",
+                                   "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                                   "-c", "max_connections=200", "-c", "shared_buffers=16MB"}),
+                   state_->logPath);
   auto maintenance = state_->urlOf("postgres");
   bool up = waitFor(
       [&] {

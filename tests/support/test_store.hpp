@@ -20,13 +20,11 @@ namespace seccam::test {
 
 // SECCAM_TEST_STORE=postgres.
 bool testStoreIsPostgres();
-// "postgres" or "sqlite", for failure messages.
-const char* testStoreName();
 
 class PostgresCluster {
  public:
-  // The run's cluster (SECCAM_TEST_POSTGRES_DIR, while it runs), or else the process's, started on first use
-  // (throws std::runtime_error with initdb's or postgres's output when it cannot start).
+  // The run's cluster (SECCAM_TEST_POSTGRES_DIR, while it runs), or else the process's, started on
+  // first use (throws std::runtime_error with initdb's or postgres's output when it cannot start).
   static PostgresCluster& shared();
   // A cluster of the caller's own, for a test that stops and starts it.
   PostgresCluster();

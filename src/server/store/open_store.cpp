@@ -11,7 +11,8 @@ std::unique_ptr<Store> openStore(const std::string& url, std::size_t poolSize,
   if (url.empty()) return openSqliteStore(sqlitePath);
   if (isPostgresUrl(url)) {
     auto store = openPostgresStore(url, poolSize);
-    spdlog::info("store: PostgreSQL, up to {} connections", poolSize);  // the URL may hold a password
+    spdlog::info("store: PostgreSQL, up to {} connections",
+                 poolSize);  // the URL may hold a password
     return store;
   }
   throw StoreError("store url must start with postgresql:// or postgres://");

@@ -11,8 +11,8 @@ constexpr const char* kConnectTimeoutSeconds = "5";
 
 std::string withConnectTimeout(const std::string& url) {
   if (url.find("connect_timeout=") != std::string::npos) return url;
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" +
-         kConnectTimeoutSeconds;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") +
+         "connect_timeout=" + kConnectTimeoutSeconds;
 }
 
 // An idle connection has nothing to read unless the server has spoken first, and the only
@@ -30,6 +30,21 @@ bool closedWhileIdle(pqxx::connection& connection) {
 PostgresPool::PostgresPool(std::string url, std::size_t size)
     : url_(withConnectTimeout(url)), slots_(size == 0 ? 1 : size) {
   for (std::size_t i = slots_.size(); i > 0; --i) free_.push_back(i - 1);
+}
+
+std::string PostgresPool::oneLine(const char* message) {
+  std::string out;
+  bool space = false;
+  for (const char* c = message; *c; ++c) {
+    if (*c == '\n' || *c == '\t' || *c == ' ') {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      space = false;
+      out += *c;
+    }
+  }
+  return out;
 }
 
 bool PostgresPool::unavailableState(const std::string& state) {
@@ -60,7 +75,7 @@ PostgresPool::Lease::Lease(PostgresPool& pool) : pool_(pool), slot_(pool.take())
       connection = std::make_unique<pqxx::connection>(pool_.url_);
     } catch (const std::exception& e) {
       pool_.giveBack(slot_, true);
-      throw StoreUnavailable(std::string("cannot connect to PostgreSQL: ") + e.what());
+      throw StoreUnavailable("cannot connect to PostgreSQL: " + oneLine(e.what()));
     }
   }
 }

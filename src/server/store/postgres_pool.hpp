@@ -36,25 +36,29 @@ class PostgresPool {
       return work(lease.connection());
     } catch (const pqxx::broken_connection& e) {
       lease.discard();
-      throw StoreUnavailable(std::string("lost the connection to PostgreSQL: ") + e.what());
+      throw StoreUnavailable("lost the connection to PostgreSQL: " + oneLine(e.what()));
     } catch (const pqxx::in_doubt_error& e) {
       lease.discard();
-      throw StoreUnavailable(std::string("lost PostgreSQL during a commit: ") + e.what());
+      throw StoreUnavailable("lost PostgreSQL during a commit: " + oneLine(e.what()));
     } catch (const pqxx::disk_full& e) {
-      throw StorageFull(std::string("PostgreSQL's disk is full: ") + e.what());
+      throw StorageFull("PostgreSQL's disk is full: " + oneLine(e.what()));
     } catch (const pqxx::sql_error& e) {
       if (unavailableState(e.sqlstate()) || !lease.connection().is_open()) {
         lease.discard();
-        throw StoreUnavailable(std::string("PostgreSQL is unavailable: ") + e.what());
+        throw StoreUnavailable("PostgreSQL is unavailable: " + oneLine(e.what()));
       }
-      throw StoreError(std::string("SQL failed: ") + e.what());
+      throw StoreError("SQL failed: " + oneLine(e.what()));
     } catch (const pqxx::failure& e) {
       lease.discard();
-      throw StoreError(std::string("PostgreSQL: ") + e.what());
+      throw StoreError("PostgreSQL: " + oneLine(e.what()));
     }
   }
 
   std::size_t size() const { return slots_.size(); }
+
+  // libpq's messages span lines ("...failed: ...\n\tIs the server running...?\n"): one line
+  // for the log.
+  static std::string oneLine(const char* message);
 
  private:
   // One connection taken from the pool; given back (or dropped) at destruction.

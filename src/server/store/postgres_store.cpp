@@ -89,8 +89,7 @@ void migrate(pqxx::connection& connection) {
     tx.exec_params("UPDATE schema_version SET version = $1", latestSchemaVersion());
   }
   tx.commit();
-  spdlog::info("PostgreSQL schema migrated from version {} to {}", version,
-               latestSchemaVersion());
+  spdlog::info("PostgreSQL schema migrated from version {} to {}", version, latestSchemaVersion());
 }
 
 class PostgresStore final : public Store {
@@ -259,8 +258,7 @@ class PostgresStore final : public Store {
     return pool_.run([&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
       return readCameras(tx.exec_params(
-          std::string(kCameraColumns) + "WHERE c.owner_id = $1 ORDER BY c.claimed_at, c.id",
-          user));
+          std::string(kCameraColumns) + "WHERE c.owner_id = $1 ORDER BY c.claimed_at, c.id", user));
     });
   }
 

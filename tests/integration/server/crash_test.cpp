@@ -80,7 +80,9 @@ DatabaseCheck checkDatabase(const std::string& path) {
 DatabaseCheck checkPostgres(const std::string& url) {
   DatabaseCheck out;
   out.integrity = "ok";
-  auto count = [&](const char* sql) { return std::stoi(PostgresCluster::query(url, sql).at(0).at(0)); };
+  auto count = [&](const char* sql) {
+    return std::stoi(PostgresCluster::query(url, sql).at(0).at(0));
+  };
   out.usersWithoutCamera = count(
       "SELECT COUNT(*) FROM users u WHERE NOT EXISTS "
       "(SELECT 1 FROM cameras c WHERE c.owner_id = u.id)");

@@ -1,6 +1,8 @@
 // The Store contract, run against the store SECCAM_TEST_STORE names (test_store.hpp): SQLite
 // (ctest label store-sqlite) or PostgreSQL in a throw-away cluster (store-postgres). Several
 // Store objects on one database stand for several server nodes (or the server and the CLI).
+#include "server/store/store.hpp"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -11,7 +13,6 @@
 
 #include "server/store/postgres_store.hpp"
 #include "server/store/schema_migrations.hpp"
-#include "server/store/store.hpp"
 #include "support/process.hpp"
 #include "support/test_store.hpp"
 
@@ -39,13 +40,15 @@ class StoreTest : public ::testing::Test {
   // The schema version as the database records it.
   int schemaVersion() {
     if (testStoreIsPostgres()) {
-      return std::stoi(PostgresCluster::query(url(), "SELECT version FROM schema_version").at(0).at(0));
+      return std::stoi(
+          PostgresCluster::query(url(), "SELECT version FROM schema_version").at(0).at(0));
     }
     return sqliteInt("PRAGMA user_version");
   }
   void setSchemaVersion(int version) {
     if (testStoreIsPostgres()) {
-      PostgresCluster::query(url(), "UPDATE schema_version SET version = " + std::to_string(version));
+      PostgresCluster::query(url(),
+                             "UPDATE schema_version SET version = " + std::to_string(version));
     } else {
       sqliteInt(("PRAGMA user_version = " + std::to_string(version)).c_str());
     }
@@ -306,7 +309,8 @@ TEST_F(StoreTest, ConcurrentClaimsOfOneCameraHaveExactlyOneWinner) {
     EXPECT_EQ(claimed, 1) << camera;
     EXPECT_EQ(taken, kNodes - 1) << camera;
     if (winner >= 0) {
-      EXPECT_EQ(nodes[0]->findCamera(camera)->ownerId, users[static_cast<std::size_t>(winner.load())]);
+      EXPECT_EQ(nodes[0]->findCamera(camera)->ownerId,
+                users[static_cast<std::size_t>(winner.load())]);
     }
   }
 }
@@ -346,8 +350,8 @@ TEST_F(StoreTest, ConcurrentSignInsKeepTheSessionCap) {
   for (int round = 0; round < kRounds; ++round) {
     race(nodes, [&](Store& node, int i) {
       auto hash = "r" + std::to_string(round) + "n" + std::to_string(i);
-      ended += static_cast<int>(
-          node.createSession(ann, {hash, 1000 + round, 3000, "x"}, kCap).size());
+      ended +=
+          static_cast<int>(node.createSession(ann, {hash, 1000 + round, 3000, "x"}, kCap).size());
     });
     EXPECT_EQ(nodes[0]->sessionsOf(ann, 1500).size(), kCap) << "round " << round;
   }
