@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Build toolchain and libraries.
 BUILD_PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
-  libboost-dev libssl-dev libsodium-dev libsqlite3-dev
+  libboost-dev libssl-dev libsodium-dev libsqlite3-dev libpqxx-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
@@ -21,6 +21,7 @@ RUNTIME_PKGS=(
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-nice gstreamer1.0-rtsp gstreamer1.0-x
   coturn iproute2 nftables procps curl openssl
+  postgresql-15  # the store-postgres tests start throw-away clusters of their own
 )
 # Browser tests.
 E2E_PKGS=(chromium nodejs npm)
@@ -46,9 +47,17 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # coturn's package starts a system service; SecCam starts its own.
-  if command -v systemctl >/dev/null && systemctl is-active --quiet coturn 2>/dev/null; then
-    $SUDO systemctl disable --now coturn >/dev/null 2>&1 || true
+  # coturn's and PostgreSQL's packages start system services; SecCam's tests start their own.
+  for service in coturn postgresql; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
+      $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+    fi
+  done
+  # Without systemd, postgresql-common starts the "main" cluster directly.
+  if command -v pg_lsclusters >/dev/null; then
+    pg_lsclusters --no-header 2>/dev/null | while read -r version name _ status _; do
+      [[ $status == online* ]] && $SUDO pg_ctlcluster "$version" "$name" stop >/dev/null 2>&1 || true
+    done
   fi
 fi
 

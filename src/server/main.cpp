@@ -16,6 +16,7 @@
 #include "server/config/server_config.hpp"
 #include "server/provisioning/provisioning.hpp"
 #include "server/server.hpp"
+#include "server/store/open_store.hpp"
 #include "server/store/store.hpp"
 
 // A fuzzer build (-DSECCAM_FUZZ=ON) weakens the password hash to its cheapest cost: it
@@ -47,6 +48,9 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   max-connections  SECCAM_MAX_CONNECTIONS   --max-connections N   0: what the open-file limit allows
   max-connections-per-address  SECCAM_MAX_CONNECTIONS_PER_ADDRESS  --max-connections-per-address N
                                                                    256 (0: no per-address cap)
+  [store] url      SECCAM_STORE_URL         --store-url URL       (none: SQLite in DATA/seccam.db)
+                                                                   postgresql://USER:PASS@HOST/DB
+  [store] pool-size  SECCAM_STORE_POOL_SIZE  --store-pool-size N  4 PostgreSQL connections (1-64)
   [tls] cert       SECCAM_TLS_CERT          --tls-cert FILE       (none: plain HTTP)
   [tls] key        SECCAM_TLS_KEY           --tls-key FILE        (none)
   [turn] secret    SECCAM_TURN_SECRET       --turn-secret TEXT    (none: no TURN credentials)
@@ -86,6 +90,11 @@ void addFlag(CLI::App& app, CommandLine& cli, const std::string& flag, const std
 void addStorageFlags(CLI::App& app, CommandLine& cli) {
   app.add_option("--config", cli.configFile, "TOML configuration file (also $SECCAM_CONFIG)");
   addFlag(app, cli, "--data", "data", "Data folder: database, master key (default ./data)");
+  addFlag(app, cli, "--store-url", "store.url",
+          "PostgreSQL URL (postgresql://…) to store accounts and cameras in; default: SQLite in "
+          "the data folder");
+  addFlag(app, cli, "--store-pool-size", "store.pool-size",
+          "PostgreSQL connections to keep at most (default 4)");
   addFlag(app, cli, "--master-key-file", "master-key-file",
           "Fleet master key file (default DATA/master.key, created 0600 on first use)");
   addFlag(app, cli, "--log-level", "log-level",
@@ -171,7 +180,8 @@ std::unique_ptr<store::Store> openStore(const ServerConfig& config) {
     spdlog::warn("data folder {} was readable by others: made private (0700)",
                  config.dataDir.string());
   }
-  return store::openSqliteStore(config.databasePath().string());
+  return store::openStore(config.storeUrl, static_cast<std::size_t>(config.storePoolSize),
+                          config.databasePath().string());
 }
 
 // `--out -`: the configs go to stdout and no file keeps a device key on the server.

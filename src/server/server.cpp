@@ -16,6 +16,7 @@
 #include "server/http/listener.hpp"
 #include "server/push/notifier.hpp"
 #include "server/signaling/hub.hpp"
+#include "server/store/open_store.hpp"
 #include "server/worker_pool.hpp"
 
 namespace seccam::server {
@@ -91,7 +92,8 @@ int runServer(const ServerConfig& config) {
   auto masterKey = loadOrCreateMasterKey(config.masterKeyFile);
   ensurePrivateDirectory(config.vapidKeyFile.parent_path());  // when kept outside the data folder
   auto vapidKey = push::VapidKey::loadOrCreate(config.vapidKeyFile);
-  auto store = store::openSqliteStore(config.databasePath().string());
+  auto store = store::openStore(config.storeUrl, static_cast<std::size_t>(config.storePoolSize),
+                                config.databasePath().string());
   store->deleteExpiredSessions(api::unixNow());
 
   // Database work at normal priority (never idle-class: under CPU load a sign-up's inserts

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "support/clients.hpp"
+#include "support/test_store.hpp"
 
 namespace seccam::test {
 
@@ -19,6 +20,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extraArgs, std::string dat
                              unsigned short port, std::string logDir)
     : extraArgs_(std::move(extraArgs)), env_(std::move(env)), host_(std::move(host)),
       port_(port ? port : freePort(host_)) {
+  env_.merge(testStoreEnvironment());  // the test's own settings win
   if (dataDir.empty()) {
     ownDir_ = std::make_unique<TempDir>();
     dataDir_ = ownDir_->path();
@@ -77,6 +79,7 @@ std::vector<ProvisionedCamera> ServerProcess::provision(int count) {
 }
 
 RunResult runProgram(const std::vector<std::string>& argv, std::map<std::string, std::string> env) {
+  env.merge(testStoreEnvironment());  // the caller's settings win
   TempDir dir;
   std::string log = dir.path() + "/out.log";
   ChildProcess child(argv, log, std::move(env));

@@ -26,6 +26,7 @@ class ServerProcess {
  public:
   // Starts `seccam-server serve --listen HOST:PORT --data DIR <extraArgs>` and waits until
   // /healthz answers 200 (throws std::runtime_error with the log if it does not within 10 s).
+  // Under SECCAM_TEST_STORE=postgres it stores in the current test's database (test_store.hpp).
   // `dataDir` empty: a fresh temporary folder owned by this object. The server's log goes to
   // `logDir` (default: the data folder; a test that fills the data disk puts it elsewhere).
   explicit ServerProcess(std::vector<std::string> extraArgs = {}, std::string dataDir = "",
@@ -60,7 +61,8 @@ class ServerProcess {
   int starts_ = 0;
 };
 
-// Runs a program to completion, returning its exit status (waitpid form) and output.
+// Runs a program to completion, returning its exit status (waitpid form) and output; with
+// the current test's store (test_store.hpp) in its environment, like ServerProcess.
 struct RunResult {
   int exitCode = -1;
   std::string output;

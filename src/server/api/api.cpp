@@ -99,6 +99,12 @@ ApiResponse Api::handle(const ApiRequest& request) {
       if (method == "DELETE") return unclaimCamera(*user, cameraId);
     }
     return notFound();
+  } catch (const store::StoreUnavailable& e) {
+    // PostgreSQL is down or restarting: the store reconnects by itself once it is back.
+    spdlog::error("{} {} failed, the database is unreachable: {}", request.method, request.path,
+                  e.what());
+    return errorResponse(503, protocol::ErrorCode::Overloaded,
+                         "The server cannot reach its database right now. Try again shortly.");
   } catch (const store::StorageFull& e) {
     // Nothing was changed and what is stored is intact; the operator has to free space.
     spdlog::error("{} {} refused, the data disk is full: {}", request.method, request.path,

@@ -191,6 +191,14 @@ ServerConfig loadServerConfig(const Settings& settings) {
       settings.getInt("push.ttl", push::kDefaultPushTtl.count(), 0, kMaxPushTtlSeconds));
   auto vapidFile = settings.getString("push.vapid-key-file", "");
   c.vapidKeyFile = vapidFile.empty() ? c.dataDir / "vapid.pem" : fs::path(vapidFile);
+  c.storeUrl = settings.getString("store.url", "");
+  if (!c.storeUrl.empty() && !startsWith(c.storeUrl, "postgresql://") &&
+      !startsWith(c.storeUrl, "postgres://")) {
+    // Not echoed: the URL may carry a password.
+    throw ConfigError("'store.url' must start with postgresql:// or postgres://");
+  }
+  c.storePoolSize = static_cast<int>(
+      settings.getInt("store.pool-size", kDefaultStorePoolSize, 1, kMaxStorePoolSize));
 
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);

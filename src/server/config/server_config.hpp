@@ -32,6 +32,11 @@ inline constexpr long long kDefaultHashQueue = 64;
 // Sessions per account: every browser and phone of a household, with room to spare.
 inline constexpr long long kDefaultMaxSessionsPerAccount = 20;
 
+// PostgreSQL connections per node: the database workers (2 to 8 threads) share them; a few
+// cover the usual load, and a cluster of nodes multiplies them.
+inline constexpr int kDefaultStorePoolSize = 4;
+inline constexpr int kMaxStorePoolSize = 64;
+
 struct ServerConfig {
   std::string listenHost = "127.0.0.1";
   unsigned short listenPort = 8080;
@@ -70,6 +75,11 @@ struct ServerConfig {
   // key file (default DATA/vapid.pem, created 0600 at first start).
   push::PushSettings push;
   std::filesystem::path vapidKeyFile;
+  // [store] url: "postgresql://…" (or "postgres://…") to keep accounts and cameras in
+  // PostgreSQL, shared by several nodes; empty: the SQLite file in the data folder.
+  // [store] pool-size: connections one node keeps open to PostgreSQL at most.
+  std::string storeUrl;
+  int storePoolSize = kDefaultStorePoolSize;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }

@@ -1,12 +1,10 @@
-// The SQLite schema as a list of versioned migrations, applied in order at start-up.
+// Applies the SQLite dialect of the schema migrations (schema_migrations.hpp) at start-up.
 #pragma once
 
+#include "server/store/schema_migrations.hpp"
 #include "server/store/sqlite_connection.hpp"
 
 namespace seccam::server::store {
-
-// The schema version this build writes (PRAGMA user_version after migrating).
-int latestSchemaVersion();
 
 // Applies every migration newer than the database's version, each in its own transaction.
 // Refuses (StoreError) a database written by a newer build rather than risk its data.

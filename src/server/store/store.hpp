@@ -1,5 +1,5 @@
 // The storage seam of seccam-server: users, sessions and cameras behind one interface, so
-// that SQLite (the default) and a later PostgreSQL implementation are interchangeable.
+// that SQLite (the default) and PostgreSQL (postgres_store.hpp) are interchangeable.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,14 @@ class StoreError : public std::runtime_error {
 // The disk (or quota) under the store is full: the change was not made, and what is stored is
 // unharmed. Writes work again once space is freed; reads go on meanwhile.
 class StorageFull : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// The database cannot be reached right now (PostgreSQL stopped, restarting or unreachable):
+// the request is answered 503 and may be retried; the store reconnects by itself on a later
+// call. A change cut off at its commit may or may not have been made.
+class StoreUnavailable : public StoreError {
  public:
   using StoreError::StoreError;
 };

@@ -14,6 +14,7 @@
 #include "common/identity.hpp"
 #include "support/clients.hpp"
 #include "support/server_process.hpp"
+#include "support/test_store.hpp"
 
 using namespace seccam::test;
 namespace fs = std::filesystem;
@@ -61,7 +62,11 @@ TEST(Cli, ProvisionJsonPrintsOneCameraPerLineWithItsConfigFile) {
 
   auto keyFile = data.path() + "/master.key";
   EXPECT_EQ(fileMode(keyFile), 0600u);
-  EXPECT_EQ(fileMode(data.path() + "/seccam.db"), 0600u);  // it holds password hashes
+  if (testStoreIsPostgres()) {
+    EXPECT_FALSE(fs::exists(data.path() + "/seccam.db"));  // the cameras went to PostgreSQL
+  } else {
+    EXPECT_EQ(fileMode(data.path() + "/seccam.db"), 0600u);  // it holds password hashes
+  }
   auto masterKeyText = readFile(keyFile);
   ASSERT_EQ(masterKeyText.size(), 32u);
   std::vector<std::uint8_t> masterKey(masterKeyText.begin(), masterKeyText.end());
@@ -177,7 +182,8 @@ TEST(Cli, HelpDocumentsEveryOption) {
         "SECCAM_THREADS", "SECCAM_TLS_CERT", "SECCAM_TLS_KEY", "SECCAM_TURN_SECRET",
         "SECCAM_TURN_URLS", "SECCAM_TURN_TTL", "SECCAM_MASTER_KEY_FILE",
         "SECCAM_SIGNALING_PING_INTERVAL", "SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT",
-        "SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL"}) {
+        "SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL", "SECCAM_STORE_URL",
+        "SECCAM_STORE_POOL_SIZE"}) {
     EXPECT_NE(top.output.find(env), std::string::npos) << env;
   }
   auto serve = runProgram({serverBinary(), "serve", "--help"});
@@ -185,11 +191,12 @@ TEST(Cli, HelpDocumentsEveryOption) {
        {"--listen", "--data", "--config", "--public-url", "--web-root", "--log-level", "--threads",
         "--tls-cert", "--tls-key", "--turn-secret", "--turn-urls", "--turn-ttl",
         "--master-key-file", "--signaling-ping-interval", "--signaling-camera-auth-timeout",
-        "--signaling-revocation-sweep-interval"}) {
+        "--signaling-revocation-sweep-interval", "--store-url", "--store-pool-size"}) {
     EXPECT_NE(serve.output.find(flag), std::string::npos) << flag;
   }
   auto provision = runProgram({serverBinary(), "camera", "provision", "--help"});
-  for (std::string flag : {"--count", "--out", "--json", "--listen", "--data", "--config"}) {
+  for (std::string flag : {"--count", "--out", "--json", "--listen", "--data", "--config",
+                           "--store-url"}) {
     EXPECT_NE(provision.output.find(flag), std::string::npos) << flag;
   }
 }

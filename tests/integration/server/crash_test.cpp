@@ -1,6 +1,7 @@
 // The server killed outright (kill -9) in the middle of a stream of sign-ups and claims:
 // every request it acknowledged (2xx received) is there after a restart on the same data
-// folder, and the database is intact (SQLite's own checks, and no half-done sign-up).
+// folder, and the database is intact (SQLite's own checks, and no half-done sign-up), in
+// either store.
 #include <signal.h>
 #include <sqlite3.h>
 
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "server_test_client.hpp"
+#include "support/test_store.hpp"
 
 using namespace seccam::test;
 
@@ -71,6 +73,26 @@ DatabaseCheck checkDatabase(const std::string& path) {
   rows("SELECT c.id, u.username FROM cameras c JOIN users u ON u.id = c.owner_id",
        [&](sqlite3_stmt* s) { out.ownerOfCamera[text(s, 0)] = text(s, 1); });
   sqlite3_close(db);
+  return out;
+}
+
+// The same from PostgreSQL (which enforces foreign keys and has no file to check).
+DatabaseCheck checkPostgres(const std::string& url) {
+  DatabaseCheck out;
+  out.integrity = "ok";
+  auto count = [&](const char* sql) {
+    return std::stoi(PostgresCluster::query(url, sql).at(0).at(0));
+  };
+  out.usersWithoutCamera = count(
+      "SELECT COUNT(*) FROM users u WHERE NOT EXISTS "
+      "(SELECT 1 FROM cameras c WHERE c.owner_id = u.id)");
+  out.usersWithoutSession = count(
+      "SELECT COUNT(*) FROM users u WHERE NOT EXISTS "
+      "(SELECT 1 FROM sessions s WHERE s.user_id = u.id)");
+  for (const auto& row : PostgresCluster::query(
+           url, "SELECT c.id, u.username FROM cameras c JOIN users u ON u.id = c.owner_id")) {
+    out.ownerOfCamera[row.at(0)] = row.at(1);
+  }
   return out;
 }
 
@@ -144,8 +166,10 @@ TEST_F(Crash, EveryAcknowledgedSignUpAndClaimSurvivesKillNine) {
   RecordProperty("acknowledged", acknowledgedAtKill);
   RecordProperty("requests", requestsAtKill);
 
-  // The database file as the dead process left it.
-  auto check = checkDatabase(server->dataDir() + "/seccam.db");
+  // The database as the dead process left it.
+  auto check = testStoreIsPostgres()
+                   ? checkPostgres(testStoreEnvironment().at("SECCAM_STORE_URL"))
+                   : checkDatabase(server->dataDir() + "/seccam.db");
   EXPECT_EQ(check.integrity, "ok");
   EXPECT_EQ(check.foreignKeyProblems, 0);
   EXPECT_EQ(check.usersWithoutCamera, 0) << "a sign-up was stored without its camera";

@@ -7,6 +7,7 @@
 
 #include "support/clients.hpp"
 #include "support/server_process.hpp"
+#include "support/test_store.hpp"
 
 using namespace seccam::test;
 using namespace std::chrono_literals;
@@ -25,7 +26,7 @@ class TlsServer : public ::testing::Test {
     listen = "127.0.0.1:" + std::to_string(port);
     process = ChildProcess({serverBinary(), "serve", "--listen", listen, "--data", dir.path() + "/data",
                             "--tls-cert", cert, "--tls-key", key},
-                           dir.path() + "/server.log");
+                           dir.path() + "/server.log", testStoreEnvironment());
     ASSERT_TRUE(waitFor([&] { return curl({"-o", "/dev/null", "-w", "%{http_code}", url("/healthz")})
                                           .output == "200"; },
                         10s))

@@ -17,6 +17,7 @@
 #include "common/identity.hpp"
 #include "support/clients.hpp"
 #include "support/server_process.hpp"
+#include "support/test_store.hpp"
 
 namespace seccam::test {
 namespace {
@@ -118,6 +119,7 @@ class SignalingOverTls : public ::testing::Test {
                             "/CN=127.0.0.1", "-keyout", key, "-out", cert});
     ASSERT_EQ(made.exitCode, 0) << made.output;
     env = {{"SECCAM_TLS_CERT", cert}, {"SECCAM_TLS_KEY", key}};
+    env.merge(testStoreEnvironment());
     port = freePort();
     auto provisioned =
         runProgram({serverBinary(), "camera", "provision", "--json", "--data", dir.path(),

@@ -173,3 +173,43 @@ TEST(ServerConfig, PushEndpointHostsAreHostNames) {
   settings.setOverride("push.endpoint-hosts", "https://push.example.org/");
   EXPECT_THROW(loadServerConfig(settings), ConfigError);
 }
+
+TEST(ServerConfig, StoreIsSqliteUnlessAPostgresUrlIsGiven) {
+  Settings none("SECCAMCFGTEST_");
+  auto sqlite = loadServerConfig(none);
+  EXPECT_EQ(sqlite.storeUrl, "");
+  EXPECT_EQ(sqlite.storePoolSize, kDefaultStorePoolSize);
+
+  for (std::string url : {"postgresql://seccam:pw@db.lan:5432/seccam", "postgres:///seccam"}) {
+    Settings settings("SECCAMCFGTEST_");
+    settings.setOverride("store.url", url);
+    settings.setOverride("store.pool-size", "9");
+    auto config = loadServerConfig(settings);
+    EXPECT_EQ(config.storeUrl, url);
+    EXPECT_EQ(config.storePoolSize, 9);
+  }
+
+  // From the environment (SECCAM_STORE_URL in the server), like every other key.
+  Settings fromEnv("SECCAMCFGTEST_");
+  ::setenv("SECCAMCFGTEST_STORE_URL", "postgresql:///from-env", 1);
+  EXPECT_EQ(loadServerConfig(fromEnv).storeUrl, "postgresql:///from-env");
+  ::unsetenv("SECCAMCFGTEST_STORE_URL");
+}
+
+TEST(ServerConfig, BadStoreSettingsNameTheirKey) {
+  for (auto [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"store.url", "mysql://db/seccam"},
+           {"store.url", "seccam.db"},
+           {"store.pool-size", "0"},
+           {"store.pool-size", "65"}}) {
+    Settings settings("SECCAMCFGTEST_");
+    settings.setOverride(key, value);
+    try {
+      loadServerConfig(settings);
+      ADD_FAILURE() << key << " = " << value << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos)
+          << e.what();
+    }
+  }
+}
