@@ -58,6 +58,9 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [auth] hash-workers  SECCAM_AUTH_HASH_WORKERS  --auth-hash-workers N  one per core, at most 4
   [auth] hash-queue    SECCAM_AUTH_HASH_QUEUE    --auth-hash-queue N    64 (sign-ins waiting; more: 503)
   [auth] max-sessions  SECCAM_AUTH_MAX_SESSIONS  --auth-max-sessions N  20 per account (0: no cap)
+  [bus] url        SECCAM_BUS_URL           --bus-url URL         (none: this node alone; set:
+                                                                   redis://HOST:PORT shared by
+                                                                   every node, docs/BUS.md)
   [signaling] ping-interval              SECCAM_SIGNALING_PING_INTERVAL              20
   [signaling] camera-auth-timeout        SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT        10
   [signaling] revocation-sweep-interval  SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL  5
@@ -110,6 +113,9 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--max-connections-per-address", "max-connections-per-address",
           "Open connections per client address; past it requests get 503 (default 256, 0: no "
           "cap)");
+  addFlag(app, cli, "--bus-url", "bus.url",
+          "redis://HOST:PORT that every node of a deployment of several servers shares "
+          "(default: none, this server alone)");
   addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
   addFlag(app, cli, "--turn-host", "turn.host",
           "coturn's host name or address: hand out TURN over UDP, TCP and TLS on it");

@@ -37,6 +37,9 @@ struct ApiDependencies {
   LiveCameraHooks live;
   // Sessions an account may have at once; a sign-in past it ends the oldest. 0: no cap.
   std::size_t maxSessionsPerAccount = 0;
+  // Where the sign-in and claim throttles keep their failures (`scope`: "signin", "claim");
+  // none: in this process. With a bus, in Redis, shared by every node (docs/BUS.md).
+  std::function<auth::AttemptThrottle::WindowFactory(const std::string& scope)> failureWindows;
 };
 
 // PROTOCOL.md: 429 after 5 failures in 15 minutes for one account from one address; an
@@ -114,8 +117,12 @@ class Api {
     limits.window = kFailureWindow;
     return limits;
   }
-  auth::AttemptThrottle signIns_{throttleLimits()};
-  auth::AttemptThrottle claims_{throttleLimits()};
+  static auth::AttemptThrottle::WindowFactory windowsFor(const ApiDependencies& deps,
+                                                        const std::string& scope) {
+    return deps.failureWindows ? deps.failureWindows(scope) : auth::AttemptThrottle::WindowFactory{};
+  }
+  auth::AttemptThrottle signIns_{throttleLimits(), windowsFor(deps_, "signin")};
+  auth::AttemptThrottle claims_{throttleLimits(), windowsFor(deps_, "claim")};
 };
 
 // ISO 8601 UTC ("2026-11-25T09:50:00Z").

@@ -159,6 +159,10 @@ ServerConfig loadServerConfig(const Settings& settings) {
   c.maxSessionsPerAccount = settings.getInt("auth.max-sessions", kDefaultMaxSessionsPerAccount,
                                             0, kMaxSessionsLimit);
 
+  c.busUrl = settings.getString("bus.url", "");
+  if (!c.busUrl.empty() && !c.busUrl.starts_with("redis://")) {
+    throw ConfigError("'bus.url' must be redis://HOST:PORT, not '" + c.busUrl + "'");
+  }
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);
   return c;

@@ -65,6 +65,9 @@ struct ServerConfig {
   // [auth] max-sessions: sessions an account may have at once; a sign-in past it ends the
   // oldest (its WebSockets are closed). 0: no cap.
   long long maxSessionsPerAccount = kDefaultMaxSessionsPerAccount;
+  // [bus] url: "redis://HOST:PORT" shared by every node of a deployment (docs/BUS.md); empty:
+  // this node is alone and talks to no Redis.
+  std::string busUrl;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }
