@@ -284,34 +284,30 @@ void HubCore::cameraJoined(SignalingConnection& camera, const std::string& camer
   ConnectionPtr replaced;
   std::vector<EndedPair> ended;
   std::vector<ConnectionPtr> audience;
+  bool older = false;
   {
     std::lock_guard lock(mutex_);
     if (deps_.bus && epoch != 0) {
       // Another node announced a newer connection while this one's announcement was on its
       // way: this one is the older and loses, as on one node.
       auto known = cameraEpochs_.find(cameraId);
-      if (known != cameraEpochs_.end() && known->second > epoch &&
-          isProxyLocked(table_.cameraConnection(cameraId))) {
-        replaced = nullptr;
-        attached.replaced = camera.id();
+      older = known != cameraEpochs_.end() && known->second > epoch &&
+              isProxyLocked(table_.cameraConnection(cameraId));
+    }
+    if (!older) {
+      attached = table_.attachCamera(cameraId, camera.id());
+      replaced = find(attached.replaced);
+      ended = resolve(attached.endedSessions);
+      audience = findAll(attached.audience);
+      if (deps_.bus) {
+        // A camera that had been on another node: its stand-in goes.
+        if (isProxyLocked(attached.replaced)) dropProxyLocked(attached.replaced);
+        cameraEpochs_[cameraId] = epoch;
       }
-    }
-    if (attached.replaced == camera.id()) {
-      // fall through to the close below, outside the lock
-    } else {
-    attached = table_.attachCamera(cameraId, camera.id());
-    replaced = find(attached.replaced);
-    ended = resolve(attached.endedSessions);
-    audience = findAll(attached.audience);
-    if (deps_.bus) {
-      // A camera that had been on another node: its stand-in goes.
-      if (isProxyLocked(attached.replaced)) dropProxyLocked(attached.replaced);
-      cameraEpochs_[cameraId] = epoch;
-    }
-    updateGauges();
+      updateGauges();
     }
   }
-  if (attached.replaced == camera.id()) {
+  if (older) {
     spdlog::info("camera {}: a newer connection on another node replaces connection {}", cameraId,
                  camera.id());
     camera.close(protocol::CloseCode::Replaced, "replaced by a newer connection");
