@@ -304,6 +304,42 @@ TEST_F(ClusterSweepOff, UnclaimingOnOneNodeCutsAViewerOnAnother) {
   EXPECT_EQ(nextNonStatus(*viewer).value("code", ""), "not_found");
 }
 
+class ClusterFastSweep : public ClusterTest {
+ protected:
+  ClusterFastSweep() : ClusterTest(2, {"--signaling-revocation-sweep-interval", "1"}) {}
+};
+
+TEST_F(ClusterFastSweep, ACameraRevokedWhileOnNodeAIsCutAndShownOfflineOnNodeB) {
+  auto cams = node(0).provision(1);
+  auto ann = registerAccount(node(0), "ann", cams[0]);
+  auto viewer = openViewer(node(1), ann);
+  auto camera = openCamera(node(0), cams[0]);
+  expectStatus(*viewer, cams[0].cameraId, true);
+  viewer->send(offerMessage("session-1", cams[0].cameraId).dump());
+  EXPECT_EQ(nextMessage(*camera).value("session", ""), "session-1");
+
+  auto revoke = runProgram(
+      {serverBinary(), "camera", "revoke", cams[0].cameraId, "--data", cluster.dataDir()});
+  ASSERT_EQ(revoke.exitCode, 0) << revoke.output;
+  EXPECT_EQ(closeCodeAfterDrain(*camera), 4401);
+  json bye = nextNonStatus(*viewer);
+  EXPECT_EQ(bye.value("session", ""), "session-1");
+  EXPECT_EQ(bye.value("reason", ""), "camera_offline");
+  EXPECT_TRUE(waitFor(
+      [&] { return !cameraInfo(node(1), ann, cams[0].cameraId).value("online", true); },
+      std::chrono::seconds(5)));
+  // It cannot come back on the other node either.
+  auto again = std::make_unique<WsClient>();
+  ASSERT_TRUE(again->connect(node(1).host(), node(1).port(), "/ws/camera"));
+  json challenge = nextMessage(*again);
+  again->send(json{{"type", "auth"},
+                   {"camera", cams[0].cameraId},
+                   {"signature", signatureFor(cams[0].deviceKey, challenge.value("nonce", ""),
+                                              cams[0].cameraId)}}
+                  .dump());
+  EXPECT_EQ(closeCodeAfterDrain(*again), 4401);
+}
+
 class ClusterOfTwo : public ClusterTest {
  protected:
   ClusterOfTwo() : ClusterTest(2) {}
