@@ -26,6 +26,10 @@ namespace net = boost::asio;
 namespace {
 constexpr std::chrono::milliseconds kFirstRetry{100};
 constexpr std::chrono::milliseconds kMaxRetry{2000};
+// A Redis that stops answering without closing (a network cut, a stopped process) is noticed
+// by a PING this often that must be answered within kPingTimeout.
+constexpr std::chrono::milliseconds kPingInterval{1000};
+constexpr std::chrono::milliseconds kPingTimeout{3000};
 
 Reply toReply(const redisReply* r) {
   Reply out;
@@ -114,6 +118,29 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     std::unique_ptr<net::steady_timer> timer;
   };
   std::vector<std::unique_ptr<Periodic>> periodic;
+  bool pingOutstanding = false;
+  std::chrono::steady_clock::time_point pingSent;
+
+  void watchdog() {
+    if (!commands.up || !commands.ac) {
+      pingOutstanding = false;
+      return;
+    }
+    if (pingOutstanding) {
+      if (std::chrono::steady_clock::now() - pingSent < kPingTimeout) return;
+      pingOutstanding = false;
+      spdlog::error("bus: Redis at {} has not answered for {} ms", describe(), kPingTimeout.count());
+      // Drop both connections: pending commands end without a reply, and reconnecting starts.
+      for (Link* link : {&commands, &subscriber}) {
+        if (link->ac) redisAsyncFree(link->ac);
+      }
+      return;
+    }
+    pingOutstanding = true;
+    pingSent = std::chrono::steady_clock::now();
+    auto self = shared_from_this();
+    send({"PING"}, [self](Reply) { self->pingOutstanding = false; });
+  }
 
   void schedule(Periodic& p) {
     p.timer->expires_after(p.interval);
@@ -364,6 +391,10 @@ void RedisBus::every(std::chrono::milliseconds interval, std::function<void()> w
 }
 
 void RedisBus::start() {
+  std::weak_ptr<Impl> weak = impl_;
+  every(kPingInterval, [weak] {
+    if (auto impl = weak.lock()) impl->watchdog();
+  });
   net::post(impl_->strand, [impl = impl_] {
     for (auto& p : impl->periodic) impl->schedule(*p);
     impl->connect(impl->commands);

@@ -4,6 +4,8 @@
 // unclaims made on one node hold on the others; Redis going away and coming back is seen in
 // /healthz and routing recovers without restarting any node.
 // Every test here fails with SECCAM_TEST_CLUSTER_NO_BUS=1 (the same nodes without the bus).
+#include <csignal>
+
 #include "common/crypto.hpp"
 #include "signaling_harness.hpp"
 #include "support/cluster.hpp"
@@ -381,6 +383,17 @@ TEST_F(ClusterOfTwo, RedisRestartedMidStreamIsSeenInHealthAndRoutingRecoversByIt
   EXPECT_EQ(offer.value("session", ""), "session-3");
   camera->send(answerMessage("session-3").dump());
   EXPECT_EQ(nextNonStatus(*viewer).value("type", ""), "answer");
+}
+
+TEST_F(ClusterOfTwo, ARedisThatStopsAnsweringWithoutClosingIsNoticedToo) {
+  // SIGSTOP: the sockets stay open and nothing answers, as behind a network cut.
+  EXPECT_EQ(cluster.health(0), 200);
+  ASSERT_EQ(::kill(cluster.redis().process().pid(), SIGSTOP), 0);
+  EXPECT_TRUE(waitFor([&] { return cluster.health(0) == 503 && cluster.health(1) == 503; },
+                      std::chrono::seconds(8)));
+  ASSERT_EQ(::kill(cluster.redis().process().pid(), SIGCONT), 0);
+  EXPECT_TRUE(waitFor([&] { return cluster.health(0) == 200 && cluster.health(1) == 200; },
+                      std::chrono::seconds(10)));
 }
 
 }  // namespace
