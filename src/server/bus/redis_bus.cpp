@@ -12,8 +12,8 @@
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <charconv>
@@ -77,8 +77,7 @@ std::optional<RedisAddress> parseRedisUrl(std::string_view url) {
     auto portText = url.substr(colon + 1);
     unsigned port = 0;
     auto [end, ec] = std::from_chars(portText.data(), portText.data() + portText.size(), port);
-    if (ec != std::errc() || end != portText.data() + portText.size() || port == 0 ||
-        port > 65535)
+    if (ec != std::errc() || end != portText.data() + portText.size() || port == 0 || port > 65535)
       return std::nullopt;
     address.port = static_cast<unsigned short>(port);
   }
@@ -96,9 +95,9 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     bool wantRead = false, wantWrite = false, readArmed = false, writeArmed = false;
     std::uint64_t generation = 0;  // a new one per context: stale waits do nothing
     bool up = false;
-    bool wasUp = false;           // up since the last loss was logged
-    bool failureLogged = false;   // the loss (or the first failure) said once
-    std::size_t confirmed = 0;    // subscriptions confirmed on this connection
+    bool wasUp = false;          // up since the last loss was logged
+    bool failureLogged = false;  // the loss (or the first failure) said once
+    std::size_t confirmed = 0;   // subscriptions confirmed on this connection
     std::chrono::milliseconds backoff = kFirstRetry;
     std::unique_ptr<net::steady_timer> retry;
   };
@@ -129,7 +128,8 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     if (pingOutstanding) {
       if (std::chrono::steady_clock::now() - pingSent < kPingTimeout) return;
       pingOutstanding = false;
-      spdlog::error("bus: Redis at {} has not answered for {} ms", describe(), kPingTimeout.count());
+      spdlog::error("bus: Redis at {} has not answered for {} ms", describe(),
+                    kPingTimeout.count());
       // Drop both connections: pending commands end without a reply, and reconnecting starts.
       for (Link* link : {&commands, &subscriber}) {
         if (link->ac) redisAsyncFree(link->ac);
@@ -198,30 +198,32 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     if (link.readArmed || !link.ac || !link.socket) return;
     link.readArmed = true;
     auto self = shared_from_this();
-    link.socket->async_wait(
-        net::posix::stream_descriptor::wait_read,
-        net::bind_executor(strand, [self, &link, gen = link.generation](boost::system::error_code ec) {
-          if (gen != link.generation) return;
-          link.readArmed = false;
-          if (ec || !link.ac) return;
-          if (link.wantRead) redisAsyncHandleRead(link.ac);
-          if (gen == link.generation && link.ac && link.wantRead) self->armRead(link);
-        }));
+    link.socket->async_wait(net::posix::stream_descriptor::wait_read,
+                            net::bind_executor(strand, [self, &link, gen = link.generation](
+                                                           boost::system::error_code ec) {
+                              if (gen != link.generation) return;
+                              link.readArmed = false;
+                              if (ec || !link.ac) return;
+                              if (link.wantRead) redisAsyncHandleRead(link.ac);
+                              if (gen == link.generation && link.ac && link.wantRead)
+                                self->armRead(link);
+                            }));
   }
 
   void armWrite(Link& link) {
     if (link.writeArmed || !link.ac || !link.socket) return;
     link.writeArmed = true;
     auto self = shared_from_this();
-    link.socket->async_wait(
-        net::posix::stream_descriptor::wait_write,
-        net::bind_executor(strand, [self, &link, gen = link.generation](boost::system::error_code ec) {
-          if (gen != link.generation) return;
-          link.writeArmed = false;
-          if (ec || !link.ac) return;
-          if (link.wantWrite) redisAsyncHandleWrite(link.ac);
-          if (gen == link.generation && link.ac && link.wantWrite) self->armWrite(link);
-        }));
+    link.socket->async_wait(net::posix::stream_descriptor::wait_write,
+                            net::bind_executor(strand, [self, &link, gen = link.generation](
+                                                           boost::system::error_code ec) {
+                              if (gen != link.generation) return;
+                              link.writeArmed = false;
+                              if (ec || !link.ac) return;
+                              if (link.wantWrite) redisAsyncHandleWrite(link.ac);
+                              if (gen == link.generation && link.ac && link.wantWrite)
+                                self->armWrite(link);
+                            }));
   }
 
   // --- connection life ---
@@ -305,8 +307,8 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     if (stopped) return;
     if (was || !link.failureLogged) {
       spdlog::error("bus: {} connection to Redis at {} {}: {}; retrying until it is back",
-                    link.subscriber ? "subscriber" : "command", describe(),
-                    was ? "lost" : "failed", why);
+                    link.subscriber ? "subscriber" : "command", describe(), was ? "lost" : "failed",
+                    why);
       link.failureLogged = true;
     }
     link.retry->expires_after(link.backoff);
@@ -330,7 +332,8 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
 
   // --- commands ---
   static void onCommandReply(redisAsyncContext* ac, void* r, void* data) {
-    std::unique_ptr<std::function<void(Reply)>> done(static_cast<std::function<void(Reply)>*>(data));
+    std::unique_ptr<std::function<void(Reply)>> done(
+        static_cast<std::function<void(Reply)>*>(data));
     auto* link = static_cast<Link*>(ac->data);
     if (link && link->impl->stopped) return;  // shutting down: nobody waits any more
     if (*done) (*done)(toReply(static_cast<redisReply*>(r)));
@@ -386,8 +389,8 @@ void RedisBus::subscribe(std::vector<std::string> channels, MessageHandler onMes
 void RedisBus::onStateChange(StateHandler handler) { impl_->onState = std::move(handler); }
 
 void RedisBus::every(std::chrono::milliseconds interval, std::function<void()> work) {
-  impl_->periodic.push_back(std::make_unique<Impl::Periodic>(
-      Impl::Periodic{interval, std::move(work), std::make_unique<net::steady_timer>(impl_->strand)}));
+  impl_->periodic.push_back(std::make_unique<Impl::Periodic>(Impl::Periodic{
+      interval, std::move(work), std::make_unique<net::steady_timer>(impl_->strand)}));
 }
 
 void RedisBus::start() {
@@ -412,9 +415,10 @@ bool RedisBus::connected() const { return impl_->up.load(); }
 std::string RedisBus::describe() const { return impl_->describe(); }
 
 void RedisBus::command(std::vector<std::string> args, std::function<void(Reply)> done) {
-  net::post(impl_->strand, [impl = impl_, args = std::move(args), done = std::move(done)]() mutable {
-    impl->send(args, std::move(done));
-  });
+  net::post(impl_->strand,
+            [impl = impl_, args = std::move(args), done = std::move(done)]() mutable {
+              impl->send(args, std::move(done));
+            });
 }
 
 Reply RedisBus::call(std::vector<std::string> args, std::chrono::milliseconds timeout) {

@@ -41,7 +41,10 @@ class SharedFailureWindow final : public auth::FailureWindow {
  public:
   SharedFailureWindow(RedisBus& bus, std::string prefix, std::size_t maxFailures,
                       std::chrono::seconds window)
-      : bus_(bus), prefix_(std::move(prefix)), max_(maxFailures), window_(window),
+      : bus_(bus),
+        prefix_(std::move(prefix)),
+        max_(maxFailures),
+        window_(window),
         local_(maxFailures, window) {}
 
   std::optional<std::chrono::seconds> retryAfter(const std::string& key,
@@ -117,7 +120,8 @@ class SharedFailureWindow final : public auth::FailureWindow {
 
   void unreachable(const Reply& reply) const {
     // The bus logs the lost connection itself; a Redis error reply is ours to tell.
-    if (reply.type == Reply::Type::error) spdlog::error("bus: throttle script failed: {}", reply.text);
+    if (reply.type == Reply::Type::error)
+      spdlog::error("bus: throttle script failed: {}", reply.text);
   }
 
   RedisBus& bus_;

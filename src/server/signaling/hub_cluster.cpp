@@ -112,14 +112,13 @@ void HubCore::announceCamera(const std::string& cameraId, ConnectionId connectio
     done(0);
     return;
   }
-  deps_.bus->command({"EVAL", kAnnounceScript, "1", kCameraKey + cameraId, nodeId_,
-                      std::to_string(connection), cameraId, std::to_string(kPresenceTtl.count()),
-                      "new"},
-                     [done = std::move(done)](bus::Reply reply) {
-                       done(reply.type == bus::Reply::Type::integer
-                                ? static_cast<std::uint64_t>(reply.integer)
-                                : 0);
-                     });
+  deps_.bus->command(
+      {"EVAL", kAnnounceScript, "1", kCameraKey + cameraId, nodeId_, std::to_string(connection),
+       cameraId, std::to_string(kPresenceTtl.count()), "new"},
+      [done = std::move(done)](bus::Reply reply) {
+        done(reply.type == bus::Reply::Type::integer ? static_cast<std::uint64_t>(reply.integer)
+                                                     : 0);
+      });
 }
 
 void HubCore::withdrawCamera(const std::string& cameraId, ConnectionId connection) {
@@ -212,8 +211,7 @@ void HubCore::onBusMessage(const std::string& channel, const std::string& payloa
     auto from = connectionIdOf(j, "f");
     auto to = connectionIdOf(j, "to");
     if (!from || !to) return;
-    remoteMessage(node, *from, text(j, "r") == "c", *to, text(j, "s"), text(j, "k"),
-                  text(j, "m"));
+    remoteMessage(node, *from, text(j, "r") == "c", *to, text(j, "s"), text(j, "k"), text(j, "m"));
   } else if (type == "refused") {
     auto from = connectionIdOf(j, "f");
     if (from) remoteRefusal(node, *from, text(j, "s"), text(j, "code"));
@@ -264,14 +262,15 @@ void HubCore::remoteMessage(const std::string& node, ConnectionId from, bool fro
   if (refused) {
     // The viewer's node bound the session; it ends it and tells the viewer (same code as
     // on one node).
-    publish(kNodeInbox + node, json{{"t", "refused"},
-                                    {"n", nodeId_},
-                                    {"f", std::to_string(to)},
-                                    {"s", session},
-                                    {"code", protocol::wireName(route.error == RouteError::notFound
-                                                                    ? protocol::ErrorCode::NotFound
-                                                                    : protocol::ErrorCode::CameraOffline)}}
-                                   .dump());
+    publish(kNodeInbox + node,
+            json{{"t", "refused"},
+                 {"n", nodeId_},
+                 {"f", std::to_string(to)},
+                 {"s", session},
+                 {"code", protocol::wireName(route.error == RouteError::notFound
+                                                 ? protocol::ErrorCode::NotFound
+                                                 : protocol::ErrorCode::CameraOffline)}}
+                .dump());
     return;
   }
   // Anything else that does not fit this node's table is a race with the session's end.
@@ -294,10 +293,10 @@ void HubCore::remoteRefusal(const std::string& node, ConnectionId camera,
   }
   if (!viewer || viewer->isRemote()) return;
   auto errorCode = protocol::errorCodeFromWire(code).value_or(protocol::ErrorCode::NotFound);
-  viewer->send(protocol::serialize(protocol::Error{
-      session, errorCode,
-      errorCode == protocol::ErrorCode::CameraOffline ? "The camera is offline."
-                                                      : "No such camera or session."}));
+  viewer->send(protocol::serialize(protocol::Error{session, errorCode,
+                                                   errorCode == protocol::ErrorCode::CameraOffline
+                                                       ? "The camera is offline."
+                                                       : "No such camera or session."}));
 }
 
 void HubCore::remoteOnline(const std::string& node, const std::string& cameraId,

@@ -4,11 +4,12 @@
 // unclaims made on one node hold on the others; Redis going away and coming back is seen in
 // /healthz and routing recovers without restarting any node.
 // Every test here fails with SECCAM_TEST_CLUSTER_NO_BUS=1 (the same nodes without the bus).
+#include "support/cluster.hpp"
+
 #include <csignal>
 
 #include "common/crypto.hpp"
 #include "signaling_harness.hpp"
-#include "support/cluster.hpp"
 
 namespace seccam::test {
 namespace {
@@ -17,8 +18,7 @@ class ClusterTest : public ::testing::Test {
  protected:
   explicit ClusterTest(int nodes = 3, std::vector<std::string> extraArgs = {})
       : cluster(nodes, std::move(extraArgs),
-                {{"SECCAM_TURN_SECRET", "signaling-test-secret"},
-                 {"SECCAM_TURN_URLS", kTurnUrl}}) {
+                {{"SECCAM_TURN_SECRET", "signaling-test-secret"}, {"SECCAM_TURN_URLS", kTurnUrl}}) {
     crypto::initialize();
   }
 
@@ -41,8 +41,7 @@ class ClusterTest : public ::testing::Test {
     return account;
   }
 
-  HttpResponse login(ServerProcess& on, const std::string& username,
-                     const std::string& password) {
+  HttpResponse login(ServerProcess& on, const std::string& username, const std::string& password) {
     json body{{"username", username}, {"password", password}};
     return httpRequest(on.host(), on.port(), "POST", "/api/login", body.dump(),
                        {{"Content-Type", "application/json"}, {"Origin", on.origin()}});
@@ -69,8 +68,8 @@ class ClusterTest : public ::testing::Test {
     json challenge = nextMessage(*client);
     json auth{{"type", "auth"},
               {"camera", camera.cameraId},
-              {"signature", signatureFor(camera.deviceKey, challenge.value("nonce", ""),
-                                         camera.cameraId)}};
+              {"signature",
+               signatureFor(camera.deviceKey, challenge.value("nonce", ""), camera.cameraId)}};
     client->send(auth.dump());
     json reply = nextMessage(*client);
     EXPECT_EQ(reply.value("type", ""), "welcome") << reply.dump();
@@ -143,8 +142,11 @@ TEST_F(ClusterTest, ACameraOnNodeAAndItsViewerOnNodeBTalkAsOnOneNode) {
             candidateMessage("session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host"));
   camera->send(candidateMessage("session-1", "").dump());
   EXPECT_EQ(nextNonStatus(*viewer), candidateMessage("session-1", ""));
-  json quality{{"type", "quality"}, {"session", "session-1"}, {"rendition", "medium"},
-               {"width", 640}, {"height", 360}};
+  json quality{{"type", "quality"},
+               {"session", "session-1"},
+               {"rendition", "medium"},
+               {"width", 640},
+               {"height", 360}};
   camera->send(quality.dump());
   EXPECT_EQ(nextNonStatus(*viewer), quality);
 
@@ -168,8 +170,9 @@ TEST_F(ClusterTest, ACameraOnNodeAAndItsViewerOnNodeBTalkAsOnOneNode) {
   EXPECT_EQ(bye.value("session", ""), "session-2");
   EXPECT_EQ(bye.value("reason", ""), "camera_offline");
   expectStatus(*viewer, cams[0].cameraId, false);
-  EXPECT_TRUE(waitFor([&] { return !cameraInfo(node(2), ann, cams[0].cameraId).value("online", true); },
-                      std::chrono::seconds(5)));
+  EXPECT_TRUE(
+      waitFor([&] { return !cameraInfo(node(2), ann, cams[0].cameraId).value("online", true); },
+              std::chrono::seconds(5)));
 }
 
 TEST_F(ClusterTest, AnotherAccountCannotReachACameraOnAnotherNodeByAnyMessage) {
@@ -266,6 +269,25 @@ TEST_F(ClusterTest, ALockOutMadeOnOneNodeHoldsOnTheOthers) {
   }
 }
 
+TEST_F(ClusterTest, ACameraClaimedOnOneNodeBecomesWatchableOnAnother) {
+  auto cams = node(0).provision(2);
+  auto ann = registerAccount(node(0), "ann", cams[0]);
+  auto camera = openCamera(node(2), cams[1]);
+  auto viewer = openViewer(node(1), ann);
+  viewer->send(offerMessage("session-1", cams[1].cameraId).dump());
+  EXPECT_EQ(nextNonStatus(*viewer).value("code", ""), "not_found");
+
+  json body{{"cameraId", cams[1].cameraId}, {"claimCode", cams[1].claimCode}};
+  auto response = httpRequest(node(0).host(), node(0).port(), "POST", "/api/cameras", body.dump(),
+                              {{"Content-Type", "application/json"},
+                               {"Origin", node(0).origin()},
+                               {"Cookie", ann.cookie}});
+  ASSERT_EQ(response.status, 201) << response.body;
+  expectStatus(*viewer, cams[1].cameraId, true);
+  viewer->send(offerMessage("session-2", cams[1].cameraId).dump());
+  EXPECT_EQ(nextMessage(*camera).value("session", ""), "session-2");
+}
+
 class ClusterSweepOff : public ClusterTest {
  protected:
   // The revocation sweep would close the sockets too, seconds later: keep it out of the way
@@ -291,9 +313,9 @@ TEST_F(ClusterSweepOff, UnclaimingOnOneNodeCutsAViewerOnAnother) {
   viewer->send(offerMessage("session-1", cams[0].cameraId).dump());
   EXPECT_EQ(nextMessage(*camera).value("session", ""), "session-1");
 
-  auto response = httpRequest(node(0).host(), node(0).port(), "DELETE",
-                              "/api/cameras/" + cams[0].cameraId, "",
-                              {{"Origin", node(0).origin()}, {"Cookie", ann.cookie}});
+  auto response =
+      httpRequest(node(0).host(), node(0).port(), "DELETE", "/api/cameras/" + cams[0].cameraId, "",
+                  {{"Origin", node(0).origin()}, {"Cookie", ann.cookie}});
   EXPECT_EQ(response.status, 204) << response.body;
   json bye = nextNonStatus(*viewer);
   EXPECT_EQ(bye.value("session", ""), "session-1");
@@ -327,9 +349,9 @@ TEST_F(ClusterFastSweep, ACameraRevokedWhileOnNodeAIsCutAndShownOfflineOnNodeB) 
   json bye = nextNonStatus(*viewer);
   EXPECT_EQ(bye.value("session", ""), "session-1");
   EXPECT_EQ(bye.value("reason", ""), "camera_offline");
-  EXPECT_TRUE(waitFor(
-      [&] { return !cameraInfo(node(1), ann, cams[0].cameraId).value("online", true); },
-      std::chrono::seconds(5)));
+  EXPECT_TRUE(
+      waitFor([&] { return !cameraInfo(node(1), ann, cams[0].cameraId).value("online", true); },
+              std::chrono::seconds(5)));
   // It cannot come back on the other node either.
   auto again = std::make_unique<WsClient>();
   ASSERT_TRUE(again->connect(node(1).host(), node(1).port(), "/ws/camera"));

@@ -19,9 +19,9 @@ TEST(RedisUrl, HostAndPortOrTheDefaultPort) {
 }
 
 TEST(RedisUrl, AnythingElseIsRefused) {
-  for (const char* bad : {"", "redis://", "http://host:6379", "redis://host:0", "redis://host:70000",
-                          "redis://host:port", "redis://user@host:6379", "rediss://host:6379",
-                          "redis://host:6379/0"}) {
+  for (const char* bad : {"", "redis://", "http://host:6379", "redis://host:0",
+                          "redis://host:70000", "redis://host:port", "redis://user@host:6379",
+                          "rediss://host:6379", "redis://host:6379/0"}) {
     EXPECT_FALSE(parseRedisUrl(bad)) << bad;
   }
 }
