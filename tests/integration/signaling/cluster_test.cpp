@@ -418,5 +418,28 @@ TEST_F(ClusterOfTwo, ARedisThatStopsAnsweringWithoutClosingIsNoticedToo) {
                       std::chrono::seconds(10)));
 }
 
+TEST_F(ClusterOfTwo, ANodeThatDiesTakesItsCamerasOfflineOnTheOthersUntilTheyReconnect) {
+  auto cams = node(0).provision(1);
+  auto ann = registerAccount(node(0), "ann", cams[0]);
+  auto viewer = openViewer(node(1), ann);
+  auto camera = openCamera(node(0), cams[0]);
+  expectStatus(*viewer, cams[0].cameraId, true);
+  viewer->send(offerMessage("session-1", cams[0].cameraId).dump());
+  EXPECT_EQ(nextMessage(*camera).value("session", ""), "session-1");
+
+  node(0).process().stop(SIGKILL);  // no goodbye on the bus
+  json bye = nextNonStatus(*viewer, std::chrono::seconds(20));
+  EXPECT_EQ(bye.value("session", ""), "session-1");
+  EXPECT_EQ(bye.value("reason", ""), "camera_offline");
+  expectStatus(*viewer, cams[0].cameraId, false);
+  EXPECT_FALSE(cameraInfo(node(1), ann, cams[0].cameraId).value("online", true));
+
+  // The camera comes back through the surviving node.
+  auto again = openCamera(node(1), cams[0]);
+  expectStatus(*viewer, cams[0].cameraId, true);
+  viewer->send(offerMessage("session-2", cams[0].cameraId).dump());
+  EXPECT_EQ(nextMessage(*again).value("session", ""), "session-2");
+}
+
 }  // namespace
 }  // namespace seccam::test
