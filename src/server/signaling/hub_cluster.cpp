@@ -230,6 +230,8 @@ void HubCore::onBusMessage(const std::string& channel, const std::string& payloa
       cameraClaimed(user, camera);
     else
       cameraUnclaimed(user, camera);
+  } else if (type == "reset") {
+    dropNode(node);
   } else if (type == "signout") {
     auto session = text(j, "session");
     if (!session.empty()) sessionEnded(session);
@@ -388,7 +390,9 @@ void HubCore::onBusState(bool up) {
 }
 
 void HubCore::resync() {
-  publish(kEvents, json{{"t", "alive"}, {"n", nodeId_}}.dump());
+  // This node forgot the others' connections while it could not see the bus; they forget
+  // this node's (its sessions ended here), then learn its cameras again from what follows.
+  publish(kEvents, json{{"t", "reset"}, {"n", nodeId_}}.dump());
   // Our cameras again (Redis may have restarted empty, or another node taken one meanwhile).
   std::vector<std::pair<std::string, ConnectionId>> local;
   {
