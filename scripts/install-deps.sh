@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Build toolchain and libraries.
 BUILD_PKGS=(
   build-essential cmake ninja-build ccache pkg-config git
-  libboost-dev libssl-dev libsodium-dev libsqlite3-dev libpqxx-dev
+  libboost-dev libssl-dev libsodium-dev libsqlite3-dev libpqxx-dev libhiredis-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
@@ -22,6 +22,7 @@ RUNTIME_PKGS=(
   gstreamer1.0-nice gstreamer1.0-rtsp gstreamer1.0-x
   coturn iproute2 nftables procps curl openssl
   postgresql-15  # the store-postgres tests start throw-away clusters of their own
+  redis-server  # the cluster tests start their own (docs/BUS.md); never a system service
 )
 # Browser tests.
 E2E_PKGS=(chromium nodejs npm)

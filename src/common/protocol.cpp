@@ -34,6 +34,7 @@ constexpr WireEntry<ErrorCode> kErrorCodes[] = {
     {ErrorCode::UnknownHost, "unknown_host"},
     {ErrorCode::Overloaded, "overloaded"},
     {ErrorCode::TooManyConnections, "too_many_connections"},
+    {ErrorCode::Unavailable, "unavailable"},
 };
 
 constexpr WireEntry<ByeReason> kByeReasons[] = {

@@ -44,6 +44,7 @@ enum class ErrorCode {
   UnknownHost,         // unknown_host (API, 421: a Host this server does not answer to)
   Overloaded,          // overloaded (API, 503: the server is at a capacity limit; retry)
   TooManyConnections,  // too_many_connections (API, 503: this address has too many open)
+  Unavailable,  // unavailable (signaling: this node cannot reach the camera's node now; retry)
 };
 
 // `bye.reason`. The wire stays open: a reason this list does not know is passed on as text

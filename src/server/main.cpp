@@ -68,6 +68,9 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [push] ttl             SECCAM_PUSH_TTL             --push-ttl SECONDS      86400
   [push] vapid-key-file  SECCAM_PUSH_VAPID_KEY_FILE  --push-vapid-key-file F DATA/vapid.pem (created 0600)
   [push] allow-http      SECCAM_PUSH_ALLOW_HTTP      --push-allow-http BOOL  false (tests only)
+  [bus] url        SECCAM_BUS_URL           --bus-url URL         (none: this node alone; set:
+                                                                   redis://HOST:PORT shared by
+                                                                   every node, docs/BUS.md)
   [signaling] ping-interval              SECCAM_SIGNALING_PING_INTERVAL              20
   [signaling] camera-auth-timeout        SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT        10
   [signaling] revocation-sweep-interval  SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL  5
@@ -125,6 +128,9 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--max-connections-per-address", "max-connections-per-address",
           "Open connections per client address; past it requests get 503 (default 256, 0: no "
           "cap)");
+  addFlag(app, cli, "--bus-url", "bus.url",
+          "redis://HOST:PORT that every node of a deployment of several servers shares "
+          "(default: none, this server alone)");
   addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
   addFlag(app, cli, "--turn-host", "turn.host",
           "coturn's host name or address: hand out TURN over UDP, TCP and TLS on it");

@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "server/api/api.hpp"
+#include "server/bus/redis_bus.hpp"
+#include "server/bus/shared_failure_window.hpp"
 #include "server/config/master_key.hpp"
 #include "server/http/http_context.hpp"
 #include "server/http/listener.hpp"
@@ -106,6 +108,17 @@ int runServer(const ServerConfig& config) {
                           static_cast<std::size_t>(config.hashQueue)});
   Metrics metrics;
 
+  // [bus] url: several nodes share one deployment through Redis (docs/BUS.md). Declared
+  // before the hub and the API, which hold it, so that it outlives them.
+  std::unique_ptr<bus::RedisBus> redis;
+  if (!config.busUrl.empty()) {
+    auto address = bus::parseRedisUrl(config.busUrl);
+    if (!address) {
+      throw ConfigError("'bus.url' must be redis://HOST:PORT, not '" + config.busUrl + "'");
+    }
+    redis = std::make_unique<bus::RedisBus>(io, *address);
+  }
+
   HubDependencies hubDeps;
   hubDeps.masterKey = masterKey;
   store::Store* db = store.get();
@@ -129,6 +142,7 @@ int runServer(const ServerConfig& config) {
   hubDeps.iceServers = [turnSettings](const std::string& subject) {
     return turn::iceServersFor(turnSettings, subject);
   };
+  hubDeps.bus = redis.get();
   Hub hub(std::move(hubDeps), config.signaling);
 
   // Web Push: its own threads (push requests wait on the network), reading the store there.
@@ -174,6 +188,11 @@ int runServer(const ServerConfig& config) {
   apiDeps.notifyOwner = [&notifier](const std::string& cameraId, store::UnixTime when) {
     return notifier.notifyOwner(cameraId, when);
   };
+  if (redis) {
+    apiDeps.failureWindows = [bus = redis.get()](const std::string& scope) {
+      return bus::sharedFailureWindows(*bus, scope);
+    };
+  }
   api::Api api(std::move(apiDeps));
 
   auto context = std::make_shared<http::HttpContext>();
@@ -192,6 +211,9 @@ int runServer(const ServerConfig& config) {
   if (!config.publicUrl.empty()) hostNames.push_back(http::hostOfUrl(config.publicUrl));
   context->hosts = http::HostPolicy(hostNames);
   context->hubStats = [&hub] { return hub.stats(); };
+  context->unhealthy = [bus = redis.get()]() -> std::string {
+    return bus && !bus->connected() ? "bus_unreachable" : "";
+  };
 
   std::unique_ptr<net::ssl::context> tls;
   if (config.tlsEnabled()) tls = makeTlsContext(config);
@@ -206,6 +228,7 @@ int runServer(const ServerConfig& config) {
   auto listener = std::make_shared<http::Listener>(
       io, net::ip::tcp::endpoint(address, config.listenPort), context, tls.get());
   listener->run();
+  if (redis) redis->start();
 
   net::steady_timer revocationTimer(io);
   std::function<void()> sweepRevokedCameras = [&] {
@@ -237,6 +260,7 @@ int runServer(const ServerConfig& config) {
     revocationTimer.cancel();
     listener->stop();
     hub.shutdown();
+    if (redis) redis->stop();
     graceTimer.expires_after(kShutdownGrace);
     graceTimer.async_wait([&io](boost::system::error_code) { io.stop(); });
   });

@@ -29,6 +29,7 @@ export const ErrorCode = Object.freeze({
   UnknownHost: 'unknown_host',
   Overloaded: 'overloaded',
   TooManyConnections: 'too_many_connections',
+  Unavailable: 'unavailable',
 });
 
 // A reason not in this list (a newer camera's) means "session over, may retry".

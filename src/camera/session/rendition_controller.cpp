@@ -28,7 +28,11 @@ RenditionController::RenditionController(Clock::time_point now, RenditionSetting
 }
 
 double RenditionController::probeOvershoot(Rendition rendition) const {
-  return overshoot_[static_cast<int>(rendition)];
+  auto rung = static_cast<std::size_t>(rendition);
+  // Forgotten after a while: a link whose capacity changed deserves the first probe again.
+  if (lastReportAt_ - overshootGrown_[rung] >= settings_.probeOvershootMemory)
+    return settings_.probeOvershoot;
+  return overshoot_[rung];
 }
 
 std::optional<double> RenditionController::windowLoss() const {
@@ -62,8 +66,11 @@ RenditionCommand RenditionController::moveTo(Rendition next, Clock::time_point n
       upHold_ = std::min(upHold_ * 2, settings_.upHoldMax);
       // A probe let this rung through and the link could not carry it: the bottleneck's bucket
       // or queue swallowed the probe. The next probe for it sends more.
-      double& overshoot = overshoot_[static_cast<int>(current_)];
-      overshoot = std::min(overshoot * settings_.probeOvershootGrowth, settings_.probeOvershootMax);
+      auto rung = static_cast<std::size_t>(current_);
+      overshoot_[rung] =
+          std::min(probeOvershoot(current_) * settings_.probeOvershootGrowth,
+                   settings_.probeOvershootMax);
+      overshootGrown_[rung] = now;
     }
   }
   current_ = next;
@@ -143,6 +150,7 @@ std::optional<RenditionCommand> RenditionController::endProbe(Clock::time_point 
 
 std::optional<RenditionCommand> RenditionController::onReport(const ReceiverReport& report) {
   auto now = report.at;
+  lastReportAt_ = now;
   noteRoundTrip(report);
   if (!previous_) {
     previous_ = report;

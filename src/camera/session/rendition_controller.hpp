@@ -54,9 +54,11 @@ struct RenditionSettings {
   Clock::duration probeLength = std::chrono::seconds(2);
   Clock::duration probeObservation = std::chrono::milliseconds(500);
   double probeOvershoot = 1.2;
-  // An up-step that fails soon after its probe passed makes that rung's probes send more.
-  double probeOvershootGrowth = 1.35;
+  // An up-step that fails soon after its probe passed makes that rung's probes send more,
+  // until an up-step to it holds or `probeOvershootMemory` has passed.
+  double probeOvershootGrowth = 1.5;
   double probeOvershootMax = 2.0;
+  Clock::duration probeOvershootMemory = std::chrono::seconds(60);
   double probeMaxLoss = 0.10;
   int probeAbortNacks = 2;
   Clock::duration probeDrain = std::chrono::seconds(1);
@@ -143,6 +145,8 @@ class RenditionController {
   bool lastSwitchWasUp_ = false;
   Clock::time_point lastProbeEnd_;  // when the last probe was decided
   std::array<double, 3> overshoot_{};  // per rung: probeOvershoot, grown by failed up-steps
+  std::array<Clock::time_point, 3> overshootGrown_{};  // when each was last grown
+  Clock::time_point lastReportAt_;
   Clock::duration upHold_;
   std::optional<std::chrono::milliseconds> minRoundTrip_;
   Clock::time_point minRoundTripAt_;

@@ -43,6 +43,9 @@ struct ApiDependencies {
   push::PushSettings push;
   std::string vapidPublicKey;
   std::function<bool(const std::string& cameraId, store::UnixTime when)> notifyOwner;
+  // Where the sign-in and claim throttles keep their failures (`scope`: "signin", "claim");
+  // none: in this process. With a bus, in Redis, shared by every node (docs/BUS.md).
+  std::function<auth::AttemptThrottle::WindowFactory(const std::string& scope)> failureWindows;
 };
 
 // PROTOCOL.md: 429 after 5 failures in 15 minutes for one account from one address; an
@@ -130,8 +133,12 @@ class Api {
     limits.window = kFailureWindow;
     return limits;
   }
-  auth::AttemptThrottle signIns_{throttleLimits()};
-  auth::AttemptThrottle claims_{throttleLimits()};
+  static auth::AttemptThrottle::WindowFactory windowsFor(const ApiDependencies& deps,
+                                                        const std::string& scope) {
+    return deps.failureWindows ? deps.failureWindows(scope) : auth::AttemptThrottle::WindowFactory{};
+  }
+  auth::AttemptThrottle signIns_{throttleLimits(), windowsFor(deps_, "signin")};
+  auth::AttemptThrottle claims_{throttleLimits(), windowsFor(deps_, "claim")};
 };
 
 // ISO 8601 UTC ("2026-11-25T09:50:00Z").

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -20,7 +22,11 @@ namespace seccam::server::auth {
 
 class AttemptThrottle {
  public:
-  using Clock = RateLimiter::Clock;
+  using Clock = FailureWindow::Clock;
+  // Makes the window of one limit (`name`: "pair", "address", "account", "known"); none: each
+  // is a RateLimiter of this process. A deployment of several nodes shares them (docs/BUS.md).
+  using WindowFactory = std::function<std::unique_ptr<FailureWindow>(
+      const std::string& name, std::size_t maxFailures, std::chrono::seconds window)>;
   struct Limits {
     std::size_t perPair = 5;
     std::size_t perAddress = 50;
@@ -31,7 +37,7 @@ class AttemptThrottle {
     std::chrono::seconds knownFor{30 * 24 * 3600};  // how long a sign-in makes an address known
   };
 
-  explicit AttemptThrottle(Limits limits);
+  explicit AttemptThrottle(Limits limits, const WindowFactory& windows = {});
 
   // How long `address` must wait before it may try `account` (nullopt account: limits by
   // address only); zero when it may try now.
@@ -51,10 +57,10 @@ class AttemptThrottle {
                                      Clock::time_point now);
 
   Limits limits_;
-  RateLimiter byPair_;
-  RateLimiter byAddress_;
-  RateLimiter byAccount_;  // keeps enough failures to reach the longest spacing
-  RateLimiter known_;      // a sign-in recorded as one event per pair, kept knownFor
+  std::unique_ptr<FailureWindow> byPair_;
+  std::unique_ptr<FailureWindow> byAddress_;
+  std::unique_ptr<FailureWindow> byAccount_;  // enough failures to reach the longest spacing
+  std::unique_ptr<FailureWindow> known_;  // a sign-in recorded as one event per pair, kept knownFor
 };
 
 }  // namespace seccam::server::auth

@@ -13,9 +13,23 @@
 
 namespace seccam::server::auth {
 
-class RateLimiter {
+// Failures per key in a sliding window: kept in this process (RateLimiter), or shared by
+// every node of a deployment (bus/shared_failure_window.hpp, docs/BUS.md).
+class FailureWindow {
  public:
   using Clock = std::chrono::steady_clock;
+  virtual ~FailureWindow() = default;
+  virtual std::optional<std::chrono::seconds> retryAfter(const std::string& key,
+                                                         Clock::time_point now) = 0;
+  virtual void recordFailure(const std::string& key, Clock::time_point now) = 0;
+  virtual std::size_t count(const std::string& key, Clock::time_point now) = 0;
+  virtual std::optional<Clock::time_point> latest(const std::string& key,
+                                                  Clock::time_point now) = 0;
+  virtual void reset(const std::string& key) = 0;
+};
+
+class RateLimiter final : public FailureWindow {
+ public:
 
   // Bounds memory under an address-spraying attack: past this many keys, the key whose last
   // failure is oldest is forgotten (never everyone's at once).
@@ -27,15 +41,15 @@ class RateLimiter {
   // How long `key` must wait (rounded up to whole seconds, at least 1), or nullopt when it
   // may try now.
   std::optional<std::chrono::seconds> retryAfter(const std::string& key,
-                                                 Clock::time_point now = Clock::now());
-  void recordFailure(const std::string& key, Clock::time_point now = Clock::now());
+                                                 Clock::time_point now = Clock::now()) override;
+  void recordFailure(const std::string& key, Clock::time_point now = Clock::now()) override;
   // Failures of `key` still in the window (at most the limit: no more are kept), and the
   // newest of them.
-  std::size_t count(const std::string& key, Clock::time_point now = Clock::now());
+  std::size_t count(const std::string& key, Clock::time_point now = Clock::now()) override;
   std::optional<Clock::time_point> latest(const std::string& key,
-                                          Clock::time_point now = Clock::now());
+                                          Clock::time_point now = Clock::now()) override;
   // A success forgives the key's earlier failures.
-  void reset(const std::string& key);
+  void reset(const std::string& key) override;
   std::size_t trackedKeys();
 
  private:

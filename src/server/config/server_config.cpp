@@ -200,6 +200,10 @@ ServerConfig loadServerConfig(const Settings& settings) {
   c.storePoolSize = static_cast<int>(
       settings.getInt("store.pool-size", kDefaultStorePoolSize, 1, kMaxStorePoolSize));
 
+  c.busUrl = settings.getString("bus.url", "");
+  if (!c.busUrl.empty() && !c.busUrl.starts_with("redis://")) {
+    throw ConfigError("'bus.url' must be redis://HOST:PORT, not '" + c.busUrl + "'");
+  }
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);
   return c;

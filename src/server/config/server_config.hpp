@@ -80,6 +80,9 @@ struct ServerConfig {
   // [store] pool-size: connections one node keeps open to PostgreSQL at most.
   std::string storeUrl;
   int storePoolSize = kDefaultStorePoolSize;
+  // [bus] url: "redis://HOST:PORT" shared by every node of a deployment (docs/BUS.md); empty:
+  // this node is alone and talks to no Redis.
+  std::string busUrl;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }

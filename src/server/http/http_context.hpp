@@ -48,6 +48,8 @@ struct HttpContext {
   HostPolicy hosts{{}};  // the Host headers answered (DNS rebinding)
   std::string metricsToken;  // empty: /metrics for loopback clients only
   std::function<HubStats()> hubStats;  // for /metrics
+  // For /healthz: empty when healthy, else what is wrong (e.g. the bus is unreachable).
+  std::function<std::string()> unhealthy;
 };
 
 }  // namespace seccam::server::http

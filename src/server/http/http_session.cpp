@@ -140,6 +140,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     headOnly_ = request.method() == bhttp::verb::head;
 
     if (path == "/healthz") {
+      // A balancer stops sending to a node that answers anything but 200.
+      if (context_->unhealthy) {
+        if (auto problem = context_->unhealthy(); !problem.empty()) {
+          return send(jsonResponse(503, R"({"status":"unavailable","problem":")" + problem + R"("})"),
+                      keepAlive_);
+        }
+      }
       return send(jsonResponse(200, R"({"status":"ok"})"), keepAlive_);
     }
     if (overCap()) return refuseOverCap();

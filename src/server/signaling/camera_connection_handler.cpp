@@ -82,10 +82,36 @@ void CameraConnectionHandler::onLookup(SignalingConnection& connection, bool kno
     reject(connection, "unknown or revoked camera");
     return;
   }
+  if (!core_->clustered()) {
+    join(connection, 0);
+    return;
+  }
+  // Several nodes: the camera is recorded as held here first (newest wins across nodes).
+  auto weak = connection.weak_from_this();
+  core_->announceCamera(
+      cameraId_, connection.id(),
+      [weak, this, core = core_, cameraId = cameraId_, id = connection.id()](std::uint64_t epoch) {
+        auto alive = weak.lock();
+        if (!alive) {
+          core->withdrawCamera(cameraId, id);
+          return;
+        }
+        // `this` lives as long as the connection, which `alive` holds.
+        alive->post([alive, this, core, cameraId, id, epoch] {
+          if (closed_ || state_ != State::verifying) {
+            core->withdrawCamera(cameraId, id);
+            return;
+          }
+          join(*alive, epoch);
+        });
+      });
+}
+
+void CameraConnectionHandler::join(SignalingConnection& connection, std::uint64_t epoch) {
   state_ = State::authenticated;
   connection.cancelDeadline();
   spdlog::info("camera {}: authenticated (connection {})", cameraId_, connection.id());
-  core_->cameraJoined(connection, cameraId_);
+  core_->cameraJoined(connection, cameraId_, epoch);
 }
 
 void CameraConnectionHandler::reject(SignalingConnection& connection, std::string_view why) {

@@ -25,6 +25,7 @@ class CameraConnectionHandler final : public ConnectionHandler {
 
   void verify(SignalingConnection& connection, const protocol::Auth& auth);
   void onLookup(SignalingConnection& connection, bool known);
+  void join(SignalingConnection& connection, std::uint64_t epoch);
   void reject(SignalingConnection& connection, std::string_view why);
   void onAuthTimeout(SignalingConnection& connection);
 

@@ -27,7 +27,9 @@ void startSession(const std::shared_ptr<HubCore>& core, Stream&& stream, HttpReq
 }  // namespace
 
 Hub::Hub(HubDependencies deps, SignalingLimits limits)
-    : state_(std::make_shared<State>(State{std::make_shared<HubCore>(std::move(deps), limits)})) {}
+    : state_(std::make_shared<State>(State{std::make_shared<HubCore>(std::move(deps), limits)})) {
+  state_->core->attachBus();
+}
 
 Hub::~Hub() { state_->core->shutdown(); }
 
@@ -57,18 +59,26 @@ void Hub::acceptCamera(TlsStream stream, HttpRequest request, ConnectionLimiter:
 
 bool Hub::isOnline(const std::string& cameraId) const { return state_->core->isOnline(cameraId); }
 
+// Claims, unclaims and ended sessions happen on one node's API; the other nodes hear them on
+// the bus and apply them to their own connections (HubCore::onBusMessage).
 void Hub::cameraClaimed(std::int64_t userId, const std::string& cameraId) {
   state_->core->cameraClaimed(userId, cameraId);
+  state_->core->broadcastOwnership(userId, cameraId, true);
 }
 
 void Hub::cameraUnclaimed(std::int64_t userId, const std::string& cameraId) {
   state_->core->cameraUnclaimed(userId, cameraId);
+  state_->core->broadcastOwnership(userId, cameraId, false);
 }
 
 void Hub::cameraRevoked(const std::string& cameraId) { state_->core->cameraRevoked(cameraId); }
 std::vector<std::string> Hub::viewerSessions() const { return state_->core->viewerSessions(); }
 std::uint64_t Hub::ownershipVersion() const { return state_->core->ownershipVersion(); }
-void Hub::sessionEnded(const std::string& sessionHash) { state_->core->sessionEnded(sessionHash); }
+void Hub::sessionEnded(const std::string& sessionHash) {
+  state_->core->sessionEnded(sessionHash);
+  state_->core->broadcastSessionEnded(sessionHash);
+}
+std::string Hub::nodeId() const { return state_->core->nodeId(); }
 
 HubStats Hub::stats() const { return state_->core->stats(); }
 

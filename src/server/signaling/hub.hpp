@@ -21,6 +21,10 @@
 #include "server/net/http_request.hpp"
 #include "server/net/streams.hpp"
 
+namespace seccam::server::bus {
+class RedisBus;
+}
+
 namespace seccam::server {
 
 struct HubDependencies {
@@ -33,6 +37,9 @@ struct HubDependencies {
   std::function<void(std::string cameraId)> cameraSeen;
   // Fresh TURN/STUN entries for `subject` (a username or a camera ID). Cheap, non-blocking.
   std::function<std::vector<protocol::IceServer>(const std::string& subject)> iceServers;
+  // The bus of a deployment of several nodes (docs/BUS.md); null: this node is alone and the
+  // hub makes no bus calls at all. Subscribed by the hub; started by the caller afterwards.
+  bus::RedisBus* bus = nullptr;
 };
 
 // What the HTTP layer knows about a signed-in viewer when it hands the upgrade over.
@@ -84,6 +91,8 @@ class Hub {
   void sessionEnded(const std::string& sessionHash);
 
   HubStats stats() const;
+  // This node's name on the bus (random per start; empty without a bus).
+  std::string nodeId() const;
 
   // Closes every connection (going away) for a clean shutdown.
   void shutdown();

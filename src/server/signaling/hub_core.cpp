@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/crypto.hpp"
+#include "server/bus/redis_bus.hpp"
+
 #include <algorithm>
 #include <type_traits>
 #include <variant>
@@ -27,6 +30,8 @@ protocol::ErrorCode errorCode(RouteError error) {
       return protocol::ErrorCode::CameraOffline;
     case RouteError::tooManySessions:
       return protocol::ErrorCode::TooManyViewers;
+    case RouteError::unavailable:
+      return protocol::ErrorCode::Unavailable;
     case RouteError::none:
       break;
   }
@@ -41,6 +46,8 @@ const char* errorMessage(RouteError error) {
       return "The camera is offline.";
     case RouteError::tooManySessions:
       return "Too many live sessions on this connection.";
+    case RouteError::unavailable:
+      return "The server cannot reach the camera's server right now; try again.";
     case RouteError::none:
       break;
   }
@@ -55,7 +62,9 @@ const char* messageName(const protocol::Quality&) { return "quality"; }
 }  // namespace
 
 HubCore::HubCore(HubDependencies deps, SignalingLimits limits)
-    : deps_(std::move(deps)), limits_(limits), table_(limits.maxSessionsPerViewer) {}
+    : deps_(std::move(deps)), limits_(limits), table_(limits.maxSessionsPerViewer) {
+  if (deps_.bus) nodeId_ = crypto::toHex(crypto::randomBytes(8));
+}
 
 bool HubCore::track(const std::shared_ptr<SignalingConnection>& connection) {
   std::lock_guard lock(mutex_);
@@ -87,13 +96,15 @@ std::vector<HubCore::ConnectionPtr> HubCore::findAll(const std::vector<Connectio
 std::vector<HubCore::EndedPair> HubCore::resolve(const std::vector<EndedSession>& ended) const {
   std::vector<EndedPair> out;
   out.reserve(ended.size());
-  for (const auto& e : ended) out.push_back({find(e.viewer), find(e.camera), e.session});
+  for (const auto& e : ended)
+    out.push_back({find(e.viewer), find(e.camera), e.session, e.viewer, e.camera});
   return out;
 }
 
 void HubCore::updateGauges() {
-  camerasConnected_.store(table_.cameraCount(), std::memory_order_relaxed);
-  viewersConnected_.store(table_.viewerCount(), std::memory_order_relaxed);
+  auto local = [](std::size_t all, std::size_t proxies) { return all > proxies ? all - proxies : 0; };
+  camerasConnected_.store(local(table_.cameraCount(), cameraProxies_), std::memory_order_relaxed);
+  viewersConnected_.store(local(table_.viewerCount(), viewerProxies_), std::memory_order_relaxed);
   liveSessions_.store(table_.sessionCount(), std::memory_order_relaxed);
 }
 
@@ -101,9 +112,19 @@ void HubCore::sendByes(const std::vector<EndedPair>& ended, protocol::ByeReason 
                        bool toViewer, bool toCamera) {
   for (const auto& e : ended) {
     auto text = std::make_shared<const std::string>(serialize(protocol::byeFor(e.session, reason)));
-    if (toViewer && e.viewer) e.viewer->send(text);
-    if (toCamera && e.camera) e.camera->send(text);
+    if (toViewer && e.viewer) deliver(e.viewer, e.cameraId, true, e.session, "bye", text);
+    if (toCamera && e.camera) deliver(e.camera, e.viewerId, false, e.session, "bye", text);
   }
+}
+
+bool HubCore::deliver(const ConnectionPtr& to, ConnectionId from, bool fromCamera,
+                      const std::string& session, std::string_view kind, SharedText text) {
+  if (!to->isRemote()) {
+    to->send(std::move(text));
+    return true;
+  }
+  return forward(static_cast<const RemoteConnection&>(*to), from, fromCamera, session, kind,
+                 *text);
 }
 
 void HubCore::sendStatus(const std::vector<ConnectionPtr>& viewers, const std::string& cameraId,
@@ -190,7 +211,7 @@ void HubCore::sessionEnded(const std::string& sessionHash) {
 
 template <class Message>
 void HubCore::relayInSession(SignalingConnection& from, const Message& message,
-                             RouteFrom routeFrom) {
+                             RouteFrom routeFrom, bool fromCamera) {
   constexpr bool endsSession = std::is_same_v<Message, protocol::Bye>;
   Route route;
   ConnectionPtr to;
@@ -205,7 +226,11 @@ void HubCore::relayInSession(SignalingConnection& from, const Message& message,
     return;
   }
   if (!to) return;  // the other end is leaving: the bye for this session is on its way
-  to->send(protocol::serialize(message));
+  if (!deliver(to, from.id(), fromCamera, message.session, messageName(message),
+               std::make_shared<const std::string>(protocol::serialize(message)))) {
+    refuse(from, messageName(message), message.session, RouteError::unavailable);
+    return;
+  }
   messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -221,6 +246,10 @@ void HubCore::fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&&
                           }
                           if (route.error == RouteError::none && !camera)
                             route.error = RouteError::cameraOffline;
+                          // Without the bus this node cannot know whether another holds it.
+                          if (route.error == RouteError::cameraOffline && deps_.bus &&
+                              !deps_.bus->connected())
+                            route.error = RouteError::unavailable;
                           if (route.error != RouteError::none) {
                             refuse(viewer, "offer", offer.session, route.error);
                             return;
@@ -229,33 +258,66 @@ void HubCore::fromViewer(SignalingConnection& viewer, protocol::ViewerToServer&&
                           // for it.
                           if (deps_.iceServers) offer.iceServers = deps_.iceServers(offer.camera);
                           offer.camera.clear();
-                          camera->send(protocol::serialize(offer));
+                          if (!deliver(camera, viewer.id(), false, offer.session, "offer",
+                                       std::make_shared<const std::string>(
+                                           protocol::serialize(offer)))) {
+                            // The session was bound here: end it, the viewer may offer again.
+                            {
+                              std::lock_guard lock(mutex_);
+                              table_.fromViewer(viewer.id(), offer.session, true);
+                              updateGauges();
+                            }
+                            refuse(viewer, "offer", offer.session, RouteError::unavailable);
+                            return;
+                          }
                           messagesRelayed_.fetch_add(1, std::memory_order_relaxed);
                         },
                         [&](const auto& inSession) {  // Candidate, Bye
-                          relayInSession(viewer, inSession, &RoutingTable::fromViewer);
+                          relayInSession(viewer, inSession, &RoutingTable::fromViewer, false);
                         }},
              message);
 }
 
-void HubCore::cameraJoined(SignalingConnection& camera, const std::string& cameraId) {
+void HubCore::cameraJoined(SignalingConnection& camera, const std::string& cameraId,
+                           std::uint64_t epoch) {
   CameraAttached attached;
   ConnectionPtr replaced;
   std::vector<EndedPair> ended;
   std::vector<ConnectionPtr> audience;
+  bool older = false;
   {
     std::lock_guard lock(mutex_);
-    attached = table_.attachCamera(cameraId, camera.id());
-    replaced = find(attached.replaced);
-    ended = resolve(attached.endedSessions);
-    audience = findAll(attached.audience);
-    updateGauges();
+    if (deps_.bus && epoch != 0) {
+      // Another node announced a newer connection while this one's announcement was on its
+      // way: this one is the older and loses, as on one node.
+      auto known = cameraEpochs_.find(cameraId);
+      older = known != cameraEpochs_.end() && known->second > epoch &&
+              isProxyLocked(table_.cameraConnection(cameraId));
+    }
+    if (!older) {
+      attached = table_.attachCamera(cameraId, camera.id());
+      replaced = find(attached.replaced);
+      ended = resolve(attached.endedSessions);
+      audience = findAll(attached.audience);
+      if (deps_.bus) {
+        // A camera that had been on another node: its stand-in goes.
+        if (isProxyLocked(attached.replaced)) dropProxyLocked(attached.replaced);
+        cameraEpochs_[cameraId] = epoch;
+      }
+      updateGauges();
+    }
+  }
+  if (older) {
+    spdlog::info("camera {}: a newer connection on another node replaces connection {}", cameraId,
+                 camera.id());
+    camera.close(protocol::CloseCode::Replaced, "replaced by a newer connection");
+    return;
   }
   // Queued before any offer can reach this connection (we are on its strand).
   protocol::Welcome welcome;
   if (deps_.iceServers) welcome.iceServers = deps_.iceServers(cameraId);
   camera.send(protocol::serialize(welcome));
-  if (replaced) {
+  if (replaced && !replaced->isRemote()) {
     spdlog::info("camera {}: a newer connection replaces connection {}", cameraId, replaced->id());
     replaced->close(protocol::CloseCode::Replaced, "replaced by a newer connection");
   }
@@ -267,7 +329,10 @@ void HubCore::cameraJoined(SignalingConnection& camera, const std::string& camer
 
 HubCore::CameraGone HubCore::detachCamera(ConnectionId camera) {
   auto detached = table_.detachCamera(camera);
-  CameraGone gone{detached.cameraId, resolve(detached.endedSessions), findAll(detached.audience)};
+  CameraGone gone{detached.cameraId, resolve(detached.endedSessions), findAll(detached.audience),
+                  camera, isProxyLocked(camera)};
+  if (!gone.cameraId.empty()) cameraEpochs_.erase(gone.cameraId);
+  if (gone.remote) dropProxyLocked(camera);
   updateGauges();
   return gone;
 }
@@ -275,7 +340,9 @@ HubCore::CameraGone HubCore::detachCamera(ConnectionId camera) {
 void HubCore::announceOffline(const CameraGone& gone) {
   sendByes(gone.ended, protocol::ByeReason::CameraOffline, /*toViewer=*/true, /*toCamera=*/false);
   sendStatus(gone.audience, gone.cameraId, false);
+  if (gone.remote) return;  // its own node records and announces it
   if (deps_.cameraSeen) deps_.cameraSeen(gone.cameraId);
+  withdrawCamera(gone.cameraId, gone.connection);
 }
 
 void HubCore::cameraLeft(ConnectionId camera) {
@@ -295,7 +362,7 @@ void HubCore::fromCamera(SignalingConnection& camera, protocol::CameraToServer&&
                               {}, protocol::ErrorCode::BadRequest, "Already authenticated."}));
                         },
                         [&](const auto& inSession) {  // Answer, Candidate, Bye, Quality
-                          relayInSession(camera, inSession, &RoutingTable::fromCamera);
+                          relayInSession(camera, inSession, &RoutingTable::fromCamera, true);
                         }},
              message);
 }
@@ -335,6 +402,10 @@ void HubCore::cameraRevoked(const std::string& cameraId) {
     if (id == kNoConnection) return;
     connection = find(id);
     gone = detachCamera(id);
+  }
+  if (gone.remote) {
+    announceOffline(gone);  // its own node disconnects it
+    return;
   }
   spdlog::info("camera {}: revoked, disconnecting it", cameraId);
   if (connection) {

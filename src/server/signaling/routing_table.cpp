@@ -125,6 +125,40 @@ Route RoutingTable::offer(ConnectionId viewer, const std::string& session,
   return {RouteError::none, c->second.connection};
 }
 
+Route RoutingTable::remoteOffer(ConnectionId viewerProxy, const std::string& session,
+                                ConnectionId camera) {
+  auto byConnection = cameraIdByConnection_.find(camera);
+  if (byConnection == cameraIdByConnection_.end()) return {RouteError::cameraOffline, kNoConnection};
+  const std::string& cameraId = byConnection->second;
+  if (auto existing = sessions_.find(session); existing != sessions_.end()) {
+    const Session& s = existing->second;
+    if (s.viewer != viewerProxy || s.camera != camera) return {RouteError::notFound, kNoConnection};
+    return {RouteError::none, camera};
+  }
+  auto& v = viewers_[viewerProxy];
+  v.sessions.insert(session);
+  sessions_.emplace(session, Session{viewerProxy, cameraId, camera});
+  cameras_[cameraId].sessions.insert(session);
+  return {RouteError::none, camera};
+}
+
+std::size_t RoutingTable::sessionCountOf(ConnectionId viewer) const {
+  auto it = viewers_.find(viewer);
+  return it == viewers_.end() ? 0 : it->second.sessions.size();
+}
+
+std::string RoutingTable::cameraIdOf(ConnectionId camera) const {
+  auto it = cameraIdByConnection_.find(camera);
+  return it == cameraIdByConnection_.end() ? std::string() : it->second;
+}
+
+std::vector<std::pair<std::string, ConnectionId>> RoutingTable::cameraConnections() const {
+  std::vector<std::pair<std::string, ConnectionId>> out;
+  out.reserve(cameras_.size());
+  for (const auto& [id, camera] : cameras_) out.emplace_back(id, camera.connection);
+  return out;
+}
+
 Route RoutingTable::fromViewer(ConnectionId viewer, const std::string& session, bool endsSession) {
   return routeWithin(session, viewer, &Session::viewer, &Session::camera, endsSession);
 }

@@ -23,7 +23,9 @@ struct EndedSession {
   std::string session;
 };
 
-enum class RouteError { none, notFound, cameraOffline, tooManySessions };
+// unavailable: the other end is on another node that cannot be reached now (docs/BUS.md);
+// the table itself never answers it.
+enum class RouteError { none, notFound, cameraOffline, tooManySessions, unavailable };
 
 struct Route {
   RouteError error = RouteError::none;
@@ -80,6 +82,18 @@ class RoutingTable {
   // answer/candidate/bye from a camera: only within a session on that camera connection.
   // Route::to is the viewer.
   Route fromCamera(ConnectionId camera, const std::string& session, bool endsSession);
+
+  // An offer that a viewer on another node sent (that node checked the viewer's ownership
+  // against the shared store, docs/BUS.md): `viewerProxy` stands for that viewer here, with
+  // no cameras of its own, only sessions. Starts the session on `camera` (a connection of
+  // this node), or renegotiates the proxy's own session on it; anything else is refused
+  // as offer() would.
+  Route remoteOffer(ConnectionId viewerProxy, const std::string& session, ConnectionId camera);
+  // The live sessions of a viewer connection (or of a remote viewer's proxy).
+  std::size_t sessionCountOf(ConnectionId viewer) const;
+  std::string cameraIdOf(ConnectionId camera) const;
+  // Every camera with its connection.
+  std::vector<std::pair<std::string, ConnectionId>> cameraConnections() const;
 
   // Ownership changes from the HTTP API.
   CameraClaimed claim(std::int64_t userId, const std::string& cameraId);

@@ -24,6 +24,9 @@ class SignalingConnection : public std::enable_shared_from_this<SignalingConnect
   SignalingConnection& operator=(const SignalingConnection&) = delete;
 
   ConnectionId id() const { return id_; }
+  // A stand-in for a connection on another node (docs/BUS.md): the hub forwards to it over
+  // the bus instead of sending.
+  virtual bool isRemote() const { return false; }
 
   // Completes the WebSocket handshake and starts reading.
   virtual void start() = 0;

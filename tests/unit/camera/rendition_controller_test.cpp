@@ -357,6 +357,16 @@ TEST_F(ProbingControllerTest, AnUpStepThatFailsAfterItsProbePassedMakesTheNextPr
   EXPECT_EQ(controller_.probeOvershoot(Rendition::Full), first);
 }
 
+TEST_F(ProbingControllerTest, AGrownOvershootIsForgottenAfterAWhile) {
+  ASSERT_EQ(receiver_.untilSwitch(2s, 40, 20), Rendition::Medium);
+  ASSERT_EQ(receiver_.untilSwitch(10s, 40, 0), Rendition::Full);
+  ASSERT_EQ(receiver_.untilSwitch(3s, 40, 20), Rendition::Medium);
+  ASSERT_GT(controller_.probeOvershoot(Rendition::Full), controller_.settings().probeOvershoot);
+  // Probes keep failing on the link's own losses; a minute later the first overshoot is back.
+  receiver_.run(controller_.settings().probeOvershootMemory, 40, 2);
+  EXPECT_EQ(controller_.probeOvershoot(Rendition::Full), controller_.settings().probeOvershoot);
+}
+
 TEST_F(ProbingControllerTest, NacksOutsideAProbeChangeNothing) {
   EXPECT_FALSE(controller_.onNacks(1000, receiver_.now()));
   EXPECT_TRUE(receiver_.run(10s, 40, 0).empty());

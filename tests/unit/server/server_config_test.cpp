@@ -213,3 +213,14 @@ TEST(ServerConfig, BadStoreSettingsNameTheirKey) {
     }
   }
 }
+
+TEST(ServerConfig, NoBusByDefaultAndARedisUrlWhenSet) {
+  Settings none("SECCAMCFGTEST_");
+  EXPECT_EQ(loadServerConfig(none).busUrl, "");
+  Settings set("SECCAMCFGTEST_");
+  set.setOverride("bus.url", "redis://10.0.0.5:6379");
+  EXPECT_EQ(loadServerConfig(set).busUrl, "redis://10.0.0.5:6379");
+  Settings bad("SECCAMCFGTEST_");
+  bad.setOverride("bus.url", "http://10.0.0.5:6379");
+  EXPECT_THROW(loadServerConfig(bad), ConfigError);
+}

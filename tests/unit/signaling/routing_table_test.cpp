@@ -225,5 +225,42 @@ TEST(RoutingTableOwnership, AListOlderThanTheRememberedChangesIsRefused) {
   EXPECT_FALSE(table.mayWatch(kAnnViewer, "cam-a"));
   EXPECT_TRUE(table.addViewer(kAnnViewer, kAnn, {"cam-a"}, table.ownershipVersion()));
 }
+// A viewer of another node (docs/BUS.md): its node checked ownership; here the proxy that
+// stands for it may only open sessions on a camera connection of this node and use its own.
+constexpr ConnectionId kRemoteViewer = 901;
+constexpr ConnectionId kOtherRemoteViewer = 902;
+
+TEST_F(RoutingTableTest, ARemoteViewersOfferBindsASessionToThatViewerAndCamera) {
+  table.attachCamera("cam-a", kCamA);
+  table.addViewer(kRemoteViewer, 0, {}, table.ownershipVersion());
+  table.addViewer(kOtherRemoteViewer, 0, {}, table.ownershipVersion());
+  auto route = table.remoteOffer(kRemoteViewer, kSession, kCamA);
+  EXPECT_EQ(route.error, RouteError::none);
+  EXPECT_EQ(route.to, kCamA);
+  EXPECT_EQ(table.sessionCountOf(kRemoteViewer), 1u);
+  // Renegotiation by the same viewer is fine; the same ID from another viewer is not.
+  EXPECT_EQ(table.remoteOffer(kRemoteViewer, kSession, kCamA).error, RouteError::none);
+  EXPECT_EQ(table.remoteOffer(kOtherRemoteViewer, kSession, kCamA).error, RouteError::notFound);
+  EXPECT_EQ(table.fromViewer(kOtherRemoteViewer, kSession, false).error, RouteError::notFound);
+  EXPECT_EQ(table.offer(kAnnViewer, kSession, "cam-a").error, RouteError::notFound);
+  // The camera answers into it; the remote viewer's bye ends it.
+  EXPECT_EQ(table.fromCamera(kCamA, kSession, false).to, kRemoteViewer);
+  EXPECT_EQ(table.fromViewer(kRemoteViewer, kSession, true).to, kCamA);
+  EXPECT_EQ(table.sessionCountOf(kRemoteViewer), 0u);
+  // The remote viewer has no cameras of its own: an ordinary offer is not_found.
+  EXPECT_EQ(table.offer(kRemoteViewer, "session-0002", "cam-a").error, RouteError::notFound);
+}
+
+TEST_F(RoutingTableTest, ARemoteOfferToAConnectionThatIsNotACurrentCameraIsCameraOffline) {
+  table.addViewer(kRemoteViewer, 0, {}, table.ownershipVersion());
+  EXPECT_EQ(table.remoteOffer(kRemoteViewer, kSession, kCamA).error, RouteError::cameraOffline);
+  table.attachCamera("cam-a", kCamA);
+  table.attachCamera("cam-a", kCamANewer);  // kCamA replaced
+  EXPECT_EQ(table.remoteOffer(kRemoteViewer, kSession, kCamA).error, RouteError::cameraOffline);
+  EXPECT_EQ(table.remoteOffer(kRemoteViewer, kSession, kCamANewer).to, kCamANewer);
+  EXPECT_EQ(table.cameraIdOf(kCamANewer), "cam-a");
+  EXPECT_EQ(table.cameraIdOf(kCamA), "");
+}
+
 }  // namespace
 }  // namespace seccam::server
