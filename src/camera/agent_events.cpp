@@ -56,6 +56,8 @@ std::string_view name(Kind kind) {
       return "source_started";
     case Kind::SourceRetrying:
       return "source_retrying";
+    case Kind::ServerError:
+      return "server_error";
     case Kind::MotionStarted:
       return "motion_started";
     case Kind::MotionEnded:

@@ -11,9 +11,10 @@ namespace {
 // How fast the background follows the scene per analysed frame: at 8 frames a second a light
 // change is absorbed in a few seconds, a person crossing the picture is not.
 constexpr float kBackgroundRate = 0.05f;
-// Pixels that changed follow more slowly, so a moving object leaves no lasting ghost behind
-// and one that stops blends in within the quiet period.
-constexpr float kChangedBackgroundRate = 0.01f;
+// Pixels that differ follow more slowly, so a slow object does not blend in while it moves;
+// one that stops no longer counts as moving (it does not differ from the last frame) and
+// blends in over a few seconds.
+constexpr float kChangedBackgroundRate = 0.02f;
 // The noise floor follows the mean absolute difference of the unchanged pixels; a pixel
 // changed only beyond this many times it.
 constexpr double kNoiseRate = 0.05;
@@ -75,6 +76,7 @@ std::optional<MotionDetector::Transition> MotionDetector::analyse(const std::uin
   std::size_t count = blurred_.size();
   if (!haveBackground_) {
     for (std::size_t i = 0; i < count; ++i) background_[i] = blurred_[i];
+    previous_ = blurred_;
     haveBackground_ = true;
     lastShare_ = 0;
     return std::nullopt;
@@ -91,7 +93,9 @@ std::optional<MotionDetector::Transition> MotionDetector::analyse(const std::uin
     double diff = std::fabs(blurred_[i] - background_[i] - shift);
     bool isChanged = diff > pixelThreshold;
     if (isChanged) {
-      if (mask_[i]) ++changed;
+      // Moving, not only different: something that stopped (a parked car, a door left open)
+      // differs from the background until it is absorbed, but no longer from the last frame.
+      if (mask_[i] && std::abs(blurred_[i] - previous_[i]) > pixelThreshold / 2) ++changed;
       background_[i] += kChangedBackgroundRate * (blurred_[i] - background_[i]);
     } else {
       quietSum += diff;
@@ -99,6 +103,7 @@ std::optional<MotionDetector::Transition> MotionDetector::analyse(const std::uin
       background_[i] += kBackgroundRate * (blurred_[i] - background_[i]);
     }
   }
+  previous_.swap(blurred_);
   if (quietCount > 0) noise_ += kNoiseRate * (quietSum / quietCount - noise_);
   lastShare_ = maskCount_ > 0 ? static_cast<double>(changed) / maskCount_ : 0.0;
   bool moving = lastShare_ >= threshold_;

@@ -1,7 +1,8 @@
 // Motion detection on a small grey copy of the picture (160x90 for 16:9), as plain C++ with no
 // GStreamer: each analysed frame is blurred, compared with a background that slowly follows
-// the scene (a running average), and the share of pixels that differ by more than the noise
-// floor, inside the zones, is compared with the sensitivity. An event starts after
+// the scene (a running average) and with the previous frame, and the share of pixels that
+// differ from both by more than the noise floor (moving pixels), inside the zones, is
+// compared with the sensitivity. An event starts after
 // `kFramesToStart` moving frames in a row and ends once nothing has moved for the quiet period.
 #pragma once
 
@@ -69,6 +70,7 @@ class MotionDetector {
   int maskCount_ = 0;
   std::vector<float> background_;
   std::vector<std::uint8_t> blurred_;
+  std::vector<std::uint8_t> previous_;  // the last analysed frame, blurred
   bool haveBackground_ = false;
   double noise_ = 0;  // mean absolute difference of unchanged pixels
   double lastShare_ = 0;

@@ -302,6 +302,7 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
     if (!gst_video_frame_map(&frame, &info, buffer, GST_MAP_READ)) return GST_FLOW_OK;
     std::int64_t now = nowMs();
     std::optional<MotionDetector::Transition> transition;
+    double share = 0;
     {
       std::lock_guard lock(mutex);
       if (!detector || detector->width() != GST_VIDEO_INFO_WIDTH(&info) ||
@@ -315,8 +316,10 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
       transition = detector->analyse(
           static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
           GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0), now);
+      share = detector->lastShare();
     }
     gst_video_frame_unmap(&frame);
+    spdlog::trace("motion: {:.4f} of the picture changed", share);
     if (transition) onTransition(*transition, now);
     return GST_FLOW_OK;
   }
@@ -427,7 +430,7 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
     }
     for (const auto& f : ring) {
       if (f.seq < w.nextSeq) continue;
-      if (f.wallMs >= w.stopAtMs && f.seq > w.nextSeq) {
+      if (f.wallMs >= w.stopAtMs && w.firstPts != GST_CLOCK_TIME_NONE) {
         gst_app_src_end_of_stream(GST_APP_SRC(w.appsrc.get()));
         w.ended = true;
         return;

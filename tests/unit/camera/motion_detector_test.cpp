@@ -81,7 +81,7 @@ TEST(MotionDetectorTest, MovingBlockStartsAnEventAndQuietEndsIt) {
   EXPECT_EQ(started->startMs, motionFrom);
   // Two frames of motion are enough: the event starts on the second.
   EXPECT_EQ(frame, MotionDetector::kFramesToStart);
-  for (; frame < 24; ++frame, t += kFrameMs) {
+  for (; frame < 20; ++frame, t += kFrameMs) {
     auto f = scene.frame(10 + frame * 6);
     ASSERT_FALSE(detector.analyse(f.data(), kW, t));
   }
@@ -138,11 +138,36 @@ TEST(MotionDetectorTest, MotionOutsideTheZonesIsIgnored) {
   for (int i = 0; i < 10; ++i, t += kFrameMs) {
     auto f = a.frame(100 + i * 4);  // right half only
     if (outside.analyse(f.data(), kW, t)) startedOutside = true;
-    auto g = b.frame(2 + i * 1, 20, 16);  // within the zone (x < 40 on the small grid)
+    auto g = b.frame(2 + i * 3, 20, 16);  // within the zone (x < 40 on the small grid)
     if (inside.analyse(g.data(), kW, t)) startedInside = true;
   }
   EXPECT_FALSE(startedOutside);
   EXPECT_TRUE(startedInside);
+}
+
+TEST(MotionDetectorTest, AnObjectThatStopsEndsTheEventAfterTheQuietPeriod) {
+  MotionDetector detector(settings(1000), kW, kH, 1280, 720);
+  Scene scene;
+  std::int64_t t = 0;
+  for (int i = 0; i < 20; ++i, t += kFrameMs) {
+    auto f = scene.frame();
+    detector.analyse(f.data(), kW, t);
+  }
+  bool started = false;
+  for (int i = 0; i < 8; ++i, t += kFrameMs) {
+    auto f = scene.frame(10 + i * 8);
+    if (detector.analyse(f.data(), kW, t)) started = true;
+  }
+  ASSERT_TRUE(started);
+  // It stays where it stopped: different from the background, but not moving.
+  std::optional<MotionDetector::Transition> ended;
+  std::int64_t stoppedAt = t;
+  for (int i = 0; i < 40 && !ended; ++i, t += kFrameMs) {
+    auto f = scene.frame(10 + 8 * 8);
+    ended = detector.analyse(f.data(), kW, t);
+  }
+  ASSERT_TRUE(ended);
+  EXPECT_LE(t - stoppedAt, 1000 + 3 * kFrameMs);
 }
 
 TEST(MotionDetectorTest, HigherSensitivityNeedsLessChange) {
