@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "common/crypto.hpp"
 #include "common/identity.hpp"
@@ -59,7 +60,7 @@ constexpr KeyHelp kKeys[] = {
     {"test-motion",
      "Test source: still and moving periods in seconds, repeated, e.g. still:20,move:5 (the "
      "default); none: always still"},
-    {"test-noise", "Test source: sensor-like noise, ± luma levels per pixel (default 4)"},
+    {"test-noise", "Test source: sensor-like noise, ± luma levels per pixel (default 2)"},
     {"log-level", "trace | debug | info | warn | error (default info)"},
     {"event-log",
      "File to append structured events to, one JSON object a line (viewers joining and "
@@ -176,6 +177,11 @@ ConfigResult loadCameraConfig(int argc, const char* const* argv) {
     c.recording.maxAgeDays = static_cast<int>(
         settings.getInt("recording.max-age-days", c.recording.maxAgeDays, 0, 36500));
     c.testScene.motion = settings.getString("test-motion", c.testScene.motion);
+    try {
+      parseMotionSchedule(c.testScene.motion);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("'test-motion': ") + e.what());
+    }
     c.testScene.noise = static_cast<int>(settings.getInt("test-noise", c.testScene.noise, 0, 64));
 
     if (c.server.rfind("ws://", 0) != 0 && c.server.rfind("wss://", 0) != 0) {

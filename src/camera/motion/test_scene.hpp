@@ -14,7 +14,7 @@ namespace seccam::camera {
 
 struct TestSceneSettings {
   std::string motion = "still:20,move:5";  // repeats; "" or "none": always still
-  int noise = 4;                           // ± luma levels of noise per pixel
+  int noise = 2;                           // ± luma levels of noise per pixel
 };
 
 struct ScenePeriod {

@@ -22,6 +22,7 @@
 #include "camera/gst/gst_handles.hpp"
 #include "camera/gst/gst_loop_thread.hpp"
 #include "camera/motion/motion_detector.hpp"
+#include "camera/pipeline/latency_stamp.hpp"
 #include "camera/pipeline/media_pipeline.hpp"
 #include "camera/recording/retention.hpp"
 
@@ -100,6 +101,7 @@ struct ClipWriter {
 struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
   MotionSettings motion;
   RecordingSettings recording;
+  bool latencyProbe;
   fs::path clipsDir;
   gst::GstLoopThread& loop;
   Events events;
@@ -129,6 +131,7 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
   Impl(const CameraConfig& config, gst::GstLoopThread& l, Events e)
       : motion(config.motion),
         recording(config.recording),
+        latencyProbe(config.latencyProbe),
         clipsDir(fs::path(config.dataDir) / "clips"),
         loop(l),
         events(std::move(e)) {}
@@ -175,8 +178,10 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
     // The analysed size keeps the picture's aspect (90 lines at 16:9); caps fix it once known.
     int width = kMotionWidth;
     int height = full.width > 0 ? std::max(2, (kMotionWidth * full.height / full.width) & ~1) : 90;
+    // The queues are named: their streaming threads ("motion:src", "still:src", "clips:src")
+    // carry each branch's whole cost, which bench/camera/motion_bench reads per thread.
     std::string motionLaunch =
-        "queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
+        "queue name=motion max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
         "videorate drop-only=true max-rate=" + std::to_string(kMotionFps) +
         " ! videoscale ! videoconvert ! video/x-raw,format=GRAY8,width=" + std::to_string(width) +
         ",height=" + std::to_string(height) +
@@ -191,7 +196,7 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
     if (!recordingOn) return;
     thumbTeePad = media->attachRaw();
     thumbBin = addBranch(
-        "queue max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
+        "queue name=still max-size-buffers=1 max-size-bytes=0 max-size-time=0 leaky=downstream ! "
         "valve name=valve drop=true ! videoscale ! videoconvert ! video/x-raw,width=" +
             std::to_string(kThumbnailWidth) + ",height=" +
             std::to_string(std::max(2, (kThumbnailWidth * height / width) & ~1)) +
@@ -212,7 +217,8 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
       return;
     }
     clipBin = addBranch(
-        "queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 leaky=downstream ! "
+        "queue name=clips max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 "
+        "leaky=downstream ! "
         "appsink name=out sync=false async=false max-buffers=0 drop=false",
         clipTeePad.get());
     if (!clipBin) return offRecording("the clip branch could not be built");
@@ -309,7 +315,13 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
           detector->height() != GST_VIDEO_INFO_HEIGHT(&info)) {
         auto full =
             sizeSource ? sizeSource->renditionSize(Rendition::Full) : MediaPipeline::Size{};
-        detector = std::make_unique<MotionDetector>(motion, GST_VIDEO_INFO_WIDTH(&info),
+        MotionSettings settings = motion;
+        if (latencyProbe && settings.zones.empty() && full.height > 0) {
+          // The latency probe's band changes every frame: never motion.
+          int band = stampBandHeight(full.height);
+          settings.zones = {{0, band, full.width, full.height - band}};
+        }
+        detector = std::make_unique<MotionDetector>(settings, GST_VIDEO_INFO_WIDTH(&info),
                                                     GST_VIDEO_INFO_HEIGHT(&info), full.width,
                                                     full.height);
       }
