@@ -243,6 +243,15 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
       offRecording("cannot create " + clipsDir.string() + ": " + ec.message());
       return false;
     }
+    // A clip left unfinished (the camera stopped hard, the power went) cannot be played:
+    // nothing is being written while we attach, so every .part goes.
+    for (const auto& entry : fs::directory_iterator(clipsDir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.size() > 5 && name.compare(name.size() - 5, 5, ".part") == 0) {
+        std::error_code removed;
+        fs::remove(entry.path(), removed);
+      }
+    }
     return true;
   }
 

@@ -155,6 +155,8 @@ TEST(CameraEvents, RetentionRemovesTheOldestClipsAtTheBudget) {
         << std::string(900'000, 'x');
   }
   std::ofstream(fs::path(data) / "clips" / "20200101-000000-000.jpg") << "still";
+  // A clip a camera that stopped hard never finished: it cannot play, so it goes at start.
+  std::ofstream(fs::path(data) / "clips" / "20200103-000000-000.mp4.part") << "half a clip";
   auto camera = world.startCamera(cameraArgs(
       data, "still:3,move:2,still:600",
       {"--recording-budget-mb", "1", "--recording-max-age-days", "0", "--recording-pre-roll",
@@ -169,6 +171,7 @@ TEST(CameraEvents, RetentionRemovesTheOldestClipsAtTheBudget) {
   EXPECT_FALSE(fs::exists(fs::path(data) / "clips" / "20200101-000000-000.mp4"));
   EXPECT_FALSE(fs::exists(fs::path(data) / "clips" / "20200101-000000-000.jpg"));
   EXPECT_FALSE(fs::exists(fs::path(data) / "clips" / "20200102-000000-000.mp4"));
+  EXPECT_FALSE(fs::exists(fs::path(data) / "clips" / "20200103-000000-000.mp4.part"));
   auto saved = cameraEvents(camera, "clip_saved")[0];
   EXPECT_TRUE(fs::exists(saved["path"].get<std::string>())) << saved.dump();
 }
