@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "camera/agent_events.hpp"
+#include "camera/gst/bus_watch.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/gst/gst_loop_thread.hpp"
 #include "camera/motion/motion_detector.hpp"
@@ -94,7 +95,9 @@ struct ClipWriter {
   std::uint64_t nextSeq = 0;  // the next ring frame to write
   GstClockTime firstPts = GST_CLOCK_TIME_NONE;
   std::int64_t stopAtMs = std::numeric_limits<std::int64_t>::max();
-  bool ended = false;  // end of stream sent
+  bool ended = false;      // end of stream sent (under the recorder's mutex)
+  bool completed = false;  // loop thread: finished (or failed) and stopped
+  gst::BusWatch watch;     // its end of stream (or error), on the loop thread
 };
 }  // namespace
 
@@ -126,7 +129,8 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
   std::deque<Frame> ring;
   std::uint64_t nextSeq = 0;
   gst::CapsPtr encodedCaps;
-  std::vector<std::shared_ptr<ClipWriter>> writers;
+  std::vector<std::shared_ptr<ClipWriter>> writers;    // being fed
+  std::vector<std::shared_ptr<ClipWriter>> finishing;  // end of stream sent, muxer finishing
 
   Impl(const CameraConfig& config, gst::GstLoopThread& l, Events e)
       : motion(config.motion),
@@ -292,6 +296,8 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
       std::lock_guard lock(mutex);
       left = std::move(writers);
       writers.clear();
+      left.insert(left.end(), finishing.begin(), finishing.end());
+      finishing.clear();
       ring.clear();
       detector.reset();
       sizeSource.reset();
@@ -299,7 +305,8 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
     }
     for (auto& w : left) {
       if (!w->ended) gst_app_src_end_of_stream(GST_APP_SRC(w->appsrc.get()));
-      finishClip(w);
+      w->ended = true;
+      finishNow(w);
     }
     media.reset();
   }
@@ -438,6 +445,16 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
       gst_element_set_state(writer->pipeline.get(), GST_STATE_NULL);
       return;
     }
+    // Its end comes on the loop thread, which is never blocked waiting for a muxer.
+    writer->watch = gst::BusWatch(
+        writer->pipeline.get(), loop.context(),
+        [weak = weak_from_this(), weakWriter = std::weak_ptr<ClipWriter>(writer)](GstMessage* m) {
+          auto type = GST_MESSAGE_TYPE(m);
+          if (type != GST_MESSAGE_EOS && type != GST_MESSAGE_ERROR) return;
+          auto self = weak.lock();
+          auto w = weakWriter.lock();
+          if (self && w) self->complete(w, type == GST_MESSAGE_EOS);
+        });
     writers.push_back(writer);
     feed(*writer);
   }
@@ -478,7 +495,6 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
     GstCaps* caps = gst_sample_get_caps(sample.get());
     if (!buffer) return GST_FLOW_OK;
     std::int64_t now = nowMs();
-    std::vector<std::shared_ptr<ClipWriter>> finished;
     {
       std::lock_guard lock(mutex);
       if (caps && (!encodedCaps || !gst_caps_is_equal(encodedCaps.get(), caps)))
@@ -488,15 +504,9 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
       trimRing(now);
       for (auto& w : writers) {
         feed(*w);
-        if (w->ended) finished.push_back(w);
+        if (w->ended) finishing.push_back(w);
       }
-      if (!finished.empty())
-        std::erase_if(writers, [](const auto& w) { return w->ended; });
-    }
-    for (auto& w : finished) {
-      loop.invoke([weak = weak_from_this(), w] {
-        if (auto self = weak.lock()) self->finishClip(w);
-      });
+      std::erase_if(writers, [](const auto& w) { return w->ended; });
     }
     return GST_FLOW_OK;
   }
@@ -552,14 +562,31 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
 
   // ---- loop thread: a clip is complete ----
 
-  void finishClip(const std::shared_ptr<ClipWriter>& w) {
+  // Detaching: waits for the muxer here (it writes the index, and moves it to the front, on
+  // end of stream), so that a camera that stops leaves its clips complete.
+  void finishNow(const std::shared_ptr<ClipWriter>& w) {
+    if (w->completed) return;
+    w->watch.remove();
     gst::BusPtr bus(gst_element_get_bus(w->pipeline.get()));
-    // mp4mux writes the index (and moves it to the front) on end of stream.
     GstMessage* message = gst_bus_timed_pop_filtered(
         bus.get(), kFinishTimeout,
         static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
     bool ok = message && GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS;
     if (message) gst_message_unref(message);
+    complete(w, ok);
+  }
+
+  // The writer's end of stream (`ok`) or its error: the clip is renamed into place (or
+  // removed) and retention runs.
+  void complete(const std::shared_ptr<ClipWriter>& w, bool ok) {
+    if (w->completed) return;
+    w->completed = true;
+    w->watch.remove();
+    {
+      std::lock_guard lock(mutex);
+      std::erase(writers, w);
+      std::erase(finishing, w);
+    }
     gst_element_set_state(w->pipeline.get(), GST_STATE_NULL);
     std::error_code ec;
     if (!ok) {
@@ -604,6 +631,7 @@ struct EventRecorder::Impl : std::enable_shared_from_this<EventRecorder::Impl> {
     {
       std::lock_guard lock(mutex);
       for (const auto& w : writers) keep.push_back(w->id);
+      for (const auto& w : finishing) keep.push_back(w->id);
       if (!eventIdNow.empty()) keep.push_back(eventIdNow);
     }
     RetentionLimits limits{recording.budgetMb * 1024 * 1024,
