@@ -44,6 +44,10 @@ bool same(const Hello& a, const Hello& b) {
   }
   return true;
 }
+bool same(const CameraEvent& a, const CameraEvent& b) {
+  return a.id == b.id && a.kind == b.kind && a.start == b.start && a.end == b.end &&
+         a.score == b.score;
+}
 bool same(const Status& a, const Status& b) {
   return a.camera == b.camera && a.online == b.online;
 }

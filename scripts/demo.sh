@@ -159,7 +159,8 @@ CLAIM_CODE=$(json_field claimCode)
 CAMERA_CONFIG=$DATA/cameras/$CAMERA_ID.toml
 [[ -f $CAMERA_CONFIG ]] || fail "provisioning did not write $CAMERA_CONFIG"
 
-start seccam-camera "$CAMERA_BIN" --config "$CAMERA_CONFIG" --source test --width 1280 --height 720 --fps 30
+start seccam-camera "$CAMERA_BIN" --config "$CAMERA_CONFIG" --source test --width 1280 --height 720 --fps 30 \
+  --data "$DATA/camera"
 
 camera_online=0
 for ((i = 0; i < ONLINE_TIMEOUT_S * 10; i++)); do

@@ -34,6 +34,8 @@ export function startProbeCamera(stack, camera, { width, height, fps = 30, binar
     binary, '--server', camera.server, '--camera-id', camera.cameraId, '--device-key', camera.deviceKey,
     '--source', 'test', '--width', String(width), '--height', String(height), '--fps', String(fps),
     '--latency-probe',
+    // This build's motion clips stay in the run's folder (an older build has no clips).
+    ...(binary === CAMERA_BINARY ? ['--data', path.join(stack.dir, `camera-data-${camera.cameraId}`)] : []),
   ]);
   stack.agents.set(camera.cameraId, agent);
   return agent;

@@ -65,7 +65,7 @@ try {
   const agent = stack.spawn('camera', [
     CAMERA_BINARY, '--config', path.join(stack.dir, 'cameras', `${camera.cameraId}.toml`),
     '--source', 'test', '--width', String(width), '--height', String(height), '--fps', '30',
-    '--latency-probe', '--event-log', eventLogPath,
+    '--latency-probe', '--event-log', eventLogPath, '--data', path.join(stack.dir, 'camera-data'),
   ]);
   agent.eventLogPath = eventLogPath;
   stack.agents.set(camera.cameraId, agent);

@@ -56,6 +56,18 @@ std::string_view name(Kind kind) {
       return "source_started";
     case Kind::SourceRetrying:
       return "source_retrying";
+    case Kind::ServerError:
+      return "server_error";
+    case Kind::MotionStarted:
+      return "motion_started";
+    case Kind::MotionEnded:
+      return "motion_ended";
+    case Kind::ClipSaved:
+      return "clip_saved";
+    case Kind::ClipDeleted:
+      return "clip_deleted";
+    case Kind::RecordingOff:
+      return "recording_off";
     case Kind::Stopped:
       return "stopped";
   }

@@ -32,6 +32,12 @@ enum class Kind {
   FeedChanged,  // a viewer's frames now come from elsewhere: {session, rendition, origin}
   SourceStarted,   // {input: "raw" | "h264-passthrough"}
   SourceRetrying,  // the source failed or ended and is restarted: {inMs, why}
+  ServerError,     // the server answered with an error: {code, session?}
+  MotionStarted,   // {id, start (ms since the epoch), score}
+  MotionEnded,     // {id, start, end, durationMs, score}
+  ClipSaved,       // a clip is complete on disk: {id, path, bytes, thumbnail}
+  ClipDeleted,     // retention removed a clip: {id}
+  RecordingOff,    // clips cannot be kept: {why}
   Stopped,         // the process is about to exit
 };
 

@@ -81,6 +81,14 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
       post(weak, PeerFailed{std::move(session), protocol::ByeReason::Internal,
                             "media error: " + std::move(message)});
     };
+    mediaEvents.onMotionEvent = [weak = weak_from_this()](protocol::CameraEvent event) {
+      auto self = weak.lock();
+      if (!self) return;
+      asio::post(self->io, [self, event = std::move(event)] {
+        // Metadata only; an event while the server is unreachable is not kept for later.
+        if (self->signaling) self->signaling->send(protocol::serialize(event));
+      });
+    };
     mediaEvents.onInputKindChanged = [weak = weak_from_this()](InputKind kind) {
       auto self = weak.lock();
       if (!self) return;

@@ -2,7 +2,10 @@
 #include "camera/camera_config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "common/crypto.hpp"
 #include "common/identity.hpp"
@@ -41,6 +44,23 @@ constexpr KeyHelp kKeys[] = {
      "RTSP pass-through: decode the camera's stream so that a new viewer starts at once instead "
      "of at its next key frame, and a thin link gets a smaller picture (true/false, default "
      "true)"},
+    {"data", "Folder for the camera's own files: clips/ holds the event clips (default "
+             "/var/lib/seccam-camera)"},
+    {"motion.enabled", "Motion detection: events to the server and clips (true/false, default true)"},
+    {"motion.sensitivity", "1-100: higher reacts to smaller moving areas (default 50)"},
+    {"motion.zones",
+     "Only motion inside these rectangles counts: WxH+X+Y in picture pixels, comma separated "
+     "(default the whole picture)"},
+    {"motion.quiet-period", "Seconds without motion that end an event (default 10)"},
+    {"recording.enabled", "Keep a clip of each motion event (true/false, default true)"},
+    {"recording.pre-roll", "Seconds of video before the motion in each clip (default 5)"},
+    {"recording.post-roll", "Seconds of video after the last motion in each clip (default 5)"},
+    {"recording.budget-mb", "Disk budget of the clips in MB; the oldest go first (default 1024)"},
+    {"recording.max-age-days", "Clips older than this go; 0: no age limit (default 30)"},
+    {"test-motion",
+     "Test source: still and moving periods in seconds, repeated, e.g. still:20,move:5 (the "
+     "default); none: always still"},
+    {"test-noise", "Test source: sensor-like noise, ± luma levels per pixel (default 0)"},
     {"log-level", "trace | debug | info | warn | error (default info)"},
     {"event-log",
      "File to append structured events to, one JSON object a line (viewers joining and "
@@ -54,6 +74,21 @@ EncoderPreference parseEncoder(const std::string& text) {
   throw ConfigError("'encoder' must be x264, v4l2 or vp8, not '" + text + "'");
 }
 }  // namespace
+
+MotionZone parseMotionZone(const std::string& text) {
+  MotionZone z;
+  char x = 0;
+  char plus1 = 0;
+  char plus2 = 0;
+  int used = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c%d%c%d%n", &z.width, &x, &z.height, &plus1, &z.x, &plus2,
+                  &z.y, &used) != 7 ||
+      used != static_cast<int>(text.size()) || (x != 'x' && x != 'X') || plus1 != '+' ||
+      plus2 != '+' || z.width <= 0 || z.height <= 0 || z.x < 0 || z.y < 0)
+    throw ConfigError("'motion.zones' entries must be WxH+X+Y in picture pixels, not '" + text +
+                      "'");
+  return z;
+}
 
 const char* encoderName(EncoderPreference encoder) {
   switch (encoder) {
@@ -78,7 +113,10 @@ ConfigResult loadCameraConfig(int argc, const char* const* argv) {
   for (const auto& k : kKeys) {
     if (std::string(k.key) == "latency-probe") continue;
     // The last of repeated flags wins, so wrappers can append overrides.
-    app.add_option(std::string("--") + k.key, flagValues[k.key], k.help)
+    // A key in a section is a flag with a dash: `motion.quiet-period` is --motion-quiet-period.
+    std::string flag = k.key;
+    std::replace(flag.begin(), flag.end(), '.', '-');
+    app.add_option("--" + flag, flagValues[k.key], k.help)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   }
   bool probeFlag = false;
@@ -119,6 +157,32 @@ ConfigResult loadCameraConfig(int argc, const char* const* argv) {
     c.instantStart = settings.getBool("instant-start", true);
     c.logLevel = settings.getString("log-level", c.logLevel);
     c.eventLog = settings.getString("event-log", "");
+    c.dataDir = settings.getString("data", c.dataDir);
+    c.motion.enabled = settings.getBool("motion.enabled", c.motion.enabled);
+    c.motion.sensitivity =
+        static_cast<int>(settings.getInt("motion.sensitivity", c.motion.sensitivity, 1, 100));
+    c.motion.zones.clear();
+    for (const auto& zone : settings.getList("motion.zones", {}))
+      c.motion.zones.push_back(parseMotionZone(zone));
+    c.motion.quietPeriodMs =
+        static_cast<int>(settings.getInt("motion.quiet-period", 10, 1, 3600)) * 1000;
+    c.recording.enabled = settings.getBool("recording.enabled", c.recording.enabled);
+    c.recording.preRollSeconds =
+        static_cast<int>(settings.getInt("recording.pre-roll", c.recording.preRollSeconds, 0, 30));
+    c.recording.postRollSeconds = static_cast<int>(
+        settings.getInt("recording.post-roll", c.recording.postRollSeconds, 0, 300));
+    c.recording.budgetMb = static_cast<std::uint64_t>(
+        settings.getInt("recording.budget-mb", static_cast<long long>(c.recording.budgetMb), 1,
+                        10'000'000));
+    c.recording.maxAgeDays = static_cast<int>(
+        settings.getInt("recording.max-age-days", c.recording.maxAgeDays, 0, 36500));
+    c.testScene.motion = settings.getString("test-motion", c.testScene.motion);
+    try {
+      parseMotionSchedule(c.testScene.motion);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(std::string("'test-motion': ") + e.what());
+    }
+    c.testScene.noise = static_cast<int>(settings.getInt("test-noise", c.testScene.noise, 0, 64));
 
     if (c.server.rfind("ws://", 0) != 0 && c.server.rfind("wss://", 0) != 0) {
       throw ConfigError("'server' must be a ws:// or wss:// URL (got '" + c.server + "')");

@@ -270,6 +270,9 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
       } else {
         spdlog::warn("server error {}: {}", protocol::codeName(*error), error->message);
       }
+      event_log::emit(event_log::Kind::ServerError,
+                      {{"code", std::string(protocol::codeName(*error))},
+                       {"session", error->session}});
       if (!welcomed) return;
     }
     if (!welcomed) {

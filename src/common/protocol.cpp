@@ -239,6 +239,41 @@ Quality parseQuality(const json& obj) {
   return q;
 }
 
+// Milliseconds since the Unix epoch: a non-negative integer within JavaScript's exact range.
+std::int64_t timeField(const json& value, const char* name) {
+  if (!value.is_number_integer() || value.get<long long>() < 0 ||
+      value.get<long long>() > 9'007'199'254'740'991LL)
+    throw Invalid{std::string("field '") + name +
+                  "' must be milliseconds since the Unix epoch (a non-negative integer)"};
+  return value.get<std::int64_t>();
+}
+
+CameraEvent parseCameraEvent(const json& obj) {
+  CameraEvent e;
+  e.id = stringField(obj, "id");
+  if (e.id.empty() || e.id.size() > 64 || !std::all_of(e.id.begin(), e.id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-';
+      }))
+    throw Invalid{"field 'id' must be 1 to 64 letters, digits, '_' or '-'"};
+  e.kind = stringField(obj, "kind");
+  if (e.kind.empty() || e.kind.size() > 32 ||
+      !std::all_of(e.kind.begin(), e.kind.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      }))
+    throw Invalid{"field 'kind' must be 1 to 32 lower-case letters, digits or '_'"};
+  e.start = timeField(field(obj, "start"), "start");
+  if (auto it = obj.find("end"); it != obj.end() && !it->is_null()) {
+    e.end = timeField(*it, "end");
+    if (*e.end < e.start) throw Invalid{"field 'end' must not be before 'start'"};
+  }
+  const json& score = field(obj, "score");
+  if (!score.is_number() || score.get<double>() < 0 || score.get<double>() > 1)
+    throw Invalid{"field 'score' must be a number from 0 to 1"};
+  e.score = score.get<double>();
+  return e;
+}
+
 Error parseError(const json& obj) {
   return Error{optionalStringField(obj, "session"), errorCodeFromWire(stringField(obj, "code")),
                optionalStringField(obj, "message")};
@@ -326,6 +361,7 @@ Parsed<CameraToServer> parseCameraMessage(std::string_view text) {
     if (type == "answer") return CameraToServer{parseAnswer(obj)};
     if (type == "bye") return CameraToServer{parseBye(obj)};
     if (type == "quality") return CameraToServer{parseQuality(obj)};
+    if (type == "event") return CameraToServer{parseCameraEvent(obj)};
     if (type == "auth") {
       return CameraToServer{Auth{cameraField(obj), stringField(obj, "signature")}};
     }
@@ -411,6 +447,15 @@ std::string serialize(const Quality& m) {
   return json{{"type", "quality"},   {"session", m.session}, {"rendition", m.rendition},
               {"width", m.width},    {"height", m.height}}
       .dump();
+}
+
+std::string serialize(const CameraEvent& m) {
+  json j{{"type", "event"}, {"id", m.id}, {"kind", m.kind}, {"start", m.start}, {"score", m.score}};
+  if (m.end) {
+    j["end"] = *m.end;
+    j["durationMs"] = *m.end - m.start;
+  }
+  return dump(j);
 }
 
 std::string serialize(const Challenge& m) {

@@ -123,6 +123,15 @@ struct Quality {
   int width = 0;
   int height = 0;
 };
+// A motion event the camera saw (camera -> server, metadata only): sent when it starts (no
+// `end`) and again, with the same `id`, when it ends. Times are ms since the Unix epoch.
+struct CameraEvent {
+  std::string id;    // the camera's own: 1-64 of letters, digits, '_', '-'; names its clip
+  std::string kind;  // "motion" from this camera; 1-32 of a-z, 0-9, '_' (newer kinds pass)
+  std::int64_t start = 0;
+  std::optional<std::int64_t> end;  // set when the event has ended (>= start)
+  double score = 0;                 // 0-1: the largest share of the picture that moved
+};
 struct Challenge {
   std::string nonce;
 };
@@ -155,7 +164,7 @@ std::string_view codeName(const Error& error);
 
 // What each side may send.
 using ViewerToServer = std::variant<Offer, Candidate, Bye>;
-using CameraToServer = std::variant<Auth, Answer, Candidate, Bye, Quality>;
+using CameraToServer = std::variant<Auth, Answer, Candidate, Bye, Quality, CameraEvent>;
 using ServerToCamera = std::variant<Challenge, Welcome, Offer, Candidate, Bye, Error>;
 using ServerToViewer = std::variant<Hello, Status, Answer, Candidate, Bye, Quality, Error>;
 
@@ -182,6 +191,7 @@ std::string serialize(const Answer& m);
 std::string serialize(const Candidate& m);
 std::string serialize(const Bye& m);
 std::string serialize(const Quality& m);
+std::string serialize(const CameraEvent& m);
 std::string serialize(const Challenge& m);
 std::string serialize(const Auth& m);
 std::string serialize(const Welcome& m);

@@ -273,6 +273,8 @@ export class Stack {
       CAMERA_BINARY, '--config', path.join(this.dir, 'cameras', `${camera.cameraId}.toml`),
       '--source', 'test', '--width', String(width), '--height', String(height), '--fps', String(fps),
       '--event-log', eventLogPath,
+      // Its motion clips stay in the run's folder.
+      '--data', path.join(this.dir, `camera-data-${camera.cameraId}`),
     ]);
     agent.eventLogPath = eventLogPath;
     this.agents.set(camera.cameraId, agent);

@@ -8,6 +8,7 @@
 #include "camera/pipeline/media_pipeline.hpp"
 #include "camera/pipeline/source_spec.hpp"
 #include "camera/pipeline/video_source.hpp"
+#include "camera/recording/event_recorder.hpp"
 
 namespace seccam::camera {
 
@@ -23,9 +24,15 @@ CameraMedia::CameraMedia(const CameraConfig& config, gst::GstLoopThread& loop, E
   sourceEvents.onInputKindChanged = [this](InputKind kind) {
     if (events_.onInputKindChanged) events_.onInputKindChanged(kind);
   };
+  EventRecorder::Events recorderEvents;
+  recorderEvents.onEvent = [this](protocol::CameraEvent event) {
+    if (events_.onMotionEvent) events_.onMotionEvent(std::move(event));
+  };
+  recorder_ = std::make_unique<EventRecorder>(config_, loop_, std::move(recorderEvents));
   source_ =
       std::make_unique<VideoSource>(spec, VideoFormat{config_.width, config_.height, config_.fps},
-                                    config_.latencyProbe, loop_, std::move(sourceEvents));
+                                    config_.latencyProbe, loop_, std::move(sourceEvents),
+                                    config_.testScene);
 }
 
 CameraMedia::~CameraMedia() = default;
@@ -50,16 +57,19 @@ void CameraMedia::restart(InputKind kind) {
   events.onViewerError = events_.onViewerError;
   auto next = std::make_shared<MediaPipeline>(settings, loop_, std::move(events));
   next->start();
+  recorder_->detach();
   std::shared_ptr<MediaPipeline> old;
   {
     std::lock_guard lock(mutex_);
     old = std::exchange(pipeline_, next);
   }
   if (old) old->stop();
+  recorder_->attach(next);
 }
 
 void CameraMedia::stop() {
   source_->stop();
+  recorder_->detach();
   std::shared_ptr<MediaPipeline> old;
   {
     std::lock_guard lock(mutex_);

@@ -11,11 +11,13 @@
 #include "camera/camera_config.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/pipeline/source_factory.hpp"
+#include "common/protocol.hpp"
 
 namespace seccam::camera {
 namespace gst {
 class GstLoopThread;
 }  // namespace gst
+class EventRecorder;
 class MediaPipeline;
 class VideoSource;
 
@@ -28,6 +30,8 @@ class CameraMedia {
     std::function<void(InputKind kind)> onInputKindChanged;
     // An element inside a viewer's branch failed.
     std::function<void(std::string session, std::string message)> onViewerError;
+    // A motion event started or ended (recording/event_recorder.hpp).
+    std::function<void(protocol::CameraEvent event)> onMotionEvent;
   };
 
   CameraMedia(const CameraConfig& config, gst::GstLoopThread& loop, Events events);
@@ -54,6 +58,7 @@ class CameraMedia {
   mutable std::mutex mutex_;  // guards `pipeline_`: the source's streaming thread reads it
   std::shared_ptr<MediaPipeline> pipeline_;
   gst::ElementPtr dtlsWarmup_;  // kept alive with the certificate it made
+  std::unique_ptr<EventRecorder> recorder_;  // motion events and clips, off the pipeline
   // Last, so that it goes first: its streaming thread uses the members above.
   std::unique_ptr<VideoSource> source_;
 };

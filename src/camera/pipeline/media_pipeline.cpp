@@ -419,4 +419,13 @@ void MediaPipeline::requestKeyFrame(GstPad* teePad) {
 
 int MediaPipeline::encoderCount() const { return impl_->encoders; }
 
+gst::PadPtr MediaPipeline::attachRaw() {
+  if (!impl_->rawTee) return nullptr;
+  return gst::PadPtr(gst_element_request_pad_simple(impl_->rawTee.get(), "src_%u"));
+}
+
+void MediaPipeline::detachRaw(GstPad* teePad) {
+  if (impl_->rawTee) gst_element_release_request_pad(impl_->rawTee.get(), teePad);
+}
+
 }  // namespace seccam::camera

@@ -84,6 +84,11 @@ class MediaPipeline {
   // Asks the codec's encoder for a key frame through this viewer's tee pad.
   void requestKeyFrame(GstPad* teePad);
   int encoderCount() const;
+  // A new source pad of the raw picture's tee, for the camera's own branches (motion
+  // detection, thumbnails); null when there is none (pass-through without instant start).
+  // Link it to a branch already added to pipeline() and playing; give it back with detachRaw.
+  gst::PadPtr attachRaw();
+  void detachRaw(GstPad* teePad);
 
  private:
   struct Impl;

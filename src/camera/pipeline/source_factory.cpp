@@ -21,9 +21,10 @@ SourceDescription describeSource(const SourceSpec& spec, const VideoFormat& form
   std::string rtsp = "rtspsrc name=input latency=" + std::to_string(kRtspLatencyMs) + " ! ";
   switch (spec.kind) {
     case SourceKind::Test: {
-      // A moving pattern (so the encoder does real work) with the wall-clock time drawn on it.
+      // A still pattern with the wall-clock time drawn on it; the video source paints the
+      // scripted motion and the sensor-like noise (motion/test_scene.hpp) into each frame.
       std::string launch =
-          "videotestsrc is-live=true pattern=smpte horizontal-speed=2 ! "
+          "videotestsrc is-live=true pattern=smpte ! "
           "video/x-raw,width=" +
           std::to_string(format.width) + ",height=" + std::to_string(format.height) +
           ",framerate=" + std::to_string(format.fps) + "/1 ! ";

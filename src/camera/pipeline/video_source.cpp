@@ -32,14 +32,21 @@ struct VideoSource::Impl : std::enable_shared_from_this<VideoSource::Impl> {
   std::atomic<bool> firstFrameSeen{false};
   GstVideoInfo videoInfo{};
   GstCaps* videoInfoCaps = nullptr;  // the caps videoInfo was read from (identity only)
+  TestSceneSettings sceneSettings;
+  std::unique_ptr<TestScene> scene;  // the test source's, made at its first frame
+  std::chrono::steady_clock::time_point sceneStart;
+  int sceneWidth = 0;
+  int sceneHeight = 0;
 
-  Impl(SourceSpec s, VideoFormat f, bool probe, gst::GstLoopThread& l, Events e)
+  Impl(SourceSpec s, VideoFormat f, bool probe, gst::GstLoopThread& l, Events e,
+       TestSceneSettings sc)
       : spec(std::move(s)),
         format(f),
         latencyProbe(probe),
         loop(l),
         events(std::move(e)),
-        kind(spec.kind == SourceKind::Rtsp ? InputKind::H264PassThrough : InputKind::Raw) {}
+        kind(spec.kind == SourceKind::Rtsp ? InputKind::H264PassThrough : InputKind::Raw),
+        sceneSettings(std::move(sc)) {}
   ~Impl() {
     stopped = true;
     teardown();
@@ -191,9 +198,34 @@ struct VideoSource::Impl : std::enable_shared_from_this<VideoSource::Impl> {
     GST_BUFFER_PTS(buffer.get()) = GST_CLOCK_TIME_NONE;
     GST_BUFFER_DTS(buffer.get()) = GST_CLOCK_TIME_NONE;
     GST_BUFFER_DURATION(buffer.get()) = GST_CLOCK_TIME_NONE;
+    if (spec.kind == SourceKind::Test) paintScene(buffer.get(), caps.get());
     if (latencyProbe && kind == InputKind::Raw) stamp(buffer.get(), caps.get());
     if (events.onFrame) events.onFrame(buffer.release(), caps.get());
     return GST_FLOW_OK;
+  }
+
+  // The test source's scripted motion and noise (streaming thread only).
+  void paintScene(GstBuffer* buffer, GstCaps* caps) {
+    if (caps != videoInfoCaps) {
+      if (!gst_video_info_from_caps(&videoInfo, caps)) return;
+      videoInfoCaps = caps;
+    }
+    if (!scene || sceneWidth != GST_VIDEO_INFO_WIDTH(&videoInfo) ||
+        sceneHeight != GST_VIDEO_INFO_HEIGHT(&videoInfo)) {
+      sceneWidth = GST_VIDEO_INFO_WIDTH(&videoInfo);
+      sceneHeight = GST_VIDEO_INFO_HEIGHT(&videoInfo);
+      scene = std::make_unique<TestScene>(sceneSettings, GST_VIDEO_INFO_WIDTH(&videoInfo),
+                                          GST_VIDEO_INFO_HEIGHT(&videoInfo));
+      sceneStart = std::chrono::steady_clock::now();
+    }
+    GstVideoFrame frame;
+    if (!gst_video_frame_map(&frame, &videoInfo, buffer, GST_MAP_WRITE)) return;
+    auto sinceStart = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - sceneStart)
+                          .count();
+    scene->paint(static_cast<std::uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                 GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0), sinceStart);
+    gst_video_frame_unmap(&frame);
   }
 
   void stamp(GstBuffer* buffer, GstCaps* caps) {
@@ -226,9 +258,9 @@ struct VideoSource::Impl : std::enable_shared_from_this<VideoSource::Impl> {
 };
 
 VideoSource::VideoSource(SourceSpec spec, VideoFormat format, bool latencyProbe,
-                         gst::GstLoopThread& loop, Events events)
-    : impl_(
-          std::make_shared<Impl>(std::move(spec), format, latencyProbe, loop, std::move(events))) {}
+                         gst::GstLoopThread& loop, Events events, TestSceneSettings scene)
+    : impl_(std::make_shared<Impl>(std::move(spec), format, latencyProbe, loop, std::move(events),
+                                   std::move(scene))) {}
 
 // Impl's destructor tears the capture pipeline down if stop() has not.
 VideoSource::~VideoSource() = default;

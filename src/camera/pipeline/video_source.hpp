@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "camera/motion/test_scene.hpp"
 #include "camera/pipeline/source_factory.hpp"
 #include "camera/pipeline/source_spec.hpp"
 
@@ -30,8 +31,9 @@ class VideoSource {
     std::function<void(InputKind kind)> onInputKindChanged;
   };
 
+  // `scene`: what the test source paints into its pattern (ignored by the other kinds).
   VideoSource(SourceSpec spec, VideoFormat format, bool latencyProbe, gst::GstLoopThread& loop,
-              Events events);
+              Events events, TestSceneSettings scene = {});
   // Tears the capture down if stop() has not: on the loop thread, or once the loop has stopped.
   ~VideoSource();
   VideoSource(const VideoSource&) = delete;

@@ -361,6 +361,9 @@ void HubCore::fromCamera(SignalingConnection& camera, protocol::CameraToServer&&
                           camera.send(protocol::serialize(protocol::Error{
                               {}, protocol::ErrorCode::BadRequest, "Already authenticated."}));
                         },
+                        // Motion events are accepted and not acted on yet: storing them and
+                        // telling the owner's pages is the server's next step (issue 13).
+                        [&](protocol::CameraEvent&) {},
                         [&](const auto& inSession) {  // Answer, Candidate, Bye, Quality
                           relayInSession(camera, inSession, &RoutingTable::fromCamera, true);
                         }},

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <fstream>
+#include <thread>
 #include <vector>
 
 #include "camera_world.hpp"
@@ -153,4 +155,38 @@ TEST(CameraSources, FileSourceIsLooped) {
       << show(viewer) << show(camera);
   // Looped in place: the source never failed, ended or had to be restarted.
   EXPECT_TRUE(cameraEvents(camera, "source_retrying").empty()) << show(camera);
+}
+
+// A clip of an RTSP camera is the IP camera's own H.264, passed through: no encoder starts
+// for it. The ball of the RTSP test pattern moves all the time, so the event is still running
+// when the camera stops; stopping finishes the clip.
+TEST(CameraSources, RtspClipIsThePassedThroughStreamWithoutAnEncoder) {
+  CameraWorld world;
+  unsigned short port = freePort();
+  auto rtsp = startRtspServer(world, port, "constrained-baseline");
+  std::string data = world.dir() + "/camera-data";
+  auto camera = world.startCamera({"--source", "rtsp://127.0.0.1:" + std::to_string(port) + "/cam",
+                                   "--data", data, "--motion-sensitivity", "90",
+                                   "--recording-pre-roll", "1"});
+  ASSERT_TRUE(world.waitAuthenticated(camera)) << show(camera);
+  ASSERT_TRUE(waitEvents(camera, "motion_started", 1, {}, std::chrono::seconds(20)))
+      << show(camera) << show(rtsp);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  auto status = camera.stop(SIGTERM);
+  ASSERT_TRUE(status && WIFEXITED(*status)) << show(camera);
+  // Stopping ended the event and finished its clip.
+  ASSERT_EQ(cameraEvents(camera, "motion_ended").size(), 1u) << show(camera);
+  auto saved = cameraEvents(camera, "clip_saved");
+  ASSERT_EQ(saved.size(), 1u) << show(camera);
+  EXPECT_TRUE(cameraEvents(camera, "encoder_started").empty()) << show(camera);
+  auto scratch = world.dir() + "/frames.i420";
+  auto decoded = runProgram({"/usr/bin/gst-launch-1.0", "-q", "filesrc",
+                             "location=" + saved[0]["path"].get<std::string>(), "!", "qtdemux",
+                             "!", "h264parse", "!", "avdec_h264", "!", "videoconvert", "!",
+                             "video/x-raw,format=I420,width=320,height=240", "!", "filesink",
+                             "location=" + scratch});
+  ASSERT_EQ(decoded.exitCode, 0) << decoded.output;
+  std::ifstream frames(scratch, std::ios::binary | std::ios::ate);
+  // More than a second of the IP camera's 320x240 (30 fps, I420: 115,200 bytes a frame).
+  EXPECT_GT(static_cast<long long>(frames.tellg()), 30LL * 115'200);
 }

@@ -168,7 +168,8 @@ ChildProcess CameraWorld::startCamera(std::vector<std::string> extraArgs, const 
   std::vector<std::string> argv{cameraBinary(), "--config", config,      "--width", "320",
                                 "--height",     "240",      "--bitrate", "500"};
   std::string base = dir() + "/" + name + "-" + std::to_string(++processes_);
-  argv.insert(argv.end(), {"--event-log", base + ".events"});
+  // Its own data folder (clips/) in the test's folder.
+  argv.insert(argv.end(), {"--event-log", base + ".events", "--data", base + ".data"});
   argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
   // GStreamer warnings in the camera's log explain a failure when there is one.
   return ChildProcess(argv, base + ".log", {{"GST_DEBUG", "2"}, {"GST_DEBUG_NO_COLOR", "1"}});

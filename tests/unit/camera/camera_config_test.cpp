@@ -67,13 +67,62 @@ TEST(CameraConfig, RefusesBadValuesWithTheKeyNamed) {
   EXPECT_EQ(withArg({"--max-viewers", "0"}).exitCode, 2);
 }
 
+TEST(CameraConfig, MotionAndRecordingFromTheFileSectionsAndFlags) {
+  std::string path = testing::TempDir() + "/camera-motion.toml";
+  std::ofstream(path) << "server = \"ws://h:1/ws/camera\"\ncamera-id = \"sc-A\"\ndevice-key = \""
+                      << kKey << "\"\ndata = \"/tmp/cam\"\n"
+                      << "[motion]\nsensitivity = 70\nzones = [\"640x360+0+360\", \"10x20+30+40\"]\n"
+                      << "quiet-period = 4\n[recording]\nbudget-mb = 64\npre-roll = 3\n";
+  auto result = load({"--config", path, "--recording-max-age-days", "7", "--test-motion",
+                      "still:3,move:1.5"});
+  ASSERT_TRUE(result.config) << result.message;
+  const auto& c = *result.config;
+  EXPECT_EQ(c.dataDir, "/tmp/cam");
+  EXPECT_TRUE(c.motion.enabled);
+  EXPECT_EQ(c.motion.sensitivity, 70);
+  ASSERT_EQ(c.motion.zones.size(), 2u);
+  EXPECT_EQ(c.motion.zones[0].width, 640);
+  EXPECT_EQ(c.motion.zones[0].height, 360);
+  EXPECT_EQ(c.motion.zones[0].x, 0);
+  EXPECT_EQ(c.motion.zones[0].y, 360);
+  EXPECT_EQ(c.motion.zones[1].x, 30);
+  EXPECT_EQ(c.motion.quietPeriodMs, 4000);
+  EXPECT_EQ(c.recording.budgetMb, 64u);
+  EXPECT_EQ(c.recording.preRollSeconds, 3);
+  EXPECT_EQ(c.recording.postRollSeconds, 5);
+  EXPECT_EQ(c.recording.maxAgeDays, 7);
+  EXPECT_EQ(c.testScene.motion, "still:3,move:1.5");
+}
+
+TEST(CameraConfig, RefusesBadMotionSettings) {
+  std::vector<std::string> base{"--server", "ws://h:1/ws/camera", "--camera-id",
+                                "sc-A",     "--device-key",       kKey};
+  auto withArg = [&](std::vector<std::string> extra) {
+    auto args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return load(args);
+  };
+  EXPECT_NE(withArg({"--motion-zones", "640x360"}).message.find("motion.zones"), std::string::npos);
+  EXPECT_NE(withArg({"--motion-zones", "0x10+0+0"}).message.find("motion.zones"), std::string::npos);
+  EXPECT_NE(withArg({"--motion-sensitivity", "0"}).message.find("motion.sensitivity"),
+            std::string::npos);
+  EXPECT_NE(withArg({"--test-motion", "walk:3"}).message.find("test-motion"), std::string::npos);
+  EXPECT_NE(withArg({"--motion-enabled", "maybe"}).message.find("motion.enabled"),
+            std::string::npos);
+  EXPECT_EQ(withArg({"--recording-pre-roll", "31"}).exitCode, 2);
+}
+
 TEST(CameraConfig, HelpDocumentsEverySetting) {
   auto result = load({"--help"});
   EXPECT_FALSE(result.config);
   EXPECT_EQ(result.exitCode, 0);
   for (const char* flag :
        {"--config", "--server", "--camera-id", "--device-key", "--source", "--width", "--height",
-        "--fps", "--bitrate", "--encoder", "--max-viewers", "--latency-probe", "--log-level"}) {
+        "--fps", "--bitrate", "--encoder", "--max-viewers", "--latency-probe", "--log-level",
+        "--data", "--motion-enabled", "--motion-sensitivity", "--motion-zones",
+        "--motion-quiet-period", "--recording-enabled", "--recording-pre-roll",
+        "--recording-post-roll", "--recording-budget-mb", "--recording-max-age-days",
+        "--test-motion", "--test-noise"}) {
     EXPECT_NE(result.message.find(flag), std::string::npos) << flag;
   }
 }

@@ -116,6 +116,45 @@ TEST(Protocol, MalformedQualityIsRefused) {
   EXPECT_FALSE(parseViewerMessage(serialize(Quality{"sess-0001", "low", 320, 180})));
 }
 
+TEST(Protocol, CameraEventRoundTrips) {
+  CameraEvent started{"20261201-030000-123", "motion", 1764558000123, std::nullopt, 0.25};
+  auto p = parseCameraMessage(serialize(started));
+  ASSERT_TRUE(p) << p.error;
+  const auto& back = std::get<CameraEvent>(*p.message);
+  EXPECT_EQ(back.id, started.id);
+  EXPECT_EQ(back.kind, "motion");
+  EXPECT_EQ(back.start, 1764558000123);
+  EXPECT_FALSE(back.end);
+  EXPECT_DOUBLE_EQ(back.score, 0.25);
+  CameraEvent ended = started;
+  ended.end = 1764558004123;
+  auto text = serialize(ended);
+  EXPECT_NE(text.find("\"durationMs\":4000"), std::string::npos) << text;
+  auto q = parseCameraMessage(text);
+  ASSERT_TRUE(q) << q.error;
+  EXPECT_EQ(std::get<CameraEvent>(*q.message).end, 1764558004123);
+}
+
+TEST(Protocol, MalformedCameraEventIsRefused) {
+  for (const char* text : {
+           R"({"type":"event","kind":"motion","start":1,"score":0.1})",
+           R"({"type":"event","id":"","kind":"motion","start":1,"score":0.1})",
+           R"({"type":"event","id":"a/b","kind":"motion","start":1,"score":0.1})",
+           R"({"type":"event","id":"e1","kind":"Motion","start":1,"score":0.1})",
+           R"({"type":"event","id":"e1","kind":"motion","start":-1,"score":0.1})",
+           R"({"type":"event","id":"e1","kind":"motion","start":"1","score":0.1})",
+           R"({"type":"event","id":"e1","kind":"motion","start":5,"end":4,"score":0.1})",
+           R"({"type":"event","id":"e1","kind":"motion","start":1,"score":1.5})",
+           R"({"type":"event","id":"e1","kind":"motion","start":1})",
+       }) {
+    auto p = parseCameraMessage(text);
+    EXPECT_FALSE(p) << text;
+    EXPECT_FALSE(p.error.empty()) << text;
+  }
+  // A viewer cannot send one.
+  EXPECT_FALSE(parseViewerMessage(serialize(CameraEvent{"e1", "motion", 1, std::nullopt, 0})));
+}
+
 TEST(WireConstants, EveryByeReasonAndErrorCodeRoundTripsThroughItsWireName) {
   for (auto reason : allByeReasons()) EXPECT_EQ(byeReasonFromWire(wireName(reason)), reason);
   for (auto code : allErrorCodes()) EXPECT_EQ(errorCodeFromWire(wireName(code)), code);
