@@ -34,8 +34,11 @@ export function startProbeCamera(stack, camera, { width, height, fps = 30, binar
     binary, '--server', camera.server, '--camera-id', camera.cameraId, '--device-key', camera.deviceKey,
     '--source', 'test', '--width', String(width), '--height', String(height), '--fps', String(fps),
     '--latency-probe',
-    // This build's motion clips stay in the run's folder (an older build has no clips).
-    ...(binary === CAMERA_BINARY ? ['--data', path.join(stack.dir, `camera-data-${camera.cameraId}`)] : []),
+    // This build: the scrolling pattern the figures have always been taken with (the encoder
+    // at work), so no motion detection, and no clips. An older build scrolls by itself.
+    ...(binary === CAMERA_BINARY
+      ? ['--test-scroll', '2', '--motion-enabled', 'false', '--data', path.join(stack.dir, `camera-data-${camera.cameraId}`)]
+      : []),
   ]);
   stack.agents.set(camera.cameraId, agent);
   return agent;

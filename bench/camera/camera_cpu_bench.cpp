@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   // Motion clips off: they keep the encoder running with no viewer (motion_bench has them).
   auto camera = world.startCamera({"--width", "1280", "--height", "720", "--fps", "30", "--bitrate",
                                    "2000", "--max-viewers", std::to_string(kMaxViewers),
-                                   "--motion-enabled", "false"});
+                                   "--motion-enabled", "false", "--test-scroll", "2"});
   if (!world.waitAuthenticated(camera)) {
     std::fprintf(stderr, "camera did not come online:\n%s\n", camera.log().c_str());
     return 1;

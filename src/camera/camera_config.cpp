@@ -61,6 +61,9 @@ constexpr KeyHelp kKeys[] = {
      "Test source: still and moving periods in seconds, repeated, e.g. still:20,move:5 (the "
      "default); none: always still"},
     {"test-noise", "Test source: sensor-like noise, ± luma levels per pixel (default 0)"},
+    {"test-scroll",
+     "Test source: pixels a frame the pattern scrolls by (default 0; benchmarks use 2, with "
+     "motion detection off)"},
     {"log-level", "trace | debug | info | warn | error (default info)"},
     {"event-log",
      "File to append structured events to, one JSON object a line (viewers joining and "
@@ -183,6 +186,8 @@ ConfigResult loadCameraConfig(int argc, const char* const* argv) {
       throw ConfigError(std::string("'test-motion': ") + e.what());
     }
     c.testScene.noise = static_cast<int>(settings.getInt("test-noise", c.testScene.noise, 0, 64));
+    c.testScene.scroll =
+        static_cast<int>(settings.getInt("test-scroll", c.testScene.scroll, 0, 64));
 
     if (c.server.rfind("ws://", 0) != 0 && c.server.rfind("wss://", 0) != 0) {
       throw ConfigError("'server' must be a ws:// or wss:// URL (got '" + c.server + "')");

@@ -15,6 +15,9 @@ namespace seccam::camera {
 struct TestSceneSettings {
   std::string motion = "still:20,move:5";  // repeats; "" or "none": always still
   int noise = 0;                           // ± luma levels of noise per pixel
+  // Pixels a frame the whole pattern scrolls by (0: still): the pattern the benchmarks used
+  // before motion detection, so that their figures stay comparable (motion all the time).
+  int scroll = 0;
 };
 
 struct ScenePeriod {

@@ -17,14 +17,15 @@ std::string rawTail(const VideoFormat& f) {
 }  // namespace
 
 SourceDescription describeSource(const SourceSpec& spec, const VideoFormat& format, InputKind kind,
-                                 bool haveClockOverlay) {
+                                 bool haveClockOverlay, int testScroll) {
   std::string rtsp = "rtspsrc name=input latency=" + std::to_string(kRtspLatencyMs) + " ! ";
   switch (spec.kind) {
     case SourceKind::Test: {
       // A still pattern with the wall-clock time drawn on it; the video source paints the
       // scripted motion and the sensor-like noise (motion/test_scene.hpp) into each frame.
       std::string launch =
-          "videotestsrc is-live=true pattern=smpte ! "
+          "videotestsrc is-live=true pattern=smpte horizontal-speed=" +
+          std::to_string(testScroll) + " ! "
           "video/x-raw,width=" +
           std::to_string(format.width) + ",height=" + std::to_string(format.height) +
           ",framerate=" + std::to_string(format.fps) + "/1 ! ";

@@ -24,8 +24,9 @@ struct SourceDescription {
   bool syncToClock = false;   // files play at their own rate; live sources as they come
 };
 
+// `testScroll`: pixels a frame the test pattern scrolls by (0: still).
 SourceDescription describeSource(const SourceSpec& spec, const VideoFormat& format, InputKind kind,
-                                 bool haveClockOverlay);
+                                 bool haveClockOverlay, int testScroll = 0);
 
 // H.264 profiles every browser decodes and webrtcbin can declare as they are.
 bool isBrowserSafeH264Profile(const std::string& profile);

@@ -61,7 +61,7 @@ struct VideoSource::Impl : std::enable_shared_from_this<VideoSource::Impl> {
     // clockoverlay comes with Debian's gstreamer1.0-x; without it the pattern has no clock.
     bool haveClock =
         gst::ObjectPtr<GstElementFactory>(gst_element_factory_find("clockoverlay")) != nullptr;
-    auto description = describeSource(spec, format, kind, haveClock);
+    auto description = describeSource(spec, format, kind, haveClock, sceneSettings.scroll);
     GError* rawError = nullptr;
     auto built = gst::sink(gst_parse_launch(description.launch.c_str(), &rawError));
     gst::ErrorPtr error(rawError);

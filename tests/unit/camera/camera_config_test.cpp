@@ -122,7 +122,7 @@ TEST(CameraConfig, HelpDocumentsEverySetting) {
         "--data", "--motion-enabled", "--motion-sensitivity", "--motion-zones",
         "--motion-quiet-period", "--recording-enabled", "--recording-pre-roll",
         "--recording-post-roll", "--recording-budget-mb", "--recording-max-age-days",
-        "--test-motion", "--test-noise"}) {
+        "--test-motion", "--test-noise", "--test-scroll"}) {
     EXPECT_NE(result.message.find(flag), std::string::npos) << flag;
   }
 }
