@@ -80,11 +80,8 @@ using DescriptionPtr =
 
 // How old a packet must be before a probe sends copies of it (see sendProbeCopies).
 constexpr auto kProbeCopyAge = std::chrono::milliseconds(150);
-// Retransmissions may add this share of the rendition's bitrate, in bursts of up to this long
-// (libwebrtc likewise caps retransmissions by a rate): random loss of a few percent costs a few
-// percent, and a link that drops most packets is not flooded with repeats of repeats.
-constexpr double kRetransmissionShare = 0.5;
-constexpr auto kRetransmitBurst = std::chrono::milliseconds(200);
+// Copies come from this many of the newest packets (rtprtxsend keeps the last 100).
+constexpr std::size_t kProbeCopyDepth = 90;
 // Marks the probe's own requests, which the retransmission filter lets through.
 constexpr const char* kProbeRequestField = "seccam-probe";
 
@@ -114,7 +111,8 @@ void onLoopThread(GMainContext* context, std::function<void()> work) {
 // so the payloader's first frame of the new rendition is a key frame.
 struct SwitchProbe {
   gst::MainContextPtr loopContext;
-  std::function<void()> switched;  // runs on the loop thread
+  std::function<void()> activated;  // on the streaming thread, as the key frame goes through
+  std::function<void()> switched;   // runs on the loop thread
 };
 
 GstPadProbeReturn activateOnKeyFrame(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
@@ -124,6 +122,7 @@ GstPadProbeReturn activateOnKeyFrame(GstPad* pad, GstPadProbeInfo* info, gpointe
   auto* probe = static_cast<SwitchProbe*>(data);
   gst::ElementPtr selector(GST_ELEMENT(gst_pad_get_parent(pad)));
   if (selector) g_object_set(selector.get(), "active-pad", pad, nullptr);
+  probe->activated();
   onLoopThread(probe->loopContext.get(), probe->switched);
   return GST_PAD_PROBE_REMOVE;
 }
@@ -304,6 +303,9 @@ void ViewerPeer::switchTo(Rendition rendition) {
   unsigned generation = ++switchGeneration_;
   std::weak_ptr<ViewerPeer> weak = weak_from_this();
   auto* probe = new SwitchProbe{gst::MainContextPtr(g_main_context_ref(loopContext_.get())),
+                                [weak] {
+                                  if (auto peer = weak.lock()) peer->markFeedStart();
+                                },
                                 [weak, generation] {
                                   if (auto peer = weak.lock()) peer->finishSwitch(generation);
                                 }};
@@ -390,48 +392,27 @@ void ViewerPeer::onReport(const ReceiverReport& report) {
 void ViewerPeer::notePacketSent(GstBuffer* rtp) {
   GstRTPBuffer buffer = GST_RTP_BUFFER_INIT;
   if (!gst_rtp_buffer_map(rtp, GST_MAP_READ, &buffer)) return;
-  SentPacket packet{gst_rtp_buffer_get_seq(&buffer),
-                    static_cast<std::uint32_t>(gst_buffer_get_size(rtp)), Clock::now()};
+  SentHistory::Packet packet{gst_rtp_buffer_get_seq(&buffer),
+                             static_cast<std::uint32_t>(gst_buffer_get_size(rtp)), Clock::now()};
   gst_rtp_buffer_unmap(&buffer);
   std::lock_guard lock(sentMutex_);
-  if (markFeedStart_) {
-    feedFirstSeq_ = packet.seq;
-    markFeedStart_ = false;
-  }
-  sent_[sentCount_++ % sent_.size()] = packet;
+  sent_.noteSent(packet);
+}
+
+void ViewerPeer::markFeedStart() {
+  std::lock_guard lock(sentMutex_);
+  sent_.markRenditionStart();
 }
 
 void ViewerPeer::setRetransmissionBudget() {
   std::lock_guard lock(sentMutex_);
-  markFeedStart_ = true;
-  retransmitBytesPerSecond_ =
-      media_->renditionKbps(feed_->rendition) * 1000.0 / 8 * kRetransmissionShare;
-  retransmitTokens_ = 0;
-  retransmitTokensAt_ = Clock::now();
+  sent_.setRenditionBitrate(media_->renditionKbps(feed_->rendition), Clock::now());
 }
 
 bool ViewerPeer::allowRetransmission(std::uint16_t seq) {
   std::lock_guard lock(sentMutex_);
-  // Before the current rendition's first packet (sequence numbers wrap at 2^16).
-  if (feedFirstSeq_ && static_cast<std::int16_t>(seq - *feedFirstSeq_) < 0) return false;
-  if (retransmitBytesPerSecond_ <= 0) return true;
-  auto now = Clock::now();
-  retransmitTokens_ = std::min(
-      retransmitBytesPerSecond_ * std::chrono::duration<double>(kRetransmitBurst).count(),
-      retransmitTokens_ +
-          retransmitBytesPerSecond_ * std::chrono::duration<double>(now - retransmitTokensAt_).count());
-  retransmitTokensAt_ = now;
-  std::uint32_t bytes = 0;
-  for (std::size_t i = 0; i < std::min(sentCount_, sent_.size()) && bytes == 0; ++i) {
-    const SentPacket& packet = sent_[(sentCount_ - 1 - i) % sent_.size()];
-    if (packet.seq == seq) bytes = packet.bytes;
-  }
-  if (bytes == 0) return true;  // too old for our history: rtprtxsend has none either
-  if (retransmitTokens_ < bytes) return false;
-  retransmitTokens_ -= bytes;
-  return true;
+  return sent_.allowRetransmission(seq, Clock::now());
 }
-
 
 bool ViewerPeer::sendProbeCopies() {
   std::vector<std::uint16_t> probeSeqs;
@@ -450,15 +431,8 @@ bool ViewerPeer::sendProbeCopies() {
     // browser drops the copies it has. Never of the newest packets: a copy of a media packet
     // the bottleneck just dropped would repair it before the browser missed it, and the probe
     // would hide the very losses it is there to cause. A packet sent kProbeCopyAge ago that is
-    // missing has been NACKed already. rtprtxsend keeps the last 100 packets.
-    std::size_t available = std::min<std::size_t>(sentCount_, 90);
-    for (std::size_t i = 0; i < available; ++i) {
-      const SentPacket& copy = sent_[(sentCount_ - 1 - i) % sent_.size()];
-      if (now - copy.at < kProbeCopyAge) continue;
-      if (probeCredit_ < copy.bytes) break;
-      probeCredit_ -= copy.bytes;
-      probeSeqs.push_back(copy.seq);
-    }
+    // missing has been NACKed already.
+    probeSeqs = sent_.probeCopies(probeCredit_, now, kProbeCopyAge, kProbeCopyDepth);
     if (!probeSeqs.empty()) rtxSend = gst::ref(rtxSendSrc_.get());
   }
   for (std::uint16_t seq : probeSeqs) {
@@ -524,12 +498,7 @@ void ViewerPeer::startProbe(Rendition target) {
   double sentBytesPerSecond = 0;
   {
     std::lock_guard lock(sentMutex_);
-    auto since = Clock::now() - std::chrono::seconds(1);
-    for (std::size_t i = 0; i < std::min(sentCount_, sent_.size()); ++i) {
-      const SentPacket& packet = sent_[(sentCount_ - 1 - i) % sent_.size()];
-      if (packet.at < since) break;
-      sentBytesPerSecond += packet.bytes;
-    }
+    sentBytesPerSecond = sent_.bytesSince(Clock::now() - std::chrono::seconds(1));
   }
   double targetBytesPerSecond =
       media_->renditionKbps(target) * 1000.0 / 8 * controller_->probeOvershoot(target);

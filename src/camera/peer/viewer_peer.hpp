@@ -19,6 +19,7 @@
 #include "camera/peer/codec_choice.hpp"
 #include "camera/pipeline/media_pipeline.hpp"
 #include "camera/session/rendition_controller.hpp"
+#include "camera/session/sent_history.hpp"
 #include "camera/session/session_core.hpp"  // for IceState (pure header, no GStreamer)
 #include "common/protocol.hpp"
 
@@ -101,6 +102,10 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   // (a link that drops most packets would otherwise be flooded by repeats of repeats).
   bool allowRetransmission(std::uint16_t seq);
   void setRetransmissionBudget();  // the current feed's: at its start and after each switch
+  // The next packet sent starts the current rendition: called as its key frame enters the
+  // viewer's branch (packets of the old one still queued then count as the new one's, which
+  // only lets a few useless retransmissions through).
+  void markFeedStart();
   void notePacketSent(GstBuffer* rtp);
   void finishSwitch(unsigned generation);
   void buildBranch();  // throws when an element is missing
@@ -129,24 +134,11 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   gst::GObjectPtr<GObject> rtpSession_;                 // whose on-receiving-rtcp we listen to
   unsigned long rtcpHandler_ = 0;
   gst::MainContextPtr loopContext_;                     // the GLib loop thread's
-  // What the payloader sent lately (sequence number, size) and the probe under way; written
-  // on the payloader's thread and the loop thread, under sentMutex_.
-  struct SentPacket {
-    std::uint16_t seq = 0;
-    std::uint32_t bytes = 0;
-    std::chrono::steady_clock::time_point at;
-  };
+  // What the payloader sent lately (for the retransmission filter and probe copies) and the
+  // probe under way; written on the payloader's thread and the loop thread, under sentMutex_.
   std::mutex sentMutex_;
-  std::array<SentPacket, 512> sent_{};
-  std::size_t sentCount_ = 0;
+  SentHistory sent_;
   gst::PadPtr rtxSendSrc_;  // rtprtxsend's source pad inside webrtcbin, where requests go
-  // The first packet of the current rendition (marked by the next packet after a switch), and
-  // the retransmission budget: a token bucket of kRetransmissionShare of its bitrate.
-  bool markFeedStart_ = true;
-  std::optional<std::uint16_t> feedFirstSeq_;
-  double retransmitBytesPerSecond_ = 0;
-  double retransmitTokens_ = 0;
-  std::chrono::steady_clock::time_point retransmitTokensAt_;
   double probeExtraBytesPerSecond_ = 0;  // 0: no probe under way
   double probeCredit_ = 0;               // extra bytes owed
   std::chrono::steady_clock::time_point probeTick_;  // when the credit was last added to
