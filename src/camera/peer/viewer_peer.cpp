@@ -2,12 +2,11 @@
 #include "camera/peer/viewer_peer.hpp"
 
 #include <gst/gst.h>
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
 #include <nice/agent.h>
 #include <spdlog/spdlog.h>
-
-#include <gst/rtp/gstrtpbuffer.h>
 
 #include <exception>
 
@@ -309,9 +308,8 @@ void ViewerPeer::switchTo(Rendition rendition) {
                                 [weak, generation] {
                                   if (auto peer = weak.lock()) peer->finishSwitch(generation);
                                 }};
-  gst_pad_add_probe(
-      next->selectorPad.get(), GST_PAD_PROBE_TYPE_BUFFER, activateOnKeyFrame, probe,
-      [](gpointer data) { delete static_cast<SwitchProbe*>(data); });
+  gst_pad_add_probe(next->selectorPad.get(), GST_PAD_PROBE_TYPE_BUFFER, activateOnKeyFrame, probe,
+                    [](gpointer data) { delete static_cast<SwitchProbe*>(data); });
   pending_ = std::move(next);
   media_->requestKeyFrame(pending_->teePad.get());
 }
@@ -424,8 +422,8 @@ bool ViewerPeer::sendProbeCopies() {
       probeExtraBytesPerSecond_ = 0;
       return false;
     }
-    probeCredit_ += probeExtraBytesPerSecond_ *
-                    std::chrono::duration<double>(now - probeTick_).count();
+    probeCredit_ +=
+        probeExtraBytesPerSecond_ * std::chrono::duration<double>(now - probeTick_).count();
     probeTick_ = now;
     // Copies of packets sent lately, as many bytes as the time since the last tick earns: the
     // browser drops the copies it has. Never of the newest packets: a copy of a media packet
@@ -575,20 +573,21 @@ void ViewerPeer::buildBranch() {
   // retransmission filter, when the viewer takes retransmissions at all. The probe data is a
   // plain pointer: the probe goes with the payloader, which this peer owns.
   gst::PadPtr sentPad(gst_element_get_static_pad(payloader.get(), "src"));
-  if (choice_.rtxPayloadType > 0) gst_pad_add_probe(
-      sentPad.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-      [](GstPad*, GstPadProbeInfo* info, gpointer self) {
-        auto* peer = static_cast<ViewerPeer*>(self);
-        if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-          GstBufferList* list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
-          for (guint i = 0; i < gst_buffer_list_length(list); ++i)
-            peer->notePacketSent(gst_buffer_list_get(list, i));
-        } else {
-          peer->notePacketSent(GST_PAD_PROBE_INFO_BUFFER(info));
-        }
-        return GST_PAD_PROBE_OK;
-      },
-      this, nullptr);
+  if (choice_.rtxPayloadType > 0)
+    gst_pad_add_probe(
+        sentPad.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        [](GstPad*, GstPadProbeInfo* info, gpointer self) {
+          auto* peer = static_cast<ViewerPeer*>(self);
+          if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+            GstBufferList* list = GST_PAD_PROBE_INFO_BUFFER_LIST(info);
+            for (guint i = 0; i < gst_buffer_list_length(list); ++i)
+              peer->notePacketSent(gst_buffer_list_get(list, i));
+          } else {
+            peer->notePacketSent(GST_PAD_PROBE_INFO_BUFFER(info));
+          }
+          return GST_PAD_PROBE_OK;
+        },
+        this, nullptr);
   webrtc_ = gst::makeElement("webrtcbin", "webrtcbin");
   gst_util_set_object_arg(G_OBJECT(webrtc_.get()), "bundle-policy", "max-bundle");
   gst_bin_add_many(GST_BIN(bin_.get()), selector_.get(), queue.get(), payloader.get(),

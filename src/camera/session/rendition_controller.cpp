@@ -67,9 +67,8 @@ RenditionCommand RenditionController::moveTo(Rendition next, Clock::time_point n
       // A probe let this rung through and the link could not carry it: the bottleneck's bucket
       // or queue swallowed the probe. The next probe for it sends more.
       auto rung = static_cast<std::size_t>(current_);
-      overshoot_[rung] =
-          std::min(probeOvershoot(current_) * settings_.probeOvershootGrowth,
-                   settings_.probeOvershootMax);
+      overshoot_[rung] = std::min(probeOvershoot(current_) * settings_.probeOvershootGrowth,
+                                  settings_.probeOvershootMax);
       overshootGrown_[rung] = now;
     }
   }
@@ -130,10 +129,10 @@ std::optional<RenditionCommand> RenditionController::endProbe(Clock::time_point 
   // A lost packet shows as a NACK at once, and in a report only until its retransmission
   // arrives: the larger of the two counts. An aborted phase's NACKs are its own verdict.
   std::int64_t probeLost = std::max(probe.lost, probe.aborted ? std::int64_t{0} : probe.nacked);
-  bool carried = probe.carried && probe.expected > 0 &&
-                 (probe.aborted || static_cast<double>(probeLost) /
-                                           static_cast<double>(probe.expected) <=
-                                       settings_.probeMaxLoss);
+  bool carried =
+      probe.carried && probe.expected > 0 &&
+      (probe.aborted || static_cast<double>(probeLost) / static_cast<double>(probe.expected) <=
+                            settings_.probeMaxLoss);
   lastProbe_ = {probe.expected, probe.lost, probe.nacked, carried,
                 probe.carried.value_or(current_)};
   // The link carried a higher rate: step up (a step down soon after still counts as a failed

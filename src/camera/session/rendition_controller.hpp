@@ -120,13 +120,13 @@ class RenditionController {
   // long; a phase without NACKs makes its rung carried, and the next phase tries the rung
   // above, so a viewer on `low` whose link is free again gets back to `full` in one probe.
   struct Probe {
-    Rendition target;                     // the rung the current phase sends as much as
-    std::optional<Rendition> carried;     // the highest rung a finished phase carried
+    Rendition target;                  // the rung the current phase sends as much as
+    std::optional<Rendition> carried;  // the highest rung a finished phase carried
     Clock::time_point phaseEnds;
     std::optional<Clock::time_point> decideAt;  // set once the last phase has ended
-    bool aborted = false;  // NACKs ended it: decided at the next report
+    bool aborted = false;                       // NACKs ended it: decided at the next report
     std::int64_t expected = 0;
-    std::int64_t lost = 0;  // losses only: what retransmissions recovered later still counts
+    std::int64_t lost = 0;    // losses only: what retransmissions recovered later still counts
     std::int64_t nacked = 0;  // packets NACKed in this phase (repaired before any report, maybe)
   };
   RenditionCommand moveTo(Rendition next, Clock::time_point now, bool up);
@@ -143,7 +143,7 @@ class RenditionController {
   Clock::time_point lastSwitch_;
   Clock::time_point lastUnclean_;  // the last report whose window was not clean
   bool lastSwitchWasUp_ = false;
-  Clock::time_point lastProbeEnd_;  // when the last probe was decided
+  Clock::time_point lastProbeEnd_;     // when the last probe was decided
   std::array<double, 3> overshoot_{};  // per rung: probeOvershoot, grown by failed up-steps
   std::array<Clock::time_point, 3> overshootGrown_{};  // when each was last grown
   Clock::time_point lastReportAt_;

@@ -34,9 +34,8 @@ class Receiver {
   const std::vector<RenditionCommand>& probes() const { return probes_; }
 
  private:
-  std::vector<Rendition> reports(Clock::duration duration, int packetsPerReport,
-                                 int lostPerReport, std::optional<std::chrono::milliseconds> rtt,
-                                 bool stopAtSwitch) {
+  std::vector<Rendition> reports(Clock::duration duration, int packetsPerReport, int lostPerReport,
+                                 std::optional<std::chrono::milliseconds> rtt, bool stopAtSwitch) {
     std::vector<Rendition> switches;
     for (auto end = now_ + duration; now_ < end;) {
       now_ += 200ms;

@@ -71,7 +71,8 @@ TEST_F(SentHistoryTest, AFewLossesAreAllAnswered) {
     send(200, 1200);
     // 2 % of them
     for (int i = 0; i < 4; ++i) {
-      EXPECT_TRUE(history_.allowRetransmission(static_cast<std::uint16_t>(next_ - 1 - 50 * i), now_));
+      EXPECT_TRUE(
+          history_.allowRetransmission(static_cast<std::uint16_t>(next_ - 1 - 50 * i), now_));
     }
   }
 }
