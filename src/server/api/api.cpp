@@ -14,21 +14,6 @@
 
 namespace seccam::server::api {
 
-std::string isoTime(store::UnixTime t) {
-  std::time_t time = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&time, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
-store::UnixTime unixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Api::Api(ApiDependencies deps) : deps_(std::move(deps)) {}
 
 namespace {

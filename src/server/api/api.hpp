@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/protocol.hpp"
+#include "common/unix_time.hpp"
 #include "server/api/api_types.hpp"
 #include "server/auth/attempt_throttle.hpp"
 #include "server/metrics/metrics.hpp"
@@ -134,15 +135,16 @@ class Api {
     return limits;
   }
   static auth::AttemptThrottle::WindowFactory windowsFor(const ApiDependencies& deps,
-                                                        const std::string& scope) {
-    return deps.failureWindows ? deps.failureWindows(scope) : auth::AttemptThrottle::WindowFactory{};
+                                                         const std::string& scope) {
+    return deps.failureWindows ? deps.failureWindows(scope)
+                               : auth::AttemptThrottle::WindowFactory{};
   }
   auth::AttemptThrottle signIns_{throttleLimits(), windowsFor(deps_, "signin")};
   auth::AttemptThrottle claims_{throttleLimits(), windowsFor(deps_, "claim")};
 };
 
-// ISO 8601 UTC ("2026-11-25T09:50:00Z").
-std::string isoTime(store::UnixTime t);
-store::UnixTime unixNow();
+// ISO 8601 UTC ("2026-11-25T09:50:00Z") and the time now (common/unix_time.hpp).
+using seccam::isoTime;
+using seccam::unixNow;
 
 }  // namespace seccam::server::api

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "common/unix_time.hpp"
 #include "server/push/base64url.hpp"
 #include "server/push/ece.hpp"
 #include "server/push/p256.hpp"
@@ -13,22 +14,6 @@
 #include "server/worker_pool.hpp"
 
 namespace seccam::server::push {
-namespace {
-std::string isoTime(std::int64_t t) {
-  std::time_t time = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&time, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
-std::int64_t unixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-}  // namespace
 
 struct PushNotifier::Workers {
   explicit Workers(const PushSettings& settings)
@@ -80,9 +65,8 @@ void PushNotifier::lookUpAndSend(const std::string& cameraId, std::int64_t when)
   auto message = pushMessageFor(cameraId, targets.cameraName, when);
   for (auto& subscription : targets.subscriptions) {
     // One job per browser: a slow push service holds one worker, not the others' messages.
-    bool queued = workers_->pool.tryPost([this, cameraId, subscription, message] {
-      sendOne(cameraId, subscription, message);
-    });
+    bool queued = workers_->pool.tryPost(
+        [this, cameraId, subscription, message] { sendOne(cameraId, subscription, message); });
     if (!queued) spdlog::warn("camera {}: push queue full, notification dropped", cameraId);
   }
 }
@@ -115,8 +99,7 @@ void PushNotifier::sendOne(const std::string& cameraId, const Subscription& subs
 
   if (outcome.status == 404 || outcome.status == 410) {
     // RFC 8030 §7.3: the subscription has expired or was removed by the browser.
-    spdlog::info("camera {}: push subscription gone ({}), forgetting it", cameraId,
-                 outcome.status);
+    spdlog::info("camera {}: push subscription gone ({}), forgetting it", cameraId, outcome.status);
     try {
       hooks_.subscriptionGone(subscription.endpoint);
     } catch (const std::exception& e) {
