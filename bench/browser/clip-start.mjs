@@ -1,5 +1,6 @@
 // Clip start-of-playback (issue 13): from the click on a clip in the camera page to its first
-// frame shown (requestVideoFrameCallback on the clip's <video>), the MP4 fetched whole from the
+// frame shown (requestVideoFrameCallback on the clip's <video>; also the part until the whole
+// MP4 is in a Blob), the MP4 fetched whole from the
 // camera over the live view's data channel (docs/PROTOCOL.md, "The clip channel"), in Debian's
 // Chromium inside the test namespace. One scripted motion event (default recording settings:
 // 5 s pre-roll, 5 s post-roll) gives the clip; each round is a fresh page load (a fresh
@@ -35,6 +36,7 @@ try {
     const { relay, block } = MODES[mode];
     if (block) stack.blockUdp(block);
     const times = [];
+    const fetches = []; // click to the whole MP4 in a Blob
     for (let i = 0; i < rounds; i += 1) {
       const page = await setup.context().newPage();
       await page.goto(`${stack.origin}/camera.html?id=${encodeURIComponent(camera.cameraId)}${relay ? '&relay=1' : ''}`);
@@ -47,10 +49,12 @@ try {
       const ms = await waitFor(() => page.locator('#clip-video').evaluate((v) => (v.dataset.clickToFirstFrameMs ? Number(v.dataset.clickToFirstFrameMs) : null)),
         { timeoutMs: 60000, intervalMs: 20, what: `round ${i + 1}'s first clip frame` });
       times.push(ms);
+      fetches.push(await page.locator('#clip-video').evaluate((v) => Number(v.dataset.fetchMs)));
       await page.close();
     }
     if (block) stack.unblockUdp();
-    const row = { mode, rounds, clipBytes: bytes, p50: percentile(times, 50), p95: percentile(times, 95), max: Math.max(...times), times };
+    const row = { mode, rounds, clipBytes: bytes, p50: percentile(times, 50), p95: percentile(times, 95), max: Math.max(...times), times,
+      fetchP50: percentile(fetches, 50), fetchP95: percentile(fetches, 95), fetches };
     console.log(JSON.stringify(row));
     results.push(row);
   }

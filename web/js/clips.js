@@ -4,9 +4,10 @@
 // downloads. Nothing of it passes through the server.
 
 // The camera serves a clip in pieces of at most this many bytes per request (it caps a
-// request at 64 MiB); each piece arrives as 16 KiB binary messages.
+// request at 64 MiB); each piece arrives as 64 KiB binary messages.
 const RANGE_BYTES = 8 * 1024 * 1024;
-// A request the camera has not answered in this long has failed (the channel went quiet).
+// A request the camera has sent nothing for in this long has failed (the channel went quiet);
+// every piece of a reply restarts the wait, so a long clip on a thin link is not cut off.
 const REQUEST_TIMEOUT_MS = 30000;
 
 export class ClipError extends Error {
@@ -75,13 +76,21 @@ export class ClipClient {
     if (!this.open) return Promise.reject(new ClipError('closed', 'The connection to the camera is not open.'));
     const req = this.#nextReq++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(req);
-        reject(new ClipError('timeout', 'The camera did not answer.'));
-      }, REQUEST_TIMEOUT_MS);
-      this.#pending.set(req, { resolve, reject, timer });
+      this.#pending.set(req, { resolve, reject, timer: null });
+      this.#arm(req);
       this.#channel.send(JSON.stringify({ ...body, req }));
     });
+  }
+
+  // (Re)starts the wait for the camera's next message about `req`.
+  #arm(req) {
+    const waiting = this.#pending.get(req);
+    if (!waiting) return;
+    clearTimeout(waiting.timer);
+    waiting.timer = setTimeout(() => {
+      if (this.#receiving?.req === req) this.#receiving = null;
+      this.#settle(req, new ClipError('timeout', 'The camera did not answer.'));
+    }, REQUEST_TIMEOUT_MS);
   }
 
   #settle(req, error, value) {
@@ -99,6 +108,8 @@ export class ClipClient {
       if (!r) return; // bytes nobody asked for
       r.parts.push(new Uint8Array(data));
       r.got += data.byteLength;
+      // The camera is answering: the requests queued behind this one wait their turn.
+      for (const req of this.#pending.keys()) this.#arm(req);
       if (r.got >= r.header.bytes) {
         this.#receiving = null;
         this.#settle(r.req, null, { header: r.header, parts: r.parts });

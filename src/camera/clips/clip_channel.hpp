@@ -3,7 +3,7 @@
 // (docs/PROTOCOL.md, "The clip channel"). The bytes go to the page over the same encrypted
 // peer connection as the live view (through TURN when that one does), never through the server.
 //
-// Requests are served one at a time, in order; a clip goes in 16 KiB binary messages while
+// Requests are served one at a time, in order; a clip goes in 64 KiB binary messages while
 // the channel's buffered amount stays under a bound, so the live video's packets are never
 // queued behind a whole clip.
 #pragma once

@@ -13,9 +13,10 @@
 
 namespace seccam::camera::clips {
 
-// The largest piece of a clip one request may ask for, and the chunk size on the wire.
+// The largest piece of a clip one request may ask for, and the chunk size on the wire (well
+// within the 256 KiB max-message-size browsers offer).
 constexpr std::uint64_t kMaxRangeBytes = 64ull * 1024 * 1024;
-constexpr std::size_t kChunkBytes = 16 * 1024;
+constexpr std::size_t kChunkBytes = 64 * 1024;
 // A request's text (JSON) is never longer than this.
 constexpr std::size_t kMaxRequestBytes = 1024;
 

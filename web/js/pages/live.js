@@ -169,7 +169,8 @@ async function loadClips() {
 async function playClip(entry, clickedAt) {
   const client = clips.client;
   if (!client) {
-    clipsOffline();
+    if (viewer.state === ViewerState.OFFLINE) clipsOffline();
+    else showClipsStatus('waiting', 'Connecting to the camera… The clip can be played once the connection is back.');
     return;
   }
   showClipsStatus('loading', 'Fetching the clip from the camera…');
@@ -177,6 +178,7 @@ async function playClip(entry, clickedAt) {
     const blob = await client.clip(entry.id, {
       onProgress: (got, total) => showClipsStatus('loading', `Fetching the clip from the camera… ${Math.round((100 * got) / Math.max(total, 1))} %`),
     });
+    clipVideo.dataset.fetchMs = String(Math.round(performance.now() - clickedAt));
     if (clips.blobUrl) URL.revokeObjectURL(clips.blobUrl);
     clips.blobUrl = URL.createObjectURL(blob);
     $('#clip-player').hidden = false;
