@@ -21,9 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 // Bytes the channel may hold unsent before we wait for on-buffered-amount-low: enough to keep
-// SCTP busy, little enough that the live video's packets are not stuck behind it (with 64 KiB
-// messages and these bounds a clip starts playing 30 % sooner than with 16 KiB and half of
-// them: docs/PERFORMANCE.md section 11).
+// SCTP busy, little enough that the live video's packets are not stuck behind it. (64 KiB
+// messages and these bounds against 16 KiB and half of them: no difference beyond the noise
+// of a loaded machine, docs/PERFORMANCE.md section 11; fewer, larger messages cost less.)
 constexpr guint64 kBufferedHigh = 1024 * 1024;
 constexpr guint64 kBufferedLow = 256 * 1024;
 // Requests waiting behind the one being served; more get `busy`.
