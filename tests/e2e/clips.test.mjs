@@ -1,6 +1,7 @@
 // Clips played from the camera (issue 13, item 4): after a scripted motion event the camera
 // page lists the clip, fetched from the camera over the live view's data channel, with its
-// still; a click plays it in the page, it seeks, and "Download MP4" gives the very bytes the
+// still; a click plays it in the page, its first frame (capture stamp read from the picture)
+// is from the pre-roll before the event, it seeks, and "Download MP4" gives the very bytes the
 // camera stored (a valid MP4). A bad or unknown clip ID gets a clear error, and the live video
 // goes on. With all UDP blocked (relay-only, coturn over TCP) the clip still plays. Another
 // account cannot get a session to the camera at all, so it cannot fetch a clip. A camera that
@@ -20,13 +21,16 @@ const MOTION_ARGS = [
   // Outside the zone: the test picture's clock, which changes every second.
   '--motion-zones', '320x168+0+32',
   '--recording-pre-roll', '1', '--recording-post-roll', '1',
+  // Each frame's capture time in its top band (PROTOCOL.md latency probe), read back in the page.
+  '--latency-probe', '--bitrate', '1000',
 ];
+const PRE_ROLL_MS = 1000;
 
 let stack;
 let browser;
 let owner; // {page, camera}
 let other;
-let clip; // {id, file}
+let clip; // {id, file, start}
 
 before(async () => {
   stack = await Stack.start({ label: 'clips', cameraCount: 2 });
@@ -38,7 +42,8 @@ before(async () => {
   await signUp(other.page, stack, otherCamera, { cameraName: 'Not yours' });
   const agent = stack.startCamera(ownerCamera, { ...VIDEO, extraArgs: MOTION_ARGS });
   const saved = await waitFor(() => agent.events('clip_saved')[0] || null, { timeoutMs: 40000, what: 'a saved clip' });
-  clip = { id: saved.id, file: saved.path };
+  const started = agent.events('motion_started').find((e) => e.id === saved.id);
+  clip = { id: saved.id, file: saved.path, start: started.start };
 });
 
 afterEach(() => stack?.unblockUdp());
@@ -126,6 +131,37 @@ test('after an event the page lists the clip with its still, plays it, seeks, an
     return { currentTime: v.currentTime, readyState: v.readyState };
   }, target);
   assert.ok(Math.abs(seeked.currentTime - target) < 0.2 && seeked.readyState >= 2, JSON.stringify(seeked));
+
+  // The clip's first frame, as the page shows it, was captured before the event started, by
+  // the pre-roll (from the key frame at or before it: key frames every 2 s at most).
+  const firstStamp = await page.locator('#clip-video').evaluate(async (v) => {
+    await new Promise((resolve) => {
+      v.addEventListener('seeked', resolve, { once: true });
+      v.currentTime = 0;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = v.videoWidth;
+    canvas.height = v.videoHeight;
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    context.drawImage(v, 0, 0);
+    // PROTOCOL.md "Latency probe": 50 cells across the top max(16, height/20) rows.
+    const band = Math.max(16, Math.floor(v.videoHeight / 20));
+    const row = context.getImageData(0, Math.floor(band / 2), v.videoWidth, 1).data;
+    const cellStart = (cell) => Math.floor((cell * v.videoWidth) / 50);
+    const luma = (cell) => {
+      const x = Math.floor((cellStart(cell) + cellStart(cell + 1)) / 2) * 4;
+      return 0.299 * row[x] + 0.587 * row[x + 1] + 0.114 * row[x + 2];
+    };
+    const threshold = (luma(0) + luma(1)) / 2;
+    if (luma(0) - luma(1) < 64) return null;
+    let ms = 0;
+    for (let cell = 2; cell < 50; cell += 1) ms = ms * 2 + (luma(cell) > threshold ? 1 : 0);
+    return ms;
+  });
+  assert.ok(firstStamp, 'the first frame carries a capture stamp');
+  console.log(`first frame captured ${clip.start - firstStamp} ms before the event started`);
+  assert.ok(firstStamp <= clip.start - PRE_ROLL_MS + 150, `first frame ${firstStamp}, event start ${clip.start}`);
+  assert.ok(firstStamp >= clip.start - PRE_ROLL_MS - 2000 - 1600, `first frame ${firstStamp}, event start ${clip.start}`);
 
   // Download MP4: the bytes the camera stored, named after the camera and the time.
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#clip-download')]);
