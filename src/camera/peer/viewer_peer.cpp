@@ -799,6 +799,10 @@ void ViewerPeer::onDataChannel(GstElement*, GObject* channel, void* self) {
   auto clips = ClipChannel::open(GST_WEBRTC_DATA_CHANNEL(channel), peer->clipsFolder_,
                                  peer->loopContext_.get());
   std::lock_guard lock(peer->clipsMutex_);
+  if (peer->closed_) {  // close() ran meanwhile: it has not seen this one
+    clips->close();
+    return;
+  }
   if (peer->clips_) peer->clips_->close();
   peer->clips_ = std::move(clips);
 }
