@@ -157,6 +157,9 @@ struct CameraAgent::Impl : std::enable_shared_from_this<CameraAgent::Impl> {
     };
     auto peer = std::make_shared<ViewerPeer>(id, std::move(a.offerSdp), std::move(a.iceServers),
                                              a.choice, std::move(events));
+    // The clips stay on the camera; the viewer (the camera's owner: the server checked) may
+    // fetch them over its session, even with recording off now (clips made before).
+    peer->serveClips(config.dataDir + "/clips");
     live[id] = Live{peer, std::make_unique<asio::steady_timer>(io)};
     spdlog::info("viewer joined: session {} ({}, payload type {}; viewers: {})", id,
                  videoCodecName(a.choice.codec), a.choice.payloadType, core.viewerCount());

@@ -265,8 +265,9 @@ export class Stack {
     return cameras;
   }
 
-  // Starts the test-pattern agent of a provisioned camera (small video unless asked).
-  startCamera(camera, { width = 320, height = 240, fps = 15 } = {}) {
+  // Starts the test-pattern agent of a provisioned camera (small video unless asked);
+  // `extraArgs` go to seccam-camera as they are (scripted motion, recording settings).
+  startCamera(camera, { width = 320, height = 240, fps = 15, extraArgs = [] } = {}) {
     const eventLogPath = path.join(this.logDir, `camera-${camera.cameraId}-${this.agents.size}.events`);
     const agent = this.spawn(`camera-${camera.cameraId}`, [
       // The file provisioning wrote, as a real camera gets it (the key stays off the command line).
@@ -275,6 +276,7 @@ export class Stack {
       '--event-log', eventLogPath,
       // Its motion clips stay in the run's folder.
       '--data', path.join(this.dir, `camera-data-${camera.cameraId}`),
+      ...extraArgs,
     ]);
     agent.eventLogPath = eventLogPath;
     this.agents.set(camera.cameraId, agent);

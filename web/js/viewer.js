@@ -58,11 +58,14 @@ export class CameraViewer extends EventTarget {
   state = ViewerState.WAITING;
   detail = '';
 
-  constructor(cameraId, video, { relayOnly = relayOnlyRequested() } = {}) {
+  // `clipChannel`: each session also opens the camera's clip channel (PROTOCOL.md "The clip
+  // channel"), announced by a 'clipchannel' event once open (and with null when it goes).
+  constructor(cameraId, video, { relayOnly = relayOnlyRequested(), clipChannel = false } = {}) {
     super();
     this.cameraId = cameraId;
     this.video = video;
     this.relayOnly = relayOnly;
+    this.clipChannel = clipChannel;
     // Phones play inline video only when these are set.
     video.playsInline = true;
     video.muted = true;
@@ -174,6 +177,15 @@ export class CameraViewer extends EventTarget {
       });
       session.pc = pc;
       pc.addTransceiver('video', { direction: 'recvonly' });
+      if (this.clipChannel) {
+        // In the offer, so one negotiation brings both (the camera never offers).
+        const channel = pc.createDataChannel('clips', { ordered: true });
+        channel.binaryType = 'arraybuffer';
+        session.clips = channel;
+        channel.addEventListener('open', () => {
+          if (this.#session === session) this.dispatchEvent(new CustomEvent('clipchannel', { detail: { channel } }));
+        });
+      }
       pc.addEventListener('track', (event) => this.#onTrack(session, event));
       pc.addEventListener('icecandidate', (event) => this.#sendCandidate(session, event.candidate));
       pc.addEventListener('connectionstatechange', () => this.#onConnectionState(session));
@@ -363,6 +375,7 @@ export class CameraViewer extends EventTarget {
       if (sayBye) this.#signaling.send({ type: 'bye', session: session.id });
       if (session.pc) session.pc.close();
       this.video.srcObject = null;
+      if (session.clips) this.dispatchEvent(new CustomEvent('clipchannel', { detail: { channel: null } }));
     }
     if (state) this.#setState(state, detail);
   }

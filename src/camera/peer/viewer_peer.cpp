@@ -11,6 +11,7 @@
 #include <exception>
 
 #include "camera/agent_events.hpp"
+#include "camera/clips/clip_channel.hpp"
 #include "camera/gst/gst_handles.hpp"
 #include "camera/peer/ice_server_uris.hpp"
 #include "camera/peer/playout_delay_extension.hpp"
@@ -223,6 +224,7 @@ void ViewerPeer::attach(std::shared_ptr<MediaPipeline> mediaPipeline) {
   connect("on-ice-candidate", G_CALLBACK(onIceCandidate));
   connect("notify::ice-connection-state", G_CALLBACK(onIceConnectionStateChanged));
   connect("notify::ice-gathering-state", G_CALLBACK(onIceGatheringStateChanged));
+  if (!clipsFolder_.empty()) connect("on-data-channel", G_CALLBACK(onDataChannel));
 
   gst_bin_add(GST_BIN(media.pipeline()), bin_.get());
   // PLAYING before linking: a tee pushing into a branch still in NULL gets FLUSHING back,
@@ -752,8 +754,34 @@ struct ViewerPeer::AgentClose {
   bool closeAgain = false;          // gathering was still running: see onIceAgentClosed
 };
 
+void ViewerPeer::onDataChannel(GstElement*, GObject* channel, void* self) {
+  auto peer = peerOf(self);
+  gst::GCharPtr label;
+  {
+    gchar* raw = nullptr;
+    g_object_get(channel, "label", &raw, nullptr);
+    label.reset(raw);
+  }
+  // Only the clip channel: any other the page opens is left unanswered.
+  if (!label || g_strcmp0(label.get(), "clips") != 0 || peer->closed_) return;
+  auto clips = ClipChannel::open(GST_WEBRTC_DATA_CHANNEL(channel), peer->clipsFolder_,
+                                 peer->loopContext_.get());
+  std::lock_guard lock(peer->clipsMutex_);
+  if (peer->closed_) {  // close() ran meanwhile: it has not seen this one
+    clips->close();
+    return;
+  }
+  if (peer->clips_) peer->clips_->close();
+  peer->clips_ = std::move(clips);
+}
+
 void ViewerPeer::close() {
   if (closed_.exchange(true)) return;
+  {
+    std::lock_guard lock(clipsMutex_);
+    if (clips_) clips_->close();
+    clips_.reset();
+  }
   if (!bin_ || !media_) return;
   // No handler of ours may run on this peer from here on (they would post to a closed session);
   // one already running keeps the peer alive through its own reference.

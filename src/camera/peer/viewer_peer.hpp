@@ -26,6 +26,7 @@
 typedef struct _GAsyncResult GAsyncResult;
 
 namespace seccam::camera {
+class ClipChannel;
 
 class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
  public:
@@ -46,6 +47,9 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   ViewerPeer& operator=(const ViewerPeer&) = delete;
 
   const std::string& session() const { return session_; }
+  // Before start: a data channel labelled "clips" in the viewer's offer serves this folder's
+  // clips (ClipChannel, docs/PROTOCOL.md "The clip channel"). Without it, none is served.
+  void serveClips(std::string folder) { clipsFolder_ = std::move(folder); }
 
   // Loop thread only. The peer keeps the pipeline it started on until it is closed.
   void start(std::shared_ptr<MediaPipeline> media);
@@ -66,6 +70,7 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   static void onIceCandidate(GstElement* webrtc, unsigned mline, char* candidate, void* self);
   static void onIceConnectionStateChanged(GstElement* webrtc, void* pspec, void* self);
   static void onIceGatheringStateChanged(GstElement* webrtc, void* pspec, void* self);
+  static void onDataChannel(GstElement* webrtc, GObject* channel, void* self);
   struct AgentClose;
   static int silenceAgentOnIceThread(void* job);
   static int closeAgentOnLoopThread(void* job);
@@ -146,6 +151,9 @@ class ViewerPeer : public std::enable_shared_from_this<ViewerPeer> {
   std::chrono::steady_clock::time_point closeStarted_;  // when libnice began releasing TURN
   std::vector<unsigned long> signalHandlers_;           // our handlers on webrtc_
   std::atomic<bool> closed_{false};
+  std::string clipsFolder_;                 // empty: no clip channel
+  std::mutex clipsMutex_;                   // on-data-channel comes on webrtcbin's thread
+  std::shared_ptr<ClipChannel> clips_;
   std::atomic<bool> failed_{false};
 };
 

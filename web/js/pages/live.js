@@ -6,6 +6,7 @@ import { showConnectionState } from '../connection-banner.js';
 import { signaling } from '../signaling.js';
 import { $, announce, describeLastSeen, renderTopBar, requireUser, statusPill } from '../ui.js';
 import { CameraViewer, ViewerState, formatStats } from '../viewer.js';
+import { ClipClient, clipFileName, dayRange, joinByEventId, renderTimeline, todayString } from '../clips.js';
 
 const STATS_INTERVAL_MS = 1000;
 const CLICK_MARK_KEY = 'seccam.clickedAt';
@@ -59,7 +60,7 @@ setInterval(() => {
   $('#camera-last-seen').textContent = describeLastSeen(presence);
 }, LAST_SEEN_REFRESH_MS);
 
-const viewer = new CameraViewer(cameraId, video);
+const viewer = new CameraViewer(cameraId, video, { clipChannel: true });
 let wasPlaying = false;
 viewer.addEventListener('statechange', ({ detail: { state, detail } }) => {
   // The overlay (a live region) says what goes wrong; the start needs saying too, as the
@@ -105,6 +106,101 @@ viewer.addEventListener('firstframe', ({ detail }) => {
   if (sinceClickMs !== null) video.dataset.clickToFirstFrameMs = String(Math.round(sinceClickMs));
   console.info(`first frame: ${Math.round(detail.sessionMs)} ms after the offer was started${sinceClickMs !== null ? `, ${Math.round(sinceClickMs)} ms after the click` : ''}`);
 });
+viewer.addEventListener('statechange', ({ detail: { state } }) => {
+  if (state === ViewerState.OFFLINE) clipsOffline();
+});
+viewer.addEventListener('clipchannel', ({ detail: { channel } }) => {
+  clips.client = channel ? new ClipClient(channel) : null;
+  if (clips.client) loadClips();
+  else if (viewer.state === ViewerState.OFFLINE) clipsOffline();
+});
+
+// ---- the day's clips, from the camera (clips.js) ----
+const clips = { client: null, blobUrl: null, loading: 0 };
+const clipsStatus = $('#clips-status');
+const clipVideo = $('#clip-video');
+$('#clips-day').value = todayString();
+$('#clips-day').addEventListener('change', () => loadClips());
+
+function showClipsStatus(state, text, code = '') {
+  clipsStatus.dataset.state = state;
+  clipsStatus.dataset.code = code;
+  clipsStatus.textContent = text;
+}
+
+function clipsOffline() {
+  clips.client = null;
+  $('#clips-list').replaceChildren();
+  showClipsStatus('offline', 'Camera offline: clips are on the camera. They can be listed and played when it is back online.');
+}
+
+// Shows these events (ids, starts, durations: the camera's own list now; the server's event
+// list can be joined in by event ID, see joinByEventId) with the camera's clips.
+function showTimeline(events, cameraClips) {
+  const entries = joinByEventId(events, cameraClips);
+  renderTimeline($('#clips-list'), entries, {
+    still: (id) => clips.client ? clips.client.still(id) : Promise.reject(new Error('offline')),
+    onPlay: (entry, clickedAt) => playClip(entry, clickedAt),
+  });
+  showClipsStatus('ready', entries.length ? `${entries.length} clip${entries.length === 1 ? '' : 's'} on this day.` : 'No clips on this day.');
+}
+
+async function loadClips() {
+  const client = clips.client;
+  if (!client) return;
+  const load = ++clips.loading;
+  const day = $('#clips-day').value || todayString();
+  showClipsStatus('loading', 'Loading the clips from the camera…');
+  try {
+    const { from, to } = dayRange(day);
+    const list = await client.list(from, to);
+    if (load !== clips.loading) return;
+    showTimeline([], list);
+    const wanted = new URLSearchParams(location.search).get('clip');
+    if (wanted && load === 1) {
+      const entry = list.find((c) => c.id === wanted) || { id: wanted, start: Date.now(), durationMs: 0 };
+      playClip(entry, performance.now());
+    }
+  } catch (error) {
+    if (load === clips.loading) showClipsStatus('error', `Could not list the clips: ${error.message}`, error.code || 'error');
+  }
+}
+
+async function playClip(entry, clickedAt) {
+  const client = clips.client;
+  if (!client) {
+    if (viewer.state === ViewerState.OFFLINE) clipsOffline();
+    else showClipsStatus('waiting', 'Connecting to the camera… The clip can be played once the connection is back.');
+    return;
+  }
+  showClipsStatus('loading', 'Fetching the clip from the camera…');
+  try {
+    const blob = await client.clip(entry.id, {
+      onProgress: (got, total) => showClipsStatus('loading', `Fetching the clip from the camera… ${Math.round((100 * got) / Math.max(total, 1))} %`),
+    });
+    clipVideo.dataset.fetchMs = String(Math.round(performance.now() - clickedAt));
+    if (clips.blobUrl) URL.revokeObjectURL(clips.blobUrl);
+    clips.blobUrl = URL.createObjectURL(blob);
+    $('#clip-player').hidden = false;
+    clipVideo.dataset.clipId = entry.id;
+    clipVideo.dataset.clipBytes = String(blob.size);
+    delete clipVideo.dataset.clickToFirstFrameMs;
+    clipVideo.src = clips.blobUrl;
+    clipVideo.requestVideoFrameCallback?.((now) => {
+      // Click to the first frame shown (docs/PERFORMANCE.md, clip start-of-playback).
+      clipVideo.dataset.clickToFirstFrameMs = String(Math.round(now - clickedAt));
+    });
+    clipVideo.play().catch(() => {});
+    const link = $('#clip-download');
+    link.href = clips.blobUrl;
+    link.download = clipFileName(cameraName, entry.start);
+    $('#clip-title').textContent = new Date(entry.start).toLocaleString();
+    showClipsStatus('playing', 'Playing the clip.');
+  } catch (error) {
+    showClipsStatus('error', `Could not play the clip (${error.code || 'error'}): ${error.message}`, error.code || 'error');
+  }
+}
+
 viewer.start();
 
 live.addEventListener('hello', () => {
