@@ -43,14 +43,20 @@ async function pageOnNode(i, username) {
   return page;
 }
 
-test('a camera on node A is watched from node B and shown online with its lastSeen on node C', async () => {
-  // Pinned to node A through its own config, not the balancer.
+// A new account (signed up on node `signupNode`) whose camera runs pinned to node A through
+// its own config, not the balancer; once node A holds it.
+async function accountWithCameraOnNodeA(signupNode) {
   const [camera] = stack.provision(1, { origin: stack.nodeOrigin(NODE_A) });
   const signup = await newPage(browser);
-  const username = await signUp(signup, { origin: stack.nodeOrigin(NODE_B) }, camera);
+  const username = await signUp(signup, { origin: stack.nodeOrigin(signupNode) }, camera);
   await signup.context().close();
   stack.startCamera(camera, VIDEO);
   await waitFor(() => stack.camerasOnNode(NODE_A) === 1, { what: 'the camera on node A' });
+  return { camera, username };
+}
+
+test('a camera on node A is watched from node B and shown online with its lastSeen on node C', async () => {
+  const { camera, username } = await accountWithCameraOnNodeA(NODE_B);
   assert.equal(stack.camerasOnNode(NODE_B), 0);
   assert.equal(stack.camerasOnNode(NODE_C), 0);
 
@@ -151,12 +157,7 @@ test('kill -9 the camera\'s node: camera back through the balancer within 5 s, t
 });
 
 test('Redis restarted under a live cross-node stream: the nodes recover without a restart', async () => {
-  const [camera] = stack.provision(1, { origin: stack.nodeOrigin(NODE_A) });
-  const signup = await newPage(browser);
-  const username = await signUp(signup, { origin: stack.nodeOrigin(NODE_C) }, camera);
-  await signup.context().close();
-  stack.startCamera(camera, VIDEO);
-  await waitFor(() => stack.camerasOnNode(NODE_A) === 1, { what: 'the camera on node A' });
+  const { camera, username } = await accountWithCameraOnNodeA(NODE_C);
   const live = await pageOnNode(NODE_B, username);
   await live.goto(`${stack.nodeOrigin(NODE_B)}/camera.html?id=${encodeURIComponent(camera.cameraId)}`);
   await expectPlaying(live);
