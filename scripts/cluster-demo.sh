@@ -25,7 +25,7 @@ DATA=$(realpath -m "${SECCAM_DEMO_DATA:-data/cluster-demo}")
 BUILD_DIR=$(realpath -m "${SECCAM_BUILD_DIR:-build}")
 HEALTH_TIMEOUT_S=30
 ONLINE_TIMEOUT_S=20
-# shellcheck source=lib/demo-common.sh
+# shellcheck source=scripts/lib/demo-common.sh
 source scripts/lib/demo-common.sh
 
 demo_build

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/demo.sh and scripts/cluster-demo.sh (sourced, not run): the build step,
 # port checks, coturn with its secret and certificate, and starting and stopping the demo's
 # processes. The caller sets ROOT, HOST, DATA, BUILD_DIR, TURN_PORT, TURN_TLS_PORT and
