@@ -71,10 +71,9 @@ unset SECCAM_TURN_SECRET
 
 # HAProxy with the example configuration, its addresses replaced by this run's.
 HAPROXY_CFG=$DATA/haproxy.cfg
-{
-  sed -e "s/^\(\s*bind \)127\.0\.0\.1:8080$/\1$HOST:$PORT/" -e '/^\s*server node/d' "$ROOT/deploy/haproxy/haproxy.cfg"
-  for i in 0 1 2; do echo "    server node$((i + 1)) $HOST:${NODE_PORTS[i]}"; done
-} >"$HAPROXY_CFG"
+sed_nodes=()
+for i in 0 1 2; do sed_nodes+=(-e "s/^\(\s*server node$((i + 1))\) 127\.0\.0\.1:808$((i + 1))$/\1 $HOST:${NODE_PORTS[i]}/"); done
+sed -e "s/^\(\s*bind \)127\.0\.0\.1:8080$/\1$HOST:$PORT/" "${sed_nodes[@]}" "$ROOT/deploy/haproxy/haproxy.cfg" >"$HAPROXY_CFG"
 start haproxy /usr/sbin/haproxy -db -f "$HAPROXY_CFG"
 wait_started haproxy "$HEALTH_TIMEOUT_S" curl -fs "http://$HOST:$PORT/healthz"
 

@@ -86,9 +86,9 @@ export class ClusterStack extends Stack {
   #startBalancer() {
     let config = fs.readFileSync(HAPROXY_CONFIG, 'utf8')
       .replace(/^(\s*bind )127\.0\.0\.1:8080$/m, `$1${this.cameraAddress}:${BALANCER_PORT}`)
-      .replace(/^\s*server node.*\n/gm, '');
-    config += Array.from({ length: this.nodeCount },
-      (_, i) => `    server node${i} ${this.cameraAddress}:${FIRST_NODE_PORT + i}\n`).join('');
+      // node1..node3 (in both backends) are nodes 0..2 here.
+      .replace(/^(\s*server node)(\d) 127\.0\.0\.1:\d+$/gm,
+        (_, head, n) => `${head}${n} ${this.cameraAddress}:${FIRST_NODE_PORT + Number(n) - 1}`);
     // The runtime API: which nodes HAProxy's checks see up.
     config = config.replace(/^global\n/m, `global\n    stats socket ${path.join(this.dir, 'haproxy.sock')} mode 600\n`);
     const file = path.join(this.dir, 'haproxy.cfg');
