@@ -55,11 +55,10 @@ export class ClusterStack extends Stack {
       '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--daemonize', 'no']);
   }
 
-  // kill -9 Redis and start a fresh, empty one on the same port.
-  async restartRedis() {
+  // kill -9 Redis (startRedis then starts a fresh, empty one on the same port).
+  async killRedis() {
     await this.redis.stop('SIGKILL');
     this.processes = this.processes.filter((p) => p !== this.redis);
-    this.startRedis();
   }
 
   async startNode(i) {
@@ -96,10 +95,11 @@ export class ClusterStack extends Stack {
     this.balancer = this.spawn('haproxy', ['/usr/sbin/haproxy', '-db', '-f', file]);
   }
 
-  // How many nodes HAProxy's health checks have up now (its runtime API's `show stat`).
-  async balancerNodesUp() {
+  // What HAProxy's health checks say of each node now (its runtime API's `show stat`): 'UP',
+  // 'DOWN', or a transition such as 'UP 1/2' (one check failed, still sent to).
+  async balancerNodeStates() {
     const socket = path.join(this.dir, 'haproxy.sock');
-    if (!fs.existsSync(socket)) return 0;
+    if (!fs.existsSync(socket)) return [];
     const csv = await new Promise((resolve, reject) => {
       const connection = net.createConnection(socket, () => connection.end('show stat\n'));
       let text = '';
@@ -109,7 +109,11 @@ export class ClusterStack extends Stack {
       connection.on('end', () => resolve(text));
       connection.on('error', reject);
     });
-    return csv.split('\n').filter((line) => /^seccam_nodes,node\d+,/.test(line) && line.split(',')[17] === 'UP').length;
+    return csv.split('\n').filter((line) => /^seccam_nodes,node\d+,/.test(line)).map((line) => line.split(',')[17]);
+  }
+
+  async balancerNodesUp() {
+    return (await this.balancerNodeStates()).filter((state) => state === 'UP').length;
   }
 
   // Node i's count of connected cameras (its /metrics), or -1 when it does not answer.
