@@ -37,6 +37,7 @@ export class ClusterStack extends Stack {
   }
 
   async startServers() {
+    removeStalePostgres();
     clusterCounter += 1;
     // Under /tmp: the postgres user must reach it (the stack's folder is the test's).
     this.postgresDir = `/tmp/seccam-e2e-pg-${process.pid}-${clusterCounter}`;
@@ -179,3 +180,24 @@ export class ClusterStack extends Stack {
     }
   }
 }
+
+// PostgreSQL clusters left by an earlier run that was killed outright (pg_ctl's postgres
+// outlives it): only ours (the folder carries the pid), only when that pid is gone.
+function removeStalePostgres() {
+  for (const name of fs.readdirSync('/tmp')) {
+    const match = /^seccam-e2e-pg-(\d+)-\d+$/.exec(name);
+    if (!match || Number(match[1]) === process.pid) continue;
+    try {
+      process.kill(Number(match[1]), 0);
+      continue; // its run is still going
+    } catch {
+      // gone
+    }
+    try {
+      execFileSync(POSTGRES_SCRIPT, ['stop', path.join('/tmp', name)], { stdio: 'ignore' });
+    } catch {
+      // another run got there first
+    }
+  }
+}
+
