@@ -23,6 +23,7 @@ RUNTIME_PKGS=(
   coturn iproute2 nftables procps curl openssl
   postgresql-15  # the store-postgres tests start throw-away clusters of their own
   redis-server  # the cluster tests start their own (docs/BUS.md); never a system service
+  haproxy  # the cluster tests and scripts/cluster-demo.sh start their own (deploy/haproxy)
 )
 # Browser tests.
 E2E_PKGS=(chromium nodejs npm)
@@ -48,10 +49,14 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # coturn's and PostgreSQL's packages start system services; SecCam's tests start their own.
-  for service in coturn postgresql; do
+  # coturn's, PostgreSQL's, Redis's and HAProxy's packages start system services; SecCam's
+  # tests and demos start their own.
+  for service in coturn postgresql redis-server haproxy; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
       $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true
+    elif [[ -x /etc/init.d/$service ]] && ! command -v systemctl >/dev/null; then
+      # No systemd: the package's maintainer script started it through its init script.
+      $SUDO /etc/init.d/"$service" stop >/dev/null 2>&1 || true
     fi
   done
   # Without systemd, postgresql-common starts the "main" cluster directly.

@@ -1,7 +1,10 @@
 // Signaling load generator (issue 5, item 4 and 5): drives a real seccam-server with N camera
 // and M viewer WebSocket connections running the offer/answer/candidate exchange, and reports
 // the server's CPU per relayed message, relay latency, saturation throughput, memory per idle
-// connection, and relay latency during a sign-in storm.
+// connection, and relay latency during a sign-in storm. The cluster phases (issue 12) run three
+// nodes sharing one Redis bus and one store (tests/support/cluster.hpp; SECCAM_TEST_STORE=postgres
+// for PostgreSQL): relay with camera and viewers on one node or on two, idle cameras per node,
+// and sign-ins across the three.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +23,7 @@
 #include "latency_recorder.hpp"
 #include "process_stats.hpp"
 #include "support/clients.hpp"
+#include "support/cluster.hpp"
 #include "support/server_process.hpp"
 #include "ws_peer.hpp"
 
@@ -79,13 +83,17 @@ struct Options {
   int duration = 10;
   int maxCameras = 400;
   int idle = 10000;
+  int idleCameras = 3000;  // cluster-idle: spread over the three nodes
   double signinRate = 50;
   double stormRelayRate = 5000;
   int tickMicros = 250;  // the pacer's period: each tick sends what is due since the last
   std::vector<std::string> phases{"fixed", "max", "idle", "storm"};
   std::string jsonPath = "signaling-load.json";
   std::vector<std::string> serverArgs{"--log-level", "warn"};
+  static constexpr int kClusterNodes = 3;
 };
+
+bool isClusterPhase(const std::string& phase) { return phase.starts_with("cluster-"); }
 
 class LoadRun {
  public:
@@ -109,14 +117,15 @@ class LoadRun {
     bool answered = false;
   };
 
-  void startServer();
+  void startServer(bool cluster = false);
   void signUp(int cameraCount);
   void connectTopology(int cameraCount, int viewersPerCamera);
   void closeTopology();
   bool runUntil(const std::function<bool()>& done, seconds timeout);
   struct PacedResult {
     double offeredRate = 0, deliveredRate = 0, serverCpuMicrosPerMessage = 0,
-           serverCpuPercent = 0, loadgenCpuPercent = 0, p50 = 0, p99 = 0, p999 = 0;
+           serverCpuPercent = 0, loadgenCpuPercent = 0, p50 = 0, p99 = 0, p999 = 0,
+           redisCpuMicrosPerMessage = 0;
     std::uint64_t delivered = 0, errors = 0;
   };
   PacedResult runPaced(double rate, seconds window);
@@ -129,11 +138,21 @@ class LoadRun {
   json phaseIdle();
   std::string householdCookie();
   json phaseStorm();
+  json phaseClusterRelay(bool crossNode);
+  json phaseClusterIdle();
+  json phaseClusterSignin();
+  // The node the API calls go to: the only server, or the cluster's first node.
+  test::ServerProcess& api() { return cluster_ ? cluster_->node(0) : *server_; }
 
   Options opt_;
   asio::io_context ioc_;
   std::unique_ptr<test::ServerProcess> server_;
-  asio::ip::tcp::endpoint endpoint_;
+  std::unique_ptr<test::Cluster> cluster_;
+  asio::ip::tcp::endpoint endpoint_;  // where cameras connect
+  test::ServerProcess* viewerNode_ = nullptr;  // where viewers connect (the cameras' node unless cross-node)
+  std::vector<pid_t> serverPids_;  // whose CPU is the server's
+  // Usernames carry it: under PostgreSQL every phase's server shares one database.
+  int serverStarts_ = 0;
   std::string cookie_;
   std::vector<test::ProvisionedCamera> provisioned_;
   std::size_t claimed_ = 0;
@@ -149,8 +168,10 @@ class LoadRun {
 
 // A fresh server (and data) for each phase: what one phase leaves behind (the saturation
 // phase's buffers, say) must not show in the next one's memory or CPU figures.
-void LoadRun::startServer() {
+void LoadRun::startServer(bool cluster) {
   server_.reset();
+  cluster_.reset();
+  ++serverStarts_;
   provisioned_.clear();
   cookie_.clear();
   claimed_ = 0;
@@ -158,24 +179,33 @@ void LoadRun::startServer() {
   // connection cap (256 by default) is for real clients, not for this generator.
   auto args = opt_.serverArgs;
   args.insert(args.begin(), {"--max-connections-per-address", "0"});
-  server_ = std::make_unique<test::ServerProcess>(args);
-  endpoint_ = {asio::ip::make_address(server_->host()), server_->port()};
+  if (cluster) {
+    cluster_ = std::make_unique<test::Cluster>(Options::kClusterNodes, args);
+  } else {
+    server_ = std::make_unique<test::ServerProcess>(args);
+  }
+  endpoint_ = {asio::ip::make_address(api().host()), api().port()};
+  viewerNode_ = &api();
+  serverPids_.clear();
+  for (int i = 0; i < (cluster_ ? Options::kClusterNodes : 1); ++i) {
+    serverPids_.push_back(cluster_ ? cluster_->node(i).process().pid() : server_->process().pid());
+  }
 }
 
 // One account owns every camera: the first is claimed at registration, the rest by
 // POST /api/cameras. Cameras are provisioned and claimed as a topology needs them.
 void LoadRun::signUp(int cameraCount) {
   if (static_cast<int>(provisioned_.size()) < cameraCount) {
-    auto more = server_->provision(cameraCount - static_cast<int>(provisioned_.size()));
+    auto more = api().provision(cameraCount - static_cast<int>(provisioned_.size()));
     provisioned_.insert(provisioned_.end(), more.begin(), more.end());
   }
-  test::Headers headers{{"Origin", server_->origin()}, {"Content-Type", "application/json"}};
+  test::Headers headers{{"Origin", api().origin()}, {"Content-Type", "application/json"}};
   if (cookie_.empty()) {
-    json body{{"username", "loadtest"},
+    json body{{"username", "loadtest-" + std::to_string(serverStarts_)},
               {"password", kPassword},
               {"cameraId", provisioned_[0].cameraId},
               {"claimCode", provisioned_[0].claimCode}};
-    auto res = test::httpRequest(server_->host(), server_->port(), "POST", "/api/register",
+    auto res = test::httpRequest(api().host(), api().port(), "POST", "/api/register",
                                  body.dump(), headers);
     if (res.status != 201) throw std::runtime_error("register failed: " + res.body);
     cookie_ = test::cookiePair(res.header("set-cookie"));
@@ -185,7 +215,7 @@ void LoadRun::signUp(int cameraCount) {
   for (; claimed_ < static_cast<std::size_t>(cameraCount); ++claimed_) {
     json body{{"cameraId", provisioned_[claimed_].cameraId},
               {"claimCode", provisioned_[claimed_].claimCode}};
-    auto res = test::httpRequest(server_->host(), server_->port(), "POST", "/api/cameras",
+    auto res = test::httpRequest(api().host(), api().port(), "POST", "/api/cameras",
                                  body.dump(), headers);
     if (res.status != 201) throw std::runtime_error("claim failed: " + res.body);
   }
@@ -256,12 +286,13 @@ void LoadRun::connectTopology(int cameraCount, int viewersPerCamera) {
     throw std::runtime_error("cameras did not authenticate (failed connects: " + std::to_string(failed) + ")");
   }
   viewers_.resize(static_cast<std::size_t>(cameraCount * viewersPerCamera));
-  bench::WsPeer::Headers headers{{"Cookie", cookie_}, {"Origin", server_->origin()}};
+  bench::WsPeer::Headers headers{{"Cookie", cookie_}, {"Origin", viewerNode_->origin()}};
+  asio::ip::tcp::endpoint viewerEndpoint{asio::ip::make_address(viewerNode_->host()), viewerNode_->port()};
   for (std::size_t v = 0; v < viewers_.size(); ++v) {
     auto& viewer = viewers_[v];
     viewer.camera = v % static_cast<std::size_t>(cameraCount);
     viewer.session = "load-session-" + std::to_string(++sessionCounter_);
-    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, std::nullopt, "/ws", headers);
+    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, viewerEndpoint, std::nullopt, "/ws", headers);
     viewer.peer->onMessage([this, v](bench::WsPeer&, std::string_view t) { onViewerMessage(viewers_[v], t); });
     viewer.peer->start([](bool) {});
   }
@@ -320,12 +351,22 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   delivered_ = 0;
   auto errorsBefore = errors_;
   recording_ = true;
-  auto serverCpu0 = bench::processCpuNanos(server_->process().pid());
+  auto serversCpu = [&] {
+    std::uint64_t sum = 0;
+    for (auto pid : serverPids_) sum += bench::processCpuNanos(pid);
+    return sum;
+  };
+  auto redisCpu = [&]() -> std::uint64_t {
+    return cluster_ ? bench::processCpuNanos(cluster_->redis().process().pid()) : 0;
+  };
+  auto serverCpu0 = serversCpu();
+  auto redisCpu0 = redisCpu();
   auto selfCpu0 = bench::selfCpuNanos();
   auto t0 = steady_clock::now();
   runUntil([&] { return steady_clock::now() >= end; }, window + seconds(5));
   auto elapsed = duration_cast<duration<double>>(steady_clock::now() - t0).count();
-  auto serverCpu = bench::processCpuNanos(server_->process().pid()) - serverCpu0;
+  auto serverCpu = serversCpu() - serverCpu0;
+  auto redisCpuUsed = redisCpu() - redisCpu0;
   auto selfCpu = bench::selfCpuNanos() - selfCpu0;
   auto deliveredInWindow = delivered_;
   recording_ = false;
@@ -338,6 +379,8 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   r.serverCpuMicrosPerMessage =
       deliveredInWindow ? static_cast<double>(serverCpu) / 1000.0 / static_cast<double>(deliveredInWindow) : 0;
   r.serverCpuPercent = static_cast<double>(serverCpu) / 1e7 / elapsed;
+  r.redisCpuMicrosPerMessage =
+      deliveredInWindow ? static_cast<double>(redisCpuUsed) / 1000.0 / static_cast<double>(deliveredInWindow) : 0;
   r.loadgenCpuPercent = static_cast<double>(selfCpu) / 1e7 / elapsed;
   r.p50 = latency_.percentileMicros(50);
   r.p99 = latency_.percentileMicros(99);
@@ -351,7 +394,8 @@ json toJson(const auto& r) {
               {"delivered", r.delivered},           {"serverCpuMicrosPerMessage", r.serverCpuMicrosPerMessage},
               {"serverCpuPercent", r.serverCpuPercent}, {"loadgenCpuPercent", r.loadgenCpuPercent},
               {"latencyP50Micros", r.p50},          {"latencyP99Micros", r.p99},
-              {"latencyP999Micros", r.p999},        {"errors", r.errors}};
+              {"latencyP999Micros", r.p999},        {"errors", r.errors},
+              {"redisCpuMicrosPerMessage", r.redisCpuMicrosPerMessage}};
 }
 
 void printPaced(const char* name, const auto& r) {
@@ -394,23 +438,23 @@ json LoadRun::phaseMax() {
 // A household's account (one camera), not the load account that owns hundreds: what each
 // idle connection costs should not be dominated by the size of its user's camera list.
 std::string LoadRun::householdCookie() {
-  auto camera = server_->provision(1).at(0);
-  json body{{"username", "household"},
+  auto camera = api().provision(1).at(0);
+  json body{{"username", "household-" + std::to_string(serverStarts_)},
             {"password", kPassword},
             {"cameraId", camera.cameraId},
             {"claimCode", camera.claimCode}};
-  auto res = test::httpRequest(server_->host(), server_->port(), "POST", "/api/register",
+  auto res = test::httpRequest(api().host(), api().port(), "POST", "/api/register",
                                body.dump(),
-                               {{"Origin", server_->origin()}, {"Content-Type", "application/json"}});
+                               {{"Origin", api().origin()}, {"Content-Type", "application/json"}});
   if (res.status != 201) throw std::runtime_error("register failed: " + res.body);
   return test::cookiePair(res.header("set-cookie"));
 }
 
 json LoadRun::phaseIdle() {
   constexpr int kPerSourceAddress = 5000;
-  bench::WsPeer::Headers headers{{"Cookie", householdCookie()}, {"Origin", server_->origin()}};
+  bench::WsPeer::Headers headers{{"Cookie", householdCookie()}, {"Origin", api().origin()}};
   runUntil([] { return false; }, seconds(1));
-  auto rssBefore = bench::processRssBytes(server_->process().pid());
+  auto rssBefore = bench::processRssBytes(api().process().pid());
   std::vector<std::shared_ptr<bench::WsPeer>> peers;
   std::size_t helloed = 0, failed = 0;
   for (int i = 0; i < opt_.idle; ++i) {
@@ -425,7 +469,7 @@ json LoadRun::phaseIdle() {
   }
   runUntil([&] { return helloed + failed >= peers.size(); }, seconds(60));
   runUntil([] { return false; }, seconds(2));
-  auto rssAfter = bench::processRssBytes(server_->process().pid());
+  auto rssAfter = bench::processRssBytes(api().process().pid());
   double perConnection = helloed ? (static_cast<double>(rssAfter) - static_cast<double>(rssBefore)) / static_cast<double>(helloed) : 0;
   std::printf("idle       %zu connections (failed %zu): server RSS %.1f MiB -> %.1f MiB, %.2f KiB per connection\n",
               helloed, failed, rssBefore / 1048576.0, rssAfter / 1048576.0, perConnection / 1024.0);
@@ -451,15 +495,15 @@ json LoadRun::phaseStorm() {
   // Sign-ins to an account of their own: each opens a session, and past the per-account cap
   // the oldest end, which must not be the load account's (its viewers would be signed out).
   householdCookie();
-  std::string body = json{{"username", "household"}, {"password", kPassword}}.dump();
-  test::Headers headers{{"Origin", server_->origin()}, {"Content-Type", "application/json"}};
+  std::string body = json{{"username", "household-" + std::to_string(serverStarts_)}, {"password", kPassword}}.dump();
+  test::Headers headers{{"Origin", api().origin()}, {"Content-Type", "application/json"}};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       auto next = steady_clock::now() + interval * t / kThreads;
       while (!stop) {
         std::this_thread::sleep_until(next);
         next += interval;
-        auto res = test::httpRequest(server_->host(), server_->port(), "POST", "/api/login", body, headers);
+        auto res = test::httpRequest(api().host(), api().port(), "POST", "/api/login", body, headers);
         (res.status == 200 ? ok : failed)++;
       }
     });
@@ -479,14 +523,123 @@ json LoadRun::phaseStorm() {
               {"p99Ratio", quiet.p99 > 0 ? storm.p99 / quiet.p99 : 0.0}};
 }
 
+// Camera and viewers on node 0 (the bus carries nothing of theirs), or viewers on node 1 (every
+// message crosses Redis): server CPU is the three nodes' together, Redis's beside it.
+json LoadRun::phaseClusterRelay(bool crossNode) {
+  int connections = opt_.cameras * (1 + opt_.viewersPerCamera);
+  if (opt_.rate / connections > kPerConnectionRateCeiling) {
+    throw std::runtime_error("too few connections for the rate: raise --cameras");
+  }
+  viewerNode_ = &cluster_->node(crossNode ? 1 : 0);
+  connectTopology(opt_.cameras, opt_.viewersPerCamera);
+  auto r = runPaced(opt_.rate, seconds(opt_.duration));
+  closeTopology();
+  printPaced(crossNode ? "cross-node" : "same-node", r);
+  std::printf("%-10s Redis %5.2f us/msg\n", crossNode ? "cross-node" : "same-node", r.redisCpuMicrosPerMessage);
+  auto j = toJson(r);
+  j["connections"] = connections;
+  return j;
+}
+
+// Authenticated cameras that send nothing, spread round robin over the nodes: what each costs a
+// node in memory, and what keeping their presence (a refresh every 2 s) costs in CPU.
+json LoadRun::phaseClusterIdle() {
+  constexpr int kPerSourceAddress = 5000;
+  auto identities = api().provision(opt_.idleCameras);
+  runUntil([] { return false; }, seconds(1));
+  std::vector<std::uint64_t> rssBefore;
+  for (auto pid : serverPids_) rssBefore.push_back(bench::processRssBytes(pid));
+  cameras_.resize(identities.size());
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < identities.size(); ++i) {
+    auto& cam = cameras_[i];
+    cam.identity = identities[i];
+    auto& node = cluster_->node(i % Options::kClusterNodes);
+    auto source = asio::ip::make_address_v4("127.0.1." + std::to_string(1 + i / kPerSourceAddress));
+    cam.peer = std::make_shared<bench::WsPeer>(ioc_, asio::ip::tcp::endpoint{asio::ip::make_address(node.host()), node.port()},
+                                               asio::ip::address(source), "/ws/camera", bench::WsPeer::Headers{});
+    cam.peer->onMessage([this, i](bench::WsPeer&, std::string_view t) { onCameraMessage(cameras_[i], t); });
+    cam.peer->start([&](bool ok) { if (!ok) ++failed; });
+    if (i % 500 == 499) {
+      runUntil([&] { return std::all_of(cameras_.begin(), cameras_.begin() + static_cast<long>(i + 1),
+                                        [](auto& c) { return c.ready; }) || failed > 0; }, seconds(60));
+    }
+  }
+  auto ready = [&] { return static_cast<std::size_t>(std::count_if(cameras_.begin(), cameras_.end(), [](auto& c) { return c.ready; })); };
+  runUntil([&] { return ready() + failed >= cameras_.size(); }, seconds(60));
+  runUntil([] { return false; }, seconds(3));
+  std::vector<std::uint64_t> cpu0;
+  for (auto pid : serverPids_) cpu0.push_back(bench::processCpuNanos(pid));
+  auto redisCpu0 = bench::processCpuNanos(cluster_->redis().process().pid());
+  auto t0 = steady_clock::now();
+  runUntil([] { return false; }, seconds(opt_.duration));
+  auto elapsed = duration_cast<duration<double>>(steady_clock::now() - t0).count();
+  json nodes = json::array();
+  int perNode = static_cast<int>(ready()) / Options::kClusterNodes;
+  for (std::size_t n = 0; n < serverPids_.size(); ++n) {
+    auto rss = bench::processRssBytes(serverPids_[n]);
+    double perCamera = perNode ? (static_cast<double>(rss) - static_cast<double>(rssBefore[n])) / perNode : 0;
+    double cpuPercent = static_cast<double>(bench::processCpuNanos(serverPids_[n]) - cpu0[n]) / 1e7 / elapsed;
+    std::printf("idle-cams  node %zu: %d cameras, RSS %.1f MiB -> %.1f MiB (%.2f KiB a camera), %.2f%% cpu idle\n", n,
+                perNode, rssBefore[n] / 1048576.0, rss / 1048576.0, perCamera / 1024.0, cpuPercent);
+    nodes.push_back(json{{"cameras", perNode}, {"rssBeforeBytes", rssBefore[n]}, {"rssAfterBytes", rss},
+                         {"bytesPerCamera", perCamera}, {"cpuPercent", cpuPercent}});
+  }
+  double redisPercent = static_cast<double>(bench::processCpuNanos(cluster_->redis().process().pid()) - redisCpu0) / 1e7 / elapsed;
+  auto keys = cluster_->redis().cli({"DBSIZE"});
+  std::printf("idle-cams  %zu cameras ready (failed %zu); Redis %.2f%% cpu, %s keys\n", ready(), failed, redisPercent, keys.c_str());
+  std::fflush(stdout);
+  for (auto& c : cameras_) c.peer->close();
+  runUntil([] { return false; }, seconds(2));
+  cameras_.clear();
+  return json{{"nodes", nodes}, {"ready", ready()}, {"failed", failed}, {"redisCpuPercent", redisPercent}};
+}
+
+// Sign-ins as fast as 16 clients get answers, all to node 0, then round robin over the three
+// nodes: password hashing is the cost, so more nodes add what more cores add.
+json LoadRun::phaseClusterSignin() {
+  householdCookie();
+  std::string body = json{{"username", "household-" + std::to_string(serverStarts_)}, {"password", kPassword}}.dump();
+  auto measure = [&](int nodes) {
+    std::atomic<bool> stop{false};
+    std::atomic<int> ok{0}, failed{0};
+    std::vector<std::thread> threads;
+    constexpr int kThreads = 16;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        auto& node = cluster_->node(t % nodes);
+        test::Headers headers{{"Origin", node.origin()}, {"Content-Type", "application/json"}};
+        while (!stop) {
+          auto res = test::httpRequest(node.host(), node.port(), "POST", "/api/login", body, headers);
+          (res.status == 200 ? ok : failed)++;
+        }
+      });
+    }
+    auto t0 = steady_clock::now();
+    std::this_thread::sleep_for(seconds(opt_.duration));
+    stop = true;
+    for (auto& th : threads) th.join();
+    auto elapsed = duration_cast<duration<double>>(steady_clock::now() - t0).count();
+    double rate = ok / elapsed;
+    std::printf("sign-ins   %d node(s): %.1f/s (refused or failed %d)\n", nodes, rate, failed.load());
+    std::fflush(stdout);
+    return json{{"nodes", nodes}, {"signinsPerSecond", rate}, {"failed", failed.load()}};
+  };
+  return json{{"oneNode", measure(1)}, {"threeNodes", measure(Options::kClusterNodes)}};
+}
+
 int LoadRun::run() {
   json out{{"date", std::time(nullptr)}, {"hardwareThreads", std::thread::hardware_concurrency()}};
   for (auto& phase : opt_.phases) {
-    startServer();
+    startServer(isClusterPhase(phase));
     if (phase == "fixed") out["fixed"] = phaseFixed();
     else if (phase == "max") out["max"] = phaseMax();
     else if (phase == "idle") out["idle"] = phaseIdle();
     else if (phase == "storm") out["storm"] = phaseStorm();
+    else if (phase == "cluster-same") out["clusterSameNode"] = phaseClusterRelay(false);
+    else if (phase == "cluster-cross") out["clusterCrossNode"] = phaseClusterRelay(true);
+    else if (phase == "cluster-idle") out["clusterIdle"] = phaseClusterIdle();
+    else if (phase == "cluster-signin") out["clusterSignin"] = phaseClusterSignin();
     else throw std::runtime_error("unknown phase " + phase);
   }
   std::ofstream(opt_.jsonPath) << out.dump(2) << "\n";
@@ -511,7 +664,10 @@ int main(int argc, char** argv) {
   app.add_option("--idle", opt.idle, "idle viewer connections for the memory phase")->capture_default_str();
   app.add_option("--signin-rate", opt.signinRate, "sign-ins a second during the storm")->capture_default_str();
   app.add_option("--storm-relay-rate", opt.stormRelayRate, "relayed messages a second during the storm phase")->capture_default_str();
-  app.add_option("--phases", opt.phases, "phases to run: fixed max idle storm")->delimiter(',')->capture_default_str();
+  app.add_option("--idle-cameras", opt.idleCameras, "idle cameras over the three nodes (cluster-idle)")->capture_default_str();
+  app.add_option("--phases", opt.phases,
+                 "phases to run: fixed max idle storm; cluster-same cluster-cross cluster-idle cluster-signin "
+                 "(three nodes and Redis)")->delimiter(',')->capture_default_str();
   app.add_option("--json", opt.jsonPath, "where to write the results")->capture_default_str();
   app.add_option("--server-arg", opt.serverArgs, "extra argument for seccam-server serve (repeatable)");
   CLI11_PARSE(app, argc, argv);

@@ -28,7 +28,10 @@ before(async () => {
 after(async () => {
   if (process.exitCode) console.error(stack?.logs());
   // The demo's own logs (server, coturn, camera) are kept beside the test's.
-  if (stack) fs.cpSync(path.join(stack.dir, 'demo-data', 'logs'), stack.logDir, { recursive: true, force: true });
+  for (const name of ['demo-data', 'cluster-demo-data']) {
+    const logs = stack && path.join(stack.dir, name, 'logs');
+    if (logs && fs.existsSync(logs)) fs.cpSync(logs, path.join(stack.logDir, name), { recursive: true, force: true });
+  }
   await stack?.stop();
 });
 
@@ -115,3 +118,61 @@ test('the demo runs everything on loopback, a browser watches its camera, Ctrl-C
   assert.deepEqual(fs.readdirSync(stack.dir).filter((name) => name.startsWith('seccam-demo-turn.')), [],
     "coturn's temporary folder (configuration with the secret) is removed");
 });
+
+// scripts/cluster-demo.sh in the same namespace (the first demo has stopped): PostgreSQL,
+// Redis, three nodes, HAProxy, coturn and a camera through HAProxy; an account made through
+// HAProxy sees the camera online on every node; kill -9 of the camera's node moves the camera
+// to another and ends nothing else; Ctrl-C stops it all and removes the database.
+test('the cluster demo runs three nodes behind HAProxy, survives a node killed, Ctrl-C stops it all', async () => {
+  const data = path.join(stack.dir, 'cluster-demo-data');
+  const demo = stack.spawn('cluster-demo', ['env', 'SECCAM_DEMO_SKIP_BUILD=1', `SECCAM_BUILD_DIR=${BUILD_DIR}`,
+    `TMPDIR=${stack.dir}`, `SECCAM_DEMO_DATA=${data}`, path.join(REPO_ROOT, 'scripts/cluster-demo.sh')]);
+  const banner = await waitFor(() => {
+    if (!demo.running) throw new Error(`cluster-demo.sh exited:\n${demo.log()}`);
+    const log = demo.log();
+    return /Logs: /.test(log) ? log : null;
+  }, { timeoutMs: DEMO_STARTUP_TIMEOUT_MS, intervalMs: 200, what: 'the cluster demo banner' });
+  const origin = banner.match(/Open\s+(\S+)\//)[1];
+  assert.equal(origin, 'http://127.0.0.1:8080');
+  const cameraNode = Number(banner.match(/The test camera is connected, to node (\d)/)[1]);
+  const pgDir = banner.match(/PostgreSQL\s+(\S+)/)[1];
+  assert.ok(fs.existsSync(pgDir));
+  const camera = { cameraId: banner.match(/Camera ID\s+(\S+)/)[1], claimCode: banner.match(/Claim code\s+(\S+)/)[1] };
+
+  const jar = path.join(stack.dir, 'cluster-demo-cookies.txt');
+  const curl = (...args) => {
+    const out = stack.inNamespace('curl', '-s', '--max-time', '5', '-b', jar, '-c', jar, '-w', '\n%{http_code}', ...args);
+    const cut = out.lastIndexOf('\n');
+    return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut) };
+  };
+  const signup = curl('-H', `Origin: ${origin}`, '-H', 'Content-Type: application/json', '--data-binary',
+    JSON.stringify({ username: 'demo-user', password: 'Demo-Passw0rd!', ...camera }), `${origin}/api/register`);
+  assert.equal(signup.status, 201, signup.body);
+  // Three requests through HAProxy's round robin: one to each node, each says online.
+  const onlineThroughBalancer = () => [0, 1, 2].every(() => {
+    const { status, body } = curl(`${origin}/api/cameras`);
+    return status === 200 && JSON.parse(body).cameras.find((c) => c.id === camera.cameraId)?.online === true;
+  });
+  await waitFor(onlineThroughBalancer, { timeoutMs: 5000, what: 'the camera online on every node' });
+
+  // kill -9 the camera's node: the camera comes back through HAProxy to another.
+  const nodePid = stack.pidsInside().find((pid) => {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('serve') && argv.includes(`127.0.0.1:${8080 + cameraNode}`);
+  });
+  process.kill(nodePid, 'SIGKILL');
+  // Connected to another node (its /metrics, open to loopback), and online through HAProxy.
+  const onAnotherNode = () => [1, 2, 3].some((n) => n !== cameraNode
+    && /^seccam_cameras_connected 1$/m.test(curl(`http://127.0.0.1:${8080 + n}/metrics`).body));
+  await waitFor(() => onAnotherNode() && onlineThroughBalancer(), { timeoutMs: 5000, what: 'the camera online again on another node' });
+  assert.ok(demo.running, 'the demo goes on without the node');
+
+  demo.child.kill('SIGINT');
+  await demo.exited;
+  assert.equal(demo.child.exitCode, 130, `cluster-demo.sh exit status; its output:\n${demo.log()}`);
+  assert.doesNotMatch(demo.log(), /stopped unexpectedly/);
+  await waitFor(() => stack.pidsInside().length === 0, { timeoutMs: 10000, what: 'every cluster demo process to stop' });
+  assert.ok(!fs.existsSync(pgDir), 'the throw-away PostgreSQL is removed');
+  assert.deepEqual(fs.readdirSync(stack.dir).filter((name) => name.startsWith('seccam-demo-turn.')), []);
+});
+

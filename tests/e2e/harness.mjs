@@ -151,13 +151,14 @@ export class Stack {
       if (!fs.existsSync(binary)) throw new Error(`${binary} is missing: build first (scripts/build.sh)`);
     }
     removeStaleNamespaces();
-    const stack = new Stack(label);
+    // `this`: Stack or a subclass (cluster-harness.mjs).
+    const stack = new this(label);
     stack.turnUrls = turnUrls && turnUrls(stack);
     try {
       stack.#createNamespace();
       if (!services) return stack;
       stack.#startTurn();
-      await stack.#startServer();
+      await stack.startServers();
       stack.cameras = stack.provision(cameraCount);
       return stack;
     } catch (error) {
@@ -168,6 +169,16 @@ export class Stack {
 
   #ns(...args) {
     return run('ip', ['netns', 'exec', this.namespace, ...args]);
+  }
+
+  // A command run inside the namespace (for subclasses); its standard output.
+  inNamespace(...args) {
+    return this.#ns(...args);
+  }
+
+  // The servers of the stack: one seccam-server here; several behind HAProxy in ClusterStack.
+  async startServers() {
+    await this.#startServer();
   }
 
   // docs/WEBRTC-NOTES.md: veth pair with both ends inside (not named veth*: libnice skips those),
@@ -250,9 +261,10 @@ export class Stack {
     await this.#startServer();
   }
 
-  // A GET from inside the namespace (curl): {status, body}.
-  get(urlPath) {
-    const out = this.#ns('curl', '-s', '-o', '-', '-w', '\n%{http_code}', '--max-time', '2', `${this.origin}${urlPath}`);
+  // A GET from inside the namespace (curl): {status, body}. `origin`: another server's.
+  get(urlPath, { origin = this.origin, headers = [] } = {}) {
+    const out = this.#ns('curl', '-s', '-o', '-', '-w', '\n%{http_code}', '--max-time', '2',
+      ...headers.flatMap((h) => ['-H', h]), `${origin}${urlPath}`);
     const cut = out.lastIndexOf('\n');
     return { status: Number(out.slice(cut + 1)), body: out.slice(0, cut) };
   }
