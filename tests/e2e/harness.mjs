@@ -266,7 +266,8 @@ export class Stack {
   }
 
   // Starts the test-pattern agent of a provisioned camera (small video unless asked).
-  startCamera(camera, { width = 320, height = 240, fps = 15 } = {}) {
+  // `args`: more flags for the agent (e.g. a motion schedule: --test-motion still:2,move:5).
+  startCamera(camera, { width = 320, height = 240, fps = 15, args = [] } = {}) {
     const eventLogPath = path.join(this.logDir, `camera-${camera.cameraId}-${this.agents.size}.events`);
     const agent = this.spawn(`camera-${camera.cameraId}`, [
       // The file provisioning wrote, as a real camera gets it (the key stays off the command line).
@@ -275,6 +276,7 @@ export class Stack {
       '--event-log', eventLogPath,
       // Its motion clips stay in the run's folder.
       '--data', path.join(this.dir, `camera-data-${camera.cameraId}`),
+      ...args,
     ]);
     agent.eventLogPath = eventLogPath;
     this.agents.set(camera.cameraId, agent);
