@@ -25,7 +25,7 @@ try {
   await signUp(setup, stack, camera, { cameraName: 'Bench' });
   const agent = stack.startCamera(camera, {
     width, height, fps: 30,
-    extraArgs: ['--test-motion', 'still:3,move:5,still:3600', '--motion-quiet-period', '1', '--motion-zones',
+    args: ['--test-motion', 'still:3,move:5,still:3600', '--motion-quiet-period', '1', '--motion-zones',
       `${width}x${Math.round(height * 0.7)}+0+${Math.round(height * 0.13)}`],
   });
   const saved = await waitFor(() => agent.events('clip_saved')[0] || null, { timeoutMs: 60000, what: 'a saved clip' });

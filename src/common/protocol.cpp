@@ -410,6 +410,11 @@ Parsed<ServerToViewer> parseServerToViewer(std::string_view text) {
       return ServerToViewer{std::move(h)};
     }
     if (type == "error") return ServerToViewer{parseError(obj)};
+    if (type == "event") {
+      const json& event = field(obj, "event");
+      if (!event.is_object()) throw Invalid{"field 'event' must be an object"};
+      return ServerToViewer{EventNotice{cameraField(obj), parseCameraEvent(event)}};
+    }
     unknownType(type);
   });
 }
@@ -449,13 +454,25 @@ std::string serialize(const Quality& m) {
       .dump();
 }
 
-std::string serialize(const CameraEvent& m) {
-  json j{{"type", "event"}, {"id", m.id}, {"kind", m.kind}, {"start", m.start}, {"score", m.score}};
+namespace {
+json eventFields(const CameraEvent& m) {
+  json j{{"id", m.id}, {"kind", m.kind}, {"start", m.start}, {"score", m.score}};
   if (m.end) {
     j["end"] = *m.end;
     j["durationMs"] = *m.end - m.start;
   }
+  return j;
+}
+}  // namespace
+
+std::string serialize(const CameraEvent& m) {
+  json j{{"type", "event"}};
+  j.update(eventFields(m));
   return dump(j);
+}
+
+std::string serialize(const EventNotice& m) {
+  return dump(json{{"type", "event"}, {"camera", m.camera}, {"event", eventFields(m.event)}});
 }
 
 std::string serialize(const Challenge& m) {

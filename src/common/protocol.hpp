@@ -132,6 +132,12 @@ struct CameraEvent {
   std::optional<std::int64_t> end;  // set when the event has ended (>= start)
   double score = 0;                 // 0-1: the largest share of the picture that moved
 };
+// Server -> viewer: one of the viewer's cameras reported an event (its start, or its end):
+// {"type":"event","camera":"sc-…","event":{"id","kind","start","end"?,"durationMs"?,"score"}}.
+struct EventNotice {
+  std::string camera;
+  CameraEvent event;
+};
 struct Challenge {
   std::string nonce;
 };
@@ -166,7 +172,8 @@ std::string_view codeName(const Error& error);
 using ViewerToServer = std::variant<Offer, Candidate, Bye>;
 using CameraToServer = std::variant<Auth, Answer, Candidate, Bye, Quality, CameraEvent>;
 using ServerToCamera = std::variant<Challenge, Welcome, Offer, Candidate, Bye, Error>;
-using ServerToViewer = std::variant<Hello, Status, Answer, Candidate, Bye, Quality, Error>;
+using ServerToViewer =
+    std::variant<Hello, Status, Answer, Candidate, Bye, Quality, Error, EventNotice>;
 
 // The result of parsing: a message, or a human-readable reason it was refused (the
 // `bad_request` message). `session` is filled when the input had a readable session field,
@@ -197,6 +204,7 @@ std::string serialize(const Auth& m);
 std::string serialize(const Welcome& m);
 std::string serialize(const Hello& m);
 std::string serialize(const Status& m);
+std::string serialize(const EventNotice& m);
 std::string serialize(const Error& m);
 
 }  // namespace seccam::protocol

@@ -68,6 +68,10 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [push] ttl             SECCAM_PUSH_TTL             --push-ttl SECONDS      86400
   [push] vapid-key-file  SECCAM_PUSH_VAPID_KEY_FILE  --push-vapid-key-file F DATA/vapid.pem (created 0600)
   [push] allow-http      SECCAM_PUSH_ALLOW_HTTP      --push-allow-http BOOL  false (tests only)
+  [events] max-age-days    SECCAM_EVENTS_MAX_AGE_DAYS    --events-max-age-days N    30 (motion events kept)
+  [events] max-per-camera  SECCAM_EVENTS_MAX_PER_CAMERA  --events-max-per-camera N  10000 (oldest go first)
+  [events] max-per-minute  SECCAM_EVENTS_MAX_PER_MINUTE  --events-max-per-minute N  30 (`event` messages a
+                                                                   camera may send; more are dropped)
   [bus] url        SECCAM_BUS_URL           --bus-url URL         (none: this node alone; set:
                                                                    redis://HOST:PORT shared by
                                                                    every node, docs/BUS.md)
@@ -149,6 +153,12 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
   addFlag(app, cli, "--auth-max-sessions", "auth.max-sessions",
           "Sessions an account may have at once; a sign-in past it ends the oldest (default 20, "
           "0: no cap)");
+  addFlag(app, cli, "--events-max-age-days", "events.max-age-days",
+          "Days a camera's motion events are kept (default 30)");
+  addFlag(app, cli, "--events-max-per-camera", "events.max-per-camera",
+          "Motion events kept per camera, oldest deleted first (default 10000)");
+  addFlag(app, cli, "--events-max-per-minute", "events.max-per-minute",
+          "Event messages one camera may send a minute; more are dropped (default 30)");
   addFlag(app, cli, "--push-contact", "push.contact",
           "VAPID contact for push services: a mailto: or https: URL (default: an https "
           "public-url)");

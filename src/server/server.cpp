@@ -30,6 +30,8 @@ constexpr int kMinWorkers = 2;
 constexpr int kMaxWorkers = 8;
 // Lets close frames to WebSocket peers go out before the IO threads stop.
 constexpr std::chrono::milliseconds kShutdownGrace{200};
+// How often event retention runs ([events] max-age-days, max-per-camera).
+constexpr std::chrono::minutes kEventSweepInterval{5};
 
 std::unique_ptr<net::ssl::context> makeTlsContext(const ServerConfig& config) {
   auto tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
@@ -119,33 +121,8 @@ int runServer(const ServerConfig& config) {
     redis = std::make_unique<bus::RedisBus>(io, *address);
   }
 
-  HubDependencies hubDeps;
-  hubDeps.masterKey = masterKey;
   store::Store* db = store.get();
-  hubDeps.lookupCamera = [db, &workers](std::string cameraId, std::function<void(bool)> done) {
-    workers.post([db, cameraId = std::move(cameraId), done = std::move(done)] {
-      bool known = false;
-      try {
-        auto camera = db->findCamera(cameraId);
-        known = camera && !camera->revoked;
-      } catch (const std::exception& e) {
-        spdlog::error("camera lookup failed: {}", e.what());
-      }
-      done(known);
-    });
-  };
-  hubDeps.cameraSeen = [db, &workers](std::string cameraId) {
-    workers.post(
-        [db, cameraId = std::move(cameraId)] { db->recordCameraSeen(cameraId, api::unixNow()); });
-  };
-  auto turnSettings = config.turn;
-  hubDeps.iceServers = [turnSettings](const std::string& subject) {
-    return turn::iceServersFor(turnSettings, subject);
-  };
-  hubDeps.bus = redis.get();
-  Hub hub(std::move(hubDeps), config.signaling);
-
-  // Web Push: its own threads (push requests wait on the network), reading the store there.
+  // Web Push: its own threads (built before the hub, which calls it on a camera's event) (push requests wait on the network), reading the store there.
   if (config.push.contact.empty()) {
     spdlog::warn("no [push] contact set: push services (Apple's) may refuse notifications");
   }
@@ -163,6 +140,61 @@ int runServer(const ServerConfig& config) {
     db->deletePushSubscriptionByEndpoint(endpoint);
   };
   push::PushNotifier notifier(config.push, vapidKey, std::move(pushHooks));
+
+  HubDependencies hubDeps;
+  hubDeps.masterKey = masterKey;
+  hubDeps.lookupCamera = [db, &workers](std::string cameraId, std::function<void(bool)> done) {
+    workers.post([db, cameraId = std::move(cameraId), done = std::move(done)] {
+      bool known = false;
+      try {
+        auto camera = db->findCamera(cameraId);
+        known = camera && !camera->revoked;
+      } catch (const std::exception& e) {
+        spdlog::error("camera lookup failed: {}", e.what());
+      }
+      done(known);
+    });
+  };
+  hubDeps.cameraSeen = [db, &workers](std::string cameraId) {
+    workers.post(
+        [db, cameraId = std::move(cameraId)] { db->recordCameraSeen(cameraId, api::unixNow()); });
+  };
+  hubDeps.recordEvent = [db, &workers](std::string cameraId, protocol::CameraEvent event,
+                                       std::function<void(bool, bool)> done) {
+    workers.post([db, cameraId = std::move(cameraId), event = std::move(event),
+                  done = std::move(done)] {
+      store::EventRecord record;
+      record.cameraId = cameraId;
+      record.eventId = event.id;
+      record.kind = event.kind;
+      record.startMs = event.start;
+      record.endMs = event.end;
+      if (event.end) record.durationMs = *event.end - event.start;
+      record.score = event.score;
+      record.receivedAtMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+      auto outcome = store::EventSaveOutcome::noOwner;
+      try {
+        outcome = db->saveEvent(record);
+      } catch (const std::exception& e) {
+        spdlog::error("camera {}: event {} not stored: {}", cameraId, event.id, e.what());
+      }
+      done(outcome != store::EventSaveOutcome::noOwner, outcome == store::EventSaveOutcome::added);
+    });
+  };
+  hubDeps.notifyOwner = [&notifier](const std::string& cameraId, std::int64_t when) {
+    if (!notifier.notifyOwner(cameraId, when)) {
+      spdlog::warn("camera {}: push queue full, no notification for this event", cameraId);
+    }
+  };
+  auto turnSettings = config.turn;
+  hubDeps.iceServers = [turnSettings](const std::string& subject) {
+    return turn::iceServersFor(turnSettings, subject);
+  };
+  hubDeps.bus = redis.get();
+  Hub hub(std::move(hubDeps), config.signaling);
+
 
   api::ApiDependencies apiDeps;
   apiDeps.store = db;
@@ -252,12 +284,37 @@ int runServer(const ServerConfig& config) {
   };
   sweepRevokedCameras();
 
+  // Event retention ([events]): by age and per camera, every few minutes (a camera's events
+  // are rate-limited, so the cap is never far exceeded in between).
+  net::steady_timer eventSweepTimer(io);
+  std::function<void()> sweepEvents = [&] {
+    eventSweepTimer.expires_after(kEventSweepInterval);
+    eventSweepTimer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      workers.post([db, &config] {
+        try {
+          auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+          auto removed = db->sweepEvents(now - config.eventMaxAgeDays * 86'400'000LL,
+                                         static_cast<std::size_t>(config.eventsPerCamera));
+          if (removed > 0) spdlog::info("events: {} past retention deleted", removed);
+        } catch (const std::exception& e) {
+          spdlog::warn("events: retention sweep failed: {}", e.what());
+        }
+      });
+      sweepEvents();
+    });
+  };
+  sweepEvents();
+
   net::signal_set signals(io, SIGINT, SIGTERM);
   net::steady_timer graceTimer(io);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     spdlog::info("signal {} received, shutting down", signal);
     revocationTimer.cancel();
+    eventSweepTimer.cancel();
     listener->stop();
     hub.shutdown();
     if (redis) redis->stop();

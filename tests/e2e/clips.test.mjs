@@ -40,7 +40,7 @@ before(async () => {
   other = { page: await newPage(browser), camera: otherCamera };
   await signUp(owner.page, stack, ownerCamera, { cameraName: 'Front door' });
   await signUp(other.page, stack, otherCamera, { cameraName: 'Not yours' });
-  const agent = stack.startCamera(ownerCamera, { ...VIDEO, extraArgs: MOTION_ARGS });
+  const agent = stack.startCamera(ownerCamera, { ...VIDEO, args: MOTION_ARGS });
   const saved = await waitFor(() => agent.events('clip_saved')[0] || null, { timeoutMs: 40000, what: 'a saved clip' });
   const started = agent.events('motion_started').find((e) => e.id === saved.id);
   clip = { id: saved.id, file: saved.path, start: started.start };

@@ -277,9 +277,10 @@ export class Stack {
     return cameras;
   }
 
-  // Starts the test-pattern agent of a provisioned camera (small video unless asked);
-  // `extraArgs` go to seccam-camera as they are (scripted motion, recording settings).
-  startCamera(camera, { width = 320, height = 240, fps = 15, extraArgs = [] } = {}) {
+  // Starts the test-pattern agent of a provisioned camera (small video unless asked).
+  // `args`: more flags for the agent as they are (scripted motion, recording settings, e.g.
+  // --test-motion still:2,move:5).
+  startCamera(camera, { width = 320, height = 240, fps = 15, args = [] } = {}) {
     const eventLogPath = path.join(this.logDir, `camera-${camera.cameraId}-${this.agents.size}.events`);
     const agent = this.spawn(`camera-${camera.cameraId}`, [
       // The file provisioning wrote, as a real camera gets it (the key stays off the command line).
@@ -288,7 +289,7 @@ export class Stack {
       '--event-log', eventLogPath,
       // Its motion clips stay in the run's folder.
       '--data', path.join(this.dir, `camera-data-${camera.cameraId}`),
-      ...extraArgs,
+      ...args,
     ]);
     agent.eventLogPath = eventLogPath;
     this.agents.set(camera.cameraId, agent);

@@ -72,7 +72,7 @@ export async function startPushEndpoint({ statusFor = () => 201 } = {}) {
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ method: request.method, path: request.url, headers: request.headers, body: Buffer.concat(chunks) });
+      received.push({ at: Date.now(), method: request.method, path: request.url, headers: request.headers, body: Buffer.concat(chunks) });
       response.writeHead(statusFor(request.url));
       response.end();
     });

@@ -3,6 +3,12 @@
 // C++ lists; tests/unit/common/wire_constants_test.cpp keeps the two equal, entry for entry
 // and in the same order, so keep one entry a line in the shape `Name: value,`.
 
+// Server -> viewer message types added by this implementation (PROTOCOL.md "Extensions").
+export const ServerMessage = Object.freeze({
+  // {"type":"event","camera":"sc-…","event":{id, kind, start, end?, durationMs?, score}}
+  EVENT: 'event',
+});
+
 export const CloseCode = Object.freeze({
   GoingAway: 1001,
   TooBig: 1009,

@@ -1,7 +1,7 @@
 // The page's one viewer WebSocket to /ws (PROTOCOL.md "Viewer WebSocket"): connects,
 // reconnects with capped exponential backoff, keeps the latest hello (cameras, ICE servers),
 // dispatches `status` to listeners and session messages to the session that owns them.
-import { CloseCode } from './protocol.js';
+import { CloseCode, ServerMessage } from './protocol.js';
 
 const RECONNECT_FIRST_DELAY_MS = 500;
 const RECONNECT_MAX_DELAY_MS = 15000;
@@ -114,6 +114,12 @@ class Signaling extends EventTarget {
         this.dispatchEvent(new CustomEvent('status', { detail: message }));
         return;
       }
+      case ServerMessage.EVENT:
+        // One of this account's cameras reported motion (its start, then its end).
+        if (typeof message.camera === 'string' && message.event && typeof message.event === 'object') {
+          this.dispatchEvent(new CustomEvent('cameraevent', { detail: message }));
+        }
+        return;
       default:
         break;
     }

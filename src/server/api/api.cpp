@@ -22,6 +22,7 @@ constexpr std::string_view kSessionsPath = "/api/sessions";
 constexpr std::string_view kPushPath = "/api/push/";
 constexpr std::string_view kNotificationsSuffix = "/notifications";
 constexpr std::string_view kTestSuffix = "/notifications/test";
+constexpr std::string_view kEventsSuffix = "/events";
 
 ApiResponse notFound() { return errorResponse(404, protocol::ErrorCode::NotFound, "Not found."); }
 ApiResponse unauthorized() {
@@ -70,6 +71,11 @@ ApiResponse Api::handle(const ApiRequest& request) {
         cameraId.resize(cameraId.size() - kTestSuffix.size());
         if (!identity::isValidCameraId(cameraId) || method != "POST") return notFound();
         return testNotification(*user, cameraId);
+      }
+      if (cameraId.ends_with(kEventsSuffix)) {
+        cameraId.resize(cameraId.size() - kEventsSuffix.size());
+        if (!identity::isValidCameraId(cameraId) || method != "GET") return notFound();
+        return listEvents(request, *user, cameraId);
       }
       if (cameraId.ends_with(kNotificationsSuffix)) {
         cameraId.resize(cameraId.size() - kNotificationsSuffix.size());

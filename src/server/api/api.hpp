@@ -103,6 +103,9 @@ class Api {
   ApiResponse setCameraNotifications(const ApiRequest& request, const store::UserRecord& user,
                                      const std::string& cameraId);
   ApiResponse testNotification(const store::UserRecord& user, const std::string& cameraId);
+  // Motion events (event_handlers.cpp).
+  ApiResponse listEvents(const ApiRequest& request, const store::UserRecord& user,
+                         const std::string& cameraId);
 
   // The cookie and the stored session for a fresh sign-in.
   std::string openSession(store::UserId user, bool secure, const std::string& userAgent);

@@ -16,6 +16,7 @@ namespace seccam::server::api {
 struct ApiRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // without the query
+  std::string query;   // after '?', as sent (empty when none)
   std::string body;
   std::string cookieHeader;
   std::string clientAddress;  // the person's IP address (http/client_address.hpp)

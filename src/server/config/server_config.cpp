@@ -150,6 +150,11 @@ ServerConfig loadServerConfig(const Settings& settings) {
       settings.getInt("signaling.revocation-sweep-interval", c.revocationSweepInterval.count(), 1,
                       kMaxRevocationSweepSeconds));
 
+  c.eventMaxAgeDays = settings.getInt("events.max-age-days", c.eventMaxAgeDays, 1, 3650);
+  c.eventsPerCamera = settings.getInt("events.max-per-camera", c.eventsPerCamera, 1, 10'000'000);
+  c.signaling.eventsPerMinute = static_cast<double>(settings.getInt(
+      "events.max-per-minute", static_cast<long long>(c.signaling.eventsPerMinute), 1, 6000));
+
   c.maxConnections = settings.getInt("max-connections", 0, 0, kMaxConnectionsLimit);
   c.maxConnectionsPerAddress = settings.getInt(
       "max-connections-per-address", kDefaultMaxConnectionsPerAddress, 0, kMaxConnectionsLimit);

@@ -83,6 +83,10 @@ struct ServerConfig {
   // [bus] url: "redis://HOST:PORT" shared by every node of a deployment (docs/BUS.md); empty:
   // this node is alone and talks to no Redis.
   std::string busUrl;
+  // [events]: retention of the cameras' motion events (metadata only): deleted past this
+  // age, and past this many per camera (oldest first), by a sweep every few minutes.
+  long long eventMaxAgeDays = 30;
+  long long eventsPerCamera = 10000;
 
   bool tlsEnabled() const { return !tlsCert.empty(); }
   std::filesystem::path databasePath() const { return dataDir / "seccam.db"; }

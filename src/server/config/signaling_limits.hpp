@@ -17,6 +17,10 @@ struct SignalingLimits {
   std::chrono::seconds pingInterval{20};            // a peer that misses two pings is dropped
   std::chrono::seconds cameraAuthTimeout{10};       // no auth in time: close 4408
   std::size_t maxQueuedWrites = 256;                // a slower peer is dropped, never buffered forever
+  // [events] max-per-minute: `event` messages one camera may send a minute (start and end
+  // count one each, bursts of as many); past it they are dropped with `rate_limited`, so a
+  // camera flooding events cannot fill the database.
+  double eventsPerMinute = 30;
 };
 
 }  // namespace seccam::server

@@ -241,6 +241,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     api::ApiRequest apiRequest;
     apiRequest.method = std::move(method);
     apiRequest.path = std::move(path);
+    if (auto q = request.target().find('?'); q != std::string_view::npos)
+      apiRequest.query = std::string(request.target().substr(q + 1));
     apiRequest.body = std::move(request.body());
     apiRequest.cookieHeader = headerText(request, bhttp::field::cookie);
     apiRequest.userAgent = headerText(request, bhttp::field::user_agent);

@@ -37,6 +37,15 @@ struct HubDependencies {
   std::function<void(std::string cameraId)> cameraSeen;
   // Fresh TURN/STUN entries for `subject` (a username or a camera ID). Cheap, non-blocking.
   std::function<std::vector<protocol::IceServer>(const std::string& subject)> iceServers;
+  // Stores a camera's motion event under the camera's owner (off the IO threads). `done` (on
+  // any thread): whether it was stored, and whether it is new (the first report of this ID);
+  // nothing is stored for an unclaimed camera or when the store fails.
+  std::function<void(std::string cameraId, protocol::CameraEvent event,
+                     std::function<void(bool stored, bool added)> done)>
+      recordEvent;
+  // Tells the owner's browsers by Web Push that something happened at the camera (`when`:
+  // seconds since the epoch). Returns at once.
+  std::function<void(const std::string& cameraId, std::int64_t when)> notifyOwner;
   // The bus of a deployment of several nodes (docs/BUS.md); null: this node is alone and the
   // hub makes no bus calls at all. Subscribed by the hub; started by the caller afterwards.
   bus::RedisBus* bus = nullptr;

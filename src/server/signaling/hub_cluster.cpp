@@ -141,6 +141,14 @@ void HubCore::broadcastSessionEnded(const std::string& sessionHash) {
   publish(kEvents, json{{"t", "signout"}, {"n", nodeId_}, {"session", sessionHash}}.dump());
 }
 
+void HubCore::broadcastEvent(const std::string& cameraId, const std::string& message) {
+  if (!deps_.bus) return;
+  // The owner's pages may be on any node; each node sends it to its own viewers of the camera
+  // (its routing table knows who owns what, kept in step by claimed/unclaimed).
+  publish(kEvents, json{{"t", "event"}, {"n", nodeId_}, {"camera", cameraId}, {"m", message}}
+                       .dump());
+}
+
 bool HubCore::forward(const RemoteConnection& to, ConnectionId from, bool fromCamera,
                       const std::string& session, std::string_view kind,
                       const std::string& message) {
@@ -232,6 +240,10 @@ void HubCore::onBusMessage(const std::string& channel, const std::string& payloa
       cameraUnclaimed(user, camera);
   } else if (type == "reset") {
     dropNode(node);
+  } else if (type == "event") {
+    auto camera = text(j, "camera");
+    auto message = text(j, "m");
+    if (!camera.empty() && !message.empty()) sendEventLocally(camera, message);
   } else if (type == "signout") {
     auto session = text(j, "session");
     if (!session.empty()) sessionEnded(session);

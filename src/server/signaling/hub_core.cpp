@@ -361,13 +361,85 @@ void HubCore::fromCamera(SignalingConnection& camera, protocol::CameraToServer&&
                           camera.send(protocol::serialize(protocol::Error{
                               {}, protocol::ErrorCode::BadRequest, "Already authenticated."}));
                         },
-                        // Motion events are accepted and not acted on yet: storing them and
-                        // telling the owner's pages is the server's next step (issue 13).
-                        [&](protocol::CameraEvent&) {},
+                        [&](protocol::CameraEvent& event) {
+                          cameraEvent(camera, std::move(event));
+                        },
                         [&](const auto& inSession) {  // Answer, Candidate, Bye, Quality
                           relayInSession(camera, inSession, &RoutingTable::fromCamera, true);
                         }},
              message);
+}
+
+bool HubCore::takeEventToken(const std::string& cameraId) {
+  double perMinute = limits_.eventsPerMinute;
+  auto now = std::chrono::steady_clock::now();
+  auto [it, fresh] = eventBuckets_.try_emplace(cameraId, EventBucket{perMinute, now});
+  auto& bucket = it->second;
+  if (!fresh) {
+    std::chrono::duration<double, std::ratio<60>> elapsed = now - bucket.refilled;
+    bucket.tokens = std::min(perMinute, bucket.tokens + elapsed.count() * perMinute);
+    bucket.refilled = now;
+  }
+  if (bucket.tokens < 1) return false;
+  bucket.tokens -= 1;
+  return true;
+}
+
+void HubCore::cameraEvent(SignalingConnection& camera, protocol::CameraEvent&& event) {
+  // The event is the connection's own camera's: the message names no camera, so a camera
+  // can report events for itself only.
+  std::string cameraId;
+  bool allowed = false;
+  {
+    std::lock_guard lock(mutex_);
+    cameraId = table_.cameraIdOf(camera.id());
+    if (!cameraId.empty()) {
+      allowed = takeEventToken(cameraId);
+      // Buckets of cameras that left would pile up: drop the full ones now and then.
+      if (eventBuckets_.size() > 4 * (table_.cameraCount() + 16)) {
+        std::erase_if(eventBuckets_, [&](const auto& b) { return !table_.isOnline(b.first); });
+      }
+    }
+  }
+  if (cameraId.empty()) return;  // replaced meanwhile: the newer connection reports
+  if (!allowed) {
+    auto dropped = eventsDropped_.fetch_add(1, std::memory_order_relaxed) + 1;
+    countProtocolError();
+    spdlog::warn("camera {}: more than {} events a minute, event {} dropped ({} dropped so far)",
+                 cameraId, limits_.eventsPerMinute, event.id, dropped);
+    camera.send(protocol::serialize(protocol::Error{
+        {}, protocol::ErrorCode::RateLimited, "Too many events; this one was not recorded."}));
+    return;
+  }
+  if (!deps_.recordEvent) return;
+  std::weak_ptr<HubCore> weak = weak_from_this();
+  auto text = std::make_shared<const std::string>(
+      protocol::serialize(protocol::EventNotice{cameraId, event}));
+  std::int64_t startSeconds = event.start / 1000;
+  deps_.recordEvent(cameraId, std::move(event),
+                    [weak, cameraId, text, startSeconds](bool stored, bool added) {
+                      auto self = weak.lock();
+                      if (!self || !stored) return;
+                      self->sendEventLocally(cameraId, *text);
+                      self->broadcastEvent(cameraId, *text);
+                      // The first the server hears of an event (its start, or its end when
+                      // the start was lost): the owner's browsers are told once.
+                      if (added && self->deps_.notifyOwner)
+                        self->deps_.notifyOwner(cameraId, startSeconds);
+                    });
+}
+
+void HubCore::sendEventLocally(const std::string& cameraId, const std::string& text) {
+  std::vector<ConnectionPtr> viewers;
+  {
+    std::lock_guard lock(mutex_);
+    viewers = findAll(table_.audienceOf(cameraId));
+  }
+  if (viewers.empty()) return;
+  auto shared = std::make_shared<const std::string>(text);
+  for (const auto& v : viewers) {
+    if (!v->isRemote()) v->send(shared);
+  }
 }
 
 bool HubCore::isOnline(const std::string& cameraId) const {

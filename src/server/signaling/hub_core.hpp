@@ -89,10 +89,14 @@ class HubCore : public std::enable_shared_from_this<HubCore> {
   void withdrawCamera(const std::string& cameraId, ConnectionId connection);
   void broadcastOwnership(std::int64_t userId, const std::string& cameraId, bool claimed);
   void broadcastSessionEnded(const std::string& sessionHash);
+  // A camera's event, stored: to its owner's viewers on every node.
+  void broadcastEvent(const std::string& cameraId, const std::string& text);
 
   void countAuthFailure() { authFailures_.fetch_add(1, std::memory_order_relaxed); }
   void countProtocolError() { protocolErrors_.fetch_add(1, std::memory_order_relaxed); }
   void countSlowPeerDropped() { slowPeersDropped_.fetch_add(1, std::memory_order_relaxed); }
+  // Sends an event notice (serialized) to this node's viewers of the camera's owner.
+  void sendEventLocally(const std::string& cameraId, const std::string& text);
   HubStats stats() const;
 
  private:
@@ -142,6 +146,9 @@ class HubCore : public std::enable_shared_from_this<HubCore> {
   // logged and counted (an offline camera is neither).
   void refuse(SignalingConnection& to, std::string_view what, const std::string& session,
               RouteError error);
+  // A camera's `event`: rate-limited per camera, stored off the IO thread, then pushed.
+  void cameraEvent(SignalingConnection& camera, protocol::CameraEvent&& event);
+  bool takeEventToken(const std::string& cameraId);  // mutex held
 
   // --- the bus (hub_cluster.cpp) ---
   void onBusMessage(const std::string& channel, const std::string& payload);
@@ -182,6 +189,13 @@ class HubCore : public std::enable_shared_from_this<HubCore> {
   // Each camera's holder's place in the bus's order: an older announcement never wins.
   std::unordered_map<std::string, std::uint64_t> cameraEpochs_;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> nodesHeard_;
+  // Each camera's event allowance (a token bucket of eventsPerMinute): mutex_. A camera is
+  // held by one node at a time, so a node's own count is the camera's.
+  struct EventBucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point refilled;
+  };
+  std::unordered_map<std::string, EventBucket> eventBuckets_;
 
   std::atomic<std::uint64_t> camerasConnected_{0};
   std::atomic<std::uint64_t> viewersConnected_{0};
@@ -190,6 +204,7 @@ class HubCore : public std::enable_shared_from_this<HubCore> {
   std::atomic<std::uint64_t> authFailures_{0};
   std::atomic<std::uint64_t> protocolErrors_{0};
   std::atomic<std::uint64_t> slowPeersDropped_{0};
+  std::atomic<std::uint64_t> eventsDropped_{0};
 };
 
 }  // namespace seccam::server

@@ -92,6 +92,8 @@ class RoutingTable {
   // The live sessions of a viewer connection (or of a remote viewer's proxy).
   std::size_t sessionCountOf(ConnectionId viewer) const;
   std::string cameraIdOf(ConnectionId camera) const;
+  // The viewer connections allowed to watch the camera (its owner's, on this node).
+  std::vector<ConnectionId> audienceOf(const std::string& cameraId) const;
   // Every camera with its connection.
   std::vector<std::pair<std::string, ConnectionId>> cameraConnections() const;
 
@@ -124,7 +126,6 @@ class RoutingTable {
   // A session's message goes from one end to the other, and only from its own end.
   Route routeWithin(const std::string& session, ConnectionId from, ConnectionId Session::*sender,
                     ConnectionId Session::*receiver, bool endsSession);
-  std::vector<ConnectionId> audienceOf(const std::string& cameraId) const;
 
   struct OwnershipChange {
     std::uint64_t version = 0;  // the version this change made

@@ -283,12 +283,18 @@ class PostgresStore final : public Store {
 
   bool unclaimCamera(const std::string& cameraId, UserId user) override {
     return pool_.run([&](pqxx::connection& c) {
-      pqxx::nontransaction tx(c);
-      return tx.exec_params(
-                   "UPDATE cameras SET owner_id = NULL, name = '', claimed_at = NULL "
-                   "WHERE id = $1 AND owner_id = $2",
-                   cameraId, user)
-                 .affected_rows() == 1;
+      pqxx::work tx(c);
+      if (tx.exec_params(
+                "UPDATE cameras SET owner_id = NULL, name = '', claimed_at = NULL "
+                "WHERE id = $1 AND owner_id = $2",
+                cameraId, user)
+              .affected_rows() != 1)
+        return false;
+      // The events were this owner's: the camera's next owner starts with none. (An event
+      // saved meanwhile on another node waited for the camera's row lock and found no owner.)
+      tx.exec_params("DELETE FROM camera_events WHERE camera_id = $1", cameraId);
+      tx.commit();
+      return true;
     });
   }
 
@@ -411,6 +417,93 @@ class PostgresStore final : public Store {
                                  "AND p.camera_id = c.id)) ORDER BY s.created_at, s.id",
                              cameraId));
       return targets;
+    });
+  }
+
+  // ---- Motion events ----
+  EventSaveOutcome saveEvent(const EventRecord& e) override {
+    return pool_.run([&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      // One statement: the camera's owner is read under its row lock (FOR SHARE), so an
+      // unclaim on another node either comes before (nothing stored) or after (deleted with
+      // the others). xmax = 0 tells a fresh row from an updated one.
+      std::string endText = e.endMs ? std::to_string(*e.endMs) : std::string();
+      std::string durationText = e.durationMs ? std::to_string(*e.durationMs) : std::string();
+      auto rows = tx.exec_params(
+          "INSERT INTO camera_events (camera_id, event_id, owner_id, kind, start_ms, end_ms, "
+          "duration_ms, score, received_ms) SELECT id, $2, owner_id, $3, $4, $5::BIGINT, "
+          "$6::BIGINT, $7::DOUBLE PRECISION, $8 FROM (SELECT id, owner_id FROM cameras "
+          "WHERE id = $1 AND owner_id IS NOT NULL AND revoked = 0 FOR SHARE) owned "
+          "ON CONFLICT (camera_id, event_id) DO UPDATE SET "
+          "end_ms = COALESCE(excluded.end_ms, camera_events.end_ms), "
+          "duration_ms = COALESCE(excluded.duration_ms, camera_events.duration_ms), "
+          "score = GREATEST(camera_events.score, excluded.score) "
+          "RETURNING (xmax = 0)",
+          e.cameraId, e.eventId, e.kind, e.startMs, e.endMs ? endText.c_str() : nullptr,
+          e.durationMs ? durationText.c_str() : nullptr, e.score, e.receivedAtMs);
+      if (rows.empty()) return EventSaveOutcome::noOwner;
+      return rows[0][0].as<bool>() ? EventSaveOutcome::added : EventSaveOutcome::updated;
+    });
+  }
+
+  std::optional<std::vector<EventRecord>> eventsOf(const std::string& cameraId, UserId user,
+                                                   const EventQuery& query) override {
+    return pool_.run([&](pqxx::connection& c) -> std::optional<std::vector<EventRecord>> {
+      pqxx::nontransaction tx(c);
+      if (tx.exec_params("SELECT 1 FROM cameras WHERE id = $1 AND owner_id = $2", cameraId, user)
+              .empty())
+        return std::nullopt;
+      auto text = [](const std::optional<std::int64_t>& v) {
+        return v ? std::optional<std::string>(std::to_string(*v)) : std::nullopt;
+      };
+      auto from = text(query.fromMs), to = text(query.toMs), before = text(query.beforeStartMs);
+      auto rows = tx.exec_params(
+          "SELECT camera_id, event_id, kind, start_ms, end_ms, duration_ms, score, received_ms "
+          "FROM camera_events WHERE camera_id = $1 AND owner_id = $2 "
+          "AND ($3::BIGINT IS NULL OR start_ms >= $3::BIGINT) "
+          "AND ($4::BIGINT IS NULL OR start_ms < $4::BIGINT) "
+          "AND ($5::BIGINT IS NULL OR start_ms < $5::BIGINT OR "
+          "(start_ms = $5::BIGINT AND event_id < $6)) "
+          "ORDER BY start_ms DESC, event_id DESC LIMIT $7",
+          cameraId, user, from ? from->c_str() : nullptr, to ? to->c_str() : nullptr,
+          before ? before->c_str() : nullptr, query.beforeEventId,
+          static_cast<std::int64_t>(query.limit));
+      std::vector<EventRecord> out;
+      out.reserve(rows.size());
+      for (const auto& row : rows) {
+        EventRecord e;
+        e.cameraId = row[0].as<std::string>();
+        e.eventId = row[1].as<std::string>();
+        e.kind = row[2].as<std::string>();
+        e.startMs = row[3].as<std::int64_t>();
+        e.endMs = optionalField<std::int64_t>(row[4]);
+        e.durationMs = optionalField<std::int64_t>(row[5]);
+        e.score = row[6].as<double>();
+        e.receivedAtMs = row[7].as<std::int64_t>();
+        out.push_back(std::move(e));
+      }
+      return out;
+    });
+  }
+
+  int sweepEvents(std::int64_t olderThanMs, std::size_t keepPerCamera) override {
+    return pool_.run([&](pqxx::connection& c) {
+      pqxx::nontransaction tx(c);
+      auto removed = static_cast<int>(
+          tx.exec_params("DELETE FROM camera_events WHERE start_ms < $1", olderThanMs)
+              .affected_rows());
+      auto keep = static_cast<std::int64_t>(keepPerCamera);
+      for (const auto& row : tx.exec_params("SELECT camera_id FROM camera_events "
+                                            "GROUP BY camera_id HAVING COUNT(*) > $1",
+                                            keep)) {
+        removed += static_cast<int>(
+            tx.exec_params("DELETE FROM camera_events WHERE camera_id = $1 AND event_id IN "
+                           "(SELECT event_id FROM camera_events WHERE camera_id = $1 "
+                           "ORDER BY start_ms DESC, event_id DESC OFFSET $2)",
+                           row[0].as<std::string>(), keep)
+                .affected_rows());
+      }
+      return removed;
     });
   }
 

@@ -129,6 +129,42 @@ CREATE TABLE camera_notifications (
   PRIMARY KEY (camera_id, user_id)
 );
 )sql"},
+    // 4: motion events (metadata only), per camera. owner_id is the owner at the time: a
+    // listing only shows the asker's own, and unclaiming deletes them besides (the store
+    // does it with the unclaim), so a camera's next owner never sees the previous one's.
+    Migration{
+        R"sql(
+CREATE TABLE camera_events (
+  camera_id   TEXT    NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+  event_id    TEXT    NOT NULL,
+  owner_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  kind        TEXT    NOT NULL,
+  start_ms    INTEGER NOT NULL,
+  end_ms      INTEGER,
+  duration_ms INTEGER,
+  score       REAL    NOT NULL,
+  received_ms INTEGER NOT NULL,
+  PRIMARY KEY (camera_id, event_id)
+);
+CREATE INDEX camera_events_by_start ON camera_events(camera_id, start_ms, event_id);
+CREATE INDEX camera_events_by_age ON camera_events(start_ms);
+)sql",
+        R"sql(
+CREATE TABLE camera_events (
+  camera_id   TEXT    NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,
+  event_id    TEXT    NOT NULL COLLATE "C",
+  owner_id    BIGINT  NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  kind        TEXT    NOT NULL,
+  start_ms    BIGINT  NOT NULL,
+  end_ms      BIGINT,
+  duration_ms BIGINT,
+  score       DOUBLE PRECISION NOT NULL,
+  received_ms BIGINT  NOT NULL,
+  PRIMARY KEY (camera_id, event_id)
+);
+CREATE INDEX camera_events_by_start ON camera_events(camera_id, start_ms, event_id);
+CREATE INDEX camera_events_by_age ON camera_events(start_ms);
+)sql"},
 };
 
 }  // namespace

@@ -73,6 +73,14 @@ SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::bindReal(int index, double value) {
+  int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK) fail(db_, rc, "cannot bind");
+  return *this;
+}
+
+double SqliteStatement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+
 SqliteStatement& SqliteStatement::bindNull(int index) {
   int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK) fail(db_, rc, "cannot bind");

@@ -43,6 +43,7 @@ class SqliteStatement {
   SqliteStatement& bind(int index, std::int64_t value);
   SqliteStatement& bindNull(int index);
   SqliteStatement& bind(int index, const std::optional<std::int64_t>& value);
+  SqliteStatement& bindReal(int index, double value);
 
   // Steps once: true when a row is available, false when done. Throws StoreError;
   // a constraint violation throws ConstraintViolation.
@@ -50,6 +51,7 @@ class SqliteStatement {
 
   std::string text(int column) const;
   std::int64_t integer(int column) const;
+  double real(int column) const;
   bool isNull(int column) const;
   std::optional<std::int64_t> optionalInteger(int column) const;
   std::optional<std::string> optionalText(int column) const;

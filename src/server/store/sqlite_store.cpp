@@ -217,13 +217,18 @@ class SqliteStore final : public Store {
 
   bool unclaimCamera(const std::string& cameraId, UserId user) override {
     std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
     SqliteStatement(db_,
                     "UPDATE cameras SET owner_id = NULL, name = '', claimed_at = NULL "
                     "WHERE id = ? AND owner_id = ?")
         .bind(1, cameraId)
         .bind(2, user)
         .step();
-    return db_.changes() == 1;
+    if (db_.changes() != 1) return false;
+    // The events were this owner's: the camera's next owner starts with none.
+    SqliteStatement(db_, "DELETE FROM camera_events WHERE camera_id = ?").bind(1, cameraId).step();
+    transaction.commit();
+    return true;
   }
 
   bool revokeCamera(const std::string& cameraId) override {
@@ -355,6 +360,97 @@ class SqliteStore final : public Store {
     q.bind(1, cameraId);
     targets.subscriptions = readSubscriptionsLocked(q);
     return targets;
+  }
+
+  // ---- Motion events ----
+  EventSaveOutcome saveEvent(const EventRecord& e) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
+    SqliteStatement known(db_, "SELECT 1 FROM camera_events WHERE camera_id = ? AND event_id = ?");
+    known.bind(1, e.cameraId).bind(2, e.eventId);
+    bool existed = known.step();
+    // Only under the camera's current owner; a known event keeps its kind and start.
+    SqliteStatement(db_,
+                    "INSERT INTO camera_events (camera_id, event_id, owner_id, kind, start_ms, "
+                    "end_ms, duration_ms, score, received_ms) SELECT id, ?, owner_id, ?, ?, ?, ?, "
+                    "?, ? FROM cameras WHERE id = ? AND owner_id IS NOT NULL AND revoked = 0 "
+                    "ON CONFLICT (camera_id, event_id) DO UPDATE SET "
+                    "end_ms = COALESCE(excluded.end_ms, end_ms), "
+                    "duration_ms = COALESCE(excluded.duration_ms, duration_ms), "
+                    "score = MAX(score, excluded.score)")
+        .bind(1, e.eventId)
+        .bind(2, e.kind)
+        .bind(3, e.startMs)
+        .bind(4, e.endMs)
+        .bind(5, e.durationMs)
+        .bindReal(6, e.score)
+        .bind(7, e.receivedAtMs)
+        .bind(8, e.cameraId)
+        .step();
+    if (db_.changes() != 1) return EventSaveOutcome::noOwner;
+    transaction.commit();
+    return existed ? EventSaveOutcome::updated : EventSaveOutcome::added;
+  }
+
+  std::optional<std::vector<EventRecord>> eventsOf(const std::string& cameraId, UserId user,
+                                                   const EventQuery& query) override {
+    std::lock_guard lock(mutex_);
+    SqliteStatement owner(db_, "SELECT 1 FROM cameras WHERE id = ? AND owner_id = ?");
+    owner.bind(1, cameraId).bind(2, user);
+    if (!owner.step()) return std::nullopt;
+    SqliteStatement q(db_,
+                      "SELECT camera_id, event_id, kind, start_ms, end_ms, duration_ms, score, "
+                      "received_ms FROM camera_events WHERE camera_id = ?1 AND owner_id = ?2 "
+                      "AND (?3 IS NULL OR start_ms >= ?3) AND (?4 IS NULL OR start_ms < ?4) "
+                      "AND (?5 IS NULL OR start_ms < ?5 OR (start_ms = ?5 AND event_id < ?6)) "
+                      "ORDER BY start_ms DESC, event_id DESC LIMIT ?7");
+    q.bind(1, cameraId)
+        .bind(2, user)
+        .bind(3, query.fromMs)
+        .bind(4, query.toMs)
+        .bind(5, query.beforeStartMs)
+        .bind(6, query.beforeEventId)
+        .bind(7, static_cast<std::int64_t>(query.limit));
+    std::vector<EventRecord> out;
+    while (q.step()) {
+      EventRecord e;
+      e.cameraId = q.text(0);
+      e.eventId = q.text(1);
+      e.kind = q.text(2);
+      e.startMs = q.integer(3);
+      e.endMs = q.optionalInteger(4);
+      e.durationMs = q.optionalInteger(5);
+      e.score = q.real(6);
+      e.receivedAtMs = q.integer(7);
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  int sweepEvents(std::int64_t olderThanMs, std::size_t keepPerCamera) override {
+    std::lock_guard lock(mutex_);
+    SqliteTransaction transaction(db_);
+    SqliteStatement(db_, "DELETE FROM camera_events WHERE start_ms < ?").bind(1, olderThanMs).step();
+    int removed = db_.changes();
+    // Only cameras over the cap are looked at row by row.
+    SqliteStatement over(db_,
+                         "SELECT camera_id FROM camera_events GROUP BY camera_id "
+                         "HAVING COUNT(*) > ?");
+    over.bind(1, static_cast<std::int64_t>(keepPerCamera));
+    std::vector<std::string> cameras;
+    while (over.step()) cameras.push_back(over.text(0));
+    for (const auto& camera : cameras) {
+      SqliteStatement(db_,
+                      "DELETE FROM camera_events WHERE camera_id = ?1 AND rowid IN (SELECT rowid "
+                      "FROM camera_events WHERE camera_id = ?1 ORDER BY start_ms DESC, "
+                      "event_id DESC LIMIT -1 OFFSET ?2)")
+          .bind(1, camera)
+          .bind(2, static_cast<std::int64_t>(keepPerCamera))
+          .step();
+      removed += db_.changes();
+    }
+    transaction.commit();
+    return removed;
   }
 
  private:

@@ -97,6 +97,37 @@ struct PushTargetsRecord {
   std::vector<PushSubscriptionRecord> subscriptions;
 };
 
+// ---- Motion events (issue 13): types of the events block at the end of Store ----
+
+// One event a camera reported (PROTOCOL.md `event`): metadata only, no picture, no video.
+// Times in milliseconds since the epoch, as the camera sent them.
+struct EventRecord {
+  std::string cameraId;
+  std::string eventId;  // the camera's own (names its clip on the camera): kept as sent
+  std::string kind;
+  std::int64_t startMs = 0;
+  std::optional<std::int64_t> endMs;  // set once the camera reported the end
+  std::optional<std::int64_t> durationMs;
+  double score = 0;
+  std::int64_t receivedAtMs = 0;  // when the server first heard of it
+};
+
+enum class EventSaveOutcome {
+  added,    // the first report of this event
+  updated,  // a later report of a known event (its end): end, duration, score updated
+  noOwner,  // the camera is unclaimed (or unknown, or revoked): nothing stored
+};
+
+// Which of a camera's events to list, newest first (by start, then ID).
+struct EventQuery {
+  std::optional<std::int64_t> fromMs;  // start >= from
+  std::optional<std::int64_t> toMs;    // start < to
+  // Keyset cursor: only events that come after (start, eventId) in newest-first order.
+  std::optional<std::int64_t> beforeStartMs;
+  std::string beforeEventId;
+  std::size_t limit = 50;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -162,6 +193,19 @@ class Store {
   // The owner's subscriptions that want news of this camera (empty when it has no owner or
   // the switch is off).
   virtual PushTargetsRecord pushTargetsFor(const std::string& cameraId) = 0;
+
+  // ---- Motion events (issue 13; schema migration 4) ----
+  // Stores a camera's event under its current owner, or updates the one with the same ID
+  // (end, duration, and the larger score; kind and start stay as first reported): a report
+  // repeated is harmless. An unclaimed camera's events are not stored. Unclaiming a camera
+  // deletes its events, so a new owner never sees the previous owner's.
+  virtual EventSaveOutcome saveEvent(const EventRecord& event) = 0;
+  // The camera's events for `user`; nullopt when `user` does not own the camera.
+  virtual std::optional<std::vector<EventRecord>> eventsOf(const std::string& cameraId, UserId user,
+                                                           const EventQuery& query) = 0;
+  // Retention: deletes events that started before `olderThanMs`, and each camera's oldest
+  // beyond its newest `keepPerCamera`. Returns how many went.
+  virtual int sweepEvents(std::int64_t olderThanMs, std::size_t keepPerCamera) = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode and applies every

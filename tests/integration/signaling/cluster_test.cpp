@@ -288,6 +288,36 @@ TEST_F(ClusterTest, ACameraClaimedOnOneNodeBecomesWatchableOnAnother) {
   EXPECT_EQ(nextMessage(*camera).value("session", ""), "session-2");
 }
 
+TEST_F(ClusterTest, ACamerasEventOnOneNodeReachesItsOwnersPageOnAnotherOnly) {
+  auto cams = node(0).provision(2);
+  auto ann = registerAccount(node(0), "ann", cams[0]);
+  auto bob = registerAccount(node(0), "bob", cams[1]);
+  auto annViewer = openViewer(node(1), ann);
+  auto bobViewer = openViewer(node(1), bob);
+  auto camera = openCamera(node(0), cams[0]);
+  expectStatus(*annViewer, cams[0].cameraId, true);
+  camera->send(json{{"type", "event"},
+                    {"id", "20261201-030405-678"},
+                    {"kind", "motion"},
+                    {"start", 1764558245678},
+                    {"score", 0.04}}
+                   .dump());
+  json pushed;
+  for (int i = 0; i < 10; ++i) {
+    pushed = nextMessage(*annViewer);
+    if (pushed.empty() || pushed.value("type", "") == "event") break;
+  }
+  EXPECT_EQ(pushed.value("type", ""), "event") << pushed.dump();
+  EXPECT_EQ(pushed.value("camera", ""), cams[0].cameraId);
+  EXPECT_EQ(pushed["event"].value("id", ""), "20261201-030405-678");
+  // Bob's page on the same node hears nothing of it.
+  for (int i = 0; i < 5; ++i) {
+    auto text = bobViewer->receive(std::chrono::milliseconds(300));
+    if (!text) break;
+    EXPECT_EQ(json::parse(*text, nullptr, false).value("type", ""), "status") << *text;
+  }
+}
+
 class ClusterSweepOff : public ClusterTest {
  protected:
   // The revocation sweep would close the sockets too, seconds later: keep it out of the way

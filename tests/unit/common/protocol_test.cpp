@@ -229,3 +229,20 @@ TEST(Protocol, SerializingTextThatIsNotUtf8NeverThrows) {
   ASSERT_NO_THROW(out = serialize(Bye{"sess-0001", bad}));
   EXPECT_TRUE(parseCameraMessage(out));
 }
+
+TEST(Protocol, EventNoticeToViewersRoundTrips) {
+  EventNotice notice{"sc-A", {"20261201-030405-678", "motion", 1764558245678, 1764558251230, 0.11}};
+  auto text = serialize(notice);
+  auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["type"], "event");
+  EXPECT_EQ(j["camera"], "sc-A");
+  EXPECT_EQ(j["event"]["durationMs"], 5552);
+  EXPECT_FALSE(j["event"].contains("type"));
+  auto p = parseServerToViewer(text);
+  ASSERT_TRUE(p) << p.error;
+  const auto& back = std::get<EventNotice>(*p.message);
+  EXPECT_EQ(back.camera, "sc-A");
+  EXPECT_EQ(back.event.id, "20261201-030405-678");
+  EXPECT_EQ(back.event.end, std::optional<std::int64_t>(1764558251230));
+  EXPECT_FALSE(parseServerToViewer(R"({"type":"event","camera":"sc-A","event":5})"));
+}

@@ -463,3 +463,138 @@ TEST_F(StoreTest, PushSubscriptionsAreKeptPerEndpointCappedAndDeletable) {
   EXPECT_EQ(endpointsOf(store->pushSubscriptionsOf(ann)),
             std::vector<std::string>{"https://push/4"});
 }
+
+// ---- Motion events ----
+namespace {
+EventRecord motion(const std::string& camera, const std::string& id, std::int64_t start,
+                   std::optional<std::int64_t> end = std::nullopt, double score = 0.1) {
+  EventRecord e;
+  e.cameraId = camera;
+  e.eventId = id;
+  e.kind = "motion";
+  e.startMs = start;
+  e.endMs = end;
+  if (end) e.durationMs = *end - start;
+  e.score = score;
+  e.receivedAtMs = start + 5;
+  return e;
+}
+std::vector<std::string> idsOf(const std::optional<std::vector<EventRecord>>& events) {
+  std::vector<std::string> out;
+  if (events) {
+    for (const auto& e : *events) out.push_back(e.eventId);
+  }
+  return out;
+}
+}  // namespace
+
+TEST_F(StoreTest, AnEventsSecondReportUpdatesItAndRepeatsAreHarmless) {
+  auto store = open();
+  auto ann = registerAnn(*store, "sc-A");
+  EXPECT_EQ(store->saveEvent(motion("sc-A", "20261201-030405-678", 1000, std::nullopt, 0.04)),
+            EventSaveOutcome::added);
+  EXPECT_EQ(store->saveEvent(motion("sc-A", "20261201-030405-678", 1000, std::nullopt, 0.04)),
+            EventSaveOutcome::updated);
+  auto end = motion("sc-A", "20261201-030405-678", 1000, 6552, 0.11);
+  end.kind = "other";  // kind and start stay as first reported
+  end.startMs = 999;
+  EXPECT_EQ(store->saveEvent(end), EventSaveOutcome::updated);
+  // A late repeat of the start changes nothing (the end stays, the larger score stays).
+  EXPECT_EQ(store->saveEvent(motion("sc-A", "20261201-030405-678", 1000, std::nullopt, 0.04)),
+            EventSaveOutcome::updated);
+
+  auto events = store->eventsOf("sc-A", ann, {});
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 1u);
+  const auto& e = events->front();
+  EXPECT_EQ(e.cameraId, "sc-A");
+  EXPECT_EQ(e.eventId, "20261201-030405-678");
+  EXPECT_EQ(e.kind, "motion");
+  EXPECT_EQ(e.startMs, 1000);
+  EXPECT_EQ(e.endMs, std::optional<std::int64_t>(6552));
+  EXPECT_EQ(e.durationMs, std::optional<std::int64_t>(5552));
+  EXPECT_DOUBLE_EQ(e.score, 0.11);
+  EXPECT_EQ(e.receivedAtMs, 1005);
+  // The same ID from another camera is another event.
+  store->addCamera("sc-B", 1);
+  ASSERT_EQ(store->claimCamera("sc-B", ann, "Garden"), ClaimOutcome::claimed);
+  EXPECT_EQ(store->saveEvent(motion("sc-B", "20261201-030405-678", 1000)), EventSaveOutcome::added);
+  EXPECT_EQ(idsOf(store->eventsOf("sc-A", ann, {})).size(), 1u);
+}
+
+TEST_F(StoreTest, EventsAreListedPerCameraNewestFirstAndOnlyToTheOwner) {
+  auto store = open();
+  auto ann = registerAnn(*store, "sc-A");
+  store->addCamera("sc-C", 1);
+  auto bob = store->registerUser("Bob", "h", "sc-C", "Bob's", session("h2")).user->id;
+  for (int i = 0; i < 5; ++i) store->saveEvent(motion("sc-A", "a" + std::to_string(i), 1000 + i));
+  store->saveEvent(motion("sc-A", "b", 1002));  // same start as a2: ordered by ID
+  store->saveEvent(motion("sc-C", "c0", 1003));
+
+  EXPECT_EQ(idsOf(store->eventsOf("sc-A", ann, {})),
+            (std::vector<std::string>{"a4", "a3", "b", "a2", "a1", "a0"}));
+  EXPECT_EQ(idsOf(store->eventsOf("sc-C", bob, {})), std::vector<std::string>{"c0"});
+  // Another account's camera: nothing, not even an empty list.
+  EXPECT_EQ(store->eventsOf("sc-A", bob, {}), std::nullopt);
+  EXPECT_EQ(store->eventsOf("sc-nope", ann, {}), std::nullopt);
+
+  EventQuery range;
+  range.fromMs = 1001;
+  range.toMs = 1004;
+  EXPECT_EQ(idsOf(store->eventsOf("sc-A", ann, range)),
+            (std::vector<std::string>{"a3", "b", "a2", "a1"}));
+  // Pages of two, each after the last of the one before.
+  EventQuery page;
+  page.limit = 2;
+  std::vector<std::string> all;
+  for (int i = 0; i < 5; ++i) {
+    auto got = store->eventsOf("sc-A", ann, page);
+    ASSERT_TRUE(got);
+    if (got->empty()) break;
+    for (const auto& e : *got) all.push_back(e.eventId);
+    page.beforeStartMs = got->back().startMs;
+    page.beforeEventId = got->back().eventId;
+  }
+  EXPECT_EQ(all, (std::vector<std::string>{"a4", "a3", "b", "a2", "a1", "a0"}));
+}
+
+TEST_F(StoreTest, ANewOwnerSeesNoneOfThePreviousOwnersEvents) {
+  auto store = open();
+  auto ann = registerAnn(*store, "sc-A");
+  store->addCamera("sc-C", 1);
+  auto bob = store->registerUser("Bob", "h", "sc-C", "Bob's", session("h2")).user->id;
+  EXPECT_EQ(store->saveEvent(motion("sc-A", "e1", 1000)), EventSaveOutcome::added);
+  ASSERT_TRUE(store->unclaimCamera("sc-A", ann));
+  // While unclaimed, a camera's events are not kept.
+  EXPECT_EQ(store->saveEvent(motion("sc-A", "e2", 2000)), EventSaveOutcome::noOwner);
+  ASSERT_EQ(store->claimCamera("sc-A", bob, "Bob's now"), ClaimOutcome::claimed);
+  auto events = store->eventsOf("sc-A", bob, {});
+  ASSERT_TRUE(events);
+  EXPECT_TRUE(events->empty());
+  EXPECT_EQ(store->eventsOf("sc-A", ann, {}), std::nullopt);
+  // The old ID again is a new event of the new owner's.
+  EXPECT_EQ(store->saveEvent(motion("sc-A", "e1", 3000)), EventSaveOutcome::added);
+  EXPECT_EQ(idsOf(store->eventsOf("sc-A", bob, {})), std::vector<std::string>{"e1"});
+  // Unknown and revoked cameras keep nothing.
+  EXPECT_EQ(store->saveEvent(motion("sc-nope", "e1", 3000)), EventSaveOutcome::noOwner);
+  ASSERT_TRUE(store->revokeCamera("sc-C"));
+  EXPECT_EQ(store->saveEvent(motion("sc-C", "e1", 3000)), EventSaveOutcome::noOwner);
+}
+
+TEST_F(StoreTest, EventRetentionByAgeAndPerCameraCap) {
+  auto store = open();
+  auto ann = registerAnn(*store, "sc-A");
+  store->addCamera("sc-B", 1);
+  ASSERT_EQ(store->claimCamera("sc-B", ann, "Garden"), ClaimOutcome::claimed);
+  for (int i = 0; i < 10; ++i) {
+    store->saveEvent(motion("sc-A", "a" + std::to_string(i), 1000 + i));
+    store->saveEvent(motion("sc-B", "b" + std::to_string(i), 2000 + i));
+  }
+  // Older than 1003 goes (a0..a2); then each camera keeps its newest 4.
+  EXPECT_EQ(store->sweepEvents(1003, 4), 3 + 3 + 6);
+  EXPECT_EQ(idsOf(store->eventsOf("sc-A", ann, {})),
+            (std::vector<std::string>{"a9", "a8", "a7", "a6"}));
+  EXPECT_EQ(idsOf(store->eventsOf("sc-B", ann, {})),
+            (std::vector<std::string>{"b9", "b8", "b7", "b6"}));
+  EXPECT_EQ(store->sweepEvents(1003, 4), 0);
+}

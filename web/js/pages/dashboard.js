@@ -5,7 +5,7 @@
 import { api, describeError } from '../api.js';
 import { addCameraDialog, removeCameraDialog, renameCameraDialog } from '../camera-dialogs.js';
 import { showConnectionState } from '../connection-banner.js';
-import { clearEvents, listenForPushedEvents, refreshBadges } from '../event-alerts.js';
+import { clearEvents, eventArrived, listenForPushedEvents, refreshBadges } from '../event-alerts.js';
 import { PushError, currentSubscription, pushSupported, registerServiceWorker, setCameraNotifications } from '../push.js';
 import { signaling } from '../signaling.js';
 import { $, describeLastSeen, el, renderTopBar, requireUser, statusPill, toast, urls } from '../ui.js';
@@ -193,6 +193,15 @@ live.addEventListener('status', (event) => {
   if (camera.online && !event.detail.online) camera.lastSeen = new Date().toISOString();
   camera.online = event.detail.online;
   render();
+});
+// A camera's motion event, pushed live over the page's WebSocket: toast and badge. `at` is
+// the start to the second, as the Web Push message has it, so that an event that comes both
+// ways counts once.
+live.addEventListener('cameraevent', (event) => {
+  const { camera: cameraId, event: motion } = event.detail;
+  const start = Number(motion.start);
+  const at = Number.isFinite(start) ? new Date(Math.floor(start / 1000) * 1000) : undefined;
+  eventArrived({ cameraId, cameraName: cameras.get(cameraId)?.name, at });
 });
 setInterval(() => {
   for (const [id, card] of cards) card.update(cameras.get(id));
