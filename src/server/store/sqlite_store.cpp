@@ -1,6 +1,8 @@
 // The SQLite implementation of Store: one connection in WAL mode, serialised by a mutex
 // (callers are worker-pool threads, never IO threads).
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "server/store/sqlite_connection.hpp"
 #include "server/store/sqlite_migrations.hpp"
@@ -28,10 +30,23 @@ CameraRecord readCamera(const SqliteStatement& row) {
   return c;
 }
 
+constexpr int kWalSwitchAttempts = 50;  // 20 ms apart: a second at most
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path) : db_(path) {
-    db_.execute("PRAGMA journal_mode = WAL");
+    // Switching a fresh file to WAL takes an exclusive lock and does not wait on the busy
+    // handler: two processes opening one new file at once (nodes sharing a file, tests) see
+    // "database is locked" for a moment. A bounded retry rides it out.
+    for (int attempt = 1;; ++attempt) {
+      try {
+        db_.execute("PRAGMA journal_mode = WAL");
+        break;
+      } catch (const StoreError&) {
+        if (attempt == kWalSwitchAttempts) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
     db_.execute("PRAGMA synchronous = NORMAL");
     db_.execute("PRAGMA foreign_keys = ON");
     migrate(db_);
@@ -107,8 +122,8 @@ class SqliteStore final : public Store {
     q.bind(1, user).bind(2, now);
     std::vector<SessionRecord> out;
     while (q.step()) {
-      out.push_back({q.integer(0), q.text(1), q.integer(2), q.optionalInteger(3), q.integer(4),
-                     q.text(5)});
+      out.push_back(
+          {q.integer(0), q.text(1), q.integer(2), q.optionalInteger(3), q.integer(4), q.text(5)});
     }
     return out;
   }
@@ -139,9 +154,10 @@ class SqliteStore final : public Store {
 
   std::optional<UserRecord> userForSession(const std::string& tokenHash, UnixTime now) override {
     std::lock_guard lock(mutex_);
-    SqliteStatement q(db_,
-                      "SELECT u.id, u.username, u.password_hash FROM sessions s "
-                      "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?");
+    SqliteStatement q(
+        db_,
+        "SELECT u.id, u.username, u.password_hash FROM sessions s "
+        "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?");
     q.bind(1, tokenHash).bind(2, now);
     if (!q.step()) return std::nullopt;
     return UserRecord{q.integer(0), q.text(1), q.text(2)};
@@ -188,8 +204,8 @@ class SqliteStore final : public Store {
 
   std::vector<CameraRecord> camerasOwnedBy(UserId user) override {
     std::lock_guard lock(mutex_);
-    SqliteStatement q(db_,
-                      std::string(kCameraColumns) + "WHERE c.owner_id = ? ORDER BY c.claimed_at, c.id");
+    SqliteStatement q(
+        db_, std::string(kCameraColumns) + "WHERE c.owner_id = ? ORDER BY c.claimed_at, c.id");
     q.bind(1, user);
     std::vector<CameraRecord> out;
     while (q.step()) out.push_back(readCamera(q));
@@ -319,9 +335,10 @@ class SqliteStore final : public Store {
     SqliteStatement owner(db_, "SELECT 1 FROM cameras WHERE id = ? AND owner_id = ?");
     owner.bind(1, cameraId).bind(2, user);
     if (!owner.step()) return false;
-    SqliteStatement(db_,
-                    "INSERT INTO camera_notifications (camera_id, user_id, enabled) VALUES (?, ?, ?) "
-                    "ON CONFLICT (camera_id, user_id) DO UPDATE SET enabled = excluded.enabled")
+    SqliteStatement(
+        db_,
+        "INSERT INTO camera_notifications (camera_id, user_id, enabled) VALUES (?, ?, ?) "
+        "ON CONFLICT (camera_id, user_id) DO UPDATE SET enabled = excluded.enabled")
         .bind(1, cameraId)
         .bind(2, user)
         .bind(3, static_cast<std::int64_t>(enabled ? 1 : 0))
@@ -430,7 +447,9 @@ class SqliteStore final : public Store {
   int sweepEvents(std::int64_t olderThanMs, std::size_t keepPerCamera) override {
     std::lock_guard lock(mutex_);
     SqliteTransaction transaction(db_);
-    SqliteStatement(db_, "DELETE FROM camera_events WHERE start_ms < ?").bind(1, olderThanMs).step();
+    SqliteStatement(db_, "DELETE FROM camera_events WHERE start_ms < ?")
+        .bind(1, olderThanMs)
+        .step();
     int removed = db_.changes();
     // Only cameras over the cap are looked at row by row.
     SqliteStatement over(db_,
