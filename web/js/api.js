@@ -73,6 +73,9 @@ export const api = {
   cameraNotifications: (id) => request('GET', `${cameraPath(id)}/notifications`),
   setCameraNotifications: (id, enabled) => request('PUT', `${cameraPath(id)}/notifications`, { enabled }),
   testNotification: (id) => request('POST', `${cameraPath(id)}/notifications/test`),
+  // The camera's events between two times (ms since the epoch), newest first.
+  cameraEvents: (id, from, to, limit = 500) =>
+    request('GET', `${cameraPath(id)}/events?from=${from}&to=${to}&limit=${limit}`),
 };
 
 // A message a person can act on, for errors that have no field of their own.

@@ -195,8 +195,9 @@ export function joinByEventId(events, clips) {
 
 // Renders a timeline of entries ({id, start, durationMs, clip?}) into `list`: one row each
 // with its time, duration and (when the camera has one) a thumbnail, and a play button when
-// the camera has the clip. `still(id)` gives a Blob; `onPlay(entry, clickedAt)` plays.
-export function renderTimeline(list, entries, { still, onPlay }) {
+// the camera has the clip. `still(id)` gives a Blob; `onPlay(entry, clickedAt)` plays;
+// `unavailable` says why an entry without a clip cannot be played.
+export function renderTimeline(list, entries, { still, onPlay, unavailable = 'The camera no longer has this clip.' }) {
   const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   list.replaceChildren();
   for (const entry of entries) {
@@ -226,7 +227,7 @@ export function renderTimeline(list, entries, { still, onPlay }) {
       }
     } else {
       button.disabled = true;
-      button.title = 'The camera no longer has this clip.';
+      button.title = unavailable;
     }
     item.append(button);
     list.append(item);

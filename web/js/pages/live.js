@@ -120,7 +120,10 @@ const clips = { client: null, blobUrl: null, loading: 0 };
 const clipsStatus = $('#clips-status');
 const clipVideo = $('#clip-video');
 $('#clips-day').value = todayString();
-$('#clips-day').addEventListener('change', () => loadClips());
+$('#clips-day').addEventListener('change', () => {
+  if (clips.client) loadClips();
+  else if (viewer.state === ViewerState.OFFLINE) clipsOffline();
+});
 
 function showClipsStatus(state, text, code = '') {
   clipsStatus.dataset.state = state;
@@ -128,21 +131,44 @@ function showClipsStatus(state, text, code = '') {
   clipsStatus.textContent = text;
 }
 
-function clipsOffline() {
-  clips.client = null;
-  $('#clips-list').replaceChildren();
-  showClipsStatus('offline', 'Camera offline: clips are on the camera. They can be listed and played when it is back online.');
+// The day's events the server has (times and durations, no pictures): listed even while
+// the camera is offline. None when the server cannot say.
+async function serverEvents(day) {
+  const { from, to } = dayRange(day);
+  try {
+    return (await api.cameraEvents(cameraId, from, to)).events
+      .map((e) => ({ id: e.id, start: e.start, durationMs: e.durationMs ?? 0 }));
+  } catch {
+    return [];
+  }
 }
 
-// Shows these events (ids, starts, durations: the camera's own list now; the server's event
-// list can be joined in by event ID, see joinByEventId) with the camera's clips.
+// The camera is offline: the server's events of the day, without clips, and a clear word why.
+async function clipsOffline() {
+  clips.client = null;
+  const load = ++clips.loading;
+  $('#clips-list').replaceChildren();
+  const offline = 'Camera offline: clips are on the camera. They can be played when it is back online.';
+  showClipsStatus('offline', offline);
+  const events = await serverEvents($('#clips-day').value || todayString());
+  if (load !== clips.loading) return;
+  renderTimeline($('#clips-list'), joinByEventId(events, []), {
+    still: () => Promise.reject(new Error('offline')),
+    onPlay: () => {},
+    unavailable: 'The camera is offline.',
+  });
+  showClipsStatus('offline', offline);
+}
+
+// Shows the server's events of the day joined by event ID with the camera's clips.
 function showTimeline(events, cameraClips) {
   const entries = joinByEventId(events, cameraClips);
   renderTimeline($('#clips-list'), entries, {
     still: (id) => clips.client ? clips.client.still(id) : Promise.reject(new Error('offline')),
     onPlay: (entry, clickedAt) => playClip(entry, clickedAt),
   });
-  showClipsStatus('ready', entries.length ? `${entries.length} clip${entries.length === 1 ? '' : 's'} on this day.` : 'No clips on this day.');
+  const playable = entries.filter((e) => e.clip).length;
+  showClipsStatus('ready', entries.length ? `${entries.length} event${entries.length === 1 ? '' : 's'} on this day, ${playable} with a clip on the camera.` : 'No events on this day.');
 }
 
 async function loadClips() {
@@ -153,9 +179,9 @@ async function loadClips() {
   showClipsStatus('loading', 'Loading the clips from the camera…');
   try {
     const { from, to } = dayRange(day);
-    const list = await client.list(from, to);
+    const [list, events] = await Promise.all([client.list(from, to), serverEvents(day)]);
     if (load !== clips.loading) return;
-    showTimeline([], list);
+    showTimeline(events, list);
     const wanted = new URLSearchParams(location.search).get('clip');
     if (wanted && load === 1) {
       const entry = list.find((c) => c.id === wanted) || { id: wanted, start: Date.now(), durationMs: 0 };
