@@ -48,6 +48,9 @@ bool same(const CameraEvent& a, const CameraEvent& b) {
   return a.id == b.id && a.kind == b.kind && a.start == b.start && a.end == b.end &&
          a.score == b.score;
 }
+bool same(const EventNotice& a, const EventNotice& b) {
+  return a.camera == b.camera && same(a.event, b.event);
+}
 bool same(const Status& a, const Status& b) {
   return a.camera == b.camera && a.online == b.online;
 }
