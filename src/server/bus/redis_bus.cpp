@@ -12,6 +12,8 @@
 #include <atomic>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -227,9 +229,35 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
   }
 
   // --- connection life ---
+  // hiredis resolves a host name with a blocking getaddrinfo: on an IO thread that would
+  // stall every connection of this node, so a name is resolved by Asio first.
   void connect(Link& link) {
     if (stopped || link.ac) return;
-    redisAsyncContext* ac = redisAsyncConnect(address.host.c_str(), address.port);
+    boost::system::error_code notAnAddress;
+    net::ip::make_address(address.host, notAnAddress);
+    if (!notAnAddress) {
+      connectTo(link, address.host);
+      return;
+    }
+    auto resolver = std::make_shared<net::ip::tcp::resolver>(strand);
+    auto self = shared_from_this();
+    resolver->async_resolve(
+        address.host, std::to_string(address.port),
+        net::bind_executor(strand, [self, resolver, &link](
+                                       boost::system::error_code ec,
+                                       net::ip::tcp::resolver::results_type results) {
+          if (self->stopped || link.ac) return;
+          if (ec || results.empty()) {
+            self->lost(link, "cannot resolve " + self->address.host + ": " +
+                                 (ec ? ec.message() : "no address"));
+            return;
+          }
+          self->connectTo(link, results.begin()->endpoint().address().to_string());
+        }));
+  }
+
+  void connectTo(Link& link, const std::string& ip) {
+    redisAsyncContext* ac = redisAsyncConnect(ip.c_str(), address.port);
     if (!ac || ac->err) {
       std::string why = ac ? ac->errstr : "out of memory";
       if (ac) redisAsyncFree(ac);
