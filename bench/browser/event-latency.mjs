@@ -7,12 +7,11 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { parseArgs, percentile, waitFor, writeJson } from './bench-common.mjs';
-import { CAMERA_BINARY, CHROMIUM_ARGS, REPO_ROOT, SERVER_BINARY, TEST_PASSWORD, uniqueUsername } from '../../tests/e2e/harness.mjs';
+import { CAMERA_BINARY, CHROMIUM_ARGS, REPO_ROOT, SERVER_BINARY, TEST_PASSWORD, uniqueUsername, freePort } from '../../tests/e2e/harness.mjs';
 import { makeBrowserKeys, startPushEndpoint } from '../../tests/e2e/push-endpoint.mjs';
 
 const { chromium } = createRequire(path.join(REPO_ROOT, 'tests/e2e/package.json'))('playwright-core');
@@ -20,15 +19,6 @@ const opts = parseArgs({ events: '10', json: 'event-latency.json' });
 const wanted = Number(opts.events);
 // Still 3 s, moving 2 s, quiet 1 s: an event about every 6 s.
 const MOTION = ['--test-motion', 'still:3,move:2', '--motion-quiet-period', '1'];
-
-async function freePort() {
-  const probe = net.createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seccam-bench-events-'));
 const children = [];

@@ -9,23 +9,13 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, SERVER_BINARY, TEST_PASSWORD, waitFor } from '../../tests/e2e/harness.mjs';
+import { REPO_ROOT, SERVER_BINARY, TEST_PASSWORD, waitFor, freePort } from '../../tests/e2e/harness.mjs';
 import { decryptPush, makeBrowserKeys, startPushEndpoint, verifyVapid } from '../../tests/e2e/push-endpoint.mjs';
 
 const N = Number(process.argv[2] || 100);
 const BROWSERS = Number(process.argv[3] || 20);
-
-async function freePort() {
-  const probe = net.createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 function stats(ms) {
   const sorted = [...ms].sort((a, b) => a - b);

@@ -10,22 +10,12 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ARTIFACTS_DIR, CAMERA_BINARY, REPO_ROOT, SERVER_BINARY, TEST_PASSWORD, waitFor, uniqueUsername } from './harness.mjs';
+import { ARTIFACTS_DIR, CAMERA_BINARY, REPO_ROOT, SERVER_BINARY, TEST_PASSWORD, waitFor, uniqueUsername, freePort } from './harness.mjs';
 import { makeBrowserKeys, verifyVapid, decryptPush, startPushEndpoint } from './push-endpoint.mjs';
 
 let dir, server, camera, origin, endpoint, cameras;
-
-async function freePort() {
-  const probe = net.createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function call(method, urlPath, { cookie, body } = {}) {
   const response = await fetch(`${origin}${urlPath}`, {

@@ -5,6 +5,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,16 @@ const UDP_BLOCK_TABLE = 'seccamudpblock';
 const TURN_RELAY_PORTS = [49152, 49252];
 const START_TIMEOUT_MS = 15000;
 const STOP_TIMEOUT_MS = 5000;
+// A free TCP port on 127.0.0.1 (for processes the tests start outside the namespace).
+export async function freePort() {
+  const probe = net.createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 export const TEST_PASSWORD = 'Correct-Horse-9';
 
 let namespaceCounter = 0;

@@ -8,24 +8,14 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT, SERVER_BINARY, TEST_PASSWORD, ARTIFACTS_DIR, waitFor, uniqueUsername } from './harness.mjs';
+import { REPO_ROOT, SERVER_BINARY, TEST_PASSWORD, ARTIFACTS_DIR, waitFor, uniqueUsername, freePort } from './harness.mjs';
 import { makeBrowserKeys, verifyVapid, decryptPush, startPushEndpoint } from './push-endpoint.mjs';
 
 const CONTACT = 'mailto:ops@seccam.test';
 let dir, server, origin, endpoint, cameras, annCookie;
 const gone = new Set(); // paths the push service answers 410 for
-
-async function freePort() {
-  const probe = net.createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function call(method, urlPath, { cookie, body } = {}) {
   const response = await fetch(`${origin}${urlPath}`, {
