@@ -17,8 +17,10 @@
 #include <thread>
 
 #include "camera_world.hpp"
+#include "process_stats.hpp"
 
 using namespace seccam::test;
+using namespace seccam::bench;
 
 namespace {
 constexpr int kViewerSteps[] = {1, 2, 4, 8, 16};
@@ -30,32 +32,6 @@ constexpr auto kSettle = std::chrono::seconds(2);
 constexpr auto kViewerStartTimeout = std::chrono::seconds(30);
 
 using Clock = std::chrono::steady_clock;
-
-// utime + stime of a process, in seconds.
-double cpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), {});
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; fields >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) {
-      stime = std::stoull(field);
-      break;
-    }
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-// Resident memory in MiB (VmRSS from /proc/<pid>/status).
-double rssMiB(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
-  }
-  return 0;
-}
 
 // The highest "depayloaded N" a --no-decode viewer printed.
 int framesReceived(const std::string& log) {
@@ -116,10 +92,10 @@ struct Bench {
     std::this_thread::sleep_for(kSettle);
     std::vector<int> framesBefore;
     for (auto& v : viewers) framesBefore.push_back(framesReceived(v.log()));
-    double cpuBefore = cpuSeconds(camera.pid());
+    double cpuBefore = toSeconds(processCpuNanos(camera.pid()));
     auto start = Clock::now();
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
-    double cpuAfter = cpuSeconds(camera.pid());
+    double cpuAfter = toSeconds(processCpuNanos(camera.pid()));
     auto end = Clock::now();
     for (std::size_t i = 0; i < viewers.size(); ++i) {
       // Read right after the window; the reports come every few frames.
@@ -128,7 +104,7 @@ struct Bench {
     double wall = std::chrono::duration<double>(end - start).count();
     for (auto& f : step.fps) f /= wall;
     step.cpuPercent = 100.0 * (cpuAfter - cpuBefore) / wall;
-    step.rss = rssMiB(camera.pid());
+    step.rss = toMebibytes(processRssBytes(camera.pid()));
     return step;
   }
 };
@@ -197,14 +173,14 @@ int main(int argc, char** argv) {
   std::vector<double> rssAfterLeaving;
   if (!bench.removeAllViewers()) return 1;
   std::this_thread::sleep_for(kSettle);
-  rssAfterLeaving.push_back(rssMiB(camera.pid()));
+  rssAfterLeaving.push_back(toMebibytes(processRssBytes(camera.pid())));
   for (int cycle = 0; cycle < kChurnCycles; ++cycle) {
     while (static_cast<int>(bench.viewers.size()) < kChurnViewers) {
       if (!bench.addViewer()) return 1;
     }
     if (!bench.removeAllViewers()) return 1;
     std::this_thread::sleep_for(kSettle);
-    rssAfterLeaving.push_back(rssMiB(camera.pid()));
+    rssAfterLeaving.push_back(toMebibytes(processRssBytes(camera.pid())));
   }
   std::printf(
       "RSS MiB with no viewers: after the 16 left %.1f; after each cycle of %d joining "

@@ -20,65 +20,15 @@
 #include <thread>
 
 #include "camera_world.hpp"
+#include "process_stats.hpp"
 
 using namespace seccam::test;
+using namespace seccam::bench;
 
 namespace {
 constexpr auto kSettle = std::chrono::seconds(3);
 constexpr auto kViewerStartTimeout = std::chrono::seconds(30);
 using Clock = std::chrono::steady_clock;
-
-double cpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), {});
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  unsigned long long utime = 0, stime = 0;
-  for (int i = 3; fields >> field; ++i) {
-    if (i == 14) utime = std::stoull(field);
-    if (i == 15) {
-      stime = std::stoull(field);
-      break;
-    }
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-// utime + stime of a process's threads whose name starts with `prefix` (GStreamer names a
-// queue's streaming thread "<queue>:src"), in seconds.
-double threadCpuSeconds(pid_t pid, const std::string& prefix) {
-  double total = 0;
-  std::error_code ec;
-  for (const auto& task : std::filesystem::directory_iterator(
-           "/proc/" + std::to_string(pid) + "/task", ec)) {
-    std::ifstream in(task.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), {});
-    auto open = stat.find('(');
-    auto close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    if (stat.compare(open + 1, prefix.size(), prefix) != 0) continue;
-    std::istringstream fields(stat.substr(close + 2));
-    std::string field;
-    unsigned long long utime = 0, stime = 0;
-    for (int i = 3; fields >> field; ++i) {
-      if (i == 14) utime = std::stoull(field);
-      if (i == 15) {
-        stime = std::stoull(field);
-        break;
-      }
-    }
-    total += static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  }
-  return total;
-}
-
-double rssMiB(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
-  }
-  return 0;
-}
 
 int framesReceived(const std::string& log) {
   int best = 0;
@@ -124,29 +74,30 @@ int main(int argc, char** argv) {
     }
   }
   // The moving step: an event starts 2 s into the window, lasts 3 s, its clip ends 5 s later.
-  std::string moving = "still:" + std::to_string(std::chrono::seconds(kSettle).count() + 2) +
-                       ",move:3,still:3600";
+  std::string moving =
+      "still:" + std::to_string(std::chrono::seconds(kSettle).count() + 2) + ",move:3,still:3600";
   const Config configs[] = {
       {"motion off (live view only)", {"--motion-enabled", "false"}},
       {"motion on, no clips", {"--recording-enabled", "false", "--test-motion", "none"}},
       {"motion and clips, still scene", {"--test-motion", "none"}},
       // A quiet period longer than the window: the clip is still being written at its end,
       // so its writer's thread is there to be read.
-      {"motion and clips, block moving",
-       {"--test-motion", moving, "--motion-quiet-period", "60"}},
+      {"motion and clips, block moving", {"--test-motion", moving, "--motion-quiet-period", "60"}},
   };
   CameraWorld world;
-  std::printf("camera 1280x720 at 30 fps, x264 2000 kbit/s, 1 receiver, pre-roll 5 s, %d s per "
-              "step\n",
-              seconds);
+  std::printf(
+      "camera 1280x720 at 30 fps, x264 2000 kbit/s, 1 receiver, pre-roll 5 s, %d s per "
+      "step\n",
+      seconds);
   std::printf("%-32s  CPU %%/core  motion  still  clips  writer  RSS MiB  fps   events  clips\n",
               "");
   std::vector<Result> results;
   int n = 0;
   for (const auto& config : configs) {
-    std::vector<std::string> args{"--width", "1280", "--height", "720", "--fps", "30",
-                                  "--bitrate", "2000", "--test-noise", "2", "--data",
-                                  world.dir() + "/data-" + std::to_string(n)};
+    std::vector<std::string> args{
+        "--width",      "1280", "--height",  "720",
+        "--fps",        "30",   "--bitrate", "2000",
+        "--test-noise", "2",    "--data",    world.dir() + "/data-" + std::to_string(n)};
     args.insert(args.end(), config.args.begin(), config.args.end());
     auto camera = world.startCamera(args, "camera" + std::to_string(n));
     if (!world.waitAuthenticated(camera)) {
@@ -161,18 +112,18 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(kSettle);
     int framesBefore = framesReceived(viewer.log());
-    double cpuBefore = cpuSeconds(camera.pid());
-    double motionBefore = threadCpuSeconds(camera.pid(), "motion:src");
-    double stillBefore = threadCpuSeconds(camera.pid(), "still:src");
-    double clipsBefore = threadCpuSeconds(camera.pid(), "clips:src");
-    double writerBefore = threadCpuSeconds(camera.pid(), "src:src");
+    double cpuBefore = toSeconds(processCpuNanos(camera.pid()));
+    double motionBefore = toSeconds(threadCpuNanos(camera.pid(), "motion:src"));
+    double stillBefore = toSeconds(threadCpuNanos(camera.pid(), "still:src"));
+    double clipsBefore = toSeconds(threadCpuNanos(camera.pid(), "clips:src"));
+    double writerBefore = toSeconds(threadCpuNanos(camera.pid(), "src:src"));
     auto start = Clock::now();
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
-    double cpuAfter = cpuSeconds(camera.pid());
-    double motionAfter = threadCpuSeconds(camera.pid(), "motion:src");
-    double stillAfter = threadCpuSeconds(camera.pid(), "still:src");
-    double clipsAfter = threadCpuSeconds(camera.pid(), "clips:src");
-    double writerAfter = threadCpuSeconds(camera.pid(), "src:src");
+    double cpuAfter = toSeconds(processCpuNanos(camera.pid()));
+    double motionAfter = toSeconds(threadCpuNanos(camera.pid(), "motion:src"));
+    double stillAfter = toSeconds(threadCpuNanos(camera.pid(), "still:src"));
+    double clipsAfter = toSeconds(threadCpuNanos(camera.pid(), "clips:src"));
+    double writerAfter = toSeconds(threadCpuNanos(camera.pid(), "src:src"));
     double wall = std::chrono::duration<double>(Clock::now() - start).count();
     Result r;
     r.name = config.name;
@@ -183,7 +134,7 @@ int main(int argc, char** argv) {
     // A writer's thread ends with its clip: what it used is gone from /proc then, so this
     // counts only writers still running at the end of the window (the window ends before).
     r.writerPercent = 100.0 * (writerAfter - writerBefore) / wall;
-    r.rss = rssMiB(camera.pid());
+    r.rss = toMebibytes(processRssBytes(camera.pid()));
     r.fps = (framesReceived(viewer.log()) - framesBefore) / wall;
     r.events = cameraEvents(camera, "motion_started").size();
     r.clips = cameraEvents(camera, "clip_saved").size();
@@ -211,10 +162,9 @@ int main(int argc, char** argv) {
           << ", \"motion_thread_percent\": " << r.motionPercent
           << ", \"still_thread_percent\": " << r.stillPercent
           << ", \"clips_thread_percent\": " << r.clipsPercent
-          << ", \"writer_thread_percent\": " << r.writerPercent
-          << ", \"rss_mib\": " << r.rss << ", \"viewer_fps\": " << r.fps
-          << ", \"events\": " << r.events << ", \"clips\": " << r.clips << "}"
-          << (i + 1 < results.size() ? "," : "") << "\n";
+          << ", \"writer_thread_percent\": " << r.writerPercent << ", \"rss_mib\": " << r.rss
+          << ", \"viewer_fps\": " << r.fps << ", \"events\": " << r.events
+          << ", \"clips\": " << r.clips << "}" << (i + 1 < results.size() ? "," : "") << "\n";
     }
     out << "  ]\n}\n";
   }

@@ -11,7 +11,23 @@ namespace seccam::bench {
 std::uint64_t processCpuNanos(pid_t pid) {
   std::uint64_t total = 0;
   std::error_code ec;
-  for (auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+  for (auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    std::uint64_t ns = 0;
+    if (in >> ns) total += ns;
+  }
+  return total;
+}
+
+std::uint64_t threadCpuNanos(pid_t pid, std::string_view prefix) {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream name(task.path() / "comm");
+    std::string comm;
+    if (!std::getline(name, comm) || comm.compare(0, prefix.size(), prefix) != 0) continue;
     std::ifstream in(task.path() / "schedstat");
     std::uint64_t ns = 0;
     if (in >> ns) total += ns;
