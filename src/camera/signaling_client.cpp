@@ -123,6 +123,9 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
     tlsContext.set_default_verify_paths();
     if (!caFile.empty()) tlsContext.load_verify_file(caFile);  // throws: a start-up error
     tlsContext.set_verify_mode(asio::ssl::verify_peer);
+    // The placement hint (PROTOCOL.md): the server keeps this connection on the thread of
+    // the viewers that name this camera. Camera IDs need no escaping in a URL.
+    url.target += (url.target.find('?') == std::string::npos ? "?camera=" : "&camera=") + cameraId;
   }
 
   template <typename F>

@@ -16,6 +16,7 @@
 #include "server/config/master_key.hpp"
 #include "server/http/http_context.hpp"
 #include "server/http/listener.hpp"
+#include "server/net/io_shards.hpp"
 #include "server/push/notifier.hpp"
 #include "server/signaling/hub.hpp"
 #include "server/store/open_store.hpp"
@@ -87,8 +88,11 @@ ConnectionLimiter::Limits connectionLimits(const ServerConfig& config, std::size
 int runServer(const ServerConfig& config) {
   auto fileLimit = raiseDescriptorLimit();
   ConnectionLimiter connections(connectionLimits(config, fileLimit));
-  // Created first, destroyed last: everything below may hold handles bound to it.
-  net::io_context io(config.ioThreads);
+  // Created first, destroyed last: everything below may hold handles bound to them. One
+  // io_context per IO thread (docs/IO-SHARDS.md); shard 0 runs the listener, the timers and
+  // the bus.
+  IoShards shards(config.ioThreads);
+  auto& io = shards.main();
   if (makePrivateDirectory(config.dataDir)) {
     spdlog::warn("data folder {} was readable by others: made private (0700)",
                  config.dataDir.string());
@@ -143,6 +147,7 @@ int runServer(const ServerConfig& config) {
 
   HubDependencies hubDeps;
   hubDeps.masterKey = masterKey;
+  hubDeps.shards = &shards;
   hubDeps.lookupCamera = [db, &workers](std::string cameraId, std::function<void(bool)> done) {
     workers.post([db, cameraId = std::move(cameraId), done = std::move(done)] {
       bool known = false;
@@ -258,7 +263,7 @@ int runServer(const ServerConfig& config) {
                       "'");
   }
   auto listener = std::make_shared<http::Listener>(
-      io, net::ip::tcp::endpoint(address, config.listenPort), context, tls.get());
+      shards, net::ip::tcp::endpoint(address, config.listenPort), context, tls.get());
   listener->run();
   if (redis) redis->start();
 
@@ -319,7 +324,7 @@ int runServer(const ServerConfig& config) {
     hub.shutdown();
     if (redis) redis->stop();
     graceTimer.expires_after(kShutdownGrace);
-    graceTimer.async_wait([&io](boost::system::error_code) { io.stop(); });
+    graceTimer.async_wait([&shards](boost::system::error_code) { shards.stop(); });
   });
 
   std::error_code fsError;
@@ -339,10 +344,7 @@ int runServer(const ServerConfig& config) {
                    ? std::string("no cap")
                    : std::to_string(connections.limits().perAddress));
 
-  std::vector<std::thread> threads;
-  for (int i = 1; i < config.ioThreads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : threads) t.join();
+  shards.run();
   // Queued store work (last-seen updates) finishes before the store closes.
   hashWorkers.join();
   workers.join();

@@ -24,14 +24,16 @@ class Signaling extends EventTarget {
   #retryTimer = null;
   #openedAt = 0;
   #stopped = false;
+  #camera = ''; // the camera this page is about: the server's placement hint
 
   state = SignalingState.CONNECTING;
   hello = null; // the latest hello message
   helloAt = 0; // performance.now() when it arrived
   cameras = new Map(); // camera ID -> {id, name, online, lastSeen}
 
-  constructor() {
+  constructor(camera = '') {
     super();
+    this.#camera = camera;
     // Leaving the page: the server sends the camera a bye for each session when this closes;
     // sessions say bye themselves first.
     // Sessions hear 'leaving' first (their bye still goes out), then the socket closes.
@@ -48,7 +50,10 @@ class Signaling extends EventTarget {
   connect() {
     if (this.#socket || this.#stopped) return;
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(`${scheme}//${location.host}/ws`);
+    // A page about one camera names it, so that the server keeps this connection on the same
+    // thread as the camera's (PROTOCOL.md "Placement hint"); it grants nothing.
+    const hint = this.#camera ? `?camera=${encodeURIComponent(this.#camera)}` : '';
+    const socket = new WebSocket(`${scheme}//${location.host}/ws${hint}`);
     this.#socket = socket;
     socket.addEventListener('open', () => {
       this.#openedAt = performance.now();
@@ -168,10 +173,11 @@ class Signaling extends EventTarget {
 
 let shared = null;
 
-// The page's signaling connection, opened on first use.
-export function signaling() {
+// The page's signaling connection, opened on first use. `camera`: the camera the page is
+// about, if any (only the first call's counts).
+export function signaling({ camera = '' } = {}) {
   if (!shared) {
-    shared = new Signaling();
+    shared = new Signaling(camera);
     shared.connect();
   }
   return shared;

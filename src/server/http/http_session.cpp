@@ -82,6 +82,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         admission_(ticket.admission),
         slot_(std::move(ticket.slot)) {}
 
+  auto executor() { return stream_.get_executor(); }
+
   void run() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       beast::get_lowest_layer(stream_).expires_after(kTlsHandshakeTimeout);
@@ -404,6 +406,14 @@ std::optional<ConnectionLimiter::Ticket> admit(const HttpContext& context,
   return ticket;
 }
 
+// The listener admits connections on its own thread; everything after runs on the thread of
+// the connection's shard (docs/IO-SHARDS.md).
+template <class Session>
+void runOnItsShard(std::shared_ptr<Session> session) {
+  auto executor = session->executor();
+  net::post(executor, [session = std::move(session)] { session->run(); });
+}
+
 void closeUnread(net::ip::tcp::socket& socket) {
   beast::error_code ignored;
   socket.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
@@ -416,9 +426,9 @@ void startPlainSession(net::ip::tcp::socket socket, std::shared_ptr<const HttpCo
   auto address = addressOf(socket);
   auto ticket = admit(*context, address);
   if (!ticket) return closeUnread(socket);
-  std::make_shared<HttpSession<PlainStream>>(std::move(context), std::move(address),
-                                             std::move(*ticket), std::move(socket))
-      ->run();
+  auto session = std::make_shared<HttpSession<PlainStream>>(
+      std::move(context), std::move(address), std::move(*ticket), std::move(socket));
+  runOnItsShard(std::move(session));
 }
 
 void startTlsSession(net::ip::tcp::socket socket, net::ssl::context& tls,
@@ -426,9 +436,9 @@ void startTlsSession(net::ip::tcp::socket socket, net::ssl::context& tls,
   auto address = addressOf(socket);
   auto ticket = admit(*context, address);
   if (!ticket) return closeUnread(socket);
-  std::make_shared<HttpSession<TlsStream>>(std::move(context), std::move(address),
-                                           std::move(*ticket), std::move(socket), tls)
-      ->run();
+  auto session = std::make_shared<HttpSession<TlsStream>>(
+      std::move(context), std::move(address), std::move(*ticket), std::move(socket), tls);
+  runOnItsShard(std::move(session));
 }
 
 }  // namespace seccam::server::http

@@ -2,9 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/strand.hpp>
-
 #include "server/http/http_session.hpp"
+#include "server/net/io_shards.hpp"
 
 namespace seccam::server::http {
 namespace net = boost::asio;
@@ -16,9 +15,13 @@ namespace {
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 }  // namespace
 
-Listener::Listener(net::io_context& io, const tcp::endpoint& endpoint,
+Listener::Listener(IoShards& shards, const tcp::endpoint& endpoint,
                    std::shared_ptr<const HttpContext> context, net::ssl::context* tls)
-    : io_(io), acceptor_(io), retryTimer_(io), context_(std::move(context)), tls_(tls) {
+    : shards_(shards),
+      acceptor_(shards.main()),
+      retryTimer_(shards.main()),
+      context_(std::move(context)),
+      tls_(tls) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(net::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -36,9 +39,10 @@ void Listener::stop() {
 }
 
 void Listener::acceptNext() {
-  // Each connection gets its own strand: its handlers never run concurrently.
-  acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](
-                                                    boost::system::error_code ec, tcp::socket socket) {
+  // Each connection lives on one shard, whose one thread runs all its handlers
+  // (docs/IO-SHARDS.md): no strand needed.
+  acceptor_.async_accept(shards_.next(), [self = shared_from_this()](boost::system::error_code ec,
+                                                                     tcp::socket socket) {
     if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (ec) {
       spdlog::warn("accept failed: {}; retrying in {} ms", ec.message(), kAcceptRetryDelay.count());
@@ -51,6 +55,8 @@ void Listener::acceptNext() {
     // Signaling messages are small and latency-bound: never hold them back for Nagle.
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    // Admitted here, in the order of accepting (the caps count every socket at once); the
+    // session then runs on its own shard's thread.
     if (self->tls_) {
       startTlsSession(std::move(socket), *self->tls_, self->context_);
     } else {

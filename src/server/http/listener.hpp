@@ -11,14 +11,19 @@ namespace boost::asio::ssl {
 class context;
 }
 
+namespace seccam::server {
+class IoShards;
+}
+
 namespace seccam::server::http {
 
 struct HttpContext;
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  // Binds at once; throws boost::system::system_error when the address is unusable.
-  Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+  // Binds at once; throws boost::system::system_error when the address is unusable. Accepts
+  // on the main shard and gives each connection to the next shard in turn.
+  Listener(IoShards& shards, const boost::asio::ip::tcp::endpoint& endpoint,
            std::shared_ptr<const HttpContext> context, boost::asio::ssl::context* tls);
 
   void run();
@@ -28,7 +33,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void acceptNext();
 
-  boost::asio::io_context& io_;
+  IoShards& shards_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retryTimer_;  // after a failed accept (e.g. out of descriptors)
   std::shared_ptr<const HttpContext> context_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace seccam::server {
 
@@ -14,6 +15,8 @@ struct HubStats {
   std::uint64_t cameraAuthFailures = 0;
   std::uint64_t protocolErrors = 0;
   std::uint64_t slowPeersDropped = 0;  // write queue full: the peer read too slowly
+  // Open WebSockets on each IO thread (docs/IO-SHARDS.md): how well placement spreads them.
+  std::vector<std::uint64_t> websocketsPerIoThread;
 };
 
 }  // namespace seccam::server

@@ -41,6 +41,13 @@ std::string Metrics::render(const HubStats& live, std::uint64_t openConnections)
   gauge(out, "seccam_slow_peers_dropped_total",
         "WebSocket peers dropped for reading too slowly (write queue full).", "counter",
         live.slowPeersDropped);
+  out +=
+      "# HELP seccam_io_thread_websockets Open WebSockets on each IO thread.\n"
+      "# TYPE seccam_io_thread_websockets gauge\n";
+  for (std::size_t i = 0; i < live.websocketsPerIoThread.size(); ++i) {
+    out += fmt::format("seccam_io_thread_websockets{{thread=\"{}\"}} {}\n", i,
+                       live.websocketsPerIoThread[i]);
+  }
   gauge(out, "seccam_sign_in_failures_total", "Failed sign-ins.", "counter",
         signInFailures_.load(std::memory_order_relaxed));
   gauge(out, "seccam_claim_failures_total", "Failed camera claims.", "counter",

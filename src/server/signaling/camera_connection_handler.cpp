@@ -146,7 +146,7 @@ void CameraConnectionHandler::onDroppedTooSlow(SignalingConnection&) {
 void CameraConnectionHandler::onClose(SignalingConnection& connection) {
   closed_ = true;
   if (state_ == State::authenticated) core_->cameraLeft(connection.id());
-  core_->forget(connection.id());
+  core_->forget(connection);
 }
 
 }  // namespace seccam::server

@@ -2,6 +2,10 @@
 // right role, and forwards the HTTP API's notifications to the shared state.
 #include "server/signaling/hub.hpp"
 
+#include <string_view>
+
+#include "common/identity.hpp"
+#include "server/net/io_shards.hpp"
 #include "server/signaling/camera_connection_handler.hpp"
 #include "server/signaling/hub_core.hpp"
 #include "server/signaling/viewer_connection_handler.hpp"
@@ -15,11 +19,52 @@ struct Hub::State {
 
 namespace {
 
+// The camera an upgrade request names for placement (PROTOCOL.md, "Placement hint"): the
+// `camera` query parameter when it is a well-formed camera ID, else empty. It decides only
+// which shard the connection lives on, never what it may do.
+std::string_view placementHint(std::string_view target) {
+  auto query = target.find('?');
+  if (query == std::string_view::npos) return {};
+  constexpr std::string_view kKey = "camera=";
+  for (auto rest = target.substr(query + 1); !rest.empty();) {
+    auto amp = rest.find('&');
+    auto pair = rest.substr(0, amp);
+    if (pair.starts_with(kKey)) {
+      auto id = pair.substr(kKey.size());
+      return identity::isValidCameraId(id) ? id : std::string_view{};
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+// The shard a plain connection moves to: its camera's, when the upgrade names one.
+boost::asio::io_context* homeOf(const HubCore& core, const HttpRequest& request) {
+  auto* shards = core.deps().shards;
+  if (!shards || shards->size() < 2) return nullptr;
+  auto camera = placementHint(std::string_view(request.target().data(), request.target().size()));
+  return camera.empty() ? nullptr : &shards->forCamera(camera);
+}
+
 template <class Stream>
 void startSession(const std::shared_ptr<HubCore>& core, Stream&& stream, HttpRequest&& request,
                   std::unique_ptr<ConnectionHandler> handler, ConnectionLimiter::Slot&& slot) {
-  auto connection = makeWebSocketSession(std::move(stream), std::move(request), std::move(handler),
-                                         core->limits(), core->nextConnectionId(), std::move(slot));
+  std::shared_ptr<SignalingConnection> connection;
+  auto* shards = core->deps().shards;
+  auto& accepted = static_cast<boost::asio::io_context&>(
+      boost::asio::query(stream.get_executor(), boost::asio::execution::context));
+  boost::asio::io_context* home = nullptr;
+  if constexpr (std::is_same_v<std::decay_t<Stream>, PlainStream>) {
+    home = homeOf(*core, request);
+    connection = makeWebSocketSession(std::move(stream), std::move(request), std::move(handler),
+                                      core->limits(), core->nextConnectionId(), std::move(slot),
+                                      home);
+  } else {
+    connection = makeWebSocketSession(std::move(stream), std::move(request), std::move(handler),
+                                      core->limits(), core->nextConnectionId(), std::move(slot));
+  }
+  if (shards) connection->setShard(static_cast<std::uint16_t>(shards->indexOf(home ? *home : accepted)));
   // After shutdown the connection is dropped here (its socket closes with it).
   if (core->track(connection)) connection->start();
 }

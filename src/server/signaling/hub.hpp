@@ -27,6 +27,8 @@ class RedisBus;
 
 namespace seccam::server {
 
+class IoShards;
+
 struct HubDependencies {
   // 32-byte fleet master key: device key K = HMAC-SHA256(master key, camera ID).
   std::vector<std::uint8_t> masterKey;
@@ -49,6 +51,9 @@ struct HubDependencies {
   // The bus of a deployment of several nodes (docs/BUS.md); null: this node is alone and the
   // hub makes no bus calls at all. Subscribed by the hub; started by the caller afterwards.
   bus::RedisBus* bus = nullptr;
+  // The server's IO shards (docs/IO-SHARDS.md): a plain WebSocket whose upgrade names a
+  // camera (`?camera=`) moves to that camera's shard. Null: connections stay where accepted.
+  IoShards* shards = nullptr;
 };
 
 // What the HTTP layer knows about a signed-in viewer when it hands the upgrade over.
@@ -74,8 +79,9 @@ class Hub {
 
   // Take over an HTTP connection whose upgrade request has been read (and, for viewers,
   // authenticated and Origin-checked). The hub completes the WebSocket handshake. The
-  // stream's executor must belong to a boost::asio::io_context; each connection then runs on
-  // a strand of its own there, so any number of IO threads may run that io_context.
+  // stream's executor must belong to a boost::asio::io_context run by one thread (a shard);
+  // the connection's handlers then all run on that thread (or on its camera's shard, see
+  // HubDependencies::shards).
   // `slot` is the connection's place under the connection caps, kept while it is open.
   void acceptViewer(PlainStream stream, HttpRequest request, ViewerIdentity viewer,
                     ConnectionLimiter::Slot slot = {});

@@ -2,7 +2,7 @@
 // (who holds each one, newest wins by epoch), forwarding of session messages to the node of
 // the other end, and the API's ownership and sign-out events. A connection of another node
 // is a RemoteConnection in this node's routing table, so every refusal is decided by the same
-// table code as on one node. Everything here runs on the bus's strand or under mutex_.
+// table code as on one node. Everything here runs on the bus's strand (on shard 0) or under mutex_.
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>

@@ -6,6 +6,7 @@
 
 #include "common/crypto.hpp"
 #include "server/bus/redis_bus.hpp"
+#include "server/net/io_shards.hpp"
 
 #include <algorithm>
 #include <type_traits>
@@ -64,18 +65,23 @@ const char* messageName(const protocol::Quality&) { return "quality"; }
 HubCore::HubCore(HubDependencies deps, SignalingLimits limits)
     : deps_(std::move(deps)), limits_(limits), table_(limits.maxSessionsPerViewer) {
   if (deps_.bus) nodeId_ = crypto::toHex(crypto::randomBytes(8));
+  if (deps_.shards) shardCount_ = deps_.shards->size();
+  perShard_ = std::make_unique<std::atomic<std::uint64_t>[]>(shardCount_);
 }
 
 bool HubCore::track(const std::shared_ptr<SignalingConnection>& connection) {
   std::lock_guard lock(mutex_);
   if (shuttingDown_) return false;
   connections_.emplace(connection->id(), connection);
+  perShard_[connection->shard() % shardCount_].fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
-void HubCore::forget(ConnectionId id) {
+void HubCore::forget(const SignalingConnection& connection) {
   std::lock_guard lock(mutex_);
-  connections_.erase(id);
+  if (connections_.erase(connection.id()) > 0) {
+    perShard_[connection.shard() % shardCount_].fetch_sub(1, std::memory_order_relaxed);
+  }
 }
 
 HubCore::ConnectionPtr HubCore::find(ConnectionId id) const {
@@ -313,7 +319,7 @@ void HubCore::cameraJoined(SignalingConnection& camera, const std::string& camer
     camera.close(protocol::CloseCode::Replaced, "replaced by a newer connection");
     return;
   }
-  // Queued before any offer can reach this connection (we are on its strand).
+  // Queued before any offer can reach this connection (we are on its thread).
   protocol::Welcome welcome;
   if (deps_.iceServers) welcome.iceServers = deps_.iceServers(cameraId);
   camera.send(protocol::serialize(welcome));
@@ -512,6 +518,9 @@ HubStats HubCore::stats() const {
   s.cameraAuthFailures = authFailures_.load(std::memory_order_relaxed);
   s.protocolErrors = protocolErrors_.load(std::memory_order_relaxed);
   s.slowPeersDropped = slowPeersDropped_.load(std::memory_order_relaxed);
+  for (std::size_t i = 0; i < shardCount_; ++i) {
+    s.websocketsPerIoThread.push_back(perShard_[i].load(std::memory_order_relaxed));
+  }
   return s;
 }
 

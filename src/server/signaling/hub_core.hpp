@@ -1,6 +1,6 @@
 // The hub's shared state: the routing table and the live connections under one mutex, the
 // counters, and the delivery of routed messages. Connections are looked up under the lock
-// and sent to outside it (each send goes to that connection's strand).
+// and sent to outside it (at once on the connection's own IO thread, else posted there).
 #pragma once
 
 #include <atomic>
@@ -52,7 +52,7 @@ class HubCore : public std::enable_shared_from_this<HubCore> {
   ConnectionId nextConnectionId() { return ++lastConnectionId_; }
   // false after shutdown(): the connection must not start.
   bool track(const std::shared_ptr<SignalingConnection>& connection);
-  void forget(ConnectionId id);
+  void forget(const SignalingConnection& connection);
 
   // A viewer connection opened: returns its hello (to be sent first).
   // Nothing when the identity's camera list is too old to bring up to date (see RoutingTable).
@@ -205,6 +205,8 @@ class HubCore : public std::enable_shared_from_this<HubCore> {
   std::atomic<std::uint64_t> protocolErrors_{0};
   std::atomic<std::uint64_t> slowPeersDropped_{0};
   std::atomic<std::uint64_t> eventsDropped_{0};
+  std::unique_ptr<std::atomic<std::uint64_t>[]> perShard_;  // open WebSockets on each shard
+  std::size_t shardCount_ = 1;
 };
 
 }  // namespace seccam::server

@@ -1,5 +1,5 @@
 // One signaling WebSocket as the hub's logic sees it (no Beast here): send, close, run on
-// its strand, and a deadline. ConnectionHandler is what a connection reports to.
+// its IO thread (shard), and a deadline. ConnectionHandler is what a connection reports to.
 #pragma once
 
 #include <chrono>
@@ -24,6 +24,9 @@ class SignalingConnection : public std::enable_shared_from_this<SignalingConnect
   SignalingConnection& operator=(const SignalingConnection&) = delete;
 
   ConnectionId id() const { return id_; }
+  // The IO thread (shard) it lives on, as the hub counts it (0 without shards).
+  std::uint16_t shard() const { return shard_; }
+  void setShard(std::uint16_t shard) { shard_ = shard; }
   // A stand-in for a connection on another node (docs/BUS.md): the hub forwards to it over
   // the bus instead of sending.
   virtual bool isRemote() const { return false; }
@@ -31,14 +34,14 @@ class SignalingConnection : public std::enable_shared_from_this<SignalingConnect
   // Completes the WebSocket handshake and starts reading.
   virtual void start() = 0;
   // Queues a text message. Any thread; in order per calling thread; on the connection's own
-  // strand it is queued before the call returns.
+  // thread (its shard's) it is queued, and written when it can be, before the call returns.
   virtual void send(SharedText text) = 0;
   void send(std::string text) { send(std::make_shared<const std::string>(std::move(text))); }
   // Sends the close frame after what is already queued; later sends are dropped. Any thread.
   virtual void close(protocol::CloseCode code, std::string reason = {}) = 0;
-  // Runs `work` on the connection's strand. Any thread.
+  // Runs `work` on the connection's thread, later. Any thread.
   virtual void post(std::function<void()> work) = 0;
-  // Calls `expired` on the strand after `delay` unless the connection ended first. One
+  // Calls `expired` on its thread after `delay` unless the connection ended first. One
   // deadline per connection. Strand only.
   virtual void startDeadline(std::chrono::steady_clock::duration delay,
                              std::function<void()> expired) = 0;
@@ -46,9 +49,10 @@ class SignalingConnection : public std::enable_shared_from_this<SignalingConnect
 
  private:
   ConnectionId id_;
+  std::uint16_t shard_ = 0;
 };
 
-// The role of a connection (camera or viewer). Every call comes on the connection's strand.
+// The role of a connection (camera or viewer). Every call comes on the connection's thread.
 class ConnectionHandler {
  public:
   virtual ~ConnectionHandler() = default;

@@ -11,14 +11,16 @@ ViewerConnectionHandler::ViewerConnectionHandler(std::shared_ptr<HubCore> core,
 
 void ViewerConnectionHandler::onOpen(SignalingConnection& connection) {
   auto hello = core_->viewerJoined(connection.id(), identity_);
-  identity_.cameras = {};  // the hub keeps the list from here on (and its memory goes)
+  // The hub keeps the camera list and the session hash from here on (their memory goes).
+  identity_.cameras = {};
+  identity_.sessionHash = {};
   if (!hello) {
     // Its camera list is older than the hub remembers: the page reconnects and reads anew.
     connection.close(protocol::CloseCode::GoingAway, "try again");
     return;
   }
   joined_ = true;
-  connection.send(protocol::serialize(*hello));  // first: we are on the connection's strand
+  connection.send(protocol::serialize(*hello));  // first: we are on the connection's thread
   spdlog::debug("viewer {}: connected (connection {})", identity_.username, connection.id());
 }
 
@@ -47,7 +49,7 @@ void ViewerConnectionHandler::onDroppedTooSlow(SignalingConnection&) {
 
 void ViewerConnectionHandler::onClose(SignalingConnection& connection) {
   if (joined_) core_->viewerLeft(connection.id());
-  core_->forget(connection.id());
+  core_->forget(connection);
   spdlog::debug("viewer {}: disconnected (connection {})", identity_.username, connection.id());
 }
 

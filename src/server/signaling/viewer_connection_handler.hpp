@@ -21,7 +21,7 @@ class ViewerConnectionHandler final : public ConnectionHandler {
 
  private:
   std::shared_ptr<HubCore> core_;
-  ViewerIdentity identity_;  // its camera list is handed to the hub on open
+  ViewerIdentity identity_;  // its camera list and session hash are handed to the hub on open
   bool joined_ = false;
 };
 

@@ -1,5 +1,5 @@
-// The WebSocket session: one connection's I/O on its own strand (after Beast's chat-multi
-// and advanced server-flex examples). Accepts the upgrade, reads message by message, keeps
+// The WebSocket session: one connection's I/O on its shard's one thread (after Beast's
+// chat-multi and advanced server-flex examples; docs/IO-SHARDS.md). Accepts the upgrade, reads message by message, keeps
 // one write in flight with a bounded queue, rate-limits what the peer sends, and pings.
 #include "server/signaling/websocket_session.hpp"
 
@@ -10,9 +10,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
+#include <algorithm>
+#include <bit>
 #include <variant>
 #include <vector>
 
@@ -31,13 +32,17 @@ namespace websocket = beast::websocket;
 // The upgrade and the closing handshake must each finish within this time.
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr const char* kServerName = "seccam-server";
-// A message is read in pieces of at most this size: Beast prepares room for the next piece as
-// soon as a read is pending, which on an idle connection is all the time (async_read would
-// hold 1.5 KiB there). Most signaling messages fit in one piece.
+// A message is read in pieces: Beast prepares room for the next piece as soon as a read is
+// pending, which on an idle connection is all the time (async_read would hold 1.5 KiB
+// there). The first piece of a message is sized after the connection's previous message
+// (the power of two that held it, between these bounds), so that a connection that never
+// sends (a dashboard, most idle connections) holds 64 bytes, and one that relays candidates
+// reads each in one piece; the rest of a longer message is read in pieces of the larger size.
+constexpr std::size_t kSmallestPieceBytes = 64;
 constexpr std::size_t kReadPieceBytes = 512;
-// A read buffer grown past this by one large message (an SDP, a flood) is given back, so that
-// many idle connections stay small.
-constexpr std::size_t kKeptReadBufferBytes = 1024;
+// A read buffer grown past twice the next first piece (by one large message: an SDP, a
+// flood) is given back, so that many idle connections stay small.
+constexpr std::size_t kKeptReadBufferFactor = 2;
 
 // Beast closes an oversized message itself, with the code PROTOCOL.md names.
 static_assert(protocol::value(protocol::CloseCode::TooBig) == websocket::close_code::too_big);
@@ -54,9 +59,12 @@ using Outgoing = std::variant<SharedText, CloseFrame>;
 // for every pending operation.
 using PlainSocket = net::basic_stream_socket<net::ip::tcp, net::io_context::executor_type>;
 
-PlainSocket toPlainSocket(PlainStream&& stream) {
-  auto& io =
-      static_cast<net::io_context&>(net::query(stream.get_executor(), net::execution::context));
+// `home`: the shard the connection is to live on (its descriptor moves there), else the one
+// it was accepted on.
+PlainSocket toPlainSocket(PlainStream&& stream, net::io_context* home) {
+  auto& io = home ? *home
+                  : static_cast<net::io_context&>(
+                        net::query(stream.get_executor(), net::execution::context));
   auto socket = stream.release_socket();
   beast::error_code ec;
   auto protocol = socket.local_endpoint(ec).protocol();
@@ -94,8 +102,8 @@ class OutgoingQueue {
   std::size_t head_ = 0;
 };
 
-// Every connection gets a strand of its own on the server's io_context, whatever executor the
-// stream came with: Beast's timers then run on that strand too.
+// The shard (io_context) a stream's I/O runs on: one thread runs it, so the connection needs
+// no strand.
 template <class Stream>
 net::io_context& ioContextOf(Stream& stream) {
   return static_cast<net::io_context&>(net::query(stream.get_executor(), net::execution::context));
@@ -119,7 +127,7 @@ class WebSocketSession final : public SignalingConnection {
                    std::unique_ptr<ConnectionHandler> handler, const SignalingLimits& limits,
                    ConnectionId id, ConnectionLimiter::Slot&& slot)
       : SignalingConnection(id),
-        strand_(net::make_strand(ioContextOf(stream))),
+        executor_(ioContextOf(stream).get_executor()),
         ws_(std::move(stream)),
         request_(std::make_unique<HttpRequest>(std::move(request))),
         handler_(std::move(handler)),
@@ -128,28 +136,28 @@ class WebSocketSession final : public SignalingConnection {
         slot_(std::move(slot)) {}
 
   void start() override {
-    net::dispatch(strand_, [self = self()] { self->doAccept(); });
+    net::dispatch(executor_, [self = self()] { self->doAccept(); });
   }
 
   void send(SharedText text) override {
-    net::dispatch(strand_, [self = self(), text = std::move(text)]() mutable {
+    net::dispatch(executor_, [self = self(), text = std::move(text)]() mutable {
       self->enqueue(std::move(text));
     });
   }
 
   void close(protocol::CloseCode code, std::string reason) override {
-    net::dispatch(strand_, [self = self(), code, reason = std::move(reason)]() mutable {
+    net::dispatch(executor_, [self = self(), code, reason = std::move(reason)]() mutable {
       self->enqueue(CloseFrame{code, std::move(reason)});
     });
   }
 
-  void post(std::function<void()> work) override { net::post(strand_, std::move(work)); }
+  void post(std::function<void()> work) override { net::post(executor_, std::move(work)); }
 
   void startDeadline(Clock::duration delay, std::function<void()> expired) override {
-    if (!deadline_) deadline_ = std::make_unique<net::steady_timer>(strand_);
+    if (!deadline_) deadline_ = std::make_unique<net::steady_timer>(executor_);
     deadline_->expires_after(delay);
     deadline_->async_wait(net::bind_executor(
-        strand_, [self = self(), expired = std::move(expired)](beast::error_code ec) {
+        executor_, [self = self(), expired = std::move(expired)](beast::error_code ec) {
           if (ec || self->finished_) return;
           expired();
         }));
@@ -178,7 +186,7 @@ class WebSocketSession final : public SignalingConnection {
       response.set(http::field::server, kServerName);
     }));
     ws_.read_message_max(limits_.maxMessageBytes);
-    ws_.async_accept(*request_, net::bind_executor(strand_, [self = self()](beast::error_code ec) {
+    ws_.async_accept(*request_, net::bind_executor(executor_, [self = self()](beast::error_code ec) {
       self->onAccept(ec);
     }));
   }
@@ -197,9 +205,9 @@ class WebSocketSession final : public SignalingConnection {
 
   void doRead() {
     ws_.async_read_some(
-        buffer_, kReadPieceBytes,
+        buffer_, buffer_.size() == 0 ? firstPieceBytes_ : kReadPieceBytes,
         net::bind_executor(
-            strand_, [self = self()](beast::error_code ec, std::size_t) { self->onRead(ec); }));
+            executor_, [self = self()](beast::error_code ec, std::size_t) { self->onRead(ec); }));
   }
 
   void onRead(beast::error_code ec) {
@@ -218,8 +226,10 @@ class WebSocketSession final : public SignalingConnection {
     }
     // Once we are closing, what the peer still sends is read (to see its close) and dropped.
     if (!closeQueued_) deliver();
+    firstPieceBytes_ = static_cast<std::uint16_t>(
+        std::clamp(std::bit_ceil(buffer_.size()), kSmallestPieceBytes, kReadPieceBytes));
     buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > kKeptReadBufferBytes) buffer_.shrink_to_fit();
+    if (buffer_.capacity() > kKeptReadBufferFactor * firstPieceBytes_) buffer_.shrink_to_fit();
     doRead();
   }
 
@@ -244,7 +254,8 @@ class WebSocketSession final : public SignalingConnection {
   }
 
   void enqueue(Outgoing item) {
-    if (finished_ || closeQueued_) return;
+    // Dropped (aborted) already: nothing more can go out, and the drop was counted once.
+    if (finished_ || closeQueued_ || aborted_) return;
     if (!opened_) {
       // Still in the handshake (e.g. shutdown right after the upgrade): nothing to send yet,
       // and a close is simply dropping the connection.
@@ -266,7 +277,7 @@ class WebSocketSession final : public SignalingConnection {
   void doWrite() {
     writing_ = true;
     auto onDone = net::bind_executor(
-        strand_, [self = self()](beast::error_code ec, std::size_t = 0) { self->onWrite(ec); });
+        executor_, [self = self()](beast::error_code ec, std::size_t = 0) { self->onWrite(ec); });
     if (auto* text = std::get_if<SharedText>(&queue_.front())) {
       ws_.text(true);
       ws_.async_write(net::buffer(**text), std::move(onDone));
@@ -312,12 +323,17 @@ class WebSocketSession final : public SignalingConnection {
     handler_->onClose(*this);
   }
 
-  net::strand<net::io_context::executor_type> strand_;
-  websocket::stream<Stream> ws_;
+  // The shard's executor: dispatch() runs at once on the shard's thread and posts from any
+  // other, so a relay between two connections of one shard writes within the read handler.
+  net::io_context::executor_type executor_;
+  // Without permessage-deflate support (never offered: signaling messages are small), which
+  // leaves its state out of every connection.
+  websocket::stream<Stream, false> ws_;
   std::unique_ptr<HttpRequest> request_;  // the upgrade request, until the handshake is done
   std::unique_ptr<ConnectionHandler> handler_;
   const SignalingLimits& limits_;  // the hub's, which every handler keeps alive
   beast::flat_buffer buffer_;
+  std::uint16_t firstPieceBytes_ = kSmallestPieceBytes;
   OutgoingQueue queue_;
   bool opened_ = false;  // the WebSocket handshake completed
   bool writing_ = false;
@@ -334,9 +350,10 @@ class WebSocketSession final : public SignalingConnection {
 
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     PlainStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
-    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot) {
+    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot,
+    net::io_context* home) {
   return std::make_shared<WebSocketSession<PlainSocket>>(
-      toPlainSocket(std::move(stream)), std::move(request), std::move(handler), limits, id,
+      toPlainSocket(std::move(stream), home), std::move(request), std::move(handler), limits, id,
       std::move(slot));
 }
 

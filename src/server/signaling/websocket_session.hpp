@@ -6,12 +6,19 @@
 #include "server/signaling/hub.hpp"
 #include "server/signaling/signaling_connection.hpp"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace seccam::server {
 
-// Not started yet: register it, then call start().
+// Not started yet: register it, then call start(), which runs it on its shard. `home`: the
+// shard (io_context) a plain connection moves to before its handshake (docs/IO-SHARDS.md);
+// null keeps it where it was accepted. A TLS connection cannot move.
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     PlainStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
-    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot);
+    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot,
+    boost::asio::io_context* home = nullptr);
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     TlsStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
     const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot);

@@ -47,9 +47,10 @@ int SignalingTest::unclaim(const Account& account, const std::string& cameraId) 
   return response.status;
 }
 
-std::unique_ptr<WsClient> SignalingTest::openViewer(const Account& account, json* hello) {
+std::unique_ptr<WsClient> SignalingTest::openViewer(const Account& account, json* hello,
+                                                    const std::string& query) {
   auto client = std::make_unique<WsClient>();
-  bool connected = client->connect(server.host(), server.port(), "/ws",
+  bool connected = client->connect(server.host(), server.port(), "/ws" + query,
                                    {{"Cookie", account.cookie}, {"Origin", server.origin()}});
   EXPECT_TRUE(connected) << "viewer upgrade refused with " << client->refusedStatus();
   if (!connected) return client;
@@ -59,9 +60,10 @@ std::unique_ptr<WsClient> SignalingTest::openViewer(const Account& account, json
   return client;
 }
 
-std::unique_ptr<WsClient> SignalingTest::openCameraUnauthenticated(std::string* nonce) {
+std::unique_ptr<WsClient> SignalingTest::openCameraUnauthenticated(std::string* nonce,
+                                                                   const std::string& query) {
   auto client = std::make_unique<WsClient>();
-  bool connected = client->connect(server.host(), server.port(), "/ws/camera");
+  bool connected = client->connect(server.host(), server.port(), "/ws/camera" + query);
   EXPECT_TRUE(connected) << "camera upgrade refused with " << client->refusedStatus();
   if (!connected) return client;
   json challenge = nextMessage(*client);
@@ -71,9 +73,9 @@ std::unique_ptr<WsClient> SignalingTest::openCameraUnauthenticated(std::string* 
 }
 
 std::unique_ptr<WsClient> SignalingTest::openCamera(const ProvisionedCamera& camera,
-                                                    json* welcome) {
+                                                    json* welcome, const std::string& query) {
   std::string nonce;
-  auto client = openCameraUnauthenticated(&nonce);
+  auto client = openCameraUnauthenticated(&nonce, query);
   json auth{{"type", "auth"},
             {"camera", camera.cameraId},
             {"signature", signatureFor(camera.deviceKey, nonce, camera.cameraId)}};

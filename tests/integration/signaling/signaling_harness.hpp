@@ -42,12 +42,16 @@ class SignalingTest : public ::testing::Test {
   // DELETE /api/cameras/{id}; returns the HTTP status.
   int unclaim(const Account& account, const std::string& cameraId);
 
-  // A viewer connection; its hello has been read and is returned in `hello`.
-  std::unique_ptr<WsClient> openViewer(const Account& account, json* hello = nullptr);
+  // A viewer connection; its hello has been read and is returned in `hello`. `query`: what
+  // follows the path in the upgrade URL (e.g. "?camera=…", the placement hint).
+  std::unique_ptr<WsClient> openViewer(const Account& account, json* hello = nullptr,
+                                       const std::string& query = "");
   // A camera connection that has authenticated (welcome read, returned in `welcome`).
-  std::unique_ptr<WsClient> openCamera(const ProvisionedCamera& camera, json* welcome = nullptr);
+  std::unique_ptr<WsClient> openCamera(const ProvisionedCamera& camera, json* welcome = nullptr,
+                                       const std::string& query = "");
   // A camera connection with only the challenge read (its nonce in `nonce`).
-  std::unique_ptr<WsClient> openCameraUnauthenticated(std::string* nonce);
+  std::unique_ptr<WsClient> openCameraUnauthenticated(std::string* nonce,
+                                                      const std::string& query = "");
 
   // The value of an unlabelled sample in GET /metrics (fails the test if it is missing).
   double metric(const std::string& name);

@@ -28,7 +28,7 @@ const cameraId = new URLSearchParams(location.search).get('id') || '';
 const video = $('#video');
 const overlay = $('#overlay');
 const statsLine = $('#stats');
-const live = signaling();
+const live = signaling({ camera: cameraId });
 let cameraName = cameraId;
 
 // Where the click on the camera happened (on the previous page), for "click → first frame".
