@@ -338,6 +338,77 @@ std::string utf8Prefix(const std::string& text, std::size_t maxBytes) {
 // exception thrown out of a network handler.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+// The relayed messages (candidate, answer, bye: nearly every message the hub carries) are
+// written directly, without building a json object first (a tree node and a copy of every
+// key and value). The output is byte for byte what dump() writes for the same object (keys in
+// order, the same escapes; tests/unit/common/protocol_test.cpp compares the two), and any
+// text that is not plain ASCII goes the general way, so dump()'s handling of UTF-8 (and
+// of invalid bytes) stays the one rule.
+class DirectJson {
+ public:
+  // False when `text` needs more than ASCII escaping.
+  static bool plain(std::string_view text) {
+    return std::none_of(text.begin(), text.end(),
+                        [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  }
+  void key(std::string_view name) {
+    out_ += first_ ? '{' : ',';
+    first_ = false;
+    out_ += '"';
+    out_ += name;
+    out_ += "\":";
+  }
+  void string(std::string_view name, std::string_view value) {
+    key(name);
+    out_ += '"';
+    // Runs that need no escape (nearly all of a candidate or an SDP) are appended whole.
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      auto c = static_cast<unsigned char>(value[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(value, start, i - start);
+      escape(value[i]);
+      start = i + 1;
+    }
+    out_.append(value, start, value.size() - start);
+    out_ += '"';
+  }
+  void number(std::string_view name, int value) {
+    key(name);
+    out_ += std::to_string(value);
+  }
+  std::string finish() {
+    out_ += '}';
+    return std::move(out_);
+  }
+  void reserve(std::size_t bytes) { out_.reserve(bytes); }
+
+ private:
+  // As nlohmann::json's serializer escapes ASCII.
+  void escape(char c) {
+    switch (c) {
+      case '"': out_ += "\\\""; return;
+      case '\\': out_ += "\\\\"; return;
+      case '\b': out_ += "\\b"; return;
+      case '\f': out_ += "\\f"; return;
+      case '\n': out_ += "\\n"; return;
+      case '\r': out_ += "\\r"; return;
+      case '\t': out_ += "\\t"; return;
+      default: break;
+    }
+    if (static_cast<unsigned char>(c) < 0x20) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out_ += "\\u00";
+      out_ += kHex[(c >> 4) & 0xF];
+      out_ += kHex[c & 0xF];
+      return;
+    }
+    out_ += c;
+  }
+  std::string out_;
+  bool first_ = true;
+};
+
 }  // namespace
 
 Parsed<ViewerToServer> parseViewerMessage(std::string_view text) {
@@ -431,21 +502,48 @@ std::string serialize(const Offer& m) {
   return dump(j);
 }
 
+// Keys below in the order dump() writes them (sorted).
 std::string serialize(const Answer& m) {
-  return dump(json{{"type", "answer"}, {"session", m.session}, {"sdp", m.sdp}});
+  if (!DirectJson::plain(m.session) || !DirectJson::plain(m.sdp)) {
+    return dump(json{{"type", "answer"}, {"session", m.session}, {"sdp", m.sdp}});
+  }
+  DirectJson out;
+  out.reserve(m.sdp.size() + m.session.size() + 64);
+  out.string("sdp", m.sdp);
+  out.string("session", m.session);
+  out.string("type", "answer");
+  return out.finish();
 }
 
 std::string serialize(const Candidate& m) {
-  json j{{"type", "candidate"}, {"session", m.session}, {"candidate", m.candidate}};
-  if (m.sdpMid) j["sdpMid"] = *m.sdpMid;
-  if (m.sdpMLineIndex) j["sdpMLineIndex"] = *m.sdpMLineIndex;
-  return dump(j);
+  if (!DirectJson::plain(m.session) || !DirectJson::plain(m.candidate) ||
+      (m.sdpMid && !DirectJson::plain(*m.sdpMid))) {
+    json j{{"type", "candidate"}, {"session", m.session}, {"candidate", m.candidate}};
+    if (m.sdpMid) j["sdpMid"] = *m.sdpMid;
+    if (m.sdpMLineIndex) j["sdpMLineIndex"] = *m.sdpMLineIndex;
+    return dump(j);
+  }
+  DirectJson out;
+  out.reserve(m.candidate.size() + m.session.size() + 96);
+  out.string("candidate", m.candidate);
+  if (m.sdpMLineIndex) out.number("sdpMLineIndex", *m.sdpMLineIndex);
+  if (m.sdpMid) out.string("sdpMid", *m.sdpMid);
+  out.string("session", m.session);
+  out.string("type", "candidate");
+  return out.finish();
 }
 
 std::string serialize(const Bye& m) {
-  json j{{"type", "bye"}, {"session", m.session}};
-  if (!m.reason.empty()) j["reason"] = m.reason;
-  return dump(j);
+  if (!DirectJson::plain(m.session) || !DirectJson::plain(m.reason)) {
+    json j{{"type", "bye"}, {"session", m.session}};
+    if (!m.reason.empty()) j["reason"] = m.reason;
+    return dump(j);
+  }
+  DirectJson out;
+  if (!m.reason.empty()) out.string("reason", m.reason);
+  out.string("session", m.session);
+  out.string("type", "bye");
+  return out.finish();
 }
 
 std::string serialize(const Quality& m) {

@@ -246,3 +246,50 @@ TEST(Protocol, EventNoticeToViewersRoundTrips) {
   EXPECT_EQ(back.event.end, std::optional<std::int64_t>(1764558251230));
   EXPECT_FALSE(parseServerToViewer(R"({"type":"event","camera":"sc-A","event":5})"));
 }
+
+// The relayed messages are written without building a json object first; what goes out must
+// be what nlohmann::json would write for the same object, for any text a peer may send.
+namespace {
+std::string viaJsonTree(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> awkwardTexts() {
+  std::vector<std::string> texts{"", "plain", "quote \" and backslash \\", "slash / stays",
+                                 "tab\tnew\nline\rcr\bbs\fff", "del \x7f", "é ü 😀 (UTF-8)",
+                                 std::string("invalid \xff\xfe bytes"), std::string("cut \xe2\x82")};
+  std::string controls;
+  for (int c = 0; c < 0x20; ++c) controls += static_cast<char>(c);
+  texts.push_back(controls);
+  return texts;
+}
+}  // namespace
+
+TEST(ProtocolSerialize, RelayedMessagesAreWrittenExactlyAsTheJsonTreeWouldWriteThem) {
+  for (const auto& text : awkwardTexts()) {
+    EXPECT_EQ(serialize(Candidate{text, text, text, 3}),
+              viaJsonTree({{"type", "candidate"},
+                           {"session", text},
+                           {"candidate", text},
+                           {"sdpMid", text},
+                           {"sdpMLineIndex", 3}}))
+        << text;
+    EXPECT_EQ(serialize(Candidate{text, text, std::nullopt, std::nullopt}),
+              viaJsonTree({{"type", "candidate"}, {"session", text}, {"candidate", text}}))
+        << text;
+    EXPECT_EQ(serialize(Candidate{"s", "c", std::nullopt, -7}),
+              viaJsonTree({{"type", "candidate"},
+                           {"session", "s"},
+                           {"candidate", "c"},
+                           {"sdpMLineIndex", -7}}));
+    EXPECT_EQ(serialize(Answer{text, text}),
+              viaJsonTree({{"type", "answer"}, {"session", text}, {"sdp", text}}))
+        << text;
+    EXPECT_EQ(serialize(Bye{text, text}),
+              viaJsonTree(text.empty() ? nlohmann::json{{"type", "bye"}, {"session", text}}
+                                       : nlohmann::json{{"type", "bye"},
+                                                        {"session", text},
+                                                        {"reason", text}}))
+        << text;
+  }
+}
