@@ -96,7 +96,8 @@ struct Options {
   double signinRate = 50;
   double stormRelayRate = 5000;
   int tickMicros = 250;  // the pacer's period: each tick sends what is due since the last
-  std::vector<std::string> phases{"fixed", "max", "idle", "storm"};  // + the node phases (main)
+  // main() adds node-fixed, node-max and node-idle when the relay can run here.
+  std::vector<std::string> phases{"fixed", "max", "idle", "storm"};
   std::string jsonPath = "signaling-load.json";
   std::vector<std::string> serverArgs{"--log-level", "warn"};
   static constexpr int kClusterNodes = 3;
@@ -146,7 +147,7 @@ class LoadRun {
   PacedResult runPaced(double rate, seconds window);
   void onCameraMessage(Camera& cam, std::string_view text);
   void onViewerMessage(Viewer& viewer, std::string_view text);
-  void recordCandidate(std::string_view text);
+  void recordCandidate(std::string_view text, bool toCamera);
 
   json phaseFixed();
   json phaseMax();
@@ -185,6 +186,7 @@ class LoadRun {
   bench::LatencyRecorder latency_;
   bool recording_ = false;
   std::uint64_t delivered_ = 0;
+  std::uint64_t deliveredToCameras_ = 0;  // of delivered_: a relay that drops one direction shows
   std::uint64_t errors_ = 0;
   int sessionCounter_ = 0;
   bool trace_ = std::getenv("SECCAM_BENCH_TRACE") != nullptr;  // print every message received
@@ -283,7 +285,7 @@ bool LoadRun::runUntil(const std::function<bool()>& done, seconds timeout) {
 void LoadRun::onCameraMessage(Camera& cam, std::string_view text) {
   auto type = messageType(text);
   if (trace_) std::fprintf(stderr, "camera %s <- %.*s\n", cam.identity.cameraId.c_str(), static_cast<int>(text.size()), text.data());
-  if (type == "candidate") return recordCandidate(text);
+  if (type == "candidate") return recordCandidate(text, true);
   if (type == "challenge") {
     auto key = crypto::fromHex(cam.identity.deviceKey).value();
     auto nonce = stringField(text, "nonce");
@@ -303,7 +305,7 @@ void LoadRun::onCameraMessage(Camera& cam, std::string_view text) {
 void LoadRun::onViewerMessage(Viewer& viewer, std::string_view text) {
   auto type = messageType(text);
   if (trace_) std::fprintf(stderr, "viewer %s <- %.*s\n", viewer.session.c_str(), static_cast<int>(text.size()), text.data());
-  if (type == "candidate") return recordCandidate(text);
+  if (type == "candidate") return recordCandidate(text, false);
   if (type == "hello") {
     viewer.hello = true;
   } else if (type == "answer") {
@@ -313,9 +315,10 @@ void LoadRun::onViewerMessage(Viewer& viewer, std::string_view text) {
   }
 }
 
-void LoadRun::recordCandidate(std::string_view text) {
+void LoadRun::recordCandidate(std::string_view text, bool toCamera) {
   if (!recording_) return;
   ++delivered_;
+  if (toCamera) ++deliveredToCameras_;
   if (auto stamp = stampOf(text)) latency_.add(nowNanos() - *stamp);
 }
 
@@ -398,7 +401,7 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   tick();
   runUntil([&] { return steady_clock::now() >= warmupEnd; }, seconds(5));
   latency_.clear();
-  delivered_ = 0;
+  delivered_ = deliveredToCameras_ = 0;
   auto errorsBefore = errors_;
   recording_ = true;
   auto serversCpu = [&] {
@@ -436,6 +439,13 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   r.p99 = latency_.percentileMicros(99);
   r.p999 = latency_.percentileMicros(99.9);
   r.errors = errors_ - errorsBefore;
+  // Both ways carry half the candidates: a server (or reference relay) that relays only one way
+  // must not pass for one that relays at half the rate.
+  if (deliveredToCameras_ == 0 || deliveredToCameras_ == deliveredInWindow) {
+    std::fprintf(stderr, "signaling_load: no candidate reached the %s in the window\n",
+                 deliveredToCameras_ == 0 ? "cameras" : "viewers");
+    ++r.errors;
+  }
   return r;
 }
 
