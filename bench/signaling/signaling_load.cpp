@@ -143,6 +143,9 @@ class LoadRun {
            serverCpuPercent = 0, loadgenCpuPercent = 0, p50 = 0, p99 = 0, p999 = 0,
            redisCpuMicrosPerMessage = 0;
     std::uint64_t delivered = 0, errors = 0;
+    // Connections the server closed during the phase (the generator closes none): a peer too
+    // slow to read is dropped by seccam-server, whose share of the offered rate is then lost.
+    std::uint64_t closed = 0;
   };
   PacedResult runPaced(double rate, seconds window);
   void onCameraMessage(Camera& cam, std::string_view text);
@@ -439,6 +442,9 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   r.p99 = latency_.percentileMicros(99);
   r.p999 = latency_.percentileMicros(99.9);
   r.errors = errors_ - errorsBefore;
+  auto isClosed = [](const auto& end) { return !end.peer->isOpen(); };
+  r.closed = static_cast<std::uint64_t>(std::count_if(cameras_.begin(), cameras_.end(), isClosed) +
+                                        std::count_if(viewers_.begin(), viewers_.end(), isClosed));
   // Both ways carry half the candidates: a server (or reference relay) that relays only one way
   // must not pass for one that relays at half the rate.
   if (deliveredToCameras_ == 0 || deliveredToCameras_ == deliveredInWindow) {
@@ -455,14 +461,16 @@ json toJson(const auto& r) {
               {"serverCpuPercent", r.serverCpuPercent}, {"loadgenCpuPercent", r.loadgenCpuPercent},
               {"latencyP50Micros", r.p50},          {"latencyP99Micros", r.p99},
               {"latencyP999Micros", r.p999},        {"errors", r.errors},
-              {"redisCpuMicrosPerMessage", r.redisCpuMicrosPerMessage}};
+              {"redisCpuMicrosPerMessage", r.redisCpuMicrosPerMessage},
+              {"connectionsClosed", r.closed}};
 }
 
 void printPaced(const char* name, const auto& r) {
   std::printf("%-10s offered %8.0f/s delivered %8.0f/s  server %5.2f us/msg (%5.1f%% cpu)  loadgen %5.1f%% cpu  "
-              "latency p50 %7.1f us p99 %7.1f us p99.9 %7.1f us  errors %llu\n",
+              "latency p50 %7.1f us p99 %7.1f us p99.9 %7.1f us  errors %llu closed %llu\n",
               name, r.offeredRate, r.deliveredRate, r.serverCpuMicrosPerMessage, r.serverCpuPercent,
-              r.loadgenCpuPercent, r.p50, r.p99, r.p999, static_cast<unsigned long long>(r.errors));
+              r.loadgenCpuPercent, r.p50, r.p99, r.p999, static_cast<unsigned long long>(r.errors),
+              static_cast<unsigned long long>(r.closed));
   std::fflush(stdout);
 }
 
