@@ -26,7 +26,7 @@ RUNTIME_PKGS=(
   haproxy  # the cluster tests and scripts/cluster-demo.sh start their own (deploy/haproxy)
 )
 # Browser tests.
-E2E_PKGS=(chromium nodejs npm)
+E2E_PKGS=(chromium nodejs npm)  # npm: also the Node reference relay (bench/signaling)
 
 want=("${BUILD_PKGS[@]}" "${RUNTIME_PKGS[@]}")
 if [[ "${SECCAM_SKIP_E2E:-0}" != 1 ]]; then want+=("${E2E_PKGS[@]}"); fi
@@ -67,7 +67,9 @@ if ((${#missing[@]})); then
   fi
 fi
 
-if [[ "${SECCAM_SKIP_E2E:-0}" != 1 && -f tests/e2e/package.json ]]; then
+# The npm tooling: the browser tests (tests/e2e) and the signaling benchmark's Node reference
+# relay (bench/signaling/node-relay), both on the nodejs and npm above.
+if [[ "${SECCAM_SKIP_E2E:-0}" != 1 ]]; then
   # npm records what it installed in node_modules/.package-lock.json: install again whenever
   # the project's lock file lists other packages or versions (a dependency added or upgraded).
   lockedPackages() {
@@ -75,9 +77,12 @@ if [[ "${SECCAM_SKIP_E2E:-0}" != 1 && -f tests/e2e/package.json ]]; then
       console.log(Object.keys(p).filter((k) => k.startsWith("node_modules/")).sort()
         .map((k) => k + "@" + p[k].version).join("\n")); } catch {}' "$1"
   }
-  if [[ "$(lockedPackages "$PWD/tests/e2e/package-lock.json")" != \
-        "$(lockedPackages "$PWD/tests/e2e/node_modules/.package-lock.json")" ]]; then
-    echo "install-deps: npm ci in tests/e2e"
-    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  for dir in tests/e2e bench/signaling/node-relay; do
+    [[ -f $dir/package.json ]] || continue
+    if [[ "$(lockedPackages "$PWD/$dir/package-lock.json")" != \
+          "$(lockedPackages "$PWD/$dir/node_modules/.package-lock.json")" ]]; then
+      echo "install-deps: npm ci in $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
 fi

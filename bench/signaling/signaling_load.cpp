@@ -4,12 +4,15 @@
 // connection, and relay latency during a sign-in storm. The cluster phases (issue 12) run three
 // nodes sharing one Redis bus and one store (tests/support/cluster.hpp; SECCAM_TEST_STORE=postgres
 // for PostgreSQL): relay with camera and viewers on one node or on two, idle cameras per node,
-// and sign-ins across the three.
+// and sign-ins across the three. The node phases (issue 12) run fixed, max and idle against the
+// Node `ws` reference relay (node-relay/relay.mjs, the seed's design) in the same run, and the
+// report gives SecCam's figures as ratios of Node's.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -21,6 +24,7 @@
 #include "common/identity.hpp"
 #include "common/protocol.hpp"
 #include "latency_recorder.hpp"
+#include "node_relay.hpp"
 #include "process_stats.hpp"
 #include "support/clients.hpp"
 #include "support/cluster.hpp"
@@ -36,6 +40,11 @@ namespace {
 
 constexpr double kPerConnectionRateCeiling = 45.0;  // PROTOCOL.md allows 50/s sustained
 constexpr const char* kPassword = "Load-test-pass1!";
+
+// The WebSocket targets carry a placement hint, the one camera a connection is about; servers
+// route on the path alone and ignore the query (seccam-server's pathOf, the Node relay alike).
+std::string viewerTarget(const std::string& cameraId) { return "/ws?camera=" + cameraId; }
+std::string cameraTarget(const std::string& cameraId) { return "/ws/camera?camera=" + cameraId; }
 
 std::uint64_t nowNanos() {
   return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
@@ -87,6 +96,7 @@ struct Options {
   double signinRate = 50;
   double stormRelayRate = 5000;
   int tickMicros = 250;  // the pacer's period: each tick sends what is due since the last
+  // main() adds node-fixed, node-max and node-idle when the relay can run here.
   std::vector<std::string> phases{"fixed", "max", "idle", "storm"};
   std::string jsonPath = "signaling-load.json";
   std::vector<std::string> serverArgs{"--log-level", "warn"};
@@ -94,6 +104,9 @@ struct Options {
 };
 
 bool isClusterPhase(const std::string& phase) { return phase.starts_with("cluster-"); }
+// node-fixed, node-max, node-idle: the same phase against the Node reference relay.
+constexpr std::string_view kNodePrefix = "node-";
+bool isNodePhase(const std::string& phase) { return phase.starts_with(kNodePrefix); }
 
 class LoadRun {
  public:
@@ -117,7 +130,10 @@ class LoadRun {
     bool answered = false;
   };
 
+  void stopTarget();
   void startServer(bool cluster = false);
+  void startNodeRelay();
+  std::vector<test::ProvisionedCamera> provision(int count);
   void signUp(int cameraCount);
   void connectTopology(int cameraCount, int viewersPerCamera);
   void closeTopology();
@@ -127,29 +143,41 @@ class LoadRun {
            serverCpuPercent = 0, loadgenCpuPercent = 0, p50 = 0, p99 = 0, p999 = 0,
            redisCpuMicrosPerMessage = 0;
     std::uint64_t delivered = 0, errors = 0;
+    // Connections the server closed during the phase (the generator closes none): a peer too
+    // slow to read is dropped by seccam-server, whose share of the offered rate is then lost.
+    std::uint64_t closed = 0;
   };
   PacedResult runPaced(double rate, seconds window);
   void onCameraMessage(Camera& cam, std::string_view text);
   void onViewerMessage(Viewer& viewer, std::string_view text);
-  void recordCandidate(std::string_view text);
+  void recordCandidate(std::string_view text, bool toCamera);
 
   json phaseFixed();
   json phaseMax();
   json phaseIdle();
-  std::string householdCookie();
+  // A household's account (one camera): its Cookie header value and its camera.
+  std::pair<std::string, std::string> household();
   json phaseStorm();
   json phaseClusterRelay(bool crossNode);
   json phaseClusterIdle();
   json phaseClusterSignin();
   // The node the API calls go to: the only server, or the cluster's first node.
   test::ServerProcess& api() { return cluster_ ? cluster_->node(0) : *server_; }
+  // A phase's name as printed and in the JSON: "fixed", or "node-fixed" against the Node relay.
+  std::string label(const std::string& phase) const {
+    return node_ ? std::string(kNodePrefix) + phase : phase;
+  }
 
   Options opt_;
   asio::io_context ioc_;
   std::unique_ptr<test::ServerProcess> server_;
   std::unique_ptr<test::Cluster> cluster_;
+  std::unique_ptr<bench::NodeRelay> node_;  // the target instead of seccam-server (node phases)
   asio::ip::tcp::endpoint endpoint_;  // where cameras connect
-  test::ServerProcess* viewerNode_ = nullptr;  // where viewers connect (the cameras' node unless cross-node)
+  std::string origin_;                // the target's own origin (viewers' Origin header)
+  // Where viewers connect: the cameras' node unless cross-node.
+  asio::ip::tcp::endpoint viewerEndpoint_;
+  std::string viewerOrigin_;
   std::vector<pid_t> serverPids_;  // whose CPU is the server's
   // Usernames carry it: under PostgreSQL every phase's server shares one database.
   int serverStarts_ = 0;
@@ -161,6 +189,7 @@ class LoadRun {
   bench::LatencyRecorder latency_;
   bool recording_ = false;
   std::uint64_t delivered_ = 0;
+  std::uint64_t deliveredToCameras_ = 0;  // of delivered_: a relay that drops one direction shows
   std::uint64_t errors_ = 0;
   int sessionCounter_ = 0;
   bool trace_ = std::getenv("SECCAM_BENCH_TRACE") != nullptr;  // print every message received
@@ -168,13 +197,18 @@ class LoadRun {
 
 // A fresh server (and data) for each phase: what one phase leaves behind (the saturation
 // phase's buffers, say) must not show in the next one's memory or CPU figures.
-void LoadRun::startServer(bool cluster) {
+void LoadRun::stopTarget() {
   server_.reset();
   cluster_.reset();
+  node_.reset();
   ++serverStarts_;
   provisioned_.clear();
   cookie_.clear();
   claimed_ = 0;
+}
+
+void LoadRun::startServer(bool cluster) {
+  stopTarget();
   // Every generated connection comes from a few loopback addresses: the per-address
   // connection cap (256 by default) is for real clients, not for this generator.
   auto args = opt_.serverArgs;
@@ -184,20 +218,41 @@ void LoadRun::startServer(bool cluster) {
   } else {
     server_ = std::make_unique<test::ServerProcess>(args);
   }
-  endpoint_ = {asio::ip::make_address(api().host()), api().port()};
-  viewerNode_ = &api();
+  endpoint_ = viewerEndpoint_ = {asio::ip::make_address(api().host()), api().port()};
+  origin_ = viewerOrigin_ = api().origin();
   serverPids_.clear();
   for (int i = 0; i < (cluster_ ? Options::kClusterNodes : 1); ++i) {
     serverPids_.push_back(cluster_ ? cluster_->node(i).process().pid() : server_->process().pid());
   }
 }
 
+// The Node relay instead, fresh for each phase as the server is; its CPU is its process's, every
+// thread counted (libuv's pool and V8's helpers), exactly as the server's.
+void LoadRun::startNodeRelay() {
+  stopTarget();
+  node_ = std::make_unique<bench::NodeRelay>();
+  endpoint_ = viewerEndpoint_ = {asio::ip::make_address(node_->host()), node_->port()};
+  origin_ = viewerOrigin_ = node_->origin();
+  serverPids_ = {node_->process().pid()};
+}
+
+std::vector<test::ProvisionedCamera> LoadRun::provision(int count) {
+  return node_ ? node_->provision(count) : api().provision(count);
+}
+
 // One account owns every camera: the first is claimed at registration, the rest by
 // POST /api/cameras. Cameras are provisioned and claimed as a topology needs them.
 void LoadRun::signUp(int cameraCount) {
   if (static_cast<int>(provisioned_.size()) < cameraCount) {
-    auto more = api().provision(cameraCount - static_cast<int>(provisioned_.size()));
+    auto more = provision(cameraCount - static_cast<int>(provisioned_.size()));
     provisioned_.insert(provisioned_.end(), more.begin(), more.end());
+  }
+  if (node_) {  // the relay's accounts file instead of /api/register and claims
+    std::vector<std::string> ids;
+    for (int i = 0; i < cameraCount; ++i) ids.push_back(provisioned_[i].cameraId);
+    cookie_ = node_->addAccount("loadtest-" + std::to_string(serverStarts_), ids);
+    claimed_ = static_cast<std::size_t>(cameraCount);
+    return;
   }
   test::Headers headers{{"Origin", api().origin()}, {"Content-Type", "application/json"}};
   if (cookie_.empty()) {
@@ -233,7 +288,7 @@ bool LoadRun::runUntil(const std::function<bool()>& done, seconds timeout) {
 void LoadRun::onCameraMessage(Camera& cam, std::string_view text) {
   auto type = messageType(text);
   if (trace_) std::fprintf(stderr, "camera %s <- %.*s\n", cam.identity.cameraId.c_str(), static_cast<int>(text.size()), text.data());
-  if (type == "candidate") return recordCandidate(text);
+  if (type == "candidate") return recordCandidate(text, true);
   if (type == "challenge") {
     auto key = crypto::fromHex(cam.identity.deviceKey).value();
     auto nonce = stringField(text, "nonce");
@@ -253,7 +308,7 @@ void LoadRun::onCameraMessage(Camera& cam, std::string_view text) {
 void LoadRun::onViewerMessage(Viewer& viewer, std::string_view text) {
   auto type = messageType(text);
   if (trace_) std::fprintf(stderr, "viewer %s <- %.*s\n", viewer.session.c_str(), static_cast<int>(text.size()), text.data());
-  if (type == "candidate") return recordCandidate(text);
+  if (type == "candidate") return recordCandidate(text, false);
   if (type == "hello") {
     viewer.hello = true;
   } else if (type == "answer") {
@@ -263,9 +318,10 @@ void LoadRun::onViewerMessage(Viewer& viewer, std::string_view text) {
   }
 }
 
-void LoadRun::recordCandidate(std::string_view text) {
+void LoadRun::recordCandidate(std::string_view text, bool toCamera) {
   if (!recording_) return;
   ++delivered_;
+  if (toCamera) ++deliveredToCameras_;
   if (auto stamp = stampOf(text)) latency_.add(nowNanos() - *stamp);
 }
 
@@ -276,7 +332,7 @@ void LoadRun::connectTopology(int cameraCount, int viewersPerCamera) {
   for (int i = 0; i < cameraCount; ++i) {
     auto& cam = cameras_[i];
     cam.identity = provisioned_[i];
-    cam.peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, std::nullopt, "/ws/camera",
+    cam.peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, std::nullopt, cameraTarget(cam.identity.cameraId),
                                                bench::WsPeer::Headers{});
     cam.peer->onMessage([this, i](bench::WsPeer&, std::string_view t) { onCameraMessage(cameras_[i], t); });
     cam.peer->start([&](bool ok) { ok ? ++opened : ++failed; });
@@ -286,13 +342,13 @@ void LoadRun::connectTopology(int cameraCount, int viewersPerCamera) {
     throw std::runtime_error("cameras did not authenticate (failed connects: " + std::to_string(failed) + ")");
   }
   viewers_.resize(static_cast<std::size_t>(cameraCount * viewersPerCamera));
-  bench::WsPeer::Headers headers{{"Cookie", cookie_}, {"Origin", viewerNode_->origin()}};
-  asio::ip::tcp::endpoint viewerEndpoint{asio::ip::make_address(viewerNode_->host()), viewerNode_->port()};
+  bench::WsPeer::Headers headers{{"Cookie", cookie_}, {"Origin", viewerOrigin_}};
   for (std::size_t v = 0; v < viewers_.size(); ++v) {
     auto& viewer = viewers_[v];
     viewer.camera = v % static_cast<std::size_t>(cameraCount);
     viewer.session = "load-session-" + std::to_string(++sessionCounter_);
-    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, viewerEndpoint, std::nullopt, "/ws", headers);
+    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, viewerEndpoint_, std::nullopt,
+                                                  viewerTarget(cameras_[viewer.camera].identity.cameraId), headers);
     viewer.peer->onMessage([this, v](bench::WsPeer&, std::string_view t) { onViewerMessage(viewers_[v], t); });
     viewer.peer->start([](bool) {});
   }
@@ -348,7 +404,7 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   tick();
   runUntil([&] { return steady_clock::now() >= warmupEnd; }, seconds(5));
   latency_.clear();
-  delivered_ = 0;
+  delivered_ = deliveredToCameras_ = 0;
   auto errorsBefore = errors_;
   recording_ = true;
   auto serversCpu = [&] {
@@ -386,6 +442,16 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   r.p99 = latency_.percentileMicros(99);
   r.p999 = latency_.percentileMicros(99.9);
   r.errors = errors_ - errorsBefore;
+  auto isClosed = [](const auto& end) { return !end.peer->isOpen(); };
+  r.closed = static_cast<std::uint64_t>(std::count_if(cameras_.begin(), cameras_.end(), isClosed) +
+                                        std::count_if(viewers_.begin(), viewers_.end(), isClosed));
+  // Both ways carry half the candidates: a server (or reference relay) that relays only one way
+  // must not pass for one that relays at half the rate.
+  if (deliveredToCameras_ == 0 || deliveredToCameras_ == deliveredInWindow) {
+    std::fprintf(stderr, "signaling_load: no candidate reached the %s in the window\n",
+                 deliveredToCameras_ == 0 ? "cameras" : "viewers");
+    ++r.errors;
+  }
   return r;
 }
 
@@ -395,14 +461,16 @@ json toJson(const auto& r) {
               {"serverCpuPercent", r.serverCpuPercent}, {"loadgenCpuPercent", r.loadgenCpuPercent},
               {"latencyP50Micros", r.p50},          {"latencyP99Micros", r.p99},
               {"latencyP999Micros", r.p999},        {"errors", r.errors},
-              {"redisCpuMicrosPerMessage", r.redisCpuMicrosPerMessage}};
+              {"redisCpuMicrosPerMessage", r.redisCpuMicrosPerMessage},
+              {"connectionsClosed", r.closed}};
 }
 
 void printPaced(const char* name, const auto& r) {
   std::printf("%-10s offered %8.0f/s delivered %8.0f/s  server %5.2f us/msg (%5.1f%% cpu)  loadgen %5.1f%% cpu  "
-              "latency p50 %7.1f us p99 %7.1f us p99.9 %7.1f us  errors %llu\n",
+              "latency p50 %7.1f us p99 %7.1f us p99.9 %7.1f us  errors %llu closed %llu\n",
               name, r.offeredRate, r.deliveredRate, r.serverCpuMicrosPerMessage, r.serverCpuPercent,
-              r.loadgenCpuPercent, r.p50, r.p99, r.p999, static_cast<unsigned long long>(r.errors));
+              r.loadgenCpuPercent, r.p50, r.p99, r.p999, static_cast<unsigned long long>(r.errors),
+              static_cast<unsigned long long>(r.closed));
   std::fflush(stdout);
 }
 
@@ -414,7 +482,7 @@ json LoadRun::phaseFixed() {
   connectTopology(opt_.cameras, opt_.viewersPerCamera);
   auto r = runPaced(opt_.rate, seconds(opt_.duration));
   closeTopology();
-  printPaced("fixed", r);
+  printPaced(label("fixed").c_str(), r);
   auto j = toJson(r);
   j["connections"] = connections;
   return j;
@@ -428,7 +496,7 @@ json LoadRun::phaseMax() {
   connectTopology(opt_.maxCameras, opt_.viewersPerCamera);
   auto r = runPaced(kPerConnectionRateCeiling * connections, seconds(opt_.duration));
   closeTopology();
-  printPaced("max", r);
+  printPaced(label("max").c_str(), r);
   auto j = toJson(r);
   j["connections"] = connections;
   return j;
@@ -437,8 +505,9 @@ json LoadRun::phaseMax() {
 // Idle authenticated viewer connections, spread over loopback source addresses.
 // A household's account (one camera), not the load account that owns hundreds: what each
 // idle connection costs should not be dominated by the size of its user's camera list.
-std::string LoadRun::householdCookie() {
-  auto camera = api().provision(1).at(0);
+std::pair<std::string, std::string> LoadRun::household() {
+  auto camera = provision(1).at(0);
+  if (node_) return {node_->addAccount("household-" + std::to_string(serverStarts_), {camera.cameraId}), camera.cameraId};
   json body{{"username", "household-" + std::to_string(serverStarts_)},
             {"password", kPassword},
             {"cameraId", camera.cameraId},
@@ -447,19 +516,20 @@ std::string LoadRun::householdCookie() {
                                body.dump(),
                                {{"Origin", api().origin()}, {"Content-Type", "application/json"}});
   if (res.status != 201) throw std::runtime_error("register failed: " + res.body);
-  return test::cookiePair(res.header("set-cookie"));
+  return {test::cookiePair(res.header("set-cookie")), camera.cameraId};
 }
 
 json LoadRun::phaseIdle() {
   constexpr int kPerSourceAddress = 5000;
-  bench::WsPeer::Headers headers{{"Cookie", householdCookie()}, {"Origin", api().origin()}};
+  auto [cookie, cameraId] = household();
+  bench::WsPeer::Headers headers{{"Cookie", cookie}, {"Origin", origin_}};
   runUntil([] { return false; }, seconds(1));
-  auto rssBefore = bench::processRssBytes(api().process().pid());
+  auto rssBefore = bench::processRssBytes(serverPids_.at(0));
   std::vector<std::shared_ptr<bench::WsPeer>> peers;
   std::size_t helloed = 0, failed = 0;
   for (int i = 0; i < opt_.idle; ++i) {
     auto source = asio::ip::make_address_v4("127.0.1." + std::to_string(1 + i / kPerSourceAddress));
-    auto peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, asio::ip::address(source), "/ws", headers);
+    auto peer = std::make_shared<bench::WsPeer>(ioc_, endpoint_, asio::ip::address(source), viewerTarget(cameraId), headers);
     peer->onMessage([&](bench::WsPeer&, std::string_view t) {
       if (messageType(t) == "hello") ++helloed;
     });
@@ -469,10 +539,10 @@ json LoadRun::phaseIdle() {
   }
   runUntil([&] { return helloed + failed >= peers.size(); }, seconds(60));
   runUntil([] { return false; }, seconds(2));
-  auto rssAfter = bench::processRssBytes(api().process().pid());
+  auto rssAfter = bench::processRssBytes(serverPids_.at(0));
   double perConnection = helloed ? (static_cast<double>(rssAfter) - static_cast<double>(rssBefore)) / static_cast<double>(helloed) : 0;
-  std::printf("idle       %zu connections (failed %zu): server RSS %.1f MiB -> %.1f MiB, %.2f KiB per connection\n",
-              helloed, failed, rssBefore / 1048576.0, rssAfter / 1048576.0, perConnection / 1024.0);
+  std::printf("%-10s %zu connections (failed %zu): server RSS %.1f MiB -> %.1f MiB, %.2f KiB per connection\n",
+              label("idle").c_str(), helloed, failed, rssBefore / 1048576.0, rssAfter / 1048576.0, perConnection / 1024.0);
   std::fflush(stdout);
   for (auto& p : peers) p->close();
   runUntil([] { return false; }, seconds(2));
@@ -494,7 +564,7 @@ json LoadRun::phaseStorm() {
   auto interval = duration_cast<nanoseconds>(duration<double>(kThreads / opt_.signinRate));
   // Sign-ins to an account of their own: each opens a session, and past the per-account cap
   // the oldest end, which must not be the load account's (its viewers would be signed out).
-  householdCookie();
+  household();
   std::string body = json{{"username", "household-" + std::to_string(serverStarts_)}, {"password", kPassword}}.dump();
   test::Headers headers{{"Origin", api().origin()}, {"Content-Type", "application/json"}};
   for (int t = 0; t < kThreads; ++t) {
@@ -530,7 +600,9 @@ json LoadRun::phaseClusterRelay(bool crossNode) {
   if (opt_.rate / connections > kPerConnectionRateCeiling) {
     throw std::runtime_error("too few connections for the rate: raise --cameras");
   }
-  viewerNode_ = &cluster_->node(crossNode ? 1 : 0);
+  auto& viewerNode = cluster_->node(crossNode ? 1 : 0);
+  viewerEndpoint_ = {asio::ip::make_address(viewerNode.host()), viewerNode.port()};
+  viewerOrigin_ = viewerNode.origin();
   connectTopology(opt_.cameras, opt_.viewersPerCamera);
   auto r = runPaced(opt_.rate, seconds(opt_.duration));
   closeTopology();
@@ -545,7 +617,7 @@ json LoadRun::phaseClusterRelay(bool crossNode) {
 // node in memory, and what keeping their presence (a refresh every 2 s) costs in CPU.
 json LoadRun::phaseClusterIdle() {
   constexpr int kPerSourceAddress = 5000;
-  auto identities = api().provision(opt_.idleCameras);
+  auto identities = provision(opt_.idleCameras);
   runUntil([] { return false; }, seconds(1));
   std::vector<std::uint64_t> rssBefore;
   for (auto pid : serverPids_) rssBefore.push_back(bench::processRssBytes(pid));
@@ -557,7 +629,8 @@ json LoadRun::phaseClusterIdle() {
     auto& node = cluster_->node(i % Options::kClusterNodes);
     auto source = asio::ip::make_address_v4("127.0.1." + std::to_string(1 + i / kPerSourceAddress));
     cam.peer = std::make_shared<bench::WsPeer>(ioc_, asio::ip::tcp::endpoint{asio::ip::make_address(node.host()), node.port()},
-                                               asio::ip::address(source), "/ws/camera", bench::WsPeer::Headers{});
+                                               asio::ip::address(source), cameraTarget(cam.identity.cameraId),
+                                               bench::WsPeer::Headers{});
     cam.peer->onMessage([this, i](bench::WsPeer&, std::string_view t) { onCameraMessage(cameras_[i], t); });
     cam.peer->start([&](bool ok) { if (!ok) ++failed; });
     if (i % 500 == 499) {
@@ -598,7 +671,7 @@ json LoadRun::phaseClusterIdle() {
 // Sign-ins as fast as 16 clients get answers, all to node 0, then round robin over the three
 // nodes: password hashing is the cost, so more nodes add what more cores add.
 json LoadRun::phaseClusterSignin() {
-  householdCookie();
+  household();
   std::string body = json{{"username", "household-" + std::to_string(serverStarts_)}, {"password", kPassword}}.dump();
   auto measure = [&](int nodes) {
     std::atomic<bool> stop{false};
@@ -628,9 +701,39 @@ json LoadRun::phaseClusterSignin() {
   return json{{"oneNode", measure(1)}, {"threeNodes", measure(Options::kClusterNodes)}};
 }
 
+// SecCam's figures over the Node relay's, for the phases that ran against both (issue 12's
+// targets: CPU a message <= 0.5, saturation >= 2).
+json compareWithNode(const json& out) {
+  json ratios = json::object();
+  auto ratio = [&](const char* phase, const char* field, const char* name, const char* what) {
+    std::string node = std::string("node") + static_cast<char>(std::toupper(phase[0])) + (phase + 1);
+    if (!out.contains(phase) || !out.contains(node)) return;
+    double ours = out[phase][field].get<double>(), theirs = out[node][field].get<double>();
+    if (theirs <= 0) return;
+    ratios[name] = ours / theirs;
+    std::printf("seccam/node %-28s %6.2fx  (%.2f against %.2f)\n", what, ours / theirs, ours, theirs);
+  };
+  ratio("fixed", "serverCpuMicrosPerMessage", "cpuPerMessage", "server CPU a message (fixed)");
+  ratio("fixed", "latencyP99Micros", "latencyP99", "latency p99 (fixed)");
+  ratio("max", "deliveredRate", "saturationRate", "saturation rate (max)");
+  ratio("max", "serverCpuMicrosPerMessage", "cpuPerMessageAtMax", "server CPU a message (max)");
+  ratio("idle", "bytesPerConnection", "idleBytesPerConnection", "memory an idle connection");
+  std::fflush(stdout);
+  return ratios;
+}
+
 int LoadRun::run() {
   json out{{"date", std::time(nullptr)}, {"hardwareThreads", std::thread::hardware_concurrency()}};
   for (auto& phase : opt_.phases) {
+    if (isNodePhase(phase)) {
+      startNodeRelay();
+      auto base = phase.substr(kNodePrefix.size());
+      if (base == "fixed") out["nodeFixed"] = phaseFixed();
+      else if (base == "max") out["nodeMax"] = phaseMax();
+      else if (base == "idle") out["nodeIdle"] = phaseIdle();
+      else throw std::runtime_error("unknown phase " + phase + " (the Node relay runs fixed, max and idle)");
+      continue;
+    }
     startServer(isClusterPhase(phase));
     if (phase == "fixed") out["fixed"] = phaseFixed();
     else if (phase == "max") out["max"] = phaseMax();
@@ -642,6 +745,8 @@ int LoadRun::run() {
     else if (phase == "cluster-signin") out["clusterSignin"] = phaseClusterSignin();
     else throw std::runtime_error("unknown phase " + phase);
   }
+  stopTarget();
+  if (auto comparison = compareWithNode(out); !comparison.empty()) out["seccamOverNode"] = comparison;
   std::ofstream(opt_.jsonPath) << out.dump(2) << "\n";
   std::printf("results written to %s\n", opt_.jsonPath.c_str());
   return 0;
@@ -665,12 +770,26 @@ int main(int argc, char** argv) {
   app.add_option("--signin-rate", opt.signinRate, "sign-ins a second during the storm")->capture_default_str();
   app.add_option("--storm-relay-rate", opt.stormRelayRate, "relayed messages a second during the storm phase")->capture_default_str();
   app.add_option("--idle-cameras", opt.idleCameras, "idle cameras over the three nodes (cluster-idle)")->capture_default_str();
-  app.add_option("--phases", opt.phases,
-                 "phases to run: fixed max idle storm; cluster-same cluster-cross cluster-idle cluster-signin "
-                 "(three nodes and Redis)")->delimiter(',')->capture_default_str();
+  auto* phases = app.add_option("--phases", opt.phases,
+                                "phases to run: fixed max idle storm; node-fixed node-max node-idle (the same "
+                                "against the Node reference relay); cluster-same cluster-cross cluster-idle "
+                                "cluster-signin (three nodes and Redis). Default: fixed,max,idle,storm and the "
+                                "node phases when the relay's dependencies are installed")
+                    ->delimiter(',');
   app.add_option("--json", opt.jsonPath, "where to write the results")->capture_default_str();
   app.add_option("--server-arg", opt.serverArgs, "extra argument for seccam-server serve (repeatable)");
   CLI11_PARSE(app, argc, argv);
+  auto nodeMissing = bench::NodeRelay::unavailable();
+  if (phases->count() == 0) {
+    if (nodeMissing) {
+      std::printf("node phases left out: %s\n", nodeMissing->c_str());
+    } else {
+      opt.phases.insert(opt.phases.end(), {"node-fixed", "node-max", "node-idle"});
+    }
+  } else if (nodeMissing && std::any_of(opt.phases.begin(), opt.phases.end(), isNodePhase)) {
+    std::fprintf(stderr, "signaling_load: cannot run the node phases: %s\n", nodeMissing->c_str());
+    return 1;
+  }
 
   rlimit limit{};
   getrlimit(RLIMIT_NOFILE, &limit);

@@ -59,10 +59,15 @@ void ServerProcess::restart() {
 }
 
 std::vector<ProvisionedCamera> ServerProcess::provision(int count) {
+  return provisionCameras(dataDir_, host_ + ":" + std::to_string(port_), count, env_);
+}
+
+std::vector<ProvisionedCamera> provisionCameras(const std::string& dataDir,
+                                                const std::string& listen, int count,
+                                                std::map<std::string, std::string> env) {
   auto result = runProgram({serverBinary(), "camera", "provision", "--json", "--count",
-                            std::to_string(count), "--data", dataDir_, "--listen",
-                            host_ + ":" + std::to_string(port_)},
-                           env_);
+                            std::to_string(count), "--data", dataDir, "--listen", listen},
+                           std::move(env));
   if (result.exitCode != 0) throw std::runtime_error("provision failed:\n" + result.output);
   std::vector<ProvisionedCamera> out;
   std::istringstream lines(result.output);

@@ -61,6 +61,12 @@ class ServerProcess {
   int starts_ = 0;
 };
 
+// `seccam-server camera provision --json --count N --data DIR --listen LISTEN`: cameras for
+// the master key in DIR (DIR/master.key, created on first use), whether or not a server runs.
+std::vector<ProvisionedCamera> provisionCameras(const std::string& dataDir,
+                                                const std::string& listen, int count,
+                                                std::map<std::string, std::string> env = {});
+
 // Runs a program to completion, returning its exit status (waitpid form) and output; with
 // the current test's store (test_store.hpp) in its environment, like ServerProcess.
 struct RunResult {
