@@ -10,7 +10,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <algorithm>
@@ -75,76 +74,6 @@ PlainSocket toPlainSocket(PlainStream&& stream, net::io_context* home) {
   return PlainSocket(io.get_executor(), protocol, handle);
 }
 
-// The plain socket under a WebSocket, reading only once it is readable. Asio 1.74 (Debian
-// 12's Boost) tries every read at once before it waits, so each message cost one `recvmsg`
-// that found nothing and a second one after `epoll_wait`; newer Asio skips the first after a
-// short read, and this does the same: after a read that did not fill its buffer, the next
-// one waits for readiness first. One system call a message fewer (PERFORMANCE §4).
-class ReadyFirstSocket {
- public:
-  using executor_type = net::io_context::executor_type;
-  using next_layer_type = PlainSocket;
-
-  explicit ReadyFirstSocket(PlainSocket socket) : socket_(std::move(socket)) {
-    beast::error_code ignored;
-    socket_.non_blocking(true, ignored);
-  }
-
-  executor_type get_executor() noexcept { return socket_.get_executor(); }
-  PlainSocket& next_layer() noexcept { return socket_; }
-  const PlainSocket& next_layer() const noexcept { return socket_; }
-
-  template <class MutableBuffers, class Handler>
-  auto async_read_some(const MutableBuffers& buffers, Handler&& handler) {
-    return net::async_initiate<Handler, void(beast::error_code, std::size_t)>(
-        [this](auto handler, const MutableBuffers& buffers) {
-          if (mayHaveMore_) {
-            beast::error_code ec;
-            auto n = socket_.read_some(buffers, ec);
-            if (ec != net::error::would_block) {
-              mayHaveMore_ = !ec && n == net::buffer_size(buffers);
-              // Never complete inside the initiating call.
-              auto executor = net::get_associated_executor(handler, socket_.get_executor());
-              net::post(executor, beast::bind_front_handler(std::move(handler), ec, n));
-              return;
-            }
-          }
-          readWhenReady(std::move(handler), buffers);
-        },
-        handler, buffers);
-  }
-
-  template <class ConstBuffers, class Handler>
-  auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
-    return socket_.async_write_some(buffers, std::forward<Handler>(handler));
-  }
-
- private:
-  template <class Handler, class MutableBuffers>
-  void readWhenReady(Handler handler, const MutableBuffers& buffers) {
-    socket_.async_wait(net::socket_base::wait_read, [this, handler = std::move(handler),
-                                                     buffers](beast::error_code ec) mutable {
-      std::size_t n = 0;
-      if (!ec) {
-        n = socket_.read_some(buffers, ec);
-        if (ec == net::error::would_block) return readWhenReady(std::move(handler), buffers);
-        mayHaveMore_ = !ec && n == net::buffer_size(buffers);
-      }
-      // A completion on the socket's thread already: the handler may run here.
-      handler(ec, n);
-    });
-  }
-
-  PlainSocket socket_;
-  bool mayHaveMore_ = true;  // the last read filled its buffer (or none happened yet)
-};
-
-// Beast's closing handshake tears the connection down through this (found by ADL).
-template <class Handler>
-void async_teardown(beast::role_type role, ReadyFirstSocket& socket, Handler&& handler) {
-  websocket::async_teardown(role, socket.next_layer(), std::forward<Handler>(handler));
-}
-
 // The write queue: a vector consumed from the front. An empty std::deque already holds a
 // 512-byte block, which idle connections (most of them) would pay for nothing.
 class OutgoingQueue {
@@ -189,7 +118,7 @@ const SharedText& rateLimitedError() {
 template <class Stream>
 class WebSocketSession final : public SignalingConnection {
   // Beast's tcp_stream under TLS; a bare socket for plain connections (below).
-  static constexpr bool kHasStreamTimeouts = !std::is_same_v<Stream, ReadyFirstSocket>;
+  static constexpr bool kHasStreamTimeouts = !std::is_same_v<Stream, PlainSocket>;
 
  public:
   using Clock = std::chrono::steady_clock;
@@ -423,8 +352,8 @@ std::shared_ptr<SignalingConnection> makeWebSocketSession(
     PlainStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
     const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot,
     net::io_context* home) {
-  return std::make_shared<WebSocketSession<ReadyFirstSocket>>(
-      ReadyFirstSocket(toPlainSocket(std::move(stream), home)), std::move(request), std::move(handler), limits, id,
+  return std::make_shared<WebSocketSession<PlainSocket>>(
+      toPlainSocket(std::move(stream), home), std::move(request), std::move(handler), limits, id,
       std::move(slot));
 }
 
