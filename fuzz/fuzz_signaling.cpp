@@ -3,7 +3,8 @@
 // server -> viewer (the test viewer; the page mirrors it in JS). Beyond "no crash", every
 // parse must either fail with a reason or give a message that survives being sent on: the
 // serializer's text parses again to the same message, the way the hub forwards it, and a
-// refusal's `error` reply can be serialized.
+// refusal's `error` reply can be serialized; and the fast path for plain candidates always
+// agrees with the general parser.
 #include <nlohmann/json.hpp>
 #include <variant>
 
@@ -91,6 +92,20 @@ void checkRefusal(const Parsed<T>& parsed) {
 
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, std::size_t size) {
   auto text = seccam::fuzz::textOf(data, size);
+
+  // Plain candidates take a fast path (protocol.cpp): on every input, the general parser
+  // alone must give the same message, session and error.
+  auto viewerFast = parseViewerMessage(text);
+  auto viewerGeneral = parseViewerMessageGeneral(text);
+  FUZZ_CHECK(viewerFast.message.has_value() == viewerGeneral.message.has_value());
+  FUZZ_CHECK(viewerFast.error == viewerGeneral.error);
+  FUZZ_CHECK(viewerFast.session == viewerGeneral.session);
+  if (viewerFast) {
+    FUZZ_CHECK(viewerFast.message->index() == viewerGeneral.message->index());
+    if (auto* candidate = std::get_if<Candidate>(&*viewerFast.message)) {
+      FUZZ_CHECK(same(*candidate, std::get<Candidate>(*viewerGeneral.message)));
+    }
+  }
 
   // Viewer -> server. The hub forwards an offer to the camera without `camera` and with the
   // session's ICE servers, candidates and byes as they are.

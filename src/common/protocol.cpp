@@ -291,9 +291,152 @@ CameraInfo parseCameraInfo(const json& obj) {
   return c;
 }
 
+// The fast path for the message the hub relays most: a candidate as browsers and cameras
+// write it, a flat object of plain ASCII strings (no escapes) and small integers. Reading it
+// needs no json tree. Anything else, and anything the general parser would refuse, is left
+// to that parser, which decides and words every error as before; the unit tests and the
+// signaling fuzzer compare the two on the same input.
+struct FlatValue {
+  enum class Kind { string, integer, null };
+  Kind kind = Kind::null;
+  std::string_view text;  // a string's characters
+  long long number = 0;
+};
+
+class FlatObject {
+ public:
+  using Value = FlatValue;
+
+  // Empty when `text` is not a flat object of that kind.
+  static std::optional<FlatObject> scan(std::string_view text) {
+    FlatObject object;
+    Scanner in{text};
+    if (!in.take('{')) return std::nullopt;
+    if (in.peek() == '}') return std::nullopt;  // no type: the general path says so
+    for (;;) {
+      auto key = in.plainString();
+      if (!key || !in.take(':') || object.count_ == kMaxFields) return std::nullopt;
+      if (object.find(*key)) return std::nullopt;  // a repeated key: left to the parser
+      auto value = in.value();
+      if (!value) return std::nullopt;
+      object.fields_[object.count_++] = {*key, *value};
+      if (in.take(',')) continue;
+      if (in.take('}') && in.atEnd()) return object;
+      return std::nullopt;
+    }
+  }
+
+  const Value* find(std::string_view key) const {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (fields_[i].first == key) return &fields_[i].second;
+    }
+    return nullptr;
+  }
+
+ private:
+  static constexpr std::size_t kMaxFields = 8;
+
+  struct Scanner {
+    std::string_view text;
+    std::size_t pos = 0;
+
+    void skipSpace() {
+      while (pos < text.size() &&
+             (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
+        ++pos;
+      }
+    }
+    char peek() {
+      skipSpace();
+      return pos < text.size() ? text[pos] : '\0';
+    }
+    bool take(char c) {
+      if (peek() != c) return false;
+      ++pos;
+      return true;
+    }
+    bool atEnd() {
+      skipSpace();
+      return pos == text.size();
+    }
+    // A string of printable ASCII without escapes.
+    std::optional<std::string_view> plainString() {
+      if (!take('"')) return std::nullopt;
+      auto start = pos;
+      for (; pos < text.size(); ++pos) {
+        auto c = static_cast<unsigned char>(text[pos]);
+        if (c == '"') return text.substr(start, pos++ - start);
+        if (c < 0x20 || c >= 0x80 || c == '\\') return std::nullopt;
+      }
+      return std::nullopt;
+    }
+    std::optional<Value> value() {
+      char c = peek();
+      if (c == '"') {
+        auto s = plainString();
+        if (!s) return std::nullopt;
+        return Value{Value::Kind::string, *s};
+      }
+      if (text.substr(pos, 4) == "null") {
+        pos += 4;
+        return Value{Value::Kind::null, {}};
+      }
+      // An integer of at most 9 digits, written as JSON allows (no leading zero, no
+      // fraction or exponent: those are left to the parser).
+      bool negative = c == '-';
+      if (negative) ++pos;
+      auto start = pos;
+      long long number = 0;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && pos - start < 10) {
+        number = number * 10 + (text[pos++] - '0');
+      }
+      auto digits = pos - start;
+      if (digits == 0 || digits > 9 || (digits > 1 && text[start] == '0')) return std::nullopt;
+      if (pos < text.size() && (text[pos] == '.' || text[pos] == 'e' || text[pos] == 'E')) {
+        return std::nullopt;
+      }
+      return Value{Value::Kind::integer, {}, negative ? -number : number};
+    }
+  };
+
+  std::array<std::pair<std::string_view, Value>, kMaxFields> fields_{};
+  std::size_t count_ = 0;
+};
+
+// A valid candidate on the fast path; empty: let the general parser decide.
+std::optional<Candidate> fastCandidate(std::string_view text) {
+  // Cheap first look: only text that names the type can be one.
+  if (text.find("\"candidate\"") == std::string_view::npos) return std::nullopt;
+  auto object = FlatObject::scan(text);
+  if (!object) return std::nullopt;
+  using Kind = FlatObject::Value::Kind;
+  auto isString = [](const FlatObject::Value* v) { return v && v->kind == Kind::string; };
+  const auto* type = object->find("type");
+  const auto* session = object->find("session");
+  const auto* candidate = object->find("candidate");
+  if (!isString(type) || type->text != "candidate" || !isString(session) ||
+      !identity::isValidSessionId(session->text) || !isString(candidate)) {
+    return std::nullopt;
+  }
+  Candidate c;
+  c.session = std::string(session->text);
+  c.candidate = std::string(candidate->text);
+  if (const auto* mid = object->find("sdpMid"); mid && mid->kind != Kind::null) {
+    if (mid->kind != Kind::string) return std::nullopt;
+    c.sdpMid = std::string(mid->text);
+  }
+  if (const auto* index = object->find("sdpMLineIndex"); index && index->kind != Kind::null) {
+    if (index->kind != Kind::integer || index->number < 0 || index->number > 1024) {
+      return std::nullopt;
+    }
+    c.sdpMLineIndex = static_cast<int>(index->number);
+  }
+  return c;
+}
+
 // Runs `body` on the parsed object, turning every failure into Parsed::error.
 template <typename T, typename Body>
-Parsed<T> parseWith(std::string_view text, Body body) {
+Parsed<T> parseWithoutFastPath(std::string_view text, Body body) {
   Parsed<T> result;
   json obj = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (obj.is_discarded()) {
@@ -318,6 +461,18 @@ Parsed<T> parseWith(std::string_view text, Body body) {
     result.error = "ill-typed field";
   }
   return result;
+}
+
+// Candidates on the fast path when they can be, everything else the general way.
+template <typename T, typename Body>
+Parsed<T> parseWith(std::string_view text, Body body) {
+  if (auto candidate = fastCandidate(text)) {
+    Parsed<T> result;
+    result.session = candidate->session;
+    result.message = T{std::move(*candidate)};
+    return result;
+  }
+  return parseWithoutFastPath<T>(text, body);
 }
 
 // At most `maxBytes` of UTF-8 `text`, cut before a character, never inside one: the cut text
@@ -411,19 +566,27 @@ class DirectJson {
 
 }  // namespace
 
+namespace {
+ViewerToServer viewerMessage(const std::string& type, const json& obj) {
+  if (type == "candidate") return ViewerToServer{parseCandidate(obj)};
+  if (type == "offer") {
+    Offer o;
+    o.session = sessionField(obj);
+    o.camera = cameraField(obj);
+    o.sdp = sdpField(obj);
+    return ViewerToServer{std::move(o)};
+  }
+  if (type == "bye") return ViewerToServer{parseBye(obj)};
+  unknownType(type);
+}
+}  // namespace
+
 Parsed<ViewerToServer> parseViewerMessage(std::string_view text) {
-  return parseWith<ViewerToServer>(text, [](const std::string& type, const json& obj) {
-    if (type == "candidate") return ViewerToServer{parseCandidate(obj)};
-    if (type == "offer") {
-      Offer o;
-      o.session = sessionField(obj);
-      o.camera = cameraField(obj);
-      o.sdp = sdpField(obj);
-      return ViewerToServer{std::move(o)};
-    }
-    if (type == "bye") return ViewerToServer{parseBye(obj)};
-    unknownType(type);
-  });
+  return parseWith<ViewerToServer>(text, viewerMessage);
+}
+
+Parsed<ViewerToServer> parseViewerMessageGeneral(std::string_view text) {
+  return parseWithoutFastPath<ViewerToServer>(text, viewerMessage);
 }
 
 Parsed<CameraToServer> parseCameraMessage(std::string_view text) {

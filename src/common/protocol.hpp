@@ -187,6 +187,9 @@ struct Parsed {
 };
 
 Parsed<ViewerToServer> parseViewerMessage(std::string_view text);
+// The same without the fast path for plain candidates (protocol.cpp): only for the tests and
+// the fuzzer, which check that the two always agree.
+Parsed<ViewerToServer> parseViewerMessageGeneral(std::string_view text);
 Parsed<CameraToServer> parseCameraMessage(std::string_view text);
 Parsed<ServerToCamera> parseServerToCamera(std::string_view text);
 Parsed<ServerToViewer> parseServerToViewer(std::string_view text);

@@ -293,3 +293,74 @@ TEST(ProtocolSerialize, RelayedMessagesAreWrittenExactlyAsTheJsonTreeWouldWriteT
         << text;
   }
 }
+
+// Plain candidates are read on a fast path without a json tree; on every input it takes, the
+// result must be the general parser's, message, session and error alike.
+TEST(ProtocolParse, TheCandidateFastPathAgreesWithTheGeneralParser) {
+  const std::string base =
+      R"({"type":"candidate","session":"sess-0001","candidate":"candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host","sdpMid":"0","sdpMLineIndex":0})";
+  std::vector<std::string> inputs{
+      base,
+      R"(  { "type" : "candidate" , "session":"sess-0001" ,"candidate":"" }  )",
+      "{\t\"type\":\"candidate\",\n\"session\":\"sess-0001\",\r\"candidate\":\"c\"}",
+      R"({"session":"sess-0001","candidate":"c","type":"candidate","extra":"x","n":5})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMid":null,"sdpMLineIndex":null})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":1024})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":1025})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":-1})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":-0})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":01})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":1.0})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":1e2})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":999999999})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":9999999999})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMLineIndex":"0"})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","sdpMid":5})",
+      R"({"type":"candidate","session":"sess-0001","candidate":5})",
+      R"({"type":"candidate","session":"sess-0001"})",
+      R"({"type":"candidate","session":"short","candidate":"c"})",
+      R"({"type":"candidate","session":"sess 0001","candidate":"c"})",
+      R"({"type":"candidate","candidate":"c"})",
+      R"({"type":"Candidate","session":"sess-0001","candidate":"c"})",
+      R"({"type":"candidate","type":"offer","session":"sess-0001","candidate":"c"})",
+      R"({"type":"candidate","session":"sess-0001","session":"sess-0002","candidate":"c"})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c\"quoted\" \\ \u0041"})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"caf\u00e9"})",
+      "{\"type\":\"candidate\",\"session\":\"sess-0001\",\"candidate\":\"caf\xc3\xa9\"}",
+      "{\"type\":\"candidate\",\"session\":\"sess-0001\",\"candidate\":\"bad \xff\"}",
+      "{\"type\":\"candidate\",\"session\":\"sess-0001\",\"candidate\":\"tab\there\"}",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","nested":{"a":1}})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","list":[1]})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","flag":true})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c",})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c"} trailing)",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c"}})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c")",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c" "x":1})",
+      R"({"type":"candidate" "session":"sess-0001","candidate":"c"})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","a":nul})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","a":nullx})",
+      R"({"type":"candidate","session":"sess-0001","candidate":"c","a":-})",
+      R"({"type":"candidate","a":1,"b":2,"c":3,"d":4,"e":5,"session":"sess-0001","candidate":"c"})",
+      R"(["candidate"])",
+      R"("candidate")",
+      "",
+      "{}",
+  };
+  for (const auto& text : inputs) {
+    auto fast = parseViewerMessage(text);
+    auto general = parseViewerMessageGeneral(text);
+    ASSERT_EQ(fast.message.has_value(), general.message.has_value()) << text;
+    EXPECT_EQ(fast.error, general.error) << text;
+    EXPECT_EQ(fast.session, general.session) << text;
+    if (!fast.message) continue;
+    ASSERT_EQ(fast.message->index(), general.message->index()) << text;
+    if (const auto* a = std::get_if<Candidate>(&*fast.message)) {
+      const auto& b = std::get<Candidate>(*general.message);
+      EXPECT_EQ(a->session, b.session) << text;
+      EXPECT_EQ(a->candidate, b.candidate) << text;
+      EXPECT_EQ(a->sdpMid, b.sdpMid) << text;
+      EXPECT_EQ(a->sdpMLineIndex, b.sdpMLineIndex) << text;
+    }
+  }
+}
