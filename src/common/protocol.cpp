@@ -496,16 +496,11 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 // The relayed messages (candidate, answer, bye: nearly every message the hub carries) are
 // written directly, without building a json object first (a tree node and a copy of every
 // key and value). The output is byte for byte what dump() writes for the same object (keys in
-// order, the same escapes; tests/unit/common/protocol_test.cpp compares the two), and any
-// text that is not plain ASCII goes the general way, so dump()'s handling of UTF-8 (and
-// of invalid bytes) stays the one rule.
+// order, the same escapes; tests/unit/common/protocol_test.cpp compares the two), and a
+// message with any text that is not plain ASCII goes the general way (finish() says so), so
+// dump()'s handling of UTF-8 (and of invalid bytes) stays the one rule.
 class DirectJson {
  public:
-  // False when `text` needs more than ASCII escaping.
-  static bool plain(std::string_view text) {
-    return std::none_of(text.begin(), text.end(),
-                        [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-  }
   void key(std::string_view name) {
     out_ += first_ ? '{' : ',';
     first_ = false;
@@ -520,6 +515,7 @@ class DirectJson {
     std::size_t start = 0;
     for (std::size_t i = 0; i < value.size(); ++i) {
       auto c = static_cast<unsigned char>(value[i]);
+      if (c >= 0x80) ascii_ = false;
       if (c >= 0x20 && c != '"' && c != '\\') continue;
       out_.append(value, start, i - start);
       escape(value[i]);
@@ -532,7 +528,9 @@ class DirectJson {
     key(name);
     out_ += std::to_string(value);
   }
-  std::string finish() {
+  // The message, or nothing when some text was not plain ASCII (then dump() writes it).
+  std::optional<std::string> finish() {
+    if (!ascii_) return std::nullopt;
     out_ += '}';
     return std::move(out_);
   }
@@ -562,6 +560,7 @@ class DirectJson {
   }
   std::string out_;
   bool first_ = true;
+  bool ascii_ = true;
 };
 
 }  // namespace
@@ -667,25 +666,16 @@ std::string serialize(const Offer& m) {
 
 // Keys below in the order dump() writes them (sorted).
 std::string serialize(const Answer& m) {
-  if (!DirectJson::plain(m.session) || !DirectJson::plain(m.sdp)) {
-    return dump(json{{"type", "answer"}, {"session", m.session}, {"sdp", m.sdp}});
-  }
   DirectJson out;
   out.reserve(m.sdp.size() + m.session.size() + 64);
   out.string("sdp", m.sdp);
   out.string("session", m.session);
   out.string("type", "answer");
-  return out.finish();
+  if (auto text = out.finish()) return std::move(*text);
+  return dump(json{{"type", "answer"}, {"session", m.session}, {"sdp", m.sdp}});
 }
 
 std::string serialize(const Candidate& m) {
-  if (!DirectJson::plain(m.session) || !DirectJson::plain(m.candidate) ||
-      (m.sdpMid && !DirectJson::plain(*m.sdpMid))) {
-    json j{{"type", "candidate"}, {"session", m.session}, {"candidate", m.candidate}};
-    if (m.sdpMid) j["sdpMid"] = *m.sdpMid;
-    if (m.sdpMLineIndex) j["sdpMLineIndex"] = *m.sdpMLineIndex;
-    return dump(j);
-  }
   DirectJson out;
   out.reserve(m.candidate.size() + m.session.size() + 96);
   out.string("candidate", m.candidate);
@@ -693,20 +683,22 @@ std::string serialize(const Candidate& m) {
   if (m.sdpMid) out.string("sdpMid", *m.sdpMid);
   out.string("session", m.session);
   out.string("type", "candidate");
-  return out.finish();
+  if (auto text = out.finish()) return std::move(*text);
+  json j{{"type", "candidate"}, {"session", m.session}, {"candidate", m.candidate}};
+  if (m.sdpMid) j["sdpMid"] = *m.sdpMid;
+  if (m.sdpMLineIndex) j["sdpMLineIndex"] = *m.sdpMLineIndex;
+  return dump(j);
 }
 
 std::string serialize(const Bye& m) {
-  if (!DirectJson::plain(m.session) || !DirectJson::plain(m.reason)) {
-    json j{{"type", "bye"}, {"session", m.session}};
-    if (!m.reason.empty()) j["reason"] = m.reason;
-    return dump(j);
-  }
   DirectJson out;
   if (!m.reason.empty()) out.string("reason", m.reason);
   out.string("session", m.session);
   out.string("type", "bye");
-  return out.finish();
+  if (auto text = out.finish()) return std::move(*text);
+  json j{{"type", "bye"}, {"session", m.session}};
+  if (!m.reason.empty()) j["reason"] = m.reason;
+  return dump(j);
 }
 
 std::string serialize(const Quality& m) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/text.hpp"
 #include "server/api/api.hpp"
 
 namespace seccam::server::api {
@@ -52,18 +53,11 @@ nlohmann::json eventJson(const store::EventRecord& e) {
 
 ApiResponse Api::listEvents(const ApiRequest& request, const store::UserRecord& user,
                             const std::string& cameraId) {
-  // The query: name=value pairs; the values allowed here never need percent-encoding.
+  // The query: name=value pairs (a repeated name: the last counts).
   std::map<std::string, std::string> params;
-  std::string_view query = request.query;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    auto eq = pair.find('=');
-    params[std::string(pair.substr(0, eq))] =
-        eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
-  }
+  text::forEachQueryPair(request.query, [&](std::string_view name, std::string_view value) {
+    params[std::string(name)] = std::string(value);
+  });
   std::map<std::string, std::string> problems;
   store::EventQuery q;
   q.limit = kDefaultEventsLimit;

@@ -25,7 +25,6 @@ class IoShards {
   std::size_t size() const { return contexts_.size(); }
   // Shard 0: the listener, signals, timers and the bus run here, besides its connections.
   boost::asio::io_context& main() { return *contexts_.front(); }
-  boost::asio::io_context& at(std::size_t index) { return *contexts_.at(index); }
   // The shard for the next accepted connection (round robin). Any thread.
   boost::asio::io_context& next();
   // The shard of everything about one camera (a hash of its ID), for the placement hint.

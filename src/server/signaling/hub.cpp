@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/identity.hpp"
+#include "common/text.hpp"
 #include "server/net/io_shards.hpp"
 #include "server/signaling/camera_connection_handler.hpp"
 #include "server/signaling/hub_core.hpp"
@@ -25,18 +26,11 @@ namespace {
 std::string_view placementHint(std::string_view target) {
   auto query = target.find('?');
   if (query == std::string_view::npos) return {};
-  constexpr std::string_view kKey = "camera=";
-  for (auto rest = target.substr(query + 1); !rest.empty();) {
-    auto amp = rest.find('&');
-    auto pair = rest.substr(0, amp);
-    if (pair.starts_with(kKey)) {
-      auto id = pair.substr(kKey.size());
-      return identity::isValidCameraId(id) ? id : std::string_view{};
-    }
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-  return {};
+  std::string_view camera;
+  text::forEachQueryPair(target.substr(query + 1), [&](std::string_view name, std::string_view value) {
+    if (name == "camera" && camera.empty()) camera = value;
+  });
+  return identity::isValidCameraId(camera) ? camera : std::string_view{};
 }
 
 // The shard a plain connection moves to: its camera's, when the upgrade names one.
@@ -50,13 +44,15 @@ boost::asio::io_context* homeOf(const HubCore& core, const HttpRequest& request)
 template <class Stream>
 void startSession(const std::shared_ptr<HubCore>& core, Stream&& stream, HttpRequest&& request,
                   std::unique_ptr<ConnectionHandler> handler, ConnectionLimiter::Slot&& slot) {
-  std::shared_ptr<SignalingConnection> connection;
-  auto* shards = core->deps().shards;
-  auto& accepted = static_cast<boost::asio::io_context&>(
-      boost::asio::query(stream.get_executor(), boost::asio::execution::context));
+  // Where it will live: its camera's shard (plain connections only), else where it came in.
   boost::asio::io_context* home = nullptr;
+  if constexpr (std::is_same_v<std::decay_t<Stream>, PlainStream>) home = homeOf(*core, request);
+  auto& shard = home ? *home
+                     : static_cast<boost::asio::io_context&>(boost::asio::query(
+                           stream.get_executor(), boost::asio::execution::context));
+  auto shardIndex = core->deps().shards ? core->deps().shards->indexOf(shard) : 0;
+  std::shared_ptr<SignalingConnection> connection;
   if constexpr (std::is_same_v<std::decay_t<Stream>, PlainStream>) {
-    home = homeOf(*core, request);
     connection = makeWebSocketSession(std::move(stream), std::move(request), std::move(handler),
                                       core->limits(), core->nextConnectionId(), std::move(slot),
                                       home);
@@ -64,7 +60,7 @@ void startSession(const std::shared_ptr<HubCore>& core, Stream&& stream, HttpReq
     connection = makeWebSocketSession(std::move(stream), std::move(request), std::move(handler),
                                       core->limits(), core->nextConnectionId(), std::move(slot));
   }
-  if (shards) connection->setShard(static_cast<std::uint16_t>(shards->indexOf(home ? *home : accepted)));
+  connection->setShard(static_cast<std::uint16_t>(shardIndex));
   // After shutdown the connection is dropped here (its socket closes with it).
   if (core->track(connection)) connection->start();
 }

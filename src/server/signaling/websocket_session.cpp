@@ -1,6 +1,7 @@
 // The WebSocket session: one connection's I/O on its shard's one thread (after Beast's
-// chat-multi and advanced server-flex examples; docs/IO-SHARDS.md). Accepts the upgrade, reads message by message, keeps
-// one write in flight with a bounded queue, rate-limits what the peer sends, and pings.
+// chat-multi and advanced server-flex examples; docs/IO-SHARDS.md). Accepts the upgrade,
+// reads message by message, keeps one write in flight with a bounded queue, rate-limits what
+// the peer sends, and pings.
 #include "server/signaling/websocket_session.hpp"
 
 #include <spdlog/spdlog.h>
@@ -59,12 +60,17 @@ using Outgoing = std::variant<SharedText, CloseFrame>;
 // for every pending operation.
 using PlainSocket = net::basic_stream_socket<net::ip::tcp, net::io_context::executor_type>;
 
+// The shard (io_context) a stream's I/O runs on: one thread runs it, so the connection needs
+// no strand.
+template <class Stream>
+net::io_context& ioContextOf(Stream& stream) {
+  return static_cast<net::io_context&>(net::query(stream.get_executor(), net::execution::context));
+}
+
 // `home`: the shard the connection is to live on (its descriptor moves there), else the one
 // it was accepted on.
 PlainSocket toPlainSocket(PlainStream&& stream, net::io_context* home) {
-  auto& io = home ? *home
-                  : static_cast<net::io_context&>(
-                        net::query(stream.get_executor(), net::execution::context));
+  auto& io = home ? *home : ioContextOf(stream);
   auto socket = stream.release_socket();
   beast::error_code ec;
   auto protocol = socket.local_endpoint(ec).protocol();
@@ -101,13 +107,6 @@ class OutgoingQueue {
   std::vector<Outgoing> items_;
   std::size_t head_ = 0;
 };
-
-// The shard (io_context) a stream's I/O runs on: one thread runs it, so the connection needs
-// no strand.
-template <class Stream>
-net::io_context& ioContextOf(Stream& stream) {
-  return static_cast<net::io_context&>(net::query(stream.get_executor(), net::execution::context));
-}
 
 const SharedText& rateLimitedError() {
   static const SharedText text = std::make_shared<const std::string>(protocol::serialize(
