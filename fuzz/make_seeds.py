@@ -2,7 +2,7 @@
 """Writes the seed corpus fuzz/corpus/<target>/ from real examples (PROTOCOL.md, the unit
 tests' messages and offers, README's configuration). Run it again after changing a seed
 here; seeds the fuzzers found (regressions) are kept as files of their own, not made here."""
-import hashlib, json, pathlib
+import hashlib, json, pathlib, re
 
 ROOT = pathlib.Path(__file__).resolve().parent / "corpus"
 
@@ -134,11 +134,35 @@ CAMERA_SESSION = [
                    m(type="error", code="unauthorized", message="no")])),
 ]
 
+def ws_frame(opcode, payload, fin=True, mask=b"\x12\x34\x56\x78"):
+    """A client's WebSocket frame (masked), RFC 6455 section 5.2."""
+    payload = payload if isinstance(payload, bytes) else payload.encode()
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n <= 0xFFFF:
+        head += bytes([0x80 | 126]) + n.to_bytes(2, "big")
+    else:
+        head += bytes([0x80 | 127]) + n.to_bytes(8, "big")
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+# The first byte: the size limit (low 3 bits) and the read size (the next 5).
+WEBSOCKET = [
+    bytes([0x07 | (4 << 3)]) + ws_frame(1, SIGNALING[3]),
+    bytes([0x06]) + ws_frame(1, "Hel", False) + ws_frame(9, "ping") + ws_frame(0, "lo", True),
+    bytes([0x07 | (31 << 3)]) + ws_frame(2, bytes(300)) + ws_frame(10, b"") + ws_frame(8, b"\x03\xe8bye"),
+    bytes([0x00]) + ws_frame(1, "a message longer than the sixteen-byte limit"),
+    bytes([0x07]) + ws_frame(1, "caf\u00e9 \U0001F4F7") + ws_frame(8, b""),
+]
+
 def write(target, items):
     folder = ROOT / target
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("seed-*"):
-        old.unlink()
+        # Only the seeds made here (named by their hash); hand-written ones stay.
+        if re.fullmatch(r"seed-[0-9a-f]{12}", old.name):
+            old.unlink()
     for data in items:
         data = data if isinstance(data, bytes) else data.encode()
         (folder / ("seed-" + hashlib.sha1(data).hexdigest()[:12])).write_bytes(data)
@@ -148,4 +172,5 @@ write("fuzz_sdp", [bytes([b]) + s.encode() for b in (0, 3) for s in (CHROMIUM_OF
 write("fuzz_http_request", [bytes([b]) + r.encode() for b, r in HTTP])
 write("fuzz_config", [t.encode() + (b"\0" + o.encode() if o else b"") for t, o in CONFIG])
 write("fuzz_identity", IDENTITY)
+write("fuzz_websocket", WEBSOCKET)
 write("fuzz_camera_session", [bytes([b]) + s.encode() for b, s in CAMERA_SESSION])

@@ -16,7 +16,7 @@ BUILD_DIR=$(realpath -m "${SECCAM_FUZZ_BUILD_DIR:-build-fuzz}")
 SECONDS_EACH=${SECCAM_FUZZ_SECONDS:-20}
 # A run stops at whichever comes first: the time, or this many executions.
 RUNS_EACH=${SECCAM_FUZZ_RUNS:-5000000}
-TARGETS=(fuzz_signaling fuzz_camera_session fuzz_sdp fuzz_http_request fuzz_config fuzz_identity)
+TARGETS=(fuzz_signaling fuzz_camera_session fuzz_sdp fuzz_http_request fuzz_config fuzz_identity fuzz_websocket)
 
 export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
