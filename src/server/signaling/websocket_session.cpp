@@ -1,7 +1,8 @@
-// The WebSocket session: one connection's I/O on its shard's one thread (after Beast's
-// chat-multi and advanced server-flex examples; docs/IO-SHARDS.md). Accepts the upgrade,
-// reads message by message, keeps one write in flight with a bounded queue, rate-limits what
-// the peer sends, and pings.
+// The WebSocket session: one connection's I/O on its shard's one thread (docs/IO-SHARDS.md),
+// speaking RFC 6455 through our own codec (net/websocket_codec, docs/WEBSOCKET.md). Answers
+// the upgrade, reads frames into a buffer sized to what the connection sends, hands each
+// message to its handler without a copy, writes what is queued in one system call (straight
+// from the handler when the socket takes it), rate-limits what the peer sends, and pings.
 #include "server/signaling/websocket_session.hpp"
 
 #include <spdlog/spdlog.h>
@@ -11,16 +12,19 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/write.hpp>
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <cstring>
+#include <span>
 #include <variant>
 #include <vector>
 
 #include "common/ordinary_disconnect.hpp"
 #include "common/protocol.hpp"
 #include "common/token_bucket.hpp"
+#include "server/net/websocket_codec.hpp"
 
 namespace seccam::server {
 namespace {
@@ -28,36 +32,37 @@ namespace {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
+namespace ws = websocket;
 
 // The upgrade and the closing handshake must each finish within this time.
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr const char* kServerName = "seccam-server";
-// A message is read in pieces: Beast prepares room for the next piece as soon as a read is
-// pending, which on an idle connection is all the time (async_read would hold 1.5 KiB
-// there). The first piece of a message is sized after the connection's previous message
-// (the power of two that held it, between these bounds), so that a connection that never
-// sends (a dashboard, most idle connections) holds 64 bytes, and one that relays candidates
-// reads each in one piece; the rest of a longer message is read in pieces of the larger size.
+// The read buffer holds what the connection sent and we have not handled yet. Its size for
+// the next read follows the connection's previous message (the power of two that held it,
+// between these bounds), so that a connection that never sends (a dashboard, most idle
+// connections) holds 64 bytes and one that relays candidates reads each in one go; a frame
+// whose header says it is longer gets room for all of it at once.
 constexpr std::size_t kSmallestPieceBytes = 64;
 constexpr std::size_t kReadPieceBytes = 512;
-// A read buffer grown past twice the next first piece (by one large message: an SDP, a
-// flood) is given back, so that many idle connections stay small.
+// A read buffer grown past twice the next piece (by one large message: an SDP, a flood) is
+// given back once it is empty, so that many idle connections stay small.
 constexpr std::size_t kKeptReadBufferFactor = 2;
+// At most this many queued messages go out in one system call.
+constexpr std::size_t kWriteBatch = 16;
+// A write the socket did not take at once is copied here; its buffer is kept up to this size.
+constexpr std::size_t kKeptPendingBytes = 4096;
 
-// Beast closes an oversized message itself, with the code PROTOCOL.md names.
-static_assert(protocol::value(protocol::CloseCode::TooBig) == websocket::close_code::too_big);
+static_assert(protocol::value(protocol::CloseCode::TooBig) == ws::kCloseTooBig);
 
-struct CloseFrame {
-  protocol::CloseCode code;
-  std::string reason;
+// A frame we send other than a text message: close, ping, pong.
+struct ControlFrame {
+  ws::Opcode opcode;
+  std::string payload;
 };
-using Outgoing = std::variant<SharedText, CloseFrame>;
+using Outgoing = std::variant<SharedText, ControlFrame>;
 
-// A plain connection's WebSocket sits on the bare socket: the WebSocket has timeouts of its
-// own, and beast::tcp_stream's (two timers, 0.5 KiB a connection) would go unused. Its
-// executor is the io_context's own type, not a type-erased one, which spares an allocation
-// for every pending operation.
+// A plain connection sits on the bare socket, whose executor is the io_context's own type
+// (not a type-erased one, which would allocate for every pending operation).
 using PlainSocket = net::basic_stream_socket<net::ip::tcp, net::io_context::executor_type>;
 
 // The shard (io_context) a stream's I/O runs on: one thread runs it, so the connection needs
@@ -86,10 +91,10 @@ class OutgoingQueue {
  public:
   bool empty() const { return head_ == items_.size(); }
   std::size_t size() const { return items_.size() - head_; }
-  Outgoing& front() { return items_[head_]; }
+  Outgoing& at(std::size_t i) { return items_[head_ + i]; }
   void push_back(Outgoing item) { items_.push_back(std::move(item)); }
-  void pop_front() {
-    items_[head_++] = Outgoing{};
+  void pop_front(std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) items_[head_++] = Outgoing{};
     if (head_ == items_.size()) {
       items_.clear();
       head_ = 0;
@@ -108,16 +113,53 @@ class OutgoingQueue {
   std::size_t head_ = 0;
 };
 
+// The bytes received and not handled yet: a plain array, so that growing it copies only
+// what it holds and never zero-fills.
+class ReadBuffer {
+ public:
+  char* data() { return data_.get(); }
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  void reserve(std::size_t bytes) {
+    if (bytes <= capacity_) return;
+    auto grown = std::make_unique_for_overwrite<char[]>(bytes);
+    if (size_ > 0) std::memcpy(grown.get(), data_.get(), size_);
+    data_ = std::move(grown);
+    capacity_ = bytes;
+  }
+  void commit(std::size_t bytes) { size_ += bytes; }
+  // Drops the first `bytes` (handled), keeping the rest at the front.
+  void consume(std::size_t bytes) {
+    if (bytes < size_) std::memmove(data_.get(), data_.get() + bytes, size_ - bytes);
+    size_ -= std::min(bytes, size_);
+  }
+  void release() {
+    data_.reset();
+    size_ = capacity_ = 0;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 const SharedText& rateLimitedError() {
   static const SharedText text = std::make_shared<const std::string>(protocol::serialize(
       protocol::Error{{}, protocol::ErrorCode::RateLimited, "Too many messages; slow down."}));
   return text;
 }
 
+std::string_view fieldOf(const HttpRequest& request, http::field field) {
+  auto it = request.find(field);
+  return it == request.end() ? std::string_view{} : std::string_view(it->value());
+}
+
 template <class Stream>
 class WebSocketSession final : public SignalingConnection {
-  // Beast's tcp_stream under TLS; a bare socket for plain connections (below).
-  static constexpr bool kHasStreamTimeouts = !std::is_same_v<Stream, PlainSocket>;
+  // Plain sockets are written straight from the handler when they take it; TLS through
+  // Asio's composed write.
+  static constexpr bool kPlain = std::is_same_v<Stream, PlainSocket>;
 
  public:
   using Clock = std::chrono::steady_clock;
@@ -127,10 +169,12 @@ class WebSocketSession final : public SignalingConnection {
                    ConnectionId id, ConnectionLimiter::Slot&& slot)
       : SignalingConnection(id),
         executor_(ioContextOf(stream).get_executor()),
-        ws_(std::move(stream)),
+        stream_(std::move(stream)),
         request_(std::make_unique<HttpRequest>(std::move(request))),
         handler_(std::move(handler)),
         limits_(limits),
+        reader_(limits.maxMessageBytes),
+        timer_(executor_),
         bucket_(limits.messagesPerSecond, limits.messageBurst, Clock::now()),
         slot_(std::move(slot)) {}
 
@@ -146,7 +190,8 @@ class WebSocketSession final : public SignalingConnection {
 
   void close(protocol::CloseCode code, std::string reason) override {
     net::dispatch(executor_, [self = self(), code, reason = std::move(reason)]() mutable {
-      self->enqueue(CloseFrame{code, std::move(reason)});
+      self->enqueue(ControlFrame{ws::Opcode::close,
+                                 ws::closePayload(protocol::value(code), reason)});
     });
   }
 
@@ -171,75 +216,127 @@ class WebSocketSession final : public SignalingConnection {
     return std::static_pointer_cast<WebSocketSession>(shared_from_this());
   }
 
-  void doAccept() {
-    // The WebSocket's own timeouts (handshake, idle pings) replace the TCP stream's.
-    if constexpr (kHasStreamTimeouts) beast::get_lowest_layer(ws_).expires_never();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = kHandshakeTimeout;
-    // Beast pings after half the idle timeout and drops the peer if the next half passes
-    // without a frame from it.
-    timeouts.idle_timeout = 2 * limits_.pingInterval;
-    timeouts.keep_alive_pings = true;
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-      response.set(http::field::server, kServerName);
-    }));
-    ws_.read_message_max(limits_.maxMessageBytes);
-    ws_.async_accept(*request_, net::bind_executor(executor_, [self = self()](beast::error_code ec) {
-      self->onAccept(ec);
-    }));
+  auto& socket() {
+    if constexpr (kPlain)
+      return stream_;
+    else
+      return beast::get_lowest_layer(stream_).socket();
   }
 
-  void onAccept(beast::error_code ec) {
+  // --- the opening handshake --------------------------------------------------------------
+
+  void doAccept() {
+    if constexpr (!kPlain) beast::get_lowest_layer(stream_).expires_never();
+    beast::error_code ignored;
+    // Writes are tried at once and never block (write()).
+    if constexpr (kPlain) stream_.non_blocking(true, ignored);
+    ws::UpgradeFields fields{request_->method_string(),     request_->version(),
+                             fieldOf(*request_, http::field::upgrade),
+                             fieldOf(*request_, http::field::connection),
+                             fieldOf(*request_, http::field::sec_websocket_key),
+                             fieldOf(*request_, http::field::sec_websocket_version)};
+    auto answer = ws::answerUpgrade(fields, kServerName);
     request_.reset();
-    if (ec) {
-      spdlog::debug("connection {}: WebSocket handshake failed: {}", id(), ec.message());
+    armTimer(kHandshakeTimeout);
+    pending_ = std::move(answer.response);
+    writing_ = true;
+    net::async_write(stream_, net::buffer(pending_),
+                     net::bind_executor(executor_, [self = self(), accepted = answer.accepted](
+                                                       beast::error_code ec, std::size_t) {
+                       self->onAccept(ec, accepted);
+                     }));
+  }
+
+  void onAccept(beast::error_code ec, bool accepted) {
+    writing_ = false;
+    releasePending();
+    if (ec || !accepted) {
+      spdlog::debug("connection {}: WebSocket handshake failed: {}", id(),
+                    ec ? ec.message() : "not a valid upgrade request");
       finish();
       return;
     }
     opened_ = true;
+    armTimer(limits_.pingInterval);
     handler_->onOpen(*this);
     doRead();
   }
 
+  // --- reading ------------------------------------------------------------------------------
+
   void doRead() {
-    ws_.async_read_some(
-        buffer_, buffer_.size() == 0 ? firstPieceBytes_ : kReadPieceBytes,
-        net::bind_executor(
-            executor_, [self = self()](beast::error_code ec, std::size_t) { self->onRead(ec); }));
+    std::size_t target = in_.size() + (in_.size() == 0 ? firstPieceBytes_ : kReadPieceBytes);
+    in_.reserve(std::max(target, needBytes_));
+    stream_.async_read_some(
+        net::buffer(in_.data() + in_.size(), in_.capacity() - in_.size()),
+        net::bind_executor(executor_, [self = self()](beast::error_code ec, std::size_t bytes) {
+          self->onRead(ec, bytes);
+        }));
   }
 
-  void onRead(beast::error_code ec) {
+  void onRead(beast::error_code ec, std::size_t bytes) {
     if (ec) {
-      if (ec == websocket::error::message_too_big) {
-        handler_->onLimitExceeded(*this, "message over the size limit, closed with 1009");
-      } else if (!isOrdinaryDisconnect(ec)) {
+      if (!aborted_ && !isOrdinaryDisconnect(ec)) {
         spdlog::info("connection {}: ended: {}", id(), ec.message());
       }
       finish();
       return;
     }
-    if (!ws_.is_message_done()) {
-      doRead();  // the rest of this message (Beast enforces the size limit)
-      return;
+    heard_ = true;
+    in_.commit(bytes);
+    handleInput();
+    if (in_.size() == 0 && in_.capacity() > kKeptReadBufferFactor * firstPieceBytes_) {
+      in_.release();
     }
-    // Once we are closing, what the peer still sends is read (to see its close) and dropped.
-    if (!closeQueued_) deliver();
-    firstPieceBytes_ = static_cast<std::uint16_t>(
-        std::clamp(std::bit_ceil(buffer_.size()), kSmallestPieceBytes, kReadPieceBytes));
-    buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > kKeptReadBufferFactor * firstPieceBytes_) buffer_.shrink_to_fit();
     doRead();
   }
 
-  void deliver() {
+  // Handles every whole frame received; what is left is the start of the next one.
+  void handleInput() {
+    std::size_t used = 0;
+    // Bounded: each turn uses up at least one whole frame, or stops.
+    while (!failed_ && !peerClosed_) {
+      auto event = reader_.next(std::span<char>(in_.data() + used, in_.size() - used));
+      used += event.consumed;
+      switch (event.kind) {
+        case ws::FrameReader::Kind::needMore:
+          needBytes_ = event.needBytes;
+          in_.consume(used);
+          return;
+        case ws::FrameReader::Kind::message:
+          // Once we are closing, what the peer still sends is read (to see its close) and
+          // dropped.
+          if (!closeQueued_ && !aborted_) deliver(event.payload);
+          firstPieceBytes_ = static_cast<std::uint16_t>(std::clamp(
+              std::bit_ceil(event.payload.size() + ws::kMaxClientHeaderBytes), kSmallestPieceBytes,
+              kReadPieceBytes));
+          break;
+        case ws::FrameReader::Kind::ping:
+          enqueue(ControlFrame{ws::Opcode::pong, std::string(event.payload)});
+          break;
+        case ws::FrameReader::Kind::pong:
+          break;  // heard_ already says the peer is there
+        case ws::FrameReader::Kind::close:
+          onPeerClose(event.closeCode);
+          break;
+        case ws::FrameReader::Kind::error:
+          onProtocolError(event.closeCode, event.what);
+          break;
+      }
+    }
+    // Closed or failed: nothing more the peer sends is looked at.
+    in_.consume(in_.size());
+    needBytes_ = 0;
+  }
+
+  void deliver(std::string_view message) {
     auto now = Clock::now();
     if (bucket_.isFull(now)) rateStrikes_ = 0;  // calm again: forgive earlier floods
     if (!bucket_.tryTake(now)) {
       ++rateStrikes_;
       bool closing = rateStrikes_ >= limits_.rateLimitStrikesBeforeClose;
       enqueue(rateLimitedError());
-      if (closing) enqueue(CloseFrame{protocol::CloseCode::RateLimited, "rate limited"});
+      if (closing) close(protocol::CloseCode::RateLimited, "rate limited");
       if (rateStrikes_ == 1 || closing) {
         handler_->onLimitExceeded(*this, closing
                                              ? "message rate limit exceeded again, closed with 4429"
@@ -247,76 +344,209 @@ class WebSocketSession final : public SignalingConnection {
       }
       return;
     }
-    auto data = buffer_.data();
-    handler_->onMessage(*this,
-                        std::string_view(static_cast<const char*>(data.data()), data.size()));
+    handler_->onMessage(*this, message);
   }
+
+  // The peer's close: answered with the same code (RFC 6455 §5.5.1), then the connection
+  // ends once our close is out; if ours went first, it ends now.
+  void onPeerClose(std::uint16_t code) {
+    peerClosed_ = true;
+    if (closeSent_) {
+      abort();
+      return;
+    }
+    enqueue(ControlFrame{ws::Opcode::close, code ? ws::closePayload(code, {}) : std::string{}});
+    if (!closeQueued_) abort();  // could not queue it (not open, or already dropped)
+  }
+
+  void onProtocolError(std::uint16_t code, const char* what) {
+    failed_ = true;
+    if (code == ws::kCloseTooBig) {
+      handler_->onLimitExceeded(*this, "message over the size limit, closed with 1009");
+    } else {
+      spdlog::info("connection {}: broke the WebSocket protocol ({}), closed with {}", id(), what,
+                   code);
+    }
+    // Nothing the peer sends now is read, so its close is not waited for.
+    peerClosed_ = true;
+    enqueue(ControlFrame{ws::Opcode::close, ws::closePayload(code, what)});
+    if (!closeQueued_) abort();
+  }
+
+  // --- writing ------------------------------------------------------------------------------
 
   void enqueue(Outgoing item) {
     // Dropped (aborted) already: nothing more can go out, and the drop was counted once.
     if (finished_ || closeQueued_ || aborted_) return;
+    bool isClose = std::holds_alternative<ControlFrame>(item) &&
+                   std::get<ControlFrame>(item).opcode == ws::Opcode::close;
     if (!opened_) {
       // Still in the handshake (e.g. shutdown right after the upgrade): nothing to send yet,
       // and a close is simply dropping the connection.
-      if (std::holds_alternative<CloseFrame>(item)) abort();
+      if (isClose) abort();
       return;
     }
-    if (queue_.size() >= limits_.maxQueuedWrites) {
+    if (queue_.size() + inFlight_ >= limits_.maxQueuedWrites) {
       spdlog::warn("connection {}: peer too slow ({} messages queued), dropped", id(),
-                   queue_.size());
+                   queue_.size() + inFlight_);
       handler_->onDroppedTooSlow(*this);
       abort();
       return;
     }
-    if (std::holds_alternative<CloseFrame>(item)) closeQueued_ = true;
+    if (isClose) closeQueued_ = true;
     queue_.push_back(std::move(item));
-    if (!writing_) doWrite();
+    if (!writing_) write();
   }
 
-  void doWrite() {
-    writing_ = true;
-    auto onDone = net::bind_executor(
-        executor_, [self = self()](beast::error_code ec, std::size_t = 0) { self->onWrite(ec); });
-    if (auto* text = std::get_if<SharedText>(&queue_.front())) {
-      ws_.text(true);
-      ws_.async_write(net::buffer(**text), std::move(onDone));
-    } else {
-      const auto& frame = std::get<CloseFrame>(queue_.front());
-      ws_.async_close(
-          websocket::close_reason(static_cast<websocket::close_code>(protocol::value(frame.code)),
-                                  frame.reason),
-          std::move(onDone));
+  // Writes what is queued, up to kWriteBatch messages a system call. A plain socket is
+  // offered the bytes at once; what it does not take (and everything, under TLS) is copied
+  // and written asynchronously, and the queue waits for that write.
+  void write() {
+    // Bounded: each turn takes at least one message off the queue, or stops.
+    while (!queue_.empty() && !writing_ && !aborted_) {
+      std::size_t count = std::min(queue_.size(), kWriteBatch);
+      std::array<std::array<std::uint8_t, ws::kMaxServerHeaderBytes>, kWriteBatch> headers;
+      std::array<net::const_buffer, 2 * kWriteBatch> buffers;
+      std::size_t total = 0;
+      bool closing = false;
+      for (std::size_t i = 0; i < count; ++i) {
+        std::string_view payload;
+        ws::Opcode opcode = ws::Opcode::text;
+        if (auto* text = std::get_if<SharedText>(&queue_.at(i))) {
+          payload = **text;
+        } else {
+          auto& frame = std::get<ControlFrame>(queue_.at(i));
+          payload = frame.payload;
+          opcode = frame.opcode;
+          closing = closing || opcode == ws::Opcode::close;
+        }
+        auto headerBytes = ws::writeFrameHeader(opcode, payload.size(), headers[i].data());
+        buffers[2 * i] = net::const_buffer(headers[i].data(), headerBytes);
+        buffers[2 * i + 1] = net::const_buffer(payload.data(), payload.size());
+        total += headerBytes + payload.size();
+      }
+      std::span<const net::const_buffer> frames(buffers.data(), 2 * count);
+      std::size_t written = 0;
+      if constexpr (kPlain) {
+        beast::error_code ec;
+        written = stream_.write_some(frames, ec);
+        if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+          onWriteFailed(ec);
+          return;
+        }
+      }
+      if (written == total) {
+        queue_.pop_front(count);
+        if (closing) onCloseSent();
+        continue;
+      }
+      // The rest waits for the socket: copy it, so the queue's texts can go.
+      pending_.clear();
+      pending_.reserve(total - written);
+      std::size_t skip = written;
+      for (const auto& buffer : frames) {
+        auto* data = static_cast<const char*>(buffer.data());
+        std::size_t size = buffer.size();
+        std::size_t skipped = std::min(skip, size);
+        skip -= skipped;
+        pending_.append(data + skipped, size - skipped);
+      }
+      queue_.pop_front(count);
+      inFlight_ = count;
+      closeInFlight_ = closing;
+      writing_ = true;
+      net::async_write(stream_, net::buffer(pending_),
+                       net::bind_executor(executor_, [self = self()](beast::error_code ec,
+                                                                    std::size_t) {
+                         self->onWritten(ec);
+                       }));
     }
   }
 
-  void onWrite(beast::error_code ec) {
+  void onWritten(beast::error_code ec) {
     writing_ = false;
+    inFlight_ = 0;
+    releasePending();
     if (ec) {
-      if (!isOrdinaryDisconnect(ec)) {
-        spdlog::info("connection {}: write failed: {}", id(), ec.message());
-      }
+      onWriteFailed(ec);
+      return;
+    }
+    if (closeInFlight_) {
+      closeInFlight_ = false;
+      onCloseSent();
+    }
+    if (!finished_) write();
+  }
+
+  void onWriteFailed(beast::error_code ec) {
+    if (!aborted_ && !isOrdinaryDisconnect(ec)) {
+      spdlog::info("connection {}: write failed: {}", id(), ec.message());
+    }
+    abort();
+  }
+
+  void releasePending() {
+    pending_.clear();
+    if (pending_.capacity() > kKeptPendingBytes) pending_.shrink_to_fit();
+  }
+
+  // Our close frame is out: the connection ends when the peer's close comes (or came), or
+  // when it has not come within the handshake timeout.
+  void onCloseSent() {
+    closeSent_ = true;
+    if (peerClosed_) {
       abort();
       return;
     }
-    queue_.pop_front();
-    if (!queue_.empty() && !finished_) doWrite();
+    armTimer(kHandshakeTimeout);
   }
+
+  // --- the one timer: the handshake's and the close's timeouts, and the pings --------------
+
+  void armTimer(Clock::duration delay) {
+    timer_.expires_after(delay);
+    timer_.async_wait(net::bind_executor(executor_, [self = self()](beast::error_code ec) {
+      if (!ec) self->onTimer();
+    }));
+  }
+
+  void onTimer() {
+    if (finished_ || aborted_) return;
+    if (!opened_ || closeSent_) {
+      spdlog::debug("connection {}: {} timed out", id(), opened_ ? "closing" : "handshake");
+      abort();
+      return;
+    }
+    // A ping after an interval without a word from the peer; dropped after a second one.
+    if (heard_) {
+      heard_ = false;
+      pinged_ = false;
+    } else if (!pinged_) {
+      pinged_ = true;
+      enqueue(ControlFrame{ws::Opcode::ping, {}});
+    } else {
+      spdlog::info("connection {}: no answer to pings, dropped", id());
+      abort();
+      return;
+    }
+    armTimer(limits_.pingInterval);
+  }
+
+  // --- the end ------------------------------------------------------------------------------
 
   // Drops the connection at once; the pending read then fails and finish() runs.
   void abort() {
     if (aborted_) return;
     aborted_ = true;
     beast::error_code ignored;
-    auto& lowest = beast::get_lowest_layer(ws_);
-    if constexpr (kHasStreamTimeouts)
-      lowest.socket().close(ignored);
-    else
-      lowest.close(ignored);
+    socket().shutdown(net::socket_base::shutdown_both, ignored);
+    socket().close(ignored);
   }
 
   void finish() {
     if (finished_) return;
     finished_ = true;
+    timer_.cancel();
     if (deadline_) deadline_->cancel();
     if (!aborted_) abort();  // the socket goes now; a write in flight completes with an error
     handler_->onClose(*this);
@@ -325,18 +555,28 @@ class WebSocketSession final : public SignalingConnection {
   // The shard's executor: dispatch() runs at once on the shard's thread and posts from any
   // other, so a relay between two connections of one shard writes within the read handler.
   net::io_context::executor_type executor_;
-  // Without permessage-deflate support (never offered: signaling messages are small), which
-  // leaves its state out of every connection.
-  websocket::stream<Stream, false> ws_;
-  std::unique_ptr<HttpRequest> request_;  // the upgrade request, until the handshake is done
+  Stream stream_;
+  std::unique_ptr<HttpRequest> request_;  // the upgrade request, until the handshake
   std::unique_ptr<ConnectionHandler> handler_;
   const SignalingLimits& limits_;  // the hub's, which every handler keeps alive
-  beast::flat_buffer buffer_;
+  ReadBuffer in_;
+  std::size_t needBytes_ = 0;  // the frame being read needs this many bytes in `in_`
+  ws::FrameReader reader_;
   std::uint16_t firstPieceBytes_ = kSmallestPieceBytes;
   OutgoingQueue queue_;
-  bool opened_ = false;  // the WebSocket handshake completed
-  bool writing_ = false;
-  bool closeQueued_ = false;
+  std::string pending_;        // a write in flight (the handshake's answer, or what the
+                               // socket did not take at once)
+  std::size_t inFlight_ = 0;   // messages in pending_
+  net::steady_timer timer_;
+  bool opened_ = false;        // the WebSocket handshake completed
+  bool writing_ = false;       // pending_ is being written
+  bool closeQueued_ = false;   // our close frame is queued: nothing more is sent
+  bool closeInFlight_ = false; // ... and is in pending_
+  bool closeSent_ = false;     // ... and is out
+  bool peerClosed_ = false;    // the peer's close came, or we stopped reading
+  bool failed_ = false;        // the peer broke the protocol
+  bool heard_ = false;         // something came since the last tick of the timer
+  bool pinged_ = false;        // a ping is out, unanswered
   bool aborted_ = false;
   bool finished_ = false;
   TokenBucket bucket_;
