@@ -155,8 +155,50 @@ std::string_view fieldOf(const HttpRequest& request, http::field field) {
   return it == request.end() ? std::string_view{} : std::string_view(it->value());
 }
 
+// What every session shares, whatever its stream: its place on its thread's cork list.
+class CorkableSession : public SignalingConnection {
+ public:
+  using SignalingConnection::SignalingConnection;
+  // Writes what was queued while the thread was corked.
+  virtual void uncork() = 0;
+  bool listed = false;  // on its thread's cork list
+};
+
+// While an IO thread handles what one connection read, what that causes to be sent to
+// connections of the same thread waits here, and goes out when the reading is done: several
+// messages for one peer then leave in one system call, as Node's cork/uncork does. One list a
+// thread, so no lock.
+struct Cork {
+  bool corked = false;
+  std::vector<std::shared_ptr<CorkableSession>> waiting;
+};
+thread_local Cork tlCork;
+
+// Corks the thread for a scope; on leaving it, each waiting session writes.
+class CorkScope {
+ public:
+  CorkScope() : outer_(tlCork.corked) { tlCork.corked = true; }
+  ~CorkScope() {
+    if (outer_) return;
+    tlCork.corked = false;
+    // Bounded: a session writing adds nobody (the thread is no longer corked).
+    auto waiting = std::move(tlCork.waiting);
+    for (auto& session : waiting) {
+      session->listed = false;
+      session->uncork();
+    }
+    waiting.clear();
+    if (tlCork.waiting.empty()) tlCork.waiting = std::move(waiting);  // keep the capacity
+  }
+  CorkScope(const CorkScope&) = delete;
+  CorkScope& operator=(const CorkScope&) = delete;
+
+ private:
+  bool outer_;
+};
+
 template <class Stream>
-class WebSocketSession final : public SignalingConnection {
+class WebSocketSession final : public CorkableSession {
   // Plain sockets are written straight from the handler when they take it; TLS through
   // Asio's composed write.
   static constexpr bool kPlain = std::is_same_v<Stream, PlainSocket>;
@@ -167,7 +209,7 @@ class WebSocketSession final : public SignalingConnection {
   WebSocketSession(Stream&& stream, HttpRequest&& request,
                    std::unique_ptr<ConnectionHandler> handler, const SignalingLimits& limits,
                    ConnectionId id, ConnectionLimiter::Slot&& slot)
-      : SignalingConnection(id),
+      : CorkableSession(id),
         executor_(ioContextOf(stream).get_executor()),
         stream_(std::move(stream)),
         request_(std::make_unique<HttpRequest>(std::move(request))),
@@ -284,7 +326,10 @@ class WebSocketSession final : public SignalingConnection {
     }
     heard_ = true;
     in_.commit(bytes);
-    handleInput();
+    {
+      CorkScope cork;
+      handleInput();
+    }
     if (in_.size() == 0 && in_.capacity() > kKeptReadBufferFactor * firstPieceBytes_) {
       in_.release();
     }
@@ -395,7 +440,19 @@ class WebSocketSession final : public SignalingConnection {
     }
     if (isClose) closeQueued_ = true;
     queue_.push_back(std::move(item));
-    if (!writing_) write();
+    if (writing_) return;
+    if (tlCork.corked) {
+      if (!listed) {
+        listed = true;
+        tlCork.waiting.push_back(self());
+      }
+      return;
+    }
+    write();
+  }
+
+  void uncork() override {
+    if (!writing_ && !finished_) write();
   }
 
   // Writes what is queued, up to kWriteBatch messages a system call. A plain socket is
