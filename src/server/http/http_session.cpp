@@ -362,6 +362,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
       beast::get_lowest_layer(stream_).expires_after(kTlsHandshakeTimeout);
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
     } else {
+      // The place is free before the client can see the end: one that connects again at
+      // once (or asks /metrics) finds this connection no longer counted.
+      slot_.release();
       beast::error_code ignored;
       stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
     }
