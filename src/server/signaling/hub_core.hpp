@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -152,6 +153,7 @@ class HubCore : public std::enable_shared_from_this<HubCore> {
 
   // --- the bus (hub_cluster.cpp) ---
   void onBusMessage(const std::string& channel, const std::string& payload);
+  void onPlainMessage(std::string_view payload);  // a session's message: hub_cluster.cpp
   void onBusState(bool up);
   void onBusTick();
   void remoteMessage(const std::string& node, ConnectionId from, bool fromCamera, ConnectionId to,

@@ -6,7 +6,9 @@
 // Every test here fails with SECCAM_TEST_CLUSTER_NO_BUS=1 (the same nodes without the bus).
 #include "support/cluster.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <sstream>
 
 #include "common/crypto.hpp"
 #include "signaling_harness.hpp"
@@ -173,6 +175,48 @@ TEST_F(ClusterTest, ACameraOnNodeAAndItsViewerOnNodeBTalkAsOnOneNode) {
   EXPECT_TRUE(
       waitFor([&] { return !cameraInfo(node(2), ann, cams[0].cameraId).value("online", true); },
               std::chrono::seconds(5)));
+}
+
+// A node's channel carries plain envelopes (docs/BUS.md); whatever else lands on it, cut
+// short, with fields that are no numbers, or naming connections and sessions this node does not
+// have, is dropped, and the nodes go on relaying the sessions they have.
+TEST_F(ClusterTest, BrokenEnvelopesOnTheBusAreDroppedAndRelayingGoesOn) {
+  auto cams = node(0).provision(1);
+  auto ann = registerAccount(node(0), "ann", cams[0]);
+  auto viewer = openViewer(node(1), ann);
+  auto camera = openCamera(node(0), cams[0]);
+  expectStatus(*viewer, cams[0].cameraId, true);
+  viewer->send(offerMessage("session-1", cams[0].cameraId).dump());
+  ASSERT_EQ(nextMessage(*camera).value("type", ""), "offer");
+
+  auto channels = cluster.redis().cli({"PUBSUB", "CHANNELS", "seccam:node:*"});
+  ASSERT_EQ(std::count(channels.begin(), channels.end(), '\n'), 2) << channels;  // 3 nodes
+  const std::string junkCandidate = candidateMessage("session-1", "junk").dump();
+  const std::vector<std::string> junk = {
+      "m\n",
+      "m\nnode\n1\nv\n1\nsession-1",                   // the header cut short
+      "m\nnode\nnot-a-number\nv\n1\nsession-1\ncandidate\n" + junkCandidate,
+      "m\nnode\n1\nx\n1\nsession-1\ncandidate\n" + junkCandidate,     // neither c nor v
+      "m\nnode\n18446744073709551616\nv\n1\nsession-1\ncandidate\n",  // past 64 bits
+      "m\nffffffffffffffff\n1\nv\n1\nsession-1\ncandidate\n" + junkCandidate,  // no such node
+      "m\n\n\n\n\n\n\n",
+      "not json",
+      R"({"t":"refused"})",
+  };
+  std::istringstream names(channels);
+  for (std::string channel; std::getline(names, channel);) {
+    for (const auto& payload : junk) cluster.redis().cli({"PUBLISH", channel, payload});
+  }
+  // The session still works both ways, and nothing of the junk reached either end first.
+  viewer->send(candidateMessage("session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host").dump());
+  EXPECT_EQ(nextMessage(*camera),
+            candidateMessage("session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host"));
+  camera->send(answerMessage("session-1", "answer from A").dump());
+  EXPECT_EQ(nextNonStatus(*viewer),
+            (json{{"type", "answer"}, {"session", "session-1"}, {"sdp", "answer from A"}}));
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(httpRequest(node(i).host(), node(i).port(), "GET", "/healthz").status, 200) << i;
+  }
 }
 
 TEST_F(ClusterTest, AnotherAccountCannotReachACameraOnAnotherNodeByAnyMessage) {
