@@ -78,6 +78,27 @@ class ClusterTest : public ::testing::Test {
     return client;
   }
 
+  // Where most tests start: a camera provisioned on node 0 and claimed by ann, her viewer on
+  // `viewerNode` (told the camera is online), the camera connected to node 0, and the
+  // viewer's offer of session-1 arrived at the camera.
+  struct Watching {
+    ProvisionedCamera cam;
+    Account ann;
+    std::unique_ptr<WsClient> viewer;
+    std::unique_ptr<WsClient> camera;
+  };
+  Watching watchFrom(std::size_t viewerNode) {
+    Watching w;
+    w.cam = node(0).provision(1).at(0);
+    w.ann = registerAccount(node(0), "ann", w.cam);
+    w.viewer = openViewer(node(viewerNode), w.ann);
+    w.camera = openCamera(node(0), w.cam);
+    expectStatus(*w.viewer, w.cam.cameraId, true);
+    w.viewer->send(offerMessage("session-1", w.cam.cameraId).dump());
+    EXPECT_EQ(nextMessage(*w.camera).value("session", ""), "session-1");
+    return w;
+  }
+
   // GET /api/cameras/{id} on a node, as the account.
   json cameraInfo(ServerProcess& on, const Account& account, const std::string& cameraId) {
     auto response = httpRequest(on.host(), on.port(), "GET", "/api/cameras/" + cameraId, "",
@@ -181,13 +202,7 @@ TEST_F(ClusterTest, ACameraOnNodeAAndItsViewerOnNodeBTalkAsOnOneNode) {
 // short, with fields that are no numbers, or naming connections and sessions this node does not
 // have, is dropped, and the nodes go on relaying the sessions they have.
 TEST_F(ClusterTest, BrokenEnvelopesOnTheBusAreDroppedAndRelayingGoesOn) {
-  auto cams = node(0).provision(1);
-  auto ann = registerAccount(node(0), "ann", cams[0]);
-  auto viewer = openViewer(node(1), ann);
-  auto camera = openCamera(node(0), cams[0]);
-  expectStatus(*viewer, cams[0].cameraId, true);
-  viewer->send(offerMessage("session-1", cams[0].cameraId).dump());
-  ASSERT_EQ(nextMessage(*camera).value("type", ""), "offer");
+  auto w = watchFrom(1);
 
   auto channels = cluster.redis().cli({"PUBSUB", "CHANNELS", "seccam:node:*"});
   ASSERT_EQ(std::count(channels.begin(), channels.end(), '\n'), 2) << channels;  // 3 nodes
@@ -208,11 +223,11 @@ TEST_F(ClusterTest, BrokenEnvelopesOnTheBusAreDroppedAndRelayingGoesOn) {
     for (const auto& payload : junk) cluster.redis().cli({"PUBLISH", channel, payload});
   }
   // The session still works both ways, and nothing of the junk reached either end first.
-  viewer->send(candidateMessage("session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host").dump());
-  EXPECT_EQ(nextMessage(*camera),
-            candidateMessage("session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host"));
-  camera->send(answerMessage("session-1", "answer from A").dump());
-  EXPECT_EQ(nextNonStatus(*viewer),
+  const std::string kCandidate = "candidate:1 1 udp 1 127.0.0.1 5000 typ host";
+  w.viewer->send(candidateMessage("session-1", kCandidate).dump());
+  EXPECT_EQ(nextMessage(*w.camera), candidateMessage("session-1", kCandidate));
+  w.camera->send(answerMessage("session-1", "answer from A").dump());
+  EXPECT_EQ(nextNonStatus(*w.viewer),
             (json{{"type", "answer"}, {"session", "session-1"}, {"sdp", "answer from A"}}));
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(httpRequest(node(i).host(), node(i).port(), "GET", "/healthz").status, 200) << i;
@@ -276,29 +291,23 @@ TEST_F(ClusterTest, AnotherAccountCannotReachACameraOnAnotherNodeByAnyMessage) {
 }
 
 TEST_F(ClusterTest, TheNewestCameraConnectionWinsAcrossNodes) {
-  auto cams = node(0).provision(1);
-  auto ann = registerAccount(node(0), "ann", cams[0]);
-  auto viewer = openViewer(node(2), ann);
-  auto first = openCamera(node(0), cams[0]);
-  expectStatus(*viewer, cams[0].cameraId, true);
-  viewer->send(offerMessage("session-1", cams[0].cameraId).dump());
-  EXPECT_EQ(nextMessage(*first).value("session", ""), "session-1");
+  auto w = watchFrom(2);
 
-  auto second = openCamera(node(1), cams[0]);
-  EXPECT_EQ(closeCodeAfterDrain(*first), 4409);
-  json bye = nextNonStatus(*viewer);
+  auto second = openCamera(node(1), w.cam);
+  EXPECT_EQ(closeCodeAfterDrain(*w.camera), 4409);
+  json bye = nextNonStatus(*w.viewer);
   EXPECT_EQ(bye.value("session", ""), "session-1");
   EXPECT_EQ(bye.value("reason", ""), "camera_reconnected");
   // The camera stayed online throughout, and offers now reach the newer connection.
-  viewer->send(offerMessage("session-2", cams[0].cameraId).dump());
+  w.viewer->send(offerMessage("session-2", w.cam.cameraId).dump());
   EXPECT_EQ(nextMessage(*second).value("session", ""), "session-2");
-  EXPECT_EQ(cameraInfo(node(2), ann, cams[0].cameraId).value("online", false), true);
+  EXPECT_EQ(cameraInfo(node(2), w.ann, w.cam.cameraId).value("online", false), true);
 
   // And back the other way.
-  auto third = openCamera(node(0), cams[0]);
+  auto third = openCamera(node(0), w.cam);
   EXPECT_EQ(closeCodeAfterDrain(*second), 4409);
-  EXPECT_EQ(nextNonStatus(*viewer).value("reason", ""), "camera_reconnected");
-  viewer->send(offerMessage("session-3", cams[0].cameraId).dump());
+  EXPECT_EQ(nextNonStatus(*w.viewer).value("reason", ""), "camera_reconnected");
+  w.viewer->send(offerMessage("session-3", w.cam.cameraId).dump());
   EXPECT_EQ(nextMessage(*third).value("session", ""), "session-3");
 }
 
@@ -408,32 +417,26 @@ class ClusterFastSweep : public ClusterTest {
 };
 
 TEST_F(ClusterFastSweep, ACameraRevokedWhileOnNodeAIsCutAndShownOfflineOnNodeB) {
-  auto cams = node(0).provision(1);
-  auto ann = registerAccount(node(0), "ann", cams[0]);
-  auto viewer = openViewer(node(1), ann);
-  auto camera = openCamera(node(0), cams[0]);
-  expectStatus(*viewer, cams[0].cameraId, true);
-  viewer->send(offerMessage("session-1", cams[0].cameraId).dump());
-  EXPECT_EQ(nextMessage(*camera).value("session", ""), "session-1");
+  auto w = watchFrom(1);
 
   auto revoke = runProgram(
-      {serverBinary(), "camera", "revoke", cams[0].cameraId, "--data", cluster.dataDir()});
+      {serverBinary(), "camera", "revoke", w.cam.cameraId, "--data", cluster.dataDir()});
   ASSERT_EQ(revoke.exitCode, 0) << revoke.output;
-  EXPECT_EQ(closeCodeAfterDrain(*camera), 4401);
-  json bye = nextNonStatus(*viewer);
+  EXPECT_EQ(closeCodeAfterDrain(*w.camera), 4401);
+  json bye = nextNonStatus(*w.viewer);
   EXPECT_EQ(bye.value("session", ""), "session-1");
   EXPECT_EQ(bye.value("reason", ""), "camera_offline");
   EXPECT_TRUE(
-      waitFor([&] { return !cameraInfo(node(1), ann, cams[0].cameraId).value("online", true); },
+      waitFor([&] { return !cameraInfo(node(1), w.ann, w.cam.cameraId).value("online", true); },
               std::chrono::seconds(5)));
   // It cannot come back on the other node either.
   auto again = std::make_unique<WsClient>();
   ASSERT_TRUE(again->connect(node(1).host(), node(1).port(), "/ws/camera"));
   json challenge = nextMessage(*again);
   again->send(json{{"type", "auth"},
-                   {"camera", cams[0].cameraId},
-                   {"signature", signatureFor(cams[0].deviceKey, challenge.value("nonce", ""),
-                                              cams[0].cameraId)}}
+                   {"camera", w.cam.cameraId},
+                   {"signature", signatureFor(w.cam.deviceKey, challenge.value("nonce", ""),
+                                              w.cam.cameraId)}}
                   .dump());
   EXPECT_EQ(closeCodeAfterDrain(*again), 4401);
 }
@@ -493,25 +496,19 @@ TEST_F(ClusterOfTwo, ARedisThatStopsAnsweringWithoutClosingIsNoticedToo) {
 }
 
 TEST_F(ClusterOfTwo, ANodeThatDiesTakesItsCamerasOfflineOnTheOthersUntilTheyReconnect) {
-  auto cams = node(0).provision(1);
-  auto ann = registerAccount(node(0), "ann", cams[0]);
-  auto viewer = openViewer(node(1), ann);
-  auto camera = openCamera(node(0), cams[0]);
-  expectStatus(*viewer, cams[0].cameraId, true);
-  viewer->send(offerMessage("session-1", cams[0].cameraId).dump());
-  EXPECT_EQ(nextMessage(*camera).value("session", ""), "session-1");
+  auto w = watchFrom(1);
 
   node(0).process().stop(SIGKILL);  // no goodbye on the bus
-  json bye = nextNonStatus(*viewer, std::chrono::seconds(20));
+  json bye = nextNonStatus(*w.viewer, std::chrono::seconds(20));
   EXPECT_EQ(bye.value("session", ""), "session-1");
   EXPECT_EQ(bye.value("reason", ""), "camera_offline");
-  expectStatus(*viewer, cams[0].cameraId, false);
-  EXPECT_FALSE(cameraInfo(node(1), ann, cams[0].cameraId).value("online", true));
+  expectStatus(*w.viewer, w.cam.cameraId, false);
+  EXPECT_FALSE(cameraInfo(node(1), w.ann, w.cam.cameraId).value("online", true));
 
   // The camera comes back through the surviving node.
-  auto again = openCamera(node(1), cams[0]);
-  expectStatus(*viewer, cams[0].cameraId, true);
-  viewer->send(offerMessage("session-2", cams[0].cameraId).dump());
+  auto again = openCamera(node(1), w.cam);
+  expectStatus(*w.viewer, w.cam.cameraId, true);
+  w.viewer->send(offerMessage("session-2", w.cam.cameraId).dump());
   EXPECT_EQ(nextMessage(*again).value("session", ""), "session-2");
 }
 
