@@ -285,13 +285,8 @@ void HubCore::onPlainMessage(std::string_view payload) {
   auto from = parseConnectionId(fromText);
   auto to = parseConnectionId(toText);
   if (node.empty() || node == nodeId_ || !from || !to || (role != "c" && role != "v")) return;
-  std::string sender(node);
-  {
-    std::lock_guard lock(mutex_);
-    nodesHeard_[sender] = std::chrono::steady_clock::now();
-  }
-  remoteMessage(sender, *from, role == "c", *to, std::string(session), std::string(kind),
-                std::string(payload.substr(at)));
+  remoteMessage(std::string(node), *from, role == "c", *to, std::string(session),
+                std::string(kind), std::string(payload.substr(at)));
 }
 
 void HubCore::remoteMessage(const std::string& node, ConnectionId from, bool fromCamera,
@@ -302,6 +297,7 @@ void HubCore::remoteMessage(const std::string& node, ConnectionId from, bool fro
   bool refused = false;
   {
     std::lock_guard lock(mutex_);
+    nodesHeard_[node] = std::chrono::steady_clock::now();  // under the routing's one lock
     auto proxy = proxyLocked(node, from, fromCamera, /*create=*/!fromCamera && kind == "offer");
     if (!proxy) return;  // a session this node no longer has: nothing to do
     if (fromCamera) {
