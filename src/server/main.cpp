@@ -41,7 +41,7 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
                                                                    and public-url's host only)
   web-root         SECCAM_WEB_ROOT          --web-root DIR        web/ beside the cwd or the binary
   log-level        SECCAM_LOG_LEVEL         --log-level LEVEL     info
-  threads          SECCAM_THREADS           --threads N           one per core
+  threads          SECCAM_THREADS           --threads N           one per CPU it may run on
   trusted-proxies  SECCAM_TRUSTED_PROXIES   --trusted-proxies A,B (none: X-Forwarded-For ignored)
   master-key-file  SECCAM_MASTER_KEY_FILE   --master-key-file F   DATA/master.key (created 0600)
   metrics-token    SECCAM_METRICS_TOKEN     --metrics-token TEXT  (none: /metrics for loopback only)

@@ -1,5 +1,6 @@
 #include "server/config/server_config.hpp"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +28,16 @@ constexpr long long kMaxHashQueue = 100'000;
 constexpr long long kMaxSessionsLimit = 100'000;
 constexpr int kWebRootSearchDepth = 6;
 constexpr long long kMaxPushWorkers = 64;
+
+// The CPUs this process may run on: its affinity mask (taskset, a container's cpuset), which
+// std::thread::hardware_concurrency() does not see; every online CPU where the mask is unknown.
+unsigned usableCpus() {
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<unsigned>(CPU_COUNT(&set));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 // RFC 8030 lets a push service cap the TTL; four weeks is what the big ones keep at most.
 constexpr long long kMaxPushTtlSeconds = 28 * 24 * 3600;
 constexpr std::array kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
@@ -98,7 +109,7 @@ ServerConfig loadServerConfig(const Settings& settings) {
     throw ConfigError("'log-level' must be one of trace, debug, info, warn, error, critical, off");
   }
 
-  auto cores = static_cast<long long>(std::max(1u, std::thread::hardware_concurrency()));
+  auto cores = static_cast<long long>(usableCpus());
   c.ioThreads = static_cast<int>(settings.getInt("threads", cores, 1, kMaxIoThreads));
 
   for (const auto& proxy : settings.getList("trusted-proxies", {})) {

@@ -1,6 +1,7 @@
 #include "server/config/server_config.hpp"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 using namespace seccam;
 using namespace seccam::server;
@@ -14,6 +15,24 @@ TEST(ServerConfig, DefaultsRunOnLoopback8080WithDataUnderDotData) {
   EXPECT_EQ(config.masterKeyFile, std::filesystem::path("./data") / "master.key");
   EXPECT_EQ(config.turn.ttl.count(), 86400);
   EXPECT_FALSE(config.tlsEnabled());
+}
+
+// A server started under `taskset` or in a container's cpuset runs one IO thread a CPU it may
+// use, not one a CPU the machine has.
+TEST(ServerConfig, DefaultThreadsFollowTheCpusTheProcessMayRunOn) {
+  cpu_set_t saved;
+  ASSERT_EQ(sched_getaffinity(0, sizeof saved, &saved), 0);
+  int first = 0;
+  while (!CPU_ISSET(first, &saved)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  Settings settings("SECCAMCFGTEST_");
+  auto pinned = loadServerConfig(settings);
+  ASSERT_EQ(sched_setaffinity(0, sizeof saved, &saved), 0);
+  EXPECT_EQ(pinned.ioThreads, 1);
+  EXPECT_EQ(loadServerConfig(settings).ioThreads, CPU_COUNT(&saved));
 }
 
 TEST(ServerConfig, TurnUrlsAreACommaSeparatedList) {
