@@ -23,6 +23,8 @@
 #include "common/crypto.hpp"
 #include "common/identity.hpp"
 #include "common/protocol.hpp"
+#include "cpu_placement.hpp"
+#include "echo_server.hpp"
 #include "latency_recorder.hpp"
 #include "node_relay.hpp"
 #include "process_stats.hpp"
@@ -100,6 +102,12 @@ struct Options {
   std::vector<std::string> phases{"fixed", "max", "idle", "storm"};
   std::string jsonPath = "signaling-load.json";
   std::vector<std::string> serverArgs{"--log-level", "warn"};
+  // Where the target (seccam-server, its cluster, or the Node relay: every thread) runs; the
+  // generator then runs on the other CPUs. Empty: everything shares every CPU.
+  std::vector<int> serverCpus;
+  // The target's CPU budget in the saturation phase, in cores (a cgroup quota); 0: none. Its
+  // saturation rate is then what it relays on that budget, with the generator not the limit.
+  double maxCpuQuota = 0;
   static constexpr int kClusterNodes = 3;
 };
 
@@ -153,6 +161,7 @@ class LoadRun {
   void recordCandidate(std::string_view text, bool toCamera);
 
   json phaseFixed();
+  json phaseEcho();
   json phaseMax();
   json phaseIdle();
   // A household's account (one camera): its Cookie header value and its camera.
@@ -188,6 +197,7 @@ class LoadRun {
   std::vector<Viewer> viewers_;
   bench::LatencyRecorder latency_;
   bool recording_ = false;
+  bool echoing_ = false;  // the echo phase: candidates come back to their senders
   std::uint64_t delivered_ = 0;
   std::uint64_t deliveredToCameras_ = 0;  // of delivered_: a relay that drops one direction shows
   std::uint64_t errors_ = 0;
@@ -213,6 +223,7 @@ void LoadRun::startServer(bool cluster) {
   // connection cap (256 by default) is for real clients, not for this generator.
   auto args = opt_.serverArgs;
   args.insert(args.begin(), {"--max-connections-per-address", "0"});
+  bench::ChildCpus placement(opt_.serverCpus);
   if (cluster) {
     cluster_ = std::make_unique<test::Cluster>(Options::kClusterNodes, args);
   } else {
@@ -230,6 +241,7 @@ void LoadRun::startServer(bool cluster) {
 // thread counted (libuv's pool and V8's helpers), exactly as the server's.
 void LoadRun::startNodeRelay() {
   stopTarget();
+  bench::ChildCpus placement(opt_.serverCpus);
   node_ = std::make_unique<bench::NodeRelay>();
   endpoint_ = viewerEndpoint_ = {asio::ip::make_address(node_->host()), node_->port()};
   origin_ = viewerOrigin_ = node_->origin();
@@ -447,7 +459,7 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
                                         std::count_if(viewers_.begin(), viewers_.end(), isClosed));
   // Both ways carry half the candidates: a server (or reference relay) that relays only one way
   // must not pass for one that relays at half the rate.
-  if (deliveredToCameras_ == 0 || deliveredToCameras_ == deliveredInWindow) {
+  if (!echoing_ && (deliveredToCameras_ == 0 || deliveredToCameras_ == deliveredInWindow)) {
     std::fprintf(stderr, "signaling_load: no candidate reached the %s in the window\n",
                  deliveredToCameras_ == 0 ? "cameras" : "viewers");
     ++r.errors;
@@ -488,17 +500,54 @@ json LoadRun::phaseFixed() {
   return j;
 }
 
+// The floor under the fixed phase's latency: as many connections and the same paced
+// candidates, sent to a WebSocket server that only echoes them, on the target's CPUs. The
+// relay's own latency is what the fixed phase shows over this; the rest is this machine's
+// wake-ups and loopback TCP, which any relay pays.
+json LoadRun::phaseEcho() {
+  stopTarget();
+  bench::EchoServer echo(opt_.serverCpus);
+  int connections = opt_.cameras * (1 + opt_.viewersPerCamera);
+  viewers_.resize(static_cast<std::size_t>(connections));
+  std::size_t opened = 0, failed = 0;
+  for (std::size_t v = 0; v < viewers_.size(); ++v) {
+    auto& viewer = viewers_[v];
+    viewer.session = "echo-session-" + std::to_string(v);
+    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, echo.endpoint(), std::nullopt, "/", bench::WsPeer::Headers{});
+    viewer.peer->onMessage([this, v](bench::WsPeer&, std::string_view t) { onViewerMessage(viewers_[v], t); });
+    viewer.peer->start([&](bool ok) { ok ? ++opened : ++failed; });
+  }
+  if (!runUntil([&] { return opened + failed == viewers_.size(); }, seconds(60)) || failed > 0) {
+    throw std::runtime_error("echo connections failed: " + std::to_string(failed));
+  }
+  echoing_ = true;
+  auto r = runPaced(opt_.rate, seconds(opt_.duration));
+  echoing_ = false;
+  closeTopology();
+  printPaced("echo", r);
+  auto j = toJson(r);
+  j["connections"] = connections;
+  return j;
+}
+
 // The most the topology may offer without breaking the per-connection limit: every
 // connection at the ceiling. The delivered rate then shows where the server (or the load
 // generator, whose CPU is reported beside it) saturates.
 json LoadRun::phaseMax() {
   int connections = opt_.maxCameras * (1 + opt_.viewersPerCamera);
   connectTopology(opt_.maxCameras, opt_.viewersPerCamera);
+  std::optional<bench::CpuQuota> budget;
+  if (opt_.maxCpuQuota > 0) {
+    budget.emplace(opt_.maxCpuQuota);
+    for (auto pid : serverPids_) budget->add(pid);
+  }
   auto r = runPaced(kPerConnectionRateCeiling * connections, seconds(opt_.duration));
+  budget.reset();
   closeTopology();
   printPaced(label("max").c_str(), r);
   auto j = toJson(r);
   j["connections"] = connections;
+  if (opt_.maxCpuQuota > 0) j["cpuQuotaCores"] = opt_.maxCpuQuota;
   return j;
 }
 
@@ -724,7 +773,12 @@ json compareWithNode(const json& out) {
 
 int LoadRun::run() {
   json out{{"date", std::time(nullptr)}, {"hardwareThreads", std::thread::hardware_concurrency()}};
+  if (!opt_.serverCpus.empty()) out["serverCpus"] = opt_.serverCpus;
   for (auto& phase : opt_.phases) {
+    if (phase == "echo") {
+      out["echo"] = phaseEcho();
+      continue;
+    }
     if (isNodePhase(phase)) {
       startNodeRelay();
       auto base = phase.substr(kNodePrefix.size());
@@ -771,14 +825,33 @@ int main(int argc, char** argv) {
   app.add_option("--storm-relay-rate", opt.stormRelayRate, "relayed messages a second during the storm phase")->capture_default_str();
   app.add_option("--idle-cameras", opt.idleCameras, "idle cameras over the three nodes (cluster-idle)")->capture_default_str();
   auto* phases = app.add_option("--phases", opt.phases,
-                                "phases to run: fixed max idle storm; node-fixed node-max node-idle (the same "
+                                "phases to run: fixed max idle storm; echo (the fixed phase against a bare echo server: "
+                                "the latency floor); node-fixed node-max node-idle (the same "
                                 "against the Node reference relay); cluster-same cluster-cross cluster-idle "
                                 "cluster-signin (three nodes and Redis). Default: fixed,max,idle,storm and the "
                                 "node phases when the relay's dependencies are installed")
                     ->delimiter(',');
   app.add_option("--json", opt.jsonPath, "where to write the results")->capture_default_str();
   app.add_option("--server-arg", opt.serverArgs, "extra argument for seccam-server serve (repeatable)");
+  std::string serverCpus;
+  app.add_option("--server-cpus", serverCpus,
+                 "CPUs the target runs on (\"0\", \"0-1\"), every thread of it; the generator then runs on "
+                 "the others. seccam-server starts one IO thread a CPU it may use");
+  app.add_option("--max-cpu-quota", opt.maxCpuQuota,
+                 "the target's CPU budget in the saturation phases, in cores (a cgroup CPU quota; needs root)")
+      ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
+  try {
+    if (!serverCpus.empty()) {
+      opt.serverCpus = bench::parseCpuList(serverCpus);
+      auto rest = bench::otherCpus(opt.serverCpus);
+      if (rest.empty()) throw std::invalid_argument("--server-cpus must leave a CPU to the generator");
+      bench::pinCallingThread(rest);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "signaling_load: %s\n", e.what());
+    return 1;
+  }
   auto nodeMissing = bench::NodeRelay::unavailable();
   if (phases->count() == 0) {
     if (nodeMissing) {
