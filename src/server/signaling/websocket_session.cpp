@@ -47,6 +47,13 @@ constexpr std::size_t kReadPieceBytes = 512;
 // A read buffer grown past twice the next piece (by one large message: an SDP, a flood) is
 // given back once it is empty, so that many idle connections stay small.
 constexpr std::size_t kKeptReadBufferFactor = 2;
+// A read that filled all the room it had says more is waiting (a burst, or a peer sending
+// faster than this thread keeps up with): the next reads get this much room, so that a backlog
+// is drained in a few reads instead of one a message. The buffer is kept until this many reads
+// in a row have not filled it, so that a connection at the edge of keeping up does not
+// allocate it again and again.
+constexpr std::size_t kBacklogPieceBytes = 8192;
+constexpr std::uint8_t kBacklogReadsKept = 8;
 // At most this many queued messages go out in one system call.
 constexpr std::size_t kWriteBatch = 16;
 // A write the socket did not take at once is copied here; its buffer is kept up to this size.
@@ -164,37 +171,54 @@ class CorkableSession : public SignalingConnection {
   bool listed = false;  // on its thread's cork list
 };
 
-// While an IO thread handles what one connection read, what that causes to be sent to
-// connections of the same thread waits here, and goes out when the reading is done: several
-// messages for one peer then leave in one system call, as Node's cork/uncork does. One list a
-// thread, so no lock.
+// While an IO thread handles what its connections read, what that causes to be sent to
+// connections of the same thread waits here. It goes out once the thread has handled every
+// read that was ready together (one epoll_wait's worth): several messages for one peer, from
+// one sender or from several, then leave in one system call, as Node's cork/uncork does but
+// across connections. One list a thread (a shard is one thread), so no lock.
 struct Cork {
-  bool corked = false;
+  bool corked = false;       // inside a CorkScope
+  bool flushQueued = false;  // flush() is posted behind the handlers that are ready now
   std::vector<std::shared_ptr<CorkableSession>> waiting;
-};
-thread_local Cork tlCork;
 
-// Corks the thread for a scope; on leaving it, each waiting session writes.
-class CorkScope {
- public:
-  CorkScope() : outer_(tlCork.corked) { tlCork.corked = true; }
-  ~CorkScope() {
-    if (outer_) return;
-    tlCork.corked = false;
-    // Bounded: a session writing adds nobody (the thread is no longer corked).
-    auto waiting = std::move(tlCork.waiting);
-    for (auto& session : waiting) {
+  // Each waiting session writes. Bounded: a session writing adds nobody, as nothing is corked.
+  void flush() {
+    flushQueued = false;
+    auto sessions = std::move(waiting);
+    for (auto& session : sessions) {
       session->listed = false;
       session->uncork();
     }
-    waiting.clear();
-    if (tlCork.waiting.empty()) tlCork.waiting = std::move(waiting);  // keep the capacity
+    sessions.clear();
+    if (waiting.empty()) waiting = std::move(sessions);  // keep the capacity
+  }
+  bool holding() const { return corked || flushQueued; }
+};
+thread_local Cork tlCork;
+
+// Corks the thread for a scope. On leaving it, the waiting sessions' flush is posted to the
+// thread's io_context: it runs after the completions already queued there (the other reads
+// from the same epoll_wait), and before the thread next waits for the network, so a message
+// waits a few handlers at most, never for new input.
+class CorkScope {
+ public:
+  explicit CorkScope(net::io_context::executor_type executor)
+      : outer_(tlCork.corked), executor_(executor) {
+    tlCork.corked = true;
+  }
+  ~CorkScope() {
+    if (outer_) return;
+    tlCork.corked = false;
+    if (tlCork.waiting.empty() || tlCork.flushQueued) return;
+    tlCork.flushQueued = true;
+    net::post(executor_, [] { tlCork.flush(); });
   }
   CorkScope(const CorkScope&) = delete;
   CorkScope& operator=(const CorkScope&) = delete;
 
  private:
   bool outer_;
+  net::io_context::executor_type executor_;
 };
 
 template <class Stream>
@@ -307,7 +331,10 @@ class WebSocketSession final : public CorkableSession {
   // --- reading ------------------------------------------------------------------------------
 
   void doRead() {
-    std::size_t target = in_.size() + (in_.size() == 0 ? firstPieceBytes_ : kReadPieceBytes);
+    std::size_t piece = backlogReads_ > 0 ? kBacklogPieceBytes
+                        : in_.size() == 0 ? firstPieceBytes_
+                                          : kReadPieceBytes;
+    std::size_t target = in_.size() + piece;
     in_.reserve(std::max(target, needBytes_));
     stream_.async_read_some(
         net::buffer(in_.data() + in_.size(), in_.capacity() - in_.size()),
@@ -325,12 +352,17 @@ class WebSocketSession final : public CorkableSession {
       return;
     }
     heard_ = true;
+    if (bytes == in_.capacity() - in_.size()) {
+      backlogReads_ = kBacklogReadsKept;
+    } else if (backlogReads_ > 0) {
+      --backlogReads_;
+    }
     in_.commit(bytes);
     {
-      CorkScope cork;
+      CorkScope cork(executor_);
       handleInput();
     }
-    if (in_.size() == 0 && in_.capacity() > kKeptReadBufferFactor * firstPieceBytes_) {
+    if (backlogReads_ == 0 && in_.size() == 0 && in_.capacity() > kKeptReadBufferFactor * firstPieceBytes_) {
       in_.release();
     }
     doRead();
@@ -441,7 +473,7 @@ class WebSocketSession final : public CorkableSession {
     if (isClose) closeQueued_ = true;
     queue_.push_back(std::move(item));
     if (writing_) return;
-    if (tlCork.corked) {
+    if (tlCork.holding()) {
       if (!listed) {
         listed = true;
         tlCork.waiting.push_back(self());
@@ -633,6 +665,7 @@ class WebSocketSession final : public CorkableSession {
   bool peerClosed_ = false;    // the peer's close came, or we stopped reading
   bool failed_ = false;        // the peer broke the protocol
   bool heard_ = false;         // something came since the last tick of the timer
+  std::uint8_t backlogReads_ = 0;  // reads left with backlog room (kBacklogReadsKept)
   bool pinged_ = false;        // a ping is out, unanswered
   bool aborted_ = false;
   bool finished_ = false;
