@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "common/identity.hpp"
@@ -291,6 +293,30 @@ CameraInfo parseCameraInfo(const json& obj) {
   return c;
 }
 
+// How many of the first characters of `text` a JSON string holds as they are: printable
+// ASCII other than '"' and '\\'. Eight bytes at a time (a candidate is mostly such a run),
+// then byte by byte from the first word that holds anything else.
+std::size_t plainPrefix(std::string_view text) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  // Whether some byte of v is below n (n <= 128): exact for the word as a whole.
+  auto hasByteBelow = [](std::uint64_t v, std::uint64_t n) { return (v - kOnes * n) & ~v & kHigh; };
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if ((word & kHigh) | hasByteBelow(word, 0x20) | hasByteBelow(word ^ (kOnes * '"'), 1) |
+        hasByteBelow(word ^ (kOnes * '\\'), 1)) {
+      break;
+    }
+  }
+  for (; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+
 // The fast path for the message the hub relays most: a candidate as browsers and cameras
 // write it, a flat object of plain ASCII strings (no escapes) and small integers. Reading it
 // needs no json tree. Anything else, and anything the general parser would refuse, is left
@@ -363,12 +389,9 @@ class FlatObject {
     std::optional<std::string_view> plainString() {
       if (!take('"')) return std::nullopt;
       auto start = pos;
-      for (; pos < text.size(); ++pos) {
-        auto c = static_cast<unsigned char>(text[pos]);
-        if (c == '"') return text.substr(start, pos++ - start);
-        if (c < 0x20 || c >= 0x80 || c == '\\') return std::nullopt;
-      }
-      return std::nullopt;
+      pos += plainPrefix(text.substr(pos));
+      if (pos == text.size() || text[pos] != '"') return std::nullopt;
+      return text.substr(start, pos++ - start);
     }
     std::optional<Value> value() {
       char c = peek();
@@ -512,16 +535,20 @@ class DirectJson {
     key(name);
     out_ += '"';
     // Runs that need no escape (nearly all of a candidate or an SDP) are appended whole.
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      auto c = static_cast<unsigned char>(value[i]);
-      if (c >= 0x80) ascii_ = false;
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out_.append(value, start, i - start);
-      escape(value[i]);
-      start = i + 1;
+    // Bounded: each turn takes at least one character.
+    for (std::size_t i = 0; i < value.size();) {
+      auto run = plainPrefix(value.substr(i));
+      out_.append(value.data() + i, run);
+      i += run;
+      if (i == value.size()) break;
+      if (static_cast<unsigned char>(value[i]) >= 0x80) {
+        ascii_ = false;  // kept as it is: dump() writes the message instead
+        out_ += value[i];
+      } else {
+        escape(value[i]);
+      }
+      ++i;
     }
-    out_.append(value, start, value.size() - start);
     out_ += '"';
   }
   void number(std::string_view name, int value) {

@@ -261,6 +261,13 @@ std::vector<std::string> awkwardTexts() {
   std::string controls;
   for (int c = 0; c < 0x20; ++c) controls += static_cast<char>(c);
   texts.push_back(controls);
+  // Plain text is scanned eight bytes at a time: one character that is not plain, and the
+  // characters on either side of plain's limits, at every place in and across two words.
+  for (std::string odd : {"\"", "\\", "\x01", "\x1f", " ", "\x7f", "\xc3\xa9", "\xff"}) {
+    for (std::size_t at = 0; at <= 17; ++at) {
+      texts.push_back(std::string(at, 'a') + odd + std::string(17 - at, 'b'));
+    }
+  }
   return texts;
 }
 }  // namespace
@@ -347,6 +354,14 @@ TEST(ProtocolParse, TheCandidateFastPathAgreesWithTheGeneralParser) {
       "",
       "{}",
   };
+  // One character that a plain string may not hold, at every place in and across the words the
+  // fast path scans, and the plain characters at the edges of what it may hold.
+  for (std::string odd : {"\\\"", "\\\\", "\\u0041", "\t", "\x1f", " ", "~", "\x7f", "\xc3\xa9", "\xff"}) {
+    for (std::size_t at = 0; at <= 17; ++at) {
+      inputs.push_back(R"({"type":"candidate","session":"sess-0001","candidate":")" +
+                       std::string(at, 'a') + odd + std::string(17 - at, 'b') + R"("})");
+    }
+  }
   for (const auto& text : inputs) {
     auto fast = parseViewerMessage(text);
     auto general = parseViewerMessageGeneral(text);
