@@ -51,9 +51,14 @@ tests/support/test-postgres.sh start "$PG_DIR" >"$DATA/logs/postgres-start.log" 
   { cat "$DATA/logs/postgres-start.log" >&2; fail "PostgreSQL did not start"; }
 export SECCAM_STORE_URL="postgresql://postgres@/postgres?host=${PG_DIR//\//%2F}"
 
-start redis /usr/bin/redis-server --port "$REDIS_PORT" --bind "$HOST" --dir "$DATA/redis" --save "" \
-  --appendonly no --daemonize no
-export SECCAM_BUS_URL="redis://$HOST:$REDIS_PORT"
+# Redis with a password, as in a real deployment (README, "More than one server"): in a
+# file of mode 0600 that redis-server reads, and in the nodes' environment, never on a command
+# line.
+REDIS_PASSWORD=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+(umask 077 && printf 'requirepass %s\n' "$REDIS_PASSWORD" >"$DATA/redis/redis.conf")
+start redis /usr/bin/redis-server "$DATA/redis/redis.conf" --port "$REDIS_PORT" --bind "$HOST" \
+  --dir "$DATA/redis" --save "" --appendonly no --daemonize no
+export SECCAM_BUS_URL="redis://:$REDIS_PASSWORD@$HOST:$REDIS_PORT"
 
 demo_start_coturn
 

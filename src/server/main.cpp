@@ -73,8 +73,8 @@ variables < flags. Keys (TOML key = environment variable = flag, default):
   [events] max-per-minute  SECCAM_EVENTS_MAX_PER_MINUTE  --events-max-per-minute N  30 (`event` messages a
                                                                    camera may send; more are dropped)
   [bus] url        SECCAM_BUS_URL           --bus-url URL         (none: this node alone; set:
-                                                                   redis://HOST:PORT shared by
-                                                                   every node, docs/BUS.md)
+                                                                   redis://[[USER]:PASSWORD@]HOST[:PORT]
+                                                                   shared by every node, docs/BUS.md)
   [signaling] ping-interval              SECCAM_SIGNALING_PING_INTERVAL              20
   [signaling] camera-auth-timeout        SECCAM_SIGNALING_CAMERA_AUTH_TIMEOUT        10
   [signaling] revocation-sweep-interval  SECCAM_SIGNALING_REVOCATION_SWEEP_INTERVAL  5
@@ -133,7 +133,7 @@ void addServeFlags(CLI::App& app, CommandLine& cli) {
           "Open connections per client address; past it requests get 503 (default 256, 0: no "
           "cap)");
   addFlag(app, cli, "--bus-url", "bus.url",
-          "redis://HOST:PORT that every node of a deployment of several servers shares "
+          "redis://[[USER]:PASSWORD@]HOST[:PORT] that every node of a deployment of several servers shares "
           "(default: none, this server alone)");
   addFlag(app, cli, "--turn-secret", "turn.secret", "Shared secret of coturn's use-auth-secret");
   addFlag(app, cli, "--turn-host", "turn.host",

@@ -120,7 +120,8 @@ int runServer(const ServerConfig& config) {
   if (!config.busUrl.empty()) {
     auto address = bus::parseRedisUrl(config.busUrl);
     if (!address) {
-      throw ConfigError("'bus.url' must be redis://HOST:PORT, not '" + config.busUrl + "'");
+      throw ConfigError("'bus.url' must be redis://[[USER]:PASSWORD@]HOST[:PORT], not '" +
+                        bus::redactRedisUrl(config.busUrl) + "'");
     }
     redis = std::make_unique<bus::RedisBus>(io, *address);
   }

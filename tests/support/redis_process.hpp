@@ -13,8 +13,8 @@ namespace seccam::test {
 class RedisProcess {
  public:
   // Starts it and waits until it answers PING (throws std::runtime_error with its log if
-  // it does not within 10 s).
-  RedisProcess();
+  // it does not within 10 s). With a password, Redis asks every client for it (requirepass).
+  explicit RedisProcess(std::string password = "");
   ~RedisProcess();
   RedisProcess(const RedisProcess&) = delete;
   RedisProcess& operator=(const RedisProcess&) = delete;
@@ -35,6 +35,7 @@ class RedisProcess {
   unsigned short port_;
   ChildProcess process_;
   int starts_ = 0;
+  std::string password_;
 };
 
 }  // namespace seccam::test

@@ -21,6 +21,7 @@
 #include <charconv>
 #include <future>
 #include <mutex>
+#include <utility>
 
 namespace seccam::server::bus {
 namespace net = boost::asio;
@@ -65,12 +66,45 @@ Reply toReply(const redisReply* r) {
 }
 }  // namespace
 
+namespace {
+// RFC 3986 percent-decoding; nullopt for a '%' not followed by two hex digits.
+std::optional<std::string> percentDecoded(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    unsigned value = 0;
+    if (i + 2 >= text.size()) return std::nullopt;
+    auto [end, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
+    if (ec != std::errc() || end != text.data() + i + 3) return std::nullopt;
+    out += static_cast<char>(value);
+    i += 2;
+  }
+  return out;
+}
+}  // namespace
+
 std::optional<RedisAddress> parseRedisUrl(std::string_view url) {
   constexpr std::string_view scheme = "redis://";
   if (!url.starts_with(scheme)) return std::nullopt;
   url.remove_prefix(scheme.size());
   if (!url.empty() && url.back() == '/') url.remove_suffix(1);
   RedisAddress address;
+  // The host cannot hold '@', so the last one ends the credentials (a password may hold '@').
+  if (auto at = url.rfind('@'); at != std::string_view::npos) {
+    auto credentials = url.substr(0, at);
+    url.remove_prefix(at + 1);
+    auto colon = credentials.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;  // a user without a password
+    auto username = percentDecoded(credentials.substr(0, colon));
+    auto password = percentDecoded(credentials.substr(colon + 1));
+    if (!username || !password || password->empty()) return std::nullopt;
+    address.username = std::move(*username);
+    address.password = std::move(*password);
+  }
   auto colon = url.rfind(':');
   std::string_view host = colon == std::string_view::npos ? url : url.substr(0, colon);
   if (host.empty() || host.find_first_of("/@?#[] ") != std::string_view::npos) return std::nullopt;
@@ -87,6 +121,17 @@ std::optional<RedisAddress> parseRedisUrl(std::string_view url) {
   return address;
 }
 
+std::string redactRedisUrl(std::string_view url) {
+  auto at = url.rfind('@');
+  auto start = url.find("://");
+  if (at == std::string_view::npos || start == std::string_view::npos || start > at) {
+    return std::string(url);
+  }
+  auto colon = url.find(':', start + 3);
+  auto userEnd = colon != std::string_view::npos && colon < at ? colon : at;
+  return std::string(url.substr(0, userEnd)) + ":***" + std::string(url.substr(at));
+}
+
 struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
   // One hiredis connection and its socket.
   struct Link {
@@ -100,6 +145,7 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     bool wasUp = false;          // up since the last loss was logged
     bool failureLogged = false;  // the loss (or the first failure) said once
     std::size_t confirmed = 0;   // subscriptions confirmed on this connection
+    std::string closeReason;     // why we are dropping it (refused credentials), for the log
     std::chrono::milliseconds backoff = kFirstRetry;
     std::unique_ptr<net::steady_timer> retry;
   };
@@ -193,7 +239,9 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     link->ac = nullptr;
     link->wantRead = link->wantWrite = false;
     ++link->generation;
-    link->impl->lost(*link, "connection closed");
+    auto why = link->closeReason.empty() ? std::string("connection closed")
+                                         : std::exchange(link->closeReason, {});
+    link->impl->lost(*link, why);
   }
 
   void armRead(Link& link) {
@@ -287,26 +335,69 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
   }
   static void onDisconnect(const redisAsyncContext*, int) {}  // cleanup does the work
 
+  // A new connection is used once Redis has answered a PING on it, after AUTH when [bus] url
+  // has credentials (pipelined: Redis answers in order). A Redis that wants a password we do
+  // not have, or refuses ours, answers with an error instead: the connection is dropped and
+  // tried again later, and the node does not count itself connected.
   void connected(Link& link) {
     link.backoff = kFirstRetry;
-    if (!link.subscriber) {
-      link.up = true;
-      updateState();
+    if (!address.password.empty()) {
+      std::vector<const char*> argv{"AUTH"};
+      std::vector<std::size_t> lengths{4};
+      for (const std::string* part : {&address.username, &address.password}) {
+        if (part->empty()) continue;  // no user name: Redis's requirepass ("default" user)
+        argv.push_back(part->data());
+        lengths.push_back(part->size());
+      }
+      redisAsyncCommandArgv(link.ac, &Impl::onAuthReply, &link, static_cast<int>(argv.size()),
+                            argv.data(), lengths.data());
+    }
+    redisAsyncCommand(link.ac, &Impl::onReadyReply, &link, "PING");
+  }
+
+  static std::string errorText(const redisReply* reply) {
+    return reply->str ? std::string(reply->str, reply->len) : std::string("an error");
+  }
+
+  static void onAuthReply(redisAsyncContext*, void* r, void* data) {
+    auto* link = static_cast<Link*>(data);
+    auto* reply = static_cast<redisReply*>(r);
+    if (reply && reply->type == REDIS_REPLY_ERROR) {
+      link->impl->refuse(*link, "Redis refused the user name and password in [bus] url (" +
+                                    errorText(reply) + ")");
+    }
+  }
+
+  static void onReadyReply(redisAsyncContext*, void* r, void* data) {
+    auto* link = static_cast<Link*>(data);
+    auto* reply = static_cast<redisReply*>(r);
+    if (!reply || !link->closeReason.empty()) return;  // lost, or being dropped
+    Impl& impl = *link->impl;
+    if (reply->type == REDIS_REPLY_ERROR) {
+      impl.refuse(*link, "Redis refused our commands (" + errorText(reply) +
+                             "): does it want a password that [bus] url does not give?");
       return;
     }
-    if (channels.empty()) {
-      link.up = true;
-      updateState();
+    if (!link->subscriber || impl.channels.empty()) {
+      link->up = true;
+      impl.updateState();
       return;
     }
     std::vector<const char*> argv{"SUBSCRIBE"};
     std::vector<std::size_t> lengths{9};
-    for (const auto& c : channels) {
+    for (const auto& c : impl.channels) {
       argv.push_back(c.data());
       lengths.push_back(c.size());
     }
-    redisAsyncCommandArgv(link.ac, &Impl::onSubscriberReply, &link, static_cast<int>(argv.size()),
+    redisAsyncCommandArgv(link->ac, &Impl::onSubscriberReply, link, static_cast<int>(argv.size()),
                           argv.data(), lengths.data());
+  }
+
+  // Drops a connection Redis refused; `why` is logged as the loss's reason.
+  void refuse(Link& link, std::string why) {
+    if (!link.ac || !link.closeReason.empty()) return;
+    link.closeReason = std::move(why);
+    redisAsyncDisconnect(link.ac);  // once the replies still due are in; cleanup follows
   }
 
   static void onSubscriberReply(redisAsyncContext*, void* r, void* data) {

@@ -20,10 +20,17 @@ namespace seccam::server::bus {
 struct RedisAddress {
   std::string host;
   unsigned short port = 6379;
+  // Sent with AUTH on every connection when set: Redis's `requirepass` (no username, the
+  // "default" user) or an ACL user (Redis 6 and later).
+  std::string username;
+  std::string password;
 };
 
-// "redis://HOST:PORT" (PORT optional, 6379); nullopt for anything else.
+// "redis://[[USER]:PASSWORD@]HOST[:PORT]" (PORT 6379 when left out; USER and PASSWORD
+// percent-encoded where they hold '%' or characters a URL reserves); nullopt for anything else.
 std::optional<RedisAddress> parseRedisUrl(std::string_view url);
+// The URL for messages: its password replaced by "***".
+std::string redactRedisUrl(std::string_view url);
 
 // One Redis reply as plain data.
 struct Reply {

@@ -218,7 +218,8 @@ ServerConfig loadServerConfig(const Settings& settings) {
 
   c.busUrl = settings.getString("bus.url", "");
   if (!c.busUrl.empty() && !c.busUrl.starts_with("redis://")) {
-    throw ConfigError("'bus.url' must be redis://HOST:PORT, not '" + c.busUrl + "'");
+    // Not echoed: the URL may carry a password.
+    throw ConfigError("'bus.url' must start with redis://");
   }
   auto keyFile = settings.getString("master-key-file", "");
   c.masterKeyFile = keyFile.empty() ? c.dataDir / "master.key" : fs::path(keyFile);

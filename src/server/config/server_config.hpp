@@ -80,7 +80,7 @@ struct ServerConfig {
   // [store] pool-size: connections one node keeps open to PostgreSQL at most.
   std::string storeUrl;
   int storePoolSize = kDefaultStorePoolSize;
-  // [bus] url: "redis://HOST:PORT" shared by every node of a deployment (docs/BUS.md); empty:
+  // [bus] url: "redis://[[USER]:PASSWORD@]HOST[:PORT]" shared by every node of a deployment (docs/BUS.md); empty:
   // this node is alone and talks to no Redis.
   std::string busUrl;
   // [events]: retention of the cameras' motion events (metadata only): deleted past this

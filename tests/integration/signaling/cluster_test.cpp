@@ -5,10 +5,12 @@
 // /healthz and routing recovers without restarting any node.
 // Every test here fails with SECCAM_TEST_CLUSTER_NO_BUS=1 (the same nodes without the bus).
 #include "support/cluster.hpp"
+#include "support/redis_process.hpp"
 
 #include <algorithm>
 #include <csignal>
 #include <sstream>
+#include <thread>
 
 #include "common/crypto.hpp"
 #include "signaling_harness.hpp"
@@ -510,6 +512,51 @@ TEST_F(ClusterOfTwo, ANodeThatDiesTakesItsCamerasOfflineOnTheOthersUntilTheyReco
   expectStatus(*w.viewer, w.cam.cameraId, true);
   w.viewer->send(offerMessage("session-2", w.cam.cameraId).dump());
   EXPECT_EQ(nextMessage(*again).value("session", ""), "session-2");
+}
+
+// [bus] url may carry credentials: a node signs in to a Redis that asks for them, with
+// Redis's requirepass or an ACL user, and works. With a wrong password, or none, it keeps
+// serving, answers 503 in /healthz (so a balancer sends it nobody) and keeps trying; the
+// password never reaches its log.
+TEST(ClusterRedisCredentials, NodesSignInWithTheUrlsCredentialsAndStayOutOfServiceWhenRefused) {
+  const std::string password = "requirepass-S3cret";
+  const std::string aclPassword = "p@ss:w/rd";
+  RedisProcess redis(password);
+  ASSERT_EQ(redis.cli({"ACL", "SETUSER", "seccam", "on", ">" + aclPassword, "~*", "&*", "+@all"}), "OK");
+  auto url = [&](const std::string& credentials) {
+    return "redis://" + credentials + "127.0.0.1:" + std::to_string(redis.port());
+  };
+  auto health = [](const std::string& host, unsigned short port) {
+    return httpRequest(host, port, "GET", "/healthz", "", {}, std::chrono::milliseconds(1000)).status;
+  };
+  {
+    // Each waits for /healthz 200, which a node with a bus answers only once connected.
+    ServerProcess requirepass({"--bus-url", url(":" + password + "@")});
+    ServerProcess aclUser({"--bus-url", url("seccam:p%40ss%3Aw%2Frd@")});
+    EXPECT_EQ(health(requirepass.host(), requirepass.port()), 200);
+    EXPECT_EQ(health(aclUser.host(), aclUser.port()), 200);
+  }
+  for (const std::string& credentials : {std::string(":not-the-password@"), std::string("seccam:") + password + "@",
+                                         std::string()}) {
+    SCOPED_TRACE(credentials);
+    TempDir data;
+    auto port = freePort();
+    ChildProcess node({serverBinary(), "serve", "--listen", "127.0.0.1:" + std::to_string(port), "--data",
+                       data.path(), "--bus-url", url(credentials)},
+                      data.path() + "/server.log");
+    // Serving (it answers), but out of service, for longer than a few of its retries.
+    EXPECT_TRUE(waitFor([&] { return health("127.0.0.1", port) == 503; }, std::chrono::seconds(10)));
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    bool everUp = false;
+    while (std::chrono::steady_clock::now() < deadline && !everUp) {
+      everUp = health("127.0.0.1", port) == 200;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_FALSE(everUp);
+    EXPECT_TRUE(node.running());
+    EXPECT_EQ(node.log().find(password), std::string::npos);
+    EXPECT_EQ(node.log().find("not-the-password"), std::string::npos);
+  }
 }
 
 }  // namespace
