@@ -30,8 +30,9 @@ void writeFile(const fs::path& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write '" + text + "' to " + path.string());
 }
 
+// Whether cgroup v2's root hands the cpu controller to its children (cpu.max exists there).
 bool hasCpuController(const fs::path& v2root) {
-  std::ifstream in(v2root / "cgroup.controllers");
+  std::ifstream in(v2root / "cgroup.subtree_control");
   std::string word;
   while (in >> word) {
     if (word == "cpu") return true;
@@ -101,19 +102,27 @@ CpuQuota::CpuQuota(double cores) {
   if (!(cores > 0)) throw std::invalid_argument("a CPU quota must be more than 0 cores");
   auto quota = std::max(1000L, static_cast<long>(cores * kPeriodMicros));
   auto name = "seccam-bench-" + std::to_string(::getpid());
-  if (hasCpuController("/sys/fs/cgroup")) {  // cgroup v2
+  bool v2 = hasCpuController("/sys/fs/cgroup");
+  if (v2) {
     root_ = "/sys/fs/cgroup";
-    group_ = root_ + "/" + name;
-    fs::create_directory(group_);
-    writeFile(fs::path(group_) / "cpu.max", std::to_string(quota) + " " + std::to_string(kPeriodMicros));
   } else if (fs::exists("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")) {  // cgroup v1
     root_ = "/sys/fs/cgroup/cpu";
-    group_ = root_ + "/" + name;
-    fs::create_directory(group_);
-    writeFile(fs::path(group_) / "cpu.cfs_period_us", std::to_string(kPeriodMicros));
-    writeFile(fs::path(group_) / "cpu.cfs_quota_us", std::to_string(quota));
   } else {
-    throw std::runtime_error("no cgroup CPU controller is mounted: a CPU quota needs one (and root)");
+    throw std::runtime_error("no cgroup CPU controller is available here: a CPU quota needs one (and root)");
+  }
+  group_ = root_ + "/" + name;
+  fs::create_directory(group_);
+  try {
+    if (v2) {
+      writeFile(fs::path(group_) / "cpu.max", std::to_string(quota) + " " + std::to_string(kPeriodMicros));
+    } else {
+      writeFile(fs::path(group_) / "cpu.cfs_period_us", std::to_string(kPeriodMicros));
+      writeFile(fs::path(group_) / "cpu.cfs_quota_us", std::to_string(quota));
+    }
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(group_, ignored);
+    throw;
   }
 }
 

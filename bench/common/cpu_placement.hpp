@@ -33,7 +33,8 @@ class ChildCpus {
 
 // A cgroup whose processes share `cores` CPUs' worth of time (cgroup v2's cpu.max, or v1's CFS
 // quota), with a 10 ms period so that a throttled process waits at most that long. Processes
-// added go back to the root group, and the group is removed, at destruction. Throws
+// added go to the hierarchy's root group (not back to where they were: the benchmark's
+// processes come from its own, unlimited group), and the group is removed, at destruction. Throws
 // std::runtime_error where no CPU controller is mounted or writable.
 class CpuQuota {
  public:

@@ -506,6 +506,7 @@ json LoadRun::phaseFixed() {
 // wake-ups and loopback TCP, which any relay pays.
 json LoadRun::phaseEcho() {
   stopTarget();
+  serverPids_.clear();  // its CPU is the generator's process's: "server" reads 0 here
   bench::EchoServer echo(opt_.serverCpus);
   int connections = opt_.cameras * (1 + opt_.viewersPerCamera);
   viewers_.resize(static_cast<std::size_t>(connections));

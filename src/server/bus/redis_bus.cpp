@@ -128,8 +128,11 @@ std::string redactRedisUrl(std::string_view url) {
     return std::string(url);
   }
   auto colon = url.find(':', start + 3);
-  auto userEnd = colon != std::string_view::npos && colon < at ? colon : at;
-  return std::string(url.substr(0, userEnd)) + ":***" + std::string(url.substr(at));
+  // Without ':' it is not known which half is the user name: all of it goes.
+  if (colon == std::string_view::npos || colon > at) {
+    return std::string(url.substr(0, start + 3)) + "***" + std::string(url.substr(at));
+  }
+  return std::string(url.substr(0, colon)) + ":***" + std::string(url.substr(at));
 }
 
 struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
@@ -146,6 +149,8 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     bool failureLogged = false;  // the loss (or the first failure) said once
     std::size_t confirmed = 0;   // subscriptions confirmed on this connection
     std::string closeReason;     // why we are dropping it (refused credentials), for the log
+    // When TCP connected (this connection); `up` once Redis answered on it.
+    std::optional<std::chrono::steady_clock::time_point> connectedAt;
     std::chrono::milliseconds backoff = kFirstRetry;
     std::unique_ptr<net::steady_timer> retry;
   };
@@ -169,6 +174,15 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
   std::chrono::steady_clock::time_point pingSent;
 
   void watchdog() {
+    // A connection whose AUTH, PING or SUBSCRIBE gets no answer (a stopped Redis, something
+    // else on that port) is given up as a lost one would be.
+    auto now = std::chrono::steady_clock::now();
+    for (Link* link : {&commands, &subscriber}) {
+      if (link->ac && !link->up && link->connectedAt && now - *link->connectedAt > kPingTimeout) {
+        link->closeReason = "Redis did not answer within " + std::to_string(kPingTimeout.count()) + " ms";
+        redisAsyncFree(link->ac);  // the replies it waits for never come: cleanup follows now
+      }
+    }
     if (!commands.up || !commands.ac) {
       pingOutstanding = false;
       return;
@@ -316,6 +330,7 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     link.ac = ac;
     link.readArmed = link.writeArmed = false;
     link.confirmed = 0;
+    link.connectedAt.reset();
     ac->data = &link;
     link.socket = std::make_unique<net::posix::stream_descriptor>(strand, ac->c.fd);
     ac->ev.data = &link;
@@ -340,7 +355,7 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
   // not have, or refuses ours, answers with an error instead: the connection is dropped and
   // tried again later, and the node does not count itself connected.
   void connected(Link& link) {
-    link.backoff = kFirstRetry;
+    link.connectedAt = std::chrono::steady_clock::now();
     if (!address.password.empty()) {
       std::vector<const char*> argv{"AUTH"};
       std::vector<std::size_t> lengths{4};
@@ -379,8 +394,7 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
       return;
     }
     if (!link->subscriber || impl.channels.empty()) {
-      link->up = true;
-      impl.updateState();
+      impl.ready(*link);
       return;
     }
     std::vector<const char*> argv{"SUBSCRIBE"};
@@ -391,6 +405,14 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
     }
     redisAsyncCommandArgv(link->ac, &Impl::onSubscriberReply, link, static_cast<int>(argv.size()),
                           argv.data(), lengths.data());
+  }
+
+  // Redis answered: the connection is in use, and the next loss starts the backoff afresh (not
+  // when TCP connects: a Redis that refuses us is retried no faster than one that is down).
+  void ready(Link& link) {
+    link.backoff = kFirstRetry;
+    link.up = true;
+    updateState();
   }
 
   // Drops a connection Redis refused; `why` is logged as the loss's reason.
@@ -412,10 +434,7 @@ struct RedisBus::Impl : std::enable_shared_from_this<RedisBus::Impl> {
       impl.onMessage(std::string(reply->element[1]->str, reply->element[1]->len),
                      std::string(reply->element[2]->str, reply->element[2]->len));
     } else if (kind == "subscribe") {
-      if (++link->confirmed == impl.channels.size()) {
-        link->up = true;
-        impl.updateState();
-      }
+      if (++link->confirmed == impl.channels.size()) impl.ready(*link);
     }
   }
 

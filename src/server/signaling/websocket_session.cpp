@@ -47,13 +47,12 @@ constexpr std::size_t kReadPieceBytes = 512;
 // A read buffer grown past twice the next piece (by one large message: an SDP, a flood) is
 // given back once it is empty, so that many idle connections stay small.
 constexpr std::size_t kKeptReadBufferFactor = 2;
-// A read that filled all the room it had says more is waiting (a burst, or a peer sending
-// faster than this thread keeps up with): the next reads get this much room, so that a backlog
-// is drained in a few reads instead of one a message. The buffer is kept until this many reads
-// in a row have not filled it, so that a connection at the edge of keeping up does not
-// allocate it again and again.
+// A read that filled all the room it had, held at least one whole message and ended in the
+// middle of the next says the peer is ahead of us (a burst, or a peer sending faster than this
+// thread keeps up with): the next read gets this much room, so that a backlog is drained in a
+// few reads instead of one a message. The buffer, never empty meanwhile, is kept from read to
+// read; once a read leaves nothing over it is given back as any other.
 constexpr std::size_t kBacklogPieceBytes = 8192;
-constexpr std::uint8_t kBacklogReadsKept = 8;
 // At most this many queued messages go out in one system call.
 constexpr std::size_t kWriteBatch = 16;
 // A write the socket did not take at once is copied here; its buffer is kept up to this size.
@@ -179,13 +178,17 @@ class CorkableSession : public SignalingConnection {
 struct Cork {
   bool corked = false;       // inside a CorkScope
   bool flushQueued = false;  // flush() is posted behind the handlers that are ready now
-  std::vector<std::shared_ptr<CorkableSession>> waiting;
+  // Weak: a flush that never runs (the io_context stopped at shutdown) must not keep sessions
+  // alive past their io_context, in a list that lives as long as the thread.
+  std::vector<std::weak_ptr<CorkableSession>> waiting;
 
   // Each waiting session writes. Bounded: a session writing adds nobody, as nothing is corked.
   void flush() {
     flushQueued = false;
     auto sessions = std::move(waiting);
-    for (auto& session : sessions) {
+    for (auto& weak : sessions) {
+      auto session = weak.lock();
+      if (!session) continue;
       session->listed = false;
       session->uncork();
     }
@@ -331,10 +334,8 @@ class WebSocketSession final : public CorkableSession {
   // --- reading ------------------------------------------------------------------------------
 
   void doRead() {
-    std::size_t piece = backlogReads_ > 0 ? kBacklogPieceBytes
-                        : in_.size() == 0 ? firstPieceBytes_
-                                          : kReadPieceBytes;
-    std::size_t target = in_.size() + piece;
+    std::size_t target = in_.size() + (in_.size() == 0 ? firstPieceBytes_ : kReadPieceBytes);
+    if (backlog_) target = std::max(target, kBacklogPieceBytes);
     in_.reserve(std::max(target, needBytes_));
     stream_.async_read_some(
         net::buffer(in_.data() + in_.size(), in_.capacity() - in_.size()),
@@ -352,25 +353,24 @@ class WebSocketSession final : public CorkableSession {
       return;
     }
     heard_ = true;
-    if (bytes == in_.capacity() - in_.size()) {
-      backlogReads_ = kBacklogReadsKept;
-    } else if (backlogReads_ > 0) {
-      --backlogReads_;
-    }
+    bool filled = bytes == in_.capacity() - in_.size();
     in_.commit(bytes);
+    std::size_t messages = 0;
     {
       CorkScope cork(executor_);
-      handleInput();
+      messages = handleInput();
     }
-    if (backlogReads_ == 0 && in_.size() == 0 && in_.capacity() > kKeptReadBufferFactor * firstPieceBytes_) {
+    backlog_ = filled && messages > 0 && in_.size() > 0;
+    if (in_.size() == 0 && in_.capacity() > kKeptReadBufferFactor * firstPieceBytes_) {
       in_.release();
     }
     doRead();
   }
 
-  // Handles every whole frame received; what is left is the start of the next one.
-  void handleInput() {
-    std::size_t used = 0;
+  // Handles every whole frame received; what is left is the start of the next one. Returns
+  // how many messages it handed on.
+  std::size_t handleInput() {
+    std::size_t used = 0, messages = 0;
     // Bounded: each turn uses up at least one whole frame, or stops.
     while (!failed_ && !peerClosed_) {
       auto event = reader_.next(std::span<char>(in_.data() + used, in_.size() - used));
@@ -379,11 +379,12 @@ class WebSocketSession final : public CorkableSession {
         case ws::FrameReader::Kind::needMore:
           needBytes_ = event.needBytes;
           in_.consume(used);
-          return;
+          return messages;
         case ws::FrameReader::Kind::message:
           // Once we are closing, what the peer still sends is read (to see its close) and
           // dropped.
           if (!closeQueued_ && !aborted_) deliver(event.payload);
+          ++messages;
           firstPieceBytes_ = static_cast<std::uint16_t>(std::clamp(
               std::bit_ceil(event.payload.size() + ws::kMaxClientHeaderBytes), kSmallestPieceBytes,
               kReadPieceBytes));
@@ -404,6 +405,7 @@ class WebSocketSession final : public CorkableSession {
     // Closed or failed: nothing more the peer sends is looked at.
     in_.consume(in_.size());
     needBytes_ = 0;
+    return messages;
   }
 
   void deliver(std::string_view message) {
@@ -473,7 +475,9 @@ class WebSocketSession final : public CorkableSession {
     if (isClose) closeQueued_ = true;
     queue_.push_back(std::move(item));
     if (writing_) return;
-    if (tlCork.holding()) {
+    // Held for the flush, up to one system call's worth: past that it goes now, so that what
+    // waits for the flush never counts against the slow-peer limit.
+    if (tlCork.holding() && queue_.size() < kWriteBatch) {
       if (!listed) {
         listed = true;
         tlCork.waiting.push_back(self());
@@ -665,7 +669,7 @@ class WebSocketSession final : public CorkableSession {
   bool peerClosed_ = false;    // the peer's close came, or we stopped reading
   bool failed_ = false;        // the peer broke the protocol
   bool heard_ = false;         // something came since the last tick of the timer
-  std::uint8_t backlogReads_ = 0;  // reads left with backlog room (kBacklogReadsKept)
+  bool backlog_ = false;       // the peer is ahead of us: the next read gets kBacklogPieceBytes
   bool pinged_ = false;        // a ping is out, unanswered
   bool aborted_ = false;
   bool finished_ = false;

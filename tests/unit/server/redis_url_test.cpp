@@ -53,7 +53,8 @@ TEST(RedisUrl, TheRedactedFormHidesThePasswordOnly) {
   EXPECT_EQ(redactRedisUrl("redis://:s3cret@host"), "redis://:***@host");
   EXPECT_EQ(redactRedisUrl("redis://:a@b:c@host:1"), "redis://:***@host:1");
   EXPECT_EQ(redactRedisUrl("redis://host:6379"), "redis://host:6379");
-  EXPECT_EQ(redactRedisUrl("redis://seccam@host"), "redis://seccam:***@host");
+  // Refused by the parser, and maybe a password without its colon: none of it is shown.
+  EXPECT_EQ(redactRedisUrl("redis://S3cret@host"), "redis://***@host");
 }
 
 }  // namespace
