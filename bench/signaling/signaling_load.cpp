@@ -19,6 +19,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unordered_map>
 
 #include "common/crypto.hpp"
 #include "common/identity.hpp"
@@ -136,6 +137,7 @@ class LoadRun {
     std::size_t camera = 0;
     bool hello = false;
     bool answered = false;
+    bool crossed = false;  // cluster-mixed: on another node than its camera
   };
 
   void stopTarget();
@@ -158,7 +160,7 @@ class LoadRun {
   PacedResult runPaced(double rate, seconds window);
   void onCameraMessage(Camera& cam, std::string_view text);
   void onViewerMessage(Viewer& viewer, std::string_view text);
-  void recordCandidate(std::string_view text, bool toCamera);
+  void recordCandidate(std::string_view text, bool toCamera, bool crossed);
 
   json phaseFixed();
   json phaseEcho();
@@ -168,6 +170,7 @@ class LoadRun {
   std::pair<std::string, std::string> household();
   json phaseStorm();
   json phaseClusterRelay(bool crossNode);
+  json phaseClusterMixed();
   json phaseClusterIdle();
   json phaseClusterSignin();
   // The node the API calls go to: the only server, or the cluster's first node.
@@ -187,6 +190,12 @@ class LoadRun {
   // Where viewers connect: the cameras' node unless cross-node.
   asio::ip::tcp::endpoint viewerEndpoint_;
   std::string viewerOrigin_;
+  // cluster-mixed: every other viewer of a camera connects here (another node) instead, and
+  // what crosses is timed apart.
+  std::optional<asio::ip::tcp::endpoint> crossedViewerEndpoint_;
+  std::string crossedViewerOrigin_;
+  std::unordered_map<std::string, bool> sessionCrossed_;  // session -> its viewer crossed
+  bench::LatencyRecorder latencyCrossed_;
   std::vector<pid_t> serverPids_;  // whose CPU is the server's
   // Usernames carry it: under PostgreSQL every phase's server shares one database.
   int serverStarts_ = 0;
@@ -300,7 +309,14 @@ bool LoadRun::runUntil(const std::function<bool()>& done, seconds timeout) {
 void LoadRun::onCameraMessage(Camera& cam, std::string_view text) {
   auto type = messageType(text);
   if (trace_) std::fprintf(stderr, "camera %s <- %.*s\n", cam.identity.cameraId.c_str(), static_cast<int>(text.size()), text.data());
-  if (type == "candidate") return recordCandidate(text, true);
+  if (type == "candidate") {
+    bool crossed = false;
+    if (crossedViewerEndpoint_) {
+      auto it = sessionCrossed_.find(std::string(stringField(text, "session")));
+      crossed = it != sessionCrossed_.end() && it->second;
+    }
+    return recordCandidate(text, true, crossed);
+  }
   if (type == "challenge") {
     auto key = crypto::fromHex(cam.identity.deviceKey).value();
     auto nonce = stringField(text, "nonce");
@@ -320,7 +336,7 @@ void LoadRun::onCameraMessage(Camera& cam, std::string_view text) {
 void LoadRun::onViewerMessage(Viewer& viewer, std::string_view text) {
   auto type = messageType(text);
   if (trace_) std::fprintf(stderr, "viewer %s <- %.*s\n", viewer.session.c_str(), static_cast<int>(text.size()), text.data());
-  if (type == "candidate") return recordCandidate(text, false);
+  if (type == "candidate") return recordCandidate(text, false, viewer.crossed);
   if (type == "hello") {
     viewer.hello = true;
   } else if (type == "answer") {
@@ -330,11 +346,11 @@ void LoadRun::onViewerMessage(Viewer& viewer, std::string_view text) {
   }
 }
 
-void LoadRun::recordCandidate(std::string_view text, bool toCamera) {
+void LoadRun::recordCandidate(std::string_view text, bool toCamera, bool crossed) {
   if (!recording_) return;
   ++delivered_;
   if (toCamera) ++deliveredToCameras_;
-  if (auto stamp = stampOf(text)) latency_.add(nowNanos() - *stamp);
+  if (auto stamp = stampOf(text)) (crossed ? latencyCrossed_ : latency_).add(nowNanos() - *stamp);
 }
 
 void LoadRun::connectTopology(int cameraCount, int viewersPerCamera) {
@@ -355,12 +371,18 @@ void LoadRun::connectTopology(int cameraCount, int viewersPerCamera) {
   }
   viewers_.resize(static_cast<std::size_t>(cameraCount * viewersPerCamera));
   bench::WsPeer::Headers headers{{"Cookie", cookie_}, {"Origin", viewerOrigin_}};
+  bench::WsPeer::Headers crossedHeaders{{"Cookie", cookie_}, {"Origin", crossedViewerOrigin_}};
+  sessionCrossed_.clear();
   for (std::size_t v = 0; v < viewers_.size(); ++v) {
     auto& viewer = viewers_[v];
     viewer.camera = v % static_cast<std::size_t>(cameraCount);
     viewer.session = "load-session-" + std::to_string(++sessionCounter_);
-    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, viewerEndpoint_, std::nullopt,
-                                                  viewerTarget(cameras_[viewer.camera].identity.cameraId), headers);
+    // A camera's viewers are v = camera, camera + cameraCount, ...: every other one crosses.
+    viewer.crossed = crossedViewerEndpoint_ && (v / static_cast<std::size_t>(cameraCount)) % 2 == 1;
+    if (crossedViewerEndpoint_) sessionCrossed_[viewer.session] = viewer.crossed;
+    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, viewer.crossed ? *crossedViewerEndpoint_ : viewerEndpoint_,
+                                                  std::nullopt, viewerTarget(cameras_[viewer.camera].identity.cameraId),
+                                                  viewer.crossed ? crossedHeaders : headers);
     viewer.peer->onMessage([this, v](bench::WsPeer&, std::string_view t) { onViewerMessage(viewers_[v], t); });
     viewer.peer->start([](bool) {});
   }
@@ -416,6 +438,7 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   tick();
   runUntil([&] { return steady_clock::now() >= warmupEnd; }, seconds(5));
   latency_.clear();
+  latencyCrossed_.clear();
   delivered_ = deliveredToCameras_ = 0;
   auto errorsBefore = errors_;
   recording_ = true;
@@ -663,6 +686,39 @@ json LoadRun::phaseClusterRelay(bool crossNode) {
   return j;
 }
 
+// Camera and viewers on one node and across nodes in the same window: every camera on node 0,
+// half of its viewers on node 0 and half on node 1. Both halves meet the same moments of this
+// machine's noise, so the difference between their latencies is what crossing Redis adds,
+// which two phases run one after the other cannot show on a noisy machine. The CPU figure is
+// the mix's.
+json LoadRun::phaseClusterMixed() {
+  int connections = opt_.cameras * (1 + opt_.viewersPerCamera);
+  if (opt_.rate / connections > kPerConnectionRateCeiling) {
+    throw std::runtime_error("too few connections for the rate: raise --cameras");
+  }
+  if (opt_.viewersPerCamera < 2) throw std::runtime_error("cluster-mixed needs two viewers a camera or more");
+  auto& other = cluster_->node(1);
+  crossedViewerEndpoint_ = asio::ip::tcp::endpoint(asio::ip::make_address(other.host()), other.port());
+  crossedViewerOrigin_ = other.origin();
+  connectTopology(opt_.cameras, opt_.viewersPerCamera);
+  auto r = runPaced(opt_.rate, seconds(opt_.duration));
+  double crossedP50 = latencyCrossed_.percentileMicros(50), crossedP99 = latencyCrossed_.percentileMicros(99),
+         crossedP999 = latencyCrossed_.percentileMicros(99.9);
+  closeTopology();
+  crossedViewerEndpoint_.reset();
+  printPaced("mixed", r);
+  std::printf("mixed      same node p50 %7.1f us p99 %7.1f us p99.9 %7.1f us | across nodes p50 %7.1f us p99 %7.1f us "
+              "p99.9 %7.1f us | crossing adds p50 %+.1f us, p99 %+.1f us\n",
+              r.p50, r.p99, r.p999, crossedP50, crossedP99, crossedP999, crossedP50 - r.p50, crossedP99 - r.p99);
+  std::fflush(stdout);
+  auto j = toJson(r);
+  j["connections"] = connections;
+  j["sameNode"] = {{"latencyP50Micros", r.p50}, {"latencyP99Micros", r.p99}, {"latencyP999Micros", r.p999}};
+  j["crossNode"] = {{"latencyP50Micros", crossedP50}, {"latencyP99Micros", crossedP99}, {"latencyP999Micros", crossedP999}};
+  j["addedP99Micros"] = crossedP99 - r.p99;
+  return j;
+}
+
 // Authenticated cameras that send nothing, spread round robin over the nodes: what each costs a
 // node in memory, and what keeping their presence (a refresh every 2 s) costs in CPU.
 json LoadRun::phaseClusterIdle() {
@@ -796,6 +852,7 @@ int LoadRun::run() {
     else if (phase == "storm") out["storm"] = phaseStorm();
     else if (phase == "cluster-same") out["clusterSameNode"] = phaseClusterRelay(false);
     else if (phase == "cluster-cross") out["clusterCrossNode"] = phaseClusterRelay(true);
+    else if (phase == "cluster-mixed") out["clusterMixed"] = phaseClusterMixed();
     else if (phase == "cluster-idle") out["clusterIdle"] = phaseClusterIdle();
     else if (phase == "cluster-signin") out["clusterSignin"] = phaseClusterSignin();
     else throw std::runtime_error("unknown phase " + phase);
@@ -828,7 +885,7 @@ int main(int argc, char** argv) {
   auto* phases = app.add_option("--phases", opt.phases,
                                 "phases to run: fixed max idle storm; echo (the fixed phase against a bare echo server: "
                                 "the latency floor); node-fixed node-max node-idle (the same "
-                                "against the Node reference relay); cluster-same cluster-cross cluster-idle "
+                                "against the Node reference relay); cluster-same cluster-cross cluster-mixed cluster-idle "
                                 "cluster-signin (three nodes and Redis). Default: fixed,max,idle,storm and the "
                                 "node phases when the relay's dependencies are installed")
                     ->delimiter(',');
