@@ -162,6 +162,7 @@ class LoadRun {
   void onViewerMessage(Viewer& viewer, std::string_view text);
   void recordCandidate(std::string_view text, bool toCamera, bool crossed);
 
+  int pacedConnections() const;
   json phaseFixed();
   json phaseEcho();
   json phaseMax();
@@ -509,11 +510,18 @@ void printPaced(const char* name, const auto& r) {
   std::fflush(stdout);
 }
 
-json LoadRun::phaseFixed() {
+// The connections of a paced phase (--cameras, each with its viewers), enough for --rate
+// within the per-connection rate limit.
+int LoadRun::pacedConnections() const {
   int connections = opt_.cameras * (1 + opt_.viewersPerCamera);
   if (opt_.rate / connections > kPerConnectionRateCeiling) {
     throw std::runtime_error("too few connections for the rate: raise --cameras");
   }
+  return connections;
+}
+
+json LoadRun::phaseFixed() {
+  int connections = pacedConnections();
   connectTopology(opt_.cameras, opt_.viewersPerCamera);
   auto r = runPaced(opt_.rate, seconds(opt_.duration));
   closeTopology();
@@ -531,7 +539,7 @@ json LoadRun::phaseEcho() {
   stopTarget();
   serverPids_.clear();  // its CPU is the generator's process's: "server" reads 0 here
   bench::EchoServer echo(opt_.serverCpus);
-  int connections = opt_.cameras * (1 + opt_.viewersPerCamera);
+  int connections = pacedConnections();  // as the fixed phase
   viewers_.resize(static_cast<std::size_t>(connections));
   std::size_t opened = 0, failed = 0;
   for (std::size_t v = 0; v < viewers_.size(); ++v) {
@@ -669,10 +677,7 @@ json LoadRun::phaseStorm() {
 // Camera and viewers on node 0 (the bus carries nothing of theirs), or viewers on node 1 (every
 // message crosses Redis): server CPU is the three nodes' together, Redis's beside it.
 json LoadRun::phaseClusterRelay(bool crossNode) {
-  int connections = opt_.cameras * (1 + opt_.viewersPerCamera);
-  if (opt_.rate / connections > kPerConnectionRateCeiling) {
-    throw std::runtime_error("too few connections for the rate: raise --cameras");
-  }
+  int connections = pacedConnections();
   auto& viewerNode = cluster_->node(crossNode ? 1 : 0);
   viewerEndpoint_ = {asio::ip::make_address(viewerNode.host()), viewerNode.port()};
   viewerOrigin_ = viewerNode.origin();
@@ -692,10 +697,7 @@ json LoadRun::phaseClusterRelay(bool crossNode) {
 // which two phases run one after the other cannot show on a noisy machine. The CPU figure is
 // the mix's.
 json LoadRun::phaseClusterMixed() {
-  int connections = opt_.cameras * (1 + opt_.viewersPerCamera);
-  if (opt_.rate / connections > kPerConnectionRateCeiling) {
-    throw std::runtime_error("too few connections for the rate: raise --cameras");
-  }
+  int connections = pacedConnections();
   if (opt_.viewersPerCamera < 2) throw std::runtime_error("cluster-mixed needs two viewers a camera or more");
   auto& other = cluster_->node(1);
   crossedViewerEndpoint_ = asio::ip::tcp::endpoint(asio::ip::make_address(other.host()), other.port());
