@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cctype>
+#include <sstream>
+#include <string>
+
 #include "camera_world.hpp"
 #include "support/clients.hpp"
 
@@ -13,8 +17,9 @@ namespace {
 
 // Join/leave rounds (three viewers each). Allocations the camera fails to release stay on
 // coturn: before the fix (with 49 relay ports in CameraWorld then) the viewers found no relay
-// port from round 11 on. CameraWorld now has 100, since the test viewers' own unreleased
-// relays (up to 6 a round) alone came close to 49 by round 9 on a slow run.
+// port from round 11 on. CameraWorld now has 200, since the test viewers' own unreleased
+// relays (up to 6 a round) alone came close to 49 by round 9 on a slow run, and with 100 a
+// relay-only viewer once failed to connect in round 11.
 constexpr int kChurnRounds = 12;
 // Viewers per round that stay until they decoded frames, then leave by closing their socket;
 // relay-only, so that their media goes through coturn and they need a relay port each.
@@ -23,6 +28,21 @@ constexpr const char* kFramesBeforeLeaving = "5";
 // libnice's own warning (not ours to word) when an agent is released with TURN allocations
 // still alive; the camera must close its agents first.
 constexpr const char* kAliveTurnRefreshesWarning = "We still have alive TURN refreshes";
+
+// coturn's refusals and failures (its whole log runs to thousands of lines): what to look at
+// when a relay-only viewer does not connect.
+std::string coturnErrors(ChildProcess& coturn) {
+  std::string out = "\n--- coturn errors ---\n";
+  std::istringstream in(coturn.log());
+  for (std::string line; std::getline(in, line);) {
+    std::string lower = line;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.find("error") != std::string::npos || lower.find("cannot") != std::string::npos) {
+      out += line + "\n";
+    }
+  }
+  return out;
+}
 }  // namespace
 
 TEST(CameraTurnChurn, ViewersJoiningAndLeavingWithTurnServersLeaveTheCameraServing) {
@@ -49,7 +69,7 @@ TEST(CameraTurnChurn, ViewersJoiningAndLeavingWithTurnServersLeaveTheCameraServi
     for (auto& viewer : viewers) {
       auto status = viewer.wait(std::chrono::seconds(45));
       ASSERT_TRUE(status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
-          << "round " << round << show(viewer) << show(camera);
+          << "round " << round << show(viewer) << show(camera) << coturnErrors(world.coturn());
     }
     int expectedLeft = leftBefore + kWatchingViewersPerRound + 1;
     ASSERT_TRUE(waitEvents(camera, "viewer_left", static_cast<std::size_t>(expectedLeft)))

@@ -17,12 +17,14 @@ namespace seccam::test {
 namespace {
 constexpr const char* kUsername = "camtester";
 constexpr const char* kPassword = "Camera-Test-42!";
-// 100 relay ports. The test viewers never give their relays back (coturn keeps them for
-// their lifetime), each of their agents takes up to two (one per local address in the
-// namespace), and the churn test runs 36 of them: up to 72. The camera's own must come back
-// (CameraTurnChurn): if it kept its two a session as well, 36 sessions would run the pool dry.
+// 200 relay ports. The test viewers never give their relays back (coturn keeps them for
+// their lifetime); each of their agents takes up to two (one per local address in the
+// namespace), and the churn test runs 36 of them: up to 72. With 100 ports the churn test
+// once failed in round 11, a relay-only viewer whose ICE never connected, where a pool near
+// its end was the likely cause. That the camera gives its own relays back is checked by
+// CameraTurnChurn in coturn's log (refreshes with lifetime 0), not by running the pool dry.
 constexpr int kTurnRelayMinPort = 49152;
-constexpr int kTurnRelayMaxPort = 49251;
+constexpr int kTurnRelayMaxPort = 49351;
 // coturn prints no clear "ready" line: it is ready once its TCP listener accepts.
 bool tcpAccepts(const std::string& address, unsigned short port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
