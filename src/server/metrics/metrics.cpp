@@ -48,6 +48,20 @@ std::string Metrics::render(const HubStats& live, std::uint64_t openConnections)
     out += fmt::format("seccam_io_thread_websockets{{thread=\"{}\"}} {}\n", i,
                        live.websocketsPerIoThread[i]);
   }
+  out += "# HELP seccam_relay_duration_seconds Time a signaling message spends in this server, "
+         "from its read (or its arrival over the bus) to the write that sends it on.\n"
+         "# TYPE seccam_relay_duration_seconds histogram\n";
+  std::uint64_t relayed = 0;
+  for (std::size_t i = 0; i < RelayTimes::kBucketNanos.size(); ++i) {
+    relayed += live.relayTimes.counts[i];
+    out += fmt::format("seccam_relay_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+                       static_cast<double>(RelayTimes::kBucketNanos[i]) / 1e9, relayed);
+  }
+  relayed += live.relayTimes.counts.back();
+  out += fmt::format("seccam_relay_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", relayed);
+  out += fmt::format("seccam_relay_duration_seconds_sum {}\n",
+                     static_cast<double>(live.relayTimes.sumNanos) / 1e9);
+  out += fmt::format("seccam_relay_duration_seconds_count {}\n", relayed);
   gauge(out, "seccam_sign_in_failures_total", "Failed sign-ins.", "counter",
         signInFailures_.load(std::memory_order_relaxed));
   gauge(out, "seccam_claim_failures_total", "Failed camera claims.", "counter",

@@ -54,11 +54,12 @@ void startSession(const std::shared_ptr<HubCore>& core, Stream&& stream, HttpReq
   std::shared_ptr<SignalingConnection> connection;
   if constexpr (std::is_same_v<std::decay_t<Stream>, PlainStream>) {
     connection = makeWebSocketSession(std::move(stream), std::move(request), std::move(handler),
-                                      core->limits(), core->nextConnectionId(), std::move(slot),
-                                      home);
+                                      core->limits(), core->relayTimer(), core->nextConnectionId(),
+                                      std::move(slot), home);
   } else {
     connection = makeWebSocketSession(std::move(stream), std::move(request), std::move(handler),
-                                      core->limits(), core->nextConnectionId(), std::move(slot));
+                                      core->limits(), core->relayTimer(), core->nextConnectionId(),
+                                      std::move(slot));
   }
   connection->setShard(static_cast<std::uint16_t>(shardIndex));
   // After shutdown the connection is dropped here (its socket closes with it).

@@ -104,6 +104,9 @@ void HubCore::attachBus() {
   std::weak_ptr<HubCore> weak = weak_from_this();
   deps_.bus->subscribe({kEvents, kNodeInbox + nodeId_},
                        [weak](const std::string& channel, std::string payload) {
+                         // What this message causes is timed from here (RelayTimer): this
+                         // node's share of a relay across nodes.
+                         RelayStamp stamp(RelayStamp::now());
                          if (auto self = weak.lock()) self->onBusMessage(channel, payload);
                        });
   deps_.bus->onStateChange([weak](bool up) {

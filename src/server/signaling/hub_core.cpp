@@ -518,6 +518,7 @@ HubStats HubCore::stats() const {
   s.cameraAuthFailures = authFailures_.load(std::memory_order_relaxed);
   s.protocolErrors = protocolErrors_.load(std::memory_order_relaxed);
   s.slowPeersDropped = slowPeersDropped_.load(std::memory_order_relaxed);
+  s.relayTimes = relayTimer_.snapshot();
   for (std::size_t i = 0; i < shardCount_; ++i) {
     s.websocketsPerIoThread.push_back(perShard_[i].load(std::memory_order_relaxed));
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/protocol.hpp"
+#include "server/metrics/relay_timer.hpp"
 #include "server/signaling/hub.hpp"
 #include "server/signaling/routing_table.hpp"
 #include "server/signaling/signaling_connection.hpp"
@@ -49,6 +50,7 @@ class HubCore : public std::enable_shared_from_this<HubCore> {
 
   const HubDependencies& deps() const { return deps_; }
   const SignalingLimits& limits() const { return limits_; }
+  RelayTimer& relayTimer() { return relayTimer_; }
 
   ConnectionId nextConnectionId() { return ++lastConnectionId_; }
   // false after shutdown(): the connection must not start.
@@ -203,6 +205,7 @@ class HubCore : public std::enable_shared_from_this<HubCore> {
   std::atomic<std::uint64_t> viewersConnected_{0};
   std::atomic<std::uint64_t> liveSessions_{0};
   std::atomic<std::uint64_t> messagesRelayed_{0};
+  RelayTimer relayTimer_;
   std::atomic<std::uint64_t> authFailures_{0};
   std::atomic<std::uint64_t> protocolErrors_{0};
   std::atomic<std::uint64_t> slowPeersDropped_{0};

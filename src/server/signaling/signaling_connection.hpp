@@ -16,6 +16,23 @@ namespace seccam::server {
 
 using SharedText = std::shared_ptr<const std::string>;
 
+// When the message this thread is handling came in: its read from a WebSocket, or its arrival
+// over the bus (steady clock, nanoseconds since its epoch). A send() made while it is set
+// carries it to the write, which adds the time between to the relay-time histogram
+// (RelayTimer). Set for the handling of one message, on the stack; none (0) otherwise.
+class RelayStamp {
+ public:
+  explicit RelayStamp(std::int64_t nanos);
+  ~RelayStamp();
+  RelayStamp(const RelayStamp&) = delete;
+  RelayStamp& operator=(const RelayStamp&) = delete;
+  static std::int64_t current();
+  static std::int64_t now();
+
+ private:
+  std::int64_t outer_;
+};
+
 class SignalingConnection : public std::enable_shared_from_this<SignalingConnection> {
  public:
   explicit SignalingConnection(ConnectionId id) : id_(id) {}

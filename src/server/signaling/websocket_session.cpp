@@ -24,9 +24,24 @@
 #include "common/ordinary_disconnect.hpp"
 #include "common/protocol.hpp"
 #include "common/token_bucket.hpp"
+#include "server/metrics/relay_timer.hpp"
 #include "server/net/websocket_codec.hpp"
 
 namespace seccam::server {
+
+namespace {
+thread_local std::int64_t tlRelayStamp = 0;
+}  // namespace
+
+RelayStamp::RelayStamp(std::int64_t nanos) : outer_(tlRelayStamp) { tlRelayStamp = nanos; }
+RelayStamp::~RelayStamp() { tlRelayStamp = outer_; }
+std::int64_t RelayStamp::current() { return tlRelayStamp; }
+std::int64_t RelayStamp::now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 namespace {
 
 namespace net = boost::asio;
@@ -65,7 +80,12 @@ struct ControlFrame {
   ws::Opcode opcode;
   std::string payload;
 };
-using Outgoing = std::variant<SharedText, ControlFrame>;
+// A text message, and when the message that caused it came in (RelayStamp; 0: not timed).
+struct QueuedText {
+  SharedText text;
+  std::int64_t cameAt = 0;
+};
+using Outgoing = std::variant<QueuedText, ControlFrame>;
 
 // A plain connection sits on the bare socket, whose executor is the io_context's own type
 // (not a type-erased one, which would allocate for every pending operation).
@@ -235,13 +255,14 @@ class WebSocketSession final : public CorkableSession {
 
   WebSocketSession(Stream&& stream, HttpRequest&& request,
                    std::unique_ptr<ConnectionHandler> handler, const SignalingLimits& limits,
-                   ConnectionId id, ConnectionLimiter::Slot&& slot)
+                   RelayTimer& relayTimer, ConnectionId id, ConnectionLimiter::Slot&& slot)
       : CorkableSession(id),
         executor_(ioContextOf(stream).get_executor()),
         stream_(std::move(stream)),
         request_(std::make_unique<HttpRequest>(std::move(request))),
         handler_(std::move(handler)),
         limits_(limits),
+        relayTimer_(relayTimer),
         reader_(limits.maxMessageBytes),
         timer_(executor_),
         bucket_(limits.messagesPerSecond, limits.messageBurst, Clock::now()),
@@ -252,8 +273,9 @@ class WebSocketSession final : public CorkableSession {
   }
 
   void send(SharedText text) override {
-    net::dispatch(executor_, [self = self(), text = std::move(text)]() mutable {
-      self->enqueue(std::move(text));
+    net::dispatch(executor_, [self = self(), text = std::move(text),
+                              cameAt = RelayStamp::current()]() mutable {
+      self->enqueue(QueuedText{std::move(text), cameAt});
     });
   }
 
@@ -414,7 +436,7 @@ class WebSocketSession final : public CorkableSession {
     if (!bucket_.tryTake(now)) {
       ++rateStrikes_;
       bool closing = rateStrikes_ >= limits_.rateLimitStrikesBeforeClose;
-      enqueue(rateLimitedError());
+      enqueue(QueuedText{rateLimitedError()});
       if (closing) close(protocol::CloseCode::RateLimited, "rate limited");
       if (rateStrikes_ == 1 || closing) {
         handler_->onLimitExceeded(*this, closing
@@ -423,6 +445,7 @@ class WebSocketSession final : public CorkableSession {
       }
       return;
     }
+    RelayStamp stamp(std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
     handler_->onMessage(*this, message);
   }
 
@@ -502,11 +525,16 @@ class WebSocketSession final : public CorkableSession {
       std::array<net::const_buffer, 2 * kWriteBatch> buffers;
       std::size_t total = 0;
       bool closing = false;
+      std::int64_t now = 0;  // read once a batch, if any message in it is timed
       for (std::size_t i = 0; i < count; ++i) {
         std::string_view payload;
         ws::Opcode opcode = ws::Opcode::text;
-        if (auto* text = std::get_if<SharedText>(&queue_.at(i))) {
-          payload = **text;
+        if (auto* text = std::get_if<QueuedText>(&queue_.at(i))) {
+          payload = *text->text;
+          if (text->cameAt != 0) {
+            if (now == 0) now = RelayStamp::now();
+            relayTimer_.observe(now - text->cameAt);
+          }
         } else {
           auto& frame = std::get<ControlFrame>(queue_.at(i));
           payload = frame.payload;
@@ -652,6 +680,7 @@ class WebSocketSession final : public CorkableSession {
   std::unique_ptr<HttpRequest> request_;  // the upgrade request, until the handshake
   std::unique_ptr<ConnectionHandler> handler_;
   const SignalingLimits& limits_;  // the hub's, which every handler keeps alive
+  RelayTimer& relayTimer_;         // the hub's too
   ReadBuffer in_;
   std::size_t needBytes_ = 0;  // the frame being read needs this many bytes in `in_`
   ws::FrameReader reader_;
@@ -683,19 +712,20 @@ class WebSocketSession final : public CorkableSession {
 
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     PlainStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
-    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot,
-    net::io_context* home) {
+    const SignalingLimits& limits, RelayTimer& relayTimer, ConnectionId id,
+    ConnectionLimiter::Slot slot, net::io_context* home) {
   return std::make_shared<WebSocketSession<PlainSocket>>(
-      toPlainSocket(std::move(stream), home), std::move(request), std::move(handler), limits, id,
-      std::move(slot));
+      toPlainSocket(std::move(stream), home), std::move(request), std::move(handler), limits,
+      relayTimer, id, std::move(slot));
 }
 
 std::shared_ptr<SignalingConnection> makeWebSocketSession(
     TlsStream stream, HttpRequest request, std::unique_ptr<ConnectionHandler> handler,
-    const SignalingLimits& limits, ConnectionId id, ConnectionLimiter::Slot slot) {
+    const SignalingLimits& limits, RelayTimer& relayTimer, ConnectionId id,
+    ConnectionLimiter::Slot slot) {
   return std::make_shared<WebSocketSession<TlsStream>>(std::move(stream), std::move(request),
-                                                       std::move(handler), limits, id,
-                                                       std::move(slot));
+                                                       std::move(handler), limits, relayTimer,
+                                                       id, std::move(slot));
 }
 
 }  // namespace seccam::server

@@ -162,11 +162,15 @@ TEST_F(ClusterTest, ACameraOnNodeAAndItsViewerOnNodeBTalkAsOnOneNode) {
   camera->send(answerMessage("session-1", "answer from A").dump());
   EXPECT_EQ(nextNonStatus(*viewer),
             (json{{"type", "answer"}, {"session", "session-1"}, {"sdp", "answer from A"}}));
+  // What comes over the bus is timed on the node that sends it on (node B here), from its
+  // arrival there.
+  double timedOnB = metricOf(node(1), "seccam_relay_duration_seconds_count");
   viewer->send(candidateMessage("session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host").dump());
   EXPECT_EQ(nextMessage(*camera),
             candidateMessage("session-1", "candidate:1 1 udp 1 127.0.0.1 5000 typ host"));
   camera->send(candidateMessage("session-1", "").dump());
   EXPECT_EQ(nextNonStatus(*viewer), candidateMessage("session-1", ""));
+  EXPECT_GE(metricOf(node(1), "seccam_relay_duration_seconds_count"), timedOnB + 1);
   json quality{{"type", "quality"},
                {"session", "session-1"},
                {"rendition", "medium"},

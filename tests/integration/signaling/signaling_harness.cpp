@@ -86,7 +86,9 @@ std::unique_ptr<WsClient> SignalingTest::openCamera(const ProvisionedCamera& cam
   return client;
 }
 
-double SignalingTest::metric(const std::string& name) {
+double SignalingTest::metric(const std::string& name) { return metricOf(server, name); }
+
+double metricOf(ServerProcess& server, const std::string& name) {
   auto response = httpRequest(server.host(), server.port(), "GET", "/metrics");
   EXPECT_EQ(response.status, 200);
   std::istringstream lines(response.body);

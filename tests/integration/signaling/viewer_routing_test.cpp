@@ -115,6 +115,49 @@ TEST_F(ViewerRouting, OfferAnswerAndCandidatesFlowBetweenTwoViewersAndTwoCameras
   EXPECT_EQ(late.value("code", ""), "not_found");
 }
 
+// Every message relayed is timed once, from its read to the write that sends it on
+// (seccam_relay_duration_seconds), whichever IO threads the two ends are on.
+TEST_F(ViewerRouting, EveryRelayedMessageIsTimedInTheRelayHistogram) {
+  auto cams = server.provision(2);
+  auto ann = registerAccount("ann", cams[0]);
+  claim(ann, cams[1]);
+  auto camA = openCamera(cams[0]);
+  auto camB = openCamera(cams[1]);
+  auto viewer = openViewer(ann);
+  viewer->send(offerMessage("session-a", cams[0].cameraId).dump());
+  viewer->send(offerMessage("session-b", cams[1].cameraId).dump());
+  ASSERT_EQ(nextMessage(*camA).value("type", ""), "offer");
+  ASSERT_EQ(nextMessage(*camB).value("type", ""), "offer");
+  camA->send(answerMessage("session-a").dump());
+  camB->send(answerMessage("session-b").dump());
+  ASSERT_EQ(nextNonStatus(*viewer).value("type", ""), "answer");
+  ASSERT_EQ(nextNonStatus(*viewer).value("type", ""), "answer");
+
+  double countBefore = metric("seccam_relay_duration_seconds_count");
+  double sumBefore = metric("seccam_relay_duration_seconds_sum");
+  constexpr int kEachWay = 10;
+  for (int i = 0; i < kEachWay; ++i) {
+    for (const char* session : {"session-a", "session-b"}) {
+      viewer->send(candidateMessage(session, "candidate:" + std::to_string(i)).dump());
+    }
+    camA->send(candidateMessage("session-a", "candidate:" + std::to_string(i)).dump());
+    camB->send(candidateMessage("session-b", "candidate:" + std::to_string(i)).dump());
+  }
+  for (int i = 0; i < kEachWay; ++i) {
+    EXPECT_EQ(nextMessage(*camA).value("type", ""), "candidate");
+    EXPECT_EQ(nextMessage(*camB).value("type", ""), "candidate");
+    EXPECT_EQ(nextNonStatus(*viewer).value("type", ""), "candidate");
+    EXPECT_EQ(nextNonStatus(*viewer).value("type", ""), "candidate");
+  }
+  double count = metric("seccam_relay_duration_seconds_count");
+  EXPECT_EQ(count - countBefore, 4 * kEachWay);
+  EXPECT_GT(metric("seccam_relay_duration_seconds_sum"), sumBefore);
+  // Cumulative buckets, the last one every message.
+  EXPECT_EQ(metric("seccam_relay_duration_seconds_bucket{le=\"+Inf\"}"), count);
+  EXPECT_LE(metric("seccam_relay_duration_seconds_bucket{le=\"2.5e-05\"}"),
+            metric("seccam_relay_duration_seconds_bucket{le=\"0.001\"}"));
+}
+
 TEST_F(ViewerRouting, AnotherUserCannotReachACameraOrSessionByAnyMessage) {
   auto cams = server.provision(2);
   auto ann = registerAccount("ann", cams[0]);
