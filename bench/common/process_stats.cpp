@@ -1,6 +1,7 @@
 #include "process_stats.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -51,6 +52,24 @@ std::uint64_t selfCpuNanos() {
            static_cast<std::uint64_t>(tv.tv_usec) * 1000ull;
   };
   return ns(usage.ru_utime) + ns(usage.ru_stime);
+}
+
+std::uint64_t machineStealNanos() {
+  // "cpu  user nice system idle iowait irq softirq steal ...", in clock ticks.
+  std::ifstream in("/proc/stat");
+  std::string label;
+  std::uint64_t fields[8] = {};
+  in >> label;
+  for (auto& field : fields) in >> field;
+  if (!in || label != "cpu") return 0;
+  auto ticksPerSecond = static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
+  return fields[7] * (1'000'000'000ull / ticksPerSecond);
+}
+
+double stealPercent(std::uint64_t stealNanos, double elapsedSeconds) {
+  auto cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (elapsedSeconds <= 0 || cpus <= 0) return 0;
+  return static_cast<double>(stealNanos) / 1e7 / elapsedSeconds / static_cast<double>(cpus);
 }
 
 }  // namespace seccam::bench

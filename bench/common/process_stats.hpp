@@ -20,5 +20,11 @@ inline double toSeconds(std::uint64_t nanos) { return static_cast<double>(nanos)
 inline double toMebibytes(std::uint64_t bytes) { return static_cast<double>(bytes) / 1048576.0; }
 // This process's own CPU time (user + system) in nanoseconds.
 std::uint64_t selfCpuNanos();
+// The CPU time the hypervisor took from this virtual machine ("steal" in /proc/stat), summed
+// over its CPUs, in nanoseconds: time a runnable thread here waited for the host. 0 on bare
+// metal.
+std::uint64_t machineStealNanos();
+// Steal over a window as a share of all the machine's CPU time in it, in percent.
+double stealPercent(std::uint64_t stealNanos, double elapsedSeconds);
 
 }  // namespace seccam::bench

@@ -14,10 +14,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 #include <unordered_map>
 
@@ -80,6 +83,50 @@ std::optional<std::uint64_t> stampOf(std::string_view text) {
     v = v * 10 + static_cast<std::uint64_t>(text[pos] - '0');
   }
   return v;
+}
+
+// seccam-server's relay-time histogram (seccam_relay_duration_seconds, summed over the nodes
+// asked): each bucket's upper bound in seconds (the last one infinite) and its cumulative count.
+using RelayHistogram = std::vector<std::pair<double, double>>;
+
+RelayHistogram scrapeRelayTimes(const std::vector<test::ServerProcess*>& nodes) {
+  constexpr std::string_view kPrefix = "seccam_relay_duration_seconds_bucket{le=\"";
+  RelayHistogram sum;
+  for (auto* node : nodes) {
+    auto response = test::httpRequest(node->host(), node->port(), "GET", "/metrics");
+    std::istringstream lines(response.body);
+    std::size_t i = 0;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind(kPrefix, 0) != 0) continue;
+      auto close = line.find('"', kPrefix.size());
+      auto bound = line.substr(kPrefix.size(), close - kPrefix.size());
+      double le = bound == "+Inf" ? std::numeric_limits<double>::infinity() : std::stod(bound);
+      double count = std::stod(line.substr(line.rfind(' ') + 1));
+      if (i == sum.size()) sum.emplace_back(le, 0);
+      sum[i++].second += count;
+    }
+  }
+  return sum;
+}
+
+// The p-th percentile (0-100) of what was observed between two scrapes, in microseconds, by
+// linear interpolation within its bucket (as Prometheus's histogram_quantile); -1 without data.
+double relayPercentileMicros(const RelayHistogram& before, const RelayHistogram& after, double p) {
+  if (after.empty() || before.size() != after.size()) return -1;
+  double total = after.back().second - before.back().second;
+  if (total <= 0) return -1;
+  double rank = p / 100.0 * total, lower = 0, below = 0;
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    double upper = after[i].first, cumulative = after[i].second - before[i].second;
+    if (cumulative >= rank) {
+      if (std::isinf(upper)) return lower * 1e6;  // past the last bound: that bound
+      double share = cumulative > below ? (rank - below) / (cumulative - below) : 1;
+      return (lower + (upper - lower) * share) * 1e6;
+    }
+    lower = upper;
+    below = cumulative;
+  }
+  return -1;
 }
 
 std::string candidateMessage(const std::string& session) {
@@ -151,7 +198,10 @@ class LoadRun {
   struct PacedResult {
     double offeredRate = 0, deliveredRate = 0, serverCpuMicrosPerMessage = 0,
            serverCpuPercent = 0, loadgenCpuPercent = 0, p50 = 0, p99 = 0, p999 = 0,
-           redisCpuMicrosPerMessage = 0;
+           redisCpuMicrosPerMessage = 0, stealPercent = 0;
+    // Time inside seccam-server (its relay-time histogram), summed over its nodes; -1 for a
+    // target without one (the Node relay, the echo).
+    double relayP50 = -1, relayP99 = -1;
     std::uint64_t delivered = 0, errors = 0;
     // Connections the server closed during the phase (the generator closes none): a peer too
     // slow to read is dropped by seccam-server, whose share of the offered rate is then lost.
@@ -176,6 +226,14 @@ class LoadRun {
   json phaseClusterSignin();
   // The node the API calls go to: the only server, or the cluster's first node.
   test::ServerProcess& api() { return cluster_ ? cluster_->node(0) : *server_; }
+  // The seccam-server processes under test (none for the Node relay and the echo).
+  std::vector<test::ServerProcess*> seccamNodes() {
+    std::vector<test::ServerProcess*> nodes;
+    if (echoing_) return nodes;
+    if (server_) nodes.push_back(server_.get());
+    for (int i = 0; cluster_ && i < Options::kClusterNodes; ++i) nodes.push_back(&cluster_->node(i));
+    return nodes;
+  }
   // A phase's name as printed and in the JSON: "fixed", or "node-fixed" against the Node relay.
   std::string label(const std::string& phase) const {
     return node_ ? std::string(kNodePrefix) + phase : phase;
@@ -454,9 +512,13 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   auto serverCpu0 = serversCpu();
   auto redisCpu0 = redisCpu();
   auto selfCpu0 = bench::selfCpuNanos();
+  auto relayTimes0 = scrapeRelayTimes(seccamNodes());
+  auto steal0 = bench::machineStealNanos();
   auto t0 = steady_clock::now();
   runUntil([&] { return steady_clock::now() >= end; }, window + seconds(5));
   auto elapsed = duration_cast<duration<double>>(steady_clock::now() - t0).count();
+  auto steal = bench::machineStealNanos() - steal0;
+  auto relayTimes = scrapeRelayTimes(seccamNodes());
   auto serverCpu = serversCpu() - serverCpu0;
   auto redisCpuUsed = redisCpu() - redisCpu0;
   auto selfCpu = bench::selfCpuNanos() - selfCpu0;
@@ -474,6 +536,9 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   r.redisCpuMicrosPerMessage =
       deliveredInWindow ? static_cast<double>(redisCpuUsed) / 1000.0 / static_cast<double>(deliveredInWindow) : 0;
   r.loadgenCpuPercent = static_cast<double>(selfCpu) / 1e7 / elapsed;
+  r.stealPercent = bench::stealPercent(steal, elapsed);
+  r.relayP50 = relayPercentileMicros(relayTimes0, relayTimes, 50);
+  r.relayP99 = relayPercentileMicros(relayTimes0, relayTimes, 99);
   r.p50 = latency_.percentileMicros(50);
   r.p99 = latency_.percentileMicros(99);
   r.p999 = latency_.percentileMicros(99.9);
@@ -498,15 +563,20 @@ json toJson(const auto& r) {
               {"latencyP50Micros", r.p50},          {"latencyP99Micros", r.p99},
               {"latencyP999Micros", r.p999},        {"errors", r.errors},
               {"redisCpuMicrosPerMessage", r.redisCpuMicrosPerMessage},
-              {"connectionsClosed", r.closed}};
+              {"connectionsClosed", r.closed},      {"stealPercent", r.stealPercent},
+              {"inRelayP50Micros", r.relayP50},     {"inRelayP99Micros", r.relayP99}};
 }
 
 void printPaced(const char* name, const auto& r) {
   std::printf("%-10s offered %8.0f/s delivered %8.0f/s  server %5.2f us/msg (%5.1f%% cpu)  loadgen %5.1f%% cpu  "
-              "latency p50 %7.1f us p99 %7.1f us p99.9 %7.1f us  errors %llu closed %llu\n",
+              "latency p50 %7.1f us p99 %7.1f us p99.9 %7.1f us  errors %llu closed %llu  steal %4.1f%%\n",
               name, r.offeredRate, r.deliveredRate, r.serverCpuMicrosPerMessage, r.serverCpuPercent,
               r.loadgenCpuPercent, r.p50, r.p99, r.p999, static_cast<unsigned long long>(r.errors),
-              static_cast<unsigned long long>(r.closed));
+              static_cast<unsigned long long>(r.closed), r.stealPercent);
+  if (r.relayP99 >= 0) {
+    std::printf("%-10s in the relay (its own histogram) p50 %7.1f us p99 %7.1f us\n", name, r.relayP50,
+                r.relayP99);
+  }
   std::fflush(stdout);
 }
 
