@@ -226,10 +226,10 @@ class LoadRun {
   json phaseClusterSignin();
   // The node the API calls go to: the only server, or the cluster's first node.
   test::ServerProcess& api() { return cluster_ ? cluster_->node(0) : *server_; }
-  // The seccam-server processes under test (none for the Node relay and the echo).
+  // The seccam-server processes under test (none for the Node relay and the echo, which
+  // stop it first).
   std::vector<test::ServerProcess*> seccamNodes() {
     std::vector<test::ServerProcess*> nodes;
-    if (echoing_) return nodes;
     if (server_) nodes.push_back(server_.get());
     for (int i = 0; cluster_ && i < Options::kClusterNodes; ++i) nodes.push_back(&cluster_->node(i));
     return nodes;

@@ -59,11 +59,11 @@ class SignalingTest : public ::testing::Test {
   ServerProcess server;
 };
 
-// Signature for a camera answering `nonce` with the device key given in hex.
 // A sample in `server`'s GET /metrics, by its whole name with labels (fails the test if it
 // is missing).
 double metricOf(ServerProcess& server, const std::string& name);
 
+// Signature for a camera answering `nonce` with the device key given in hex.
 std::string signatureFor(const std::string& deviceKeyHex, const std::string& nonce,
                          const std::string& cameraId);
 
