@@ -28,7 +28,7 @@
 #include "common/identity.hpp"
 #include "common/protocol.hpp"
 #include "cpu_placement.hpp"
-#include "echo_server.hpp"
+#include "floor_relay.hpp"
 #include "latency_recorder.hpp"
 #include "node_relay.hpp"
 #include "process_stats.hpp"
@@ -200,7 +200,7 @@ class LoadRun {
            serverCpuPercent = 0, loadgenCpuPercent = 0, p50 = 0, p99 = 0, p999 = 0,
            redisCpuMicrosPerMessage = 0, stealPercent = 0;
     // Time inside seccam-server (its relay-time histogram), summed over its nodes; -1 for a
-    // target without one (the Node relay, the echo).
+    // target without one (the Node relay, the floor).
     double relayP50 = -1, relayP99 = -1;
     std::uint64_t delivered = 0, errors = 0;
     // Connections the server closed during the phase (the generator closes none): a peer too
@@ -214,7 +214,7 @@ class LoadRun {
 
   int pacedConnections() const;
   json phaseFixed();
-  json phaseEcho();
+  json phaseFloor();
   json phaseMax();
   json phaseIdle();
   // A household's account (one camera): its Cookie header value and its camera.
@@ -226,7 +226,7 @@ class LoadRun {
   json phaseClusterSignin();
   // The node the API calls go to: the only server, or the cluster's first node.
   test::ServerProcess& api() { return cluster_ ? cluster_->node(0) : *server_; }
-  // The seccam-server processes under test (none for the Node relay and the echo, which
+  // The seccam-server processes under test (none for the Node relay and the floor, which
   // stop it first).
   std::vector<test::ServerProcess*> seccamNodes() {
     std::vector<test::ServerProcess*> nodes;
@@ -256,6 +256,7 @@ class LoadRun {
   std::unordered_map<std::string, bool> sessionCrossed_;  // session -> its viewer crossed
   bench::LatencyRecorder latencyCrossed_;
   std::vector<pid_t> serverPids_;  // whose CPU is the server's
+  std::function<std::uint64_t()> floorCpu_;  // floor: the CPU of the floor relay's thread
   // Usernames carry it: under PostgreSQL every phase's server shares one database.
   int serverStarts_ = 0;
   std::string cookie_;
@@ -265,7 +266,7 @@ class LoadRun {
   std::vector<Viewer> viewers_;
   bench::LatencyRecorder latency_;
   bool recording_ = false;
-  bool echoing_ = false;  // the echo phase: candidates come back to their senders
+  bool flooring_ = false;  // the floor phase: candidates go between viewers, none to a camera
   std::uint64_t delivered_ = 0;
   std::uint64_t deliveredToCameras_ = 0;  // of delivered_: a relay that drops one direction shows
   std::uint64_t errors_ = 0;
@@ -504,14 +505,16 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   auto serversCpu = [&] {
     std::uint64_t sum = 0;
     for (auto pid : serverPids_) sum += bench::processCpuNanos(pid);
-    return sum;
+    return floorCpu_ ? sum + floorCpu_() : sum;
   };
   auto redisCpu = [&]() -> std::uint64_t {
     return cluster_ ? bench::processCpuNanos(cluster_->redis().process().pid()) : 0;
   };
   auto serverCpu0 = serversCpu();
   auto redisCpu0 = redisCpu();
-  auto selfCpu0 = bench::selfCpuNanos();
+  // The floor's thread runs in this process: the generator's own CPU is the rest.
+  auto generatorCpu = [&] { return bench::selfCpuNanos() - (floorCpu_ ? floorCpu_() : 0); };
+  auto selfCpu0 = generatorCpu();
   auto relayTimes0 = scrapeRelayTimes(seccamNodes());
   auto steal0 = bench::machineStealNanos();
   auto t0 = steady_clock::now();
@@ -521,7 +524,7 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
   auto relayTimes = scrapeRelayTimes(seccamNodes());
   auto serverCpu = serversCpu() - serverCpu0;
   auto redisCpuUsed = redisCpu() - redisCpu0;
-  auto selfCpu = bench::selfCpuNanos() - selfCpu0;
+  auto selfCpu = generatorCpu() - selfCpu0;
   auto deliveredInWindow = delivered_;
   recording_ = false;
   pacer.cancel();
@@ -548,7 +551,7 @@ LoadRun::PacedResult LoadRun::runPaced(double rate, seconds window) {
                                         std::count_if(viewers_.begin(), viewers_.end(), isClosed));
   // Both ways carry half the candidates: a server (or reference relay) that relays only one way
   // must not pass for one that relays at half the rate.
-  if (!echoing_ && (deliveredToCameras_ == 0 || deliveredToCameras_ == deliveredInWindow)) {
+  if (!flooring_ && (deliveredToCameras_ == 0 || deliveredToCameras_ == deliveredInWindow)) {
     std::fprintf(stderr, "signaling_load: no candidate reached the %s in the window\n",
                  deliveredToCameras_ == 0 ? "cameras" : "viewers");
     ++r.errors;
@@ -601,32 +604,36 @@ json LoadRun::phaseFixed() {
   return j;
 }
 
-// The floor under the fixed phase's latency: as many connections and the same paced
-// candidates, sent to a WebSocket server that only echoes them, on the target's CPUs. The
-// relay's own latency is what the fixed phase shows over this; the rest is this machine's
-// wake-ups and loopback TCP, which any relay pays.
-json LoadRun::phaseEcho() {
+// The floor under the fixed phase: as many connections and the same paced candidates, sent
+// through a bare epoll relay (floor_relay.hpp) on the target's CPUs. A relay's own latency and
+// CPU a message are what the fixed phase shows over this; the rest is this machine's system
+// calls, wake-ups and loopback TCP, which any relay pays. Its "server" CPU is its thread's, in
+// the generator's process.
+json LoadRun::phaseFloor() {
   stopTarget();
-  serverPids_.clear();  // its CPU is the generator's process's: "server" reads 0 here
-  bench::EchoServer echo(opt_.serverCpus);
+  serverPids_.clear();
+  bench::FloorRelay floor(opt_.serverCpus);
+  floorCpu_ = [&floor] { return floor.cpuNanos(); };
   int connections = pacedConnections();  // as the fixed phase
   viewers_.resize(static_cast<std::size_t>(connections));
   std::size_t opened = 0, failed = 0;
   for (std::size_t v = 0; v < viewers_.size(); ++v) {
     auto& viewer = viewers_[v];
-    viewer.session = "echo-session-" + std::to_string(v);
-    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, echo.endpoint(), std::nullopt, "/", bench::WsPeer::Headers{});
+    viewer.session = "floor-session-" + std::to_string(v);
+    viewer.peer = std::make_shared<bench::WsPeer>(ioc_, floor.endpoint(), std::nullopt, "/", bench::WsPeer::Headers{});
     viewer.peer->onMessage([this, v](bench::WsPeer&, std::string_view t) { onViewerMessage(viewers_[v], t); });
     viewer.peer->start([&](bool ok) { ok ? ++opened : ++failed; });
   }
   if (!runUntil([&] { return opened + failed == viewers_.size(); }, seconds(60)) || failed > 0) {
-    throw std::runtime_error("echo connections failed: " + std::to_string(failed));
+    floorCpu_ = nullptr;
+    throw std::runtime_error("floor relay connections failed: " + std::to_string(failed));
   }
-  echoing_ = true;
+  flooring_ = true;
   auto r = runPaced(opt_.rate, seconds(opt_.duration));
-  echoing_ = false;
+  flooring_ = false;
+  floorCpu_ = nullptr;
   closeTopology();
-  printPaced("echo", r);
+  printPaced("floor", r);
   auto j = toJson(r);
   j["connections"] = connections;
   return j;
@@ -896,6 +903,18 @@ json compareWithNode(const json& out) {
   ratio("max", "deliveredRate", "saturationRate", "saturation rate (max)");
   ratio("max", "serverCpuMicrosPerMessage", "cpuPerMessageAtMax", "server CPU a message (max)");
   ratio("idle", "bytesPerConnection", "idleBytesPerConnection", "memory an idle connection");
+  // What each adds to the CPU a message over the floor (issue 12's profile: most of a message
+  // is the kernel's, which both pay).
+  if (out.contains("floor") && out.contains("fixed") && out.contains("nodeFixed")) {
+    double floor = out["floor"]["serverCpuMicrosPerMessage"].get<double>();
+    double ours = out["fixed"]["serverCpuMicrosPerMessage"].get<double>() - floor;
+    double theirs = out["nodeFixed"]["serverCpuMicrosPerMessage"].get<double>() - floor;
+    if (theirs > 0) {
+      ratios["cpuPerMessageOverFloor"] = ours / theirs;
+      std::printf("seccam/node %-28s %6.2fx  (+%.2f against +%.2f over the floor's %.2f)\n",
+                  "CPU a message over the floor", ours / theirs, ours, theirs, floor);
+    }
+  }
   std::fflush(stdout);
   return ratios;
 }
@@ -904,8 +923,8 @@ int LoadRun::run() {
   json out{{"date", std::time(nullptr)}, {"hardwareThreads", std::thread::hardware_concurrency()}};
   if (!opt_.serverCpus.empty()) out["serverCpus"] = opt_.serverCpus;
   for (auto& phase : opt_.phases) {
-    if (phase == "echo") {
-      out["echo"] = phaseEcho();
+    if (phase == "floor" || phase == "echo") {  // "echo": its name before it relayed
+      out["floor"] = phaseFloor();
       continue;
     }
     if (isNodePhase(phase)) {
@@ -955,8 +974,8 @@ int main(int argc, char** argv) {
   app.add_option("--storm-relay-rate", opt.stormRelayRate, "relayed messages a second during the storm phase")->capture_default_str();
   app.add_option("--idle-cameras", opt.idleCameras, "idle cameras over the three nodes (cluster-idle)")->capture_default_str();
   auto* phases = app.add_option("--phases", opt.phases,
-                                "phases to run: fixed max idle storm; echo (the fixed phase against a bare echo server: "
-                                "the latency floor); node-fixed node-max node-idle (the same "
+                                "phases to run: fixed max idle storm; floor (the fixed phase through a bare epoll "
+                                "relay: the floor of latency and CPU a message); node-fixed node-max node-idle (the same "
                                 "against the Node reference relay); cluster-same cluster-cross cluster-mixed cluster-idle "
                                 "cluster-signin (three nodes and Redis). Default: fixed,max,idle,storm and the "
                                 "node phases when the relay's dependencies are installed")
