@@ -177,6 +177,11 @@ struct SignalingClient::Impl : std::enable_shared_from_this<SignalingClient::Imp
 
   void onTcpConnected() {
     tcpStream().expires_after(kHandshakeTimeout);
+    // Each message leaves when written: an answer and its candidates go in a burst, and with
+    // Nagle every one after the first would wait for the server's acknowledgement (a round
+    // trip, or a delayed ACK's 40 ms). Browsers do the same for their WebSockets.
+    beast::error_code ignored;
+    tcpStream().socket().set_option(tcp::no_delay(true), ignored);
     if (auto* tls = std::get_if<std::unique_ptr<TlsSocket>>(&socket)) {
       auto& ssl = (*tls)->next_layer();
       if (!SSL_set_tlsext_host_name(ssl.native_handle(), url.host.c_str())) {
