@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,10 +41,16 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::string logPath,
   for (auto& e : envStrings) env.push_back(e.data());
   env.push_back(nullptr);
 
+  pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     ::setpgid(0, 0);  // its own group, so that stop() reaches helpers it starts
+    // Its own group also keeps it from a terminal's Ctrl-C: it dies with the process that
+    // started it instead (a test binary that crashes, a benchmark interrupted), so nothing
+    // outlives a run. The check closes the race with a parent that died before the prctl.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     ::dup2(logFd, 1);
     ::dup2(logFd, 2);
     int devnull = ::open("/dev/null", O_RDONLY);

@@ -16,7 +16,9 @@ class ChildProcess {
  public:
   ChildProcess() = default;
   // Starts argv[0] (a path) with argv, extra environment variables and stdout+stderr
-  // appended to logPath. Throws std::runtime_error when it cannot start.
+  // appended to logPath, in a process group of its own. Throws std::runtime_error when it
+  // cannot start. It is killed when the thread that started it ends (PR_SET_PDEATHSIG): start
+  // processes from the thread that lives as long as they should (the test's own).
   ChildProcess(std::vector<std::string> argv, std::string logPath,
                std::map<std::string, std::string> extraEnv = {});
   ~ChildProcess();

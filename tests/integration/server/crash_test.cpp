@@ -4,8 +4,11 @@
 // either store.
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -194,4 +197,39 @@ TEST_F(Crash, EveryAcknowledgedSignUpAndClaimSurvivesKillNine) {
     }
     EXPECT_EQ(login(username).status, 200) << username;
   }
+}
+
+// A test binary that crashes, or a benchmark interrupted with Ctrl-C (which does not reach the
+// children: each has a process group of its own), must not leave servers running: a process
+// started through the test support dies with the process that started it.
+TEST(ChildProcesses, DieWithTheProcessThatStartedThem) {
+  int pipeFds[2];
+  ASSERT_EQ(::pipe(pipeFds), 0);
+  TempDir dir;
+  pid_t starter = ::fork();
+  ASSERT_GE(starter, 0);
+  if (starter == 0) {
+    // The starter: starts a long sleep, says its pid, and dies without cleaning up.
+    ::close(pipeFds[0]);
+    auto* child = new ChildProcess({"/bin/sleep", "60"}, dir.path() + "/sleep.log");
+    pid_t pid = child->pid();
+    (void)!::write(pipeFds[1], &pid, sizeof pid);
+    ::_exit(0);
+  }
+  ::close(pipeFds[1]);
+  pid_t sleeper = 0;
+  ASSERT_EQ(::read(pipeFds[0], &sleeper, sizeof sleeper), static_cast<ssize_t>(sizeof sleeper));
+  ::close(pipeFds[0]);
+  ::waitpid(starter, nullptr, 0);
+  ASSERT_GT(sleeper, 0);
+  // Gone, or a zombie waiting for whoever adopted it to reap it.
+  auto gone = [&] {
+    std::ifstream stat("/proc/" + std::to_string(sleeper) + "/stat");
+    std::string pid, name, state;
+    if (!(stat >> pid >> name >> state)) return true;
+    return state == "Z" || state == "X";
+  };
+  bool died = waitFor(gone, std::chrono::seconds(5));
+  if (!died) ::kill(sleeper, SIGKILL);
+  EXPECT_TRUE(died) << "the child outlived the process that started it";
 }
