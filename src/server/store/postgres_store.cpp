@@ -18,17 +18,10 @@
 namespace seccam::server::store {
 namespace {
 
-// A session's last_seen is kept to this resolution: at most one write a minute per session.
-constexpr UnixTime kLastSeenResolutionSeconds = 60;
-
 // Taken by every node before it looks at the schema: the second of two nodes starting at once
 // waits, then finds the schema up to date. Any constant unique to SecCam will do ("SecCam"
 // in ASCII).
 constexpr std::int64_t kMigrationLockKey = 0x536563436164;
-
-constexpr const char* kCameraColumns =
-    "SELECT c.id, c.provisioned_at, c.revoked, c.owner_id, u.username, c.name, c.last_seen "
-    "FROM cameras c LEFT JOIN users u ON u.id = c.owner_id ";
 
 template <typename T>
 std::optional<T> optionalField(const pqxx::field& field) {

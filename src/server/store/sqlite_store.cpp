@@ -5,18 +5,12 @@
 #include <thread>
 
 #include "server/store/sqlite_connection.hpp"
+#include "server/store/schema_migrations.hpp"
 #include "server/store/sqlite_migrations.hpp"
 #include "server/store/store.hpp"
 
 namespace seccam::server::store {
 namespace {
-
-// A session's last_seen is kept to this resolution: at most one write a minute per session.
-constexpr UnixTime kLastSeenResolutionSeconds = 60;
-
-constexpr const char* kCameraColumns =
-    "SELECT c.id, c.provisioned_at, c.revoked, c.owner_id, u.username, c.name, c.last_seen "
-    "FROM cameras c LEFT JOIN users u ON u.id = c.owner_id ";
 
 CameraRecord readCamera(const SqliteStatement& row) {
   CameraRecord c;
