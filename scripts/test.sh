@@ -22,7 +22,9 @@ if [[ "${SECCAM_SKIP_FUZZ:-0}" != 1 ]]; then
   trap '[[ -n $fuzz_pid ]] && kill -- -"$fuzz_pid" 2>/dev/null || true' EXIT
 fi
 
-(cd "$BUILD_DIR" && ctest --output-on-failure --timeout 300) || status=1
+# One test a core at a time: each test has its own free ports, folders and database. The tests
+# that load the CPU and time what they see (the camera's, the benchmarks') are RUN_SERIAL.
+(cd "$BUILD_DIR" && ctest --output-on-failure --timeout 300 -j "$(nproc)") || status=1
 
 if [[ -f tests/e2e/package.json ]]; then
   (cd tests/e2e && SECCAM_BUILD_DIR="$BUILD_DIR" node --test --test-concurrency=1) || status=1
