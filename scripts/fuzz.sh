@@ -20,7 +20,7 @@ TARGETS=(fuzz_signaling fuzz_camera_session fuzz_sdp fuzz_http_request fuzz_conf
 
 export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 # -O1 and line tables only (the project adds -g1), as OSS-Fuzz builds fuzzers: a clean build
-# of the targets takes less time than at -O2 (docs/DEVELOPING.md has the figures).
+# of the targets takes less time than at -O2.
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -DNDEBUG" -DSECCAM_FUZZ=ON -DSECCAM_BUILD_TESTS=OFF -DSECCAM_BUILD_BENCH=OFF -DSECCAM_WERROR=ON >/dev/null
 cmake --build "$BUILD_DIR" --target fuzzers -j "$(nproc)"

@@ -10,9 +10,9 @@ BUILD_DIR=$(realpath -m "${SECCAM_BUILD_DIR:-build}")
 status=0
 # The fuzz targets (docs/FUZZING.md): a clang build of their own in build-fuzz, their seeds and
 # kept crashes, then 20 s of fuzzing each. They run beside the tests, at idle priority
-# (SCHED_IDLE, idle I/O class): they get only the CPU the tests leave, so the tests run as they
-# would alone, and the clang build no longer adds its minutes to the run. Their output comes at
-# the end. SECCAM_SKIP_FUZZ=1 leaves them out.
+# (SCHED_IDLE, idle I/O class): they get only the CPU the tests leave. The tests run about a
+# tenth slower beside them, but the clang build no longer adds its minutes to the run. Their
+# output comes at the end. SECCAM_SKIP_FUZZ=1 leaves them out.
 fuzz_pid=
 fuzz_log="$BUILD_DIR/fuzz-run.log"
 if [[ "${SECCAM_SKIP_FUZZ:-0}" != 1 ]]; then

@@ -6,7 +6,7 @@
 // root (PostgreSQL refuses root), with fsync off. Since ctest runs every test in a process of
 // its own, one cluster serves a whole ctest run: the "postgres" fixture runs
 // tests/support/test-postgres.sh before and after (SECCAM_TEST_POSTGRES_DIR, a folder under
-// /dev/shm per build folder). A test binary run by hand starts a cluster of its own on first use
+// /dev/shm, or /tmp without it, per build folder). A test binary run by hand starts a cluster of its own on first use
 // instead, removed at exit (its postgres is killed with the process whatever way that ends:
 // parent-death signal). Either way each test gets a fresh database.
 #pragma once
