@@ -25,6 +25,7 @@
 #include "common/protocol.hpp"
 #include "common/token_bucket.hpp"
 #include "server/metrics/relay_timer.hpp"
+#include "server/net/drained_socket.hpp"
 #include "server/net/websocket_codec.hpp"
 
 namespace seccam::server {
@@ -88,8 +89,9 @@ struct QueuedText {
 using Outgoing = std::variant<QueuedText, ControlFrame>;
 
 // A plain connection sits on the bare socket, whose executor is the io_context's own type
-// (not a type-erased one, which would allocate for every pending operation).
-using PlainSocket = net::basic_stream_socket<net::ip::tcp, net::io_context::executor_type>;
+// (not a type-erased one, which would allocate for every pending operation), and whose reads
+// skip Asio's speculative recv once the socket is known to be empty (net/drained_socket).
+using PlainSocket = DrainedSocket;
 
 // The shard (io_context) a stream's I/O runs on: one thread runs it, so the connection needs
 // no strand.
@@ -350,20 +352,50 @@ class WebSocketSession final : public CorkableSession {
     opened_ = true;
     armTimer(limits_.pingInterval);
     handler_->onOpen(*this);
-    doRead();
+    readNext(/*drained=*/false);
   }
 
   // --- reading ------------------------------------------------------------------------------
+  //
+  // A plain socket reads so that no recv finds nothing (docs/IO-SHARDS.md, "Reads without a
+  // speculative recv"): an asynchronous read is started only once the socket is known to be
+  // empty, with Asio's speculative recv turned off, so it completes from the reactor's recv
+  // when data comes. A read that came back short is such knowledge; after one that filled
+  // its room (or that may not have run straight from the reactor), the socket is read at
+  // once, on this thread, until it is found empty. TLS reads as Asio does.
 
-  void doRead() {
+  // Room for the next read, sized to what the connection sends.
+  net::mutable_buffer prepareRead() {
     std::size_t target = in_.size() + (in_.size() == 0 ? firstPieceBytes_ : kReadPieceBytes);
     if (backlog_) target = std::max(target, kBacklogPieceBytes);
     in_.reserve(std::max(target, needBytes_));
+    return net::buffer(in_.data() + in_.size(), in_.capacity() - in_.size());
+  }
+
+  void doRead() {
     stream_.async_read_some(
-        net::buffer(in_.data() + in_.size(), in_.capacity() - in_.size()),
+        prepareRead(),
         net::bind_executor(executor_, [self = self()](beast::error_code ec, std::size_t bytes) {
           self->onRead(ec, bytes);
         }));
+  }
+
+  // Continues reading. `drained`: the read just handled found the socket empty, and nothing
+  // else ran on this thread since.
+  void readNext(bool drained) {
+    if constexpr (kPlain) {
+      if (DrainedSocket::kSkipsSpeculativeRead && !aborted_) {
+        if (!drained) {
+          readNow();
+          return;
+        }
+        stream_.markDrained();
+        // A read completes straight from the reactor's recv unless an operation on the same
+        // socket completed ahead of it in the same event: only our own waiting write can.
+        readRacesWrite_ = writing_;
+      }
+    }
+    doRead();
   }
 
   void onRead(beast::error_code ec, std::size_t bytes) {
@@ -374,6 +406,35 @@ class WebSocketSession final : public CorkableSession {
       finish();
       return;
     }
+    bool filled = received(bytes);
+    readNext(!filled && !readRacesWrite_);
+  }
+
+  // Plain sockets: reads what is there now, without waiting.
+  void readNow() {
+    auto room = prepareRead();
+    beast::error_code ec;
+    std::size_t bytes = stream_.read_some(room, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      readNext(/*drained=*/true);
+      return;
+    }
+    if (ec) {
+      onRead(ec, 0);
+      return;
+    }
+    if (received(bytes)) {
+      // More is waiting: read it after the handlers that are ready now, so that a connection
+      // that sends a lot does not keep the thread from the others.
+      net::post(executor_, [self = self()] { self->readNow(); });
+      return;
+    }
+    readNext(/*drained=*/true);
+  }
+
+  // Handles `bytes` just read into `in_`. Returns whether they filled the room offered (the
+  // peer may have sent more).
+  bool received(std::size_t bytes) {
     heard_ = true;
     bool filled = bytes == in_.capacity() - in_.size();
     in_.commit(bytes);
@@ -386,7 +447,7 @@ class WebSocketSession final : public CorkableSession {
     if (in_.size() == 0 && in_.capacity() > kKeptReadBufferFactor * firstPieceBytes_) {
       in_.release();
     }
-    doRead();
+    return filled;
   }
 
   // Handles every whole frame received; what is left is the start of the next one. Returns
@@ -576,6 +637,7 @@ class WebSocketSession final : public CorkableSession {
       inFlight_ = count;
       closeInFlight_ = closing;
       writing_ = true;
+      readRacesWrite_ = true;
       net::async_write(stream_, net::buffer(pending_),
                        net::bind_executor(executor_, [self = self()](beast::error_code ec,
                                                                     std::size_t) {
@@ -700,6 +762,7 @@ class WebSocketSession final : public CorkableSession {
   bool heard_ = false;         // something came since the last tick of the timer
   bool backlog_ = false;       // the peer is ahead of us: the next read gets kBacklogPieceBytes
   bool pinged_ = false;        // a ping is out, unanswered
+  bool readRacesWrite_ = false;  // a write waited for the socket while the pending read did
   bool aborted_ = false;
   bool finished_ = false;
   TokenBucket bucket_;

@@ -8,7 +8,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "signaling_harness.hpp"
 
@@ -59,8 +61,13 @@ std::string closeFrame(int code, std::string_view reason) {
 // One TCP connection to the server, blocking with a timeout on every read.
 class RawClient {
  public:
-  explicit RawClient(unsigned short port) {
+  // `receiveBuffer`: the socket's receive buffer in bytes (0: the system's default), set
+  // before connecting so that the window the server sees follows it.
+  explicit RawClient(unsigned short port, int receiveBuffer = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (receiveBuffer > 0) {
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
+    }
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -159,8 +166,8 @@ class RawClient {
 class WebSocketProtocol : public SignalingTest {
  protected:
   // A raw camera connection past the upgrade, its challenge's nonce read.
-  std::unique_ptr<RawClient> openRawCamera(std::string* nonce = nullptr) {
-    auto raw = std::make_unique<RawClient>(server.port());
+  std::unique_ptr<RawClient> openRawCamera(std::string* nonce = nullptr, int receiveBuffer = 0) {
+    auto raw = std::make_unique<RawClient>(server.port(), receiveBuffer);
     EXPECT_TRUE(raw->connected());
     auto head = raw->upgrade("/ws/camera");
     EXPECT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
@@ -258,6 +265,89 @@ TEST_F(WebSocketProtocol, ABreachOfTheProtocolIsClosedWithItsCodeAndOthersAreSti
     EXPECT_TRUE(raw->endedByServer()) << c.name;
   }
   othersAreStillServed(ann, cams[0]);
+}
+
+// The server reads a plain socket without a recv that finds nothing (docs/IO-SHARDS.md, "Reads
+// without a speculative recv"): it waits for readiness only once it knows the socket is empty.
+// Whatever way the bytes arrive, every one is read: a frame in pieces with pauses between
+// them, a burst far larger than one read, and input that keeps coming while the server's
+// writes wait for a client that does not read. Pings are the probe: each is answered with a
+// pong carrying its payload, whatever the connection has said so far.
+TEST_F(WebSocketProtocol, EveryByteIsReadHoweverItArrives) {
+  auto ping = [](int i) { return frame(0x9, "ping-" + std::to_string(i)); };
+  auto expectPongs = [](RawClient& raw, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      auto pong = raw.readFrame();
+      ASSERT_EQ(pong.opcode, 0xA) << "pong " << i;
+      ASSERT_EQ(pong.payload, "ping-" + std::to_string(i));
+    }
+  };
+
+  // In pieces: each piece is read short, and the rest must still be waited for and read.
+  auto pieces = openRawCamera();
+  for (int i = 0; i < 3; ++i) {
+    auto bytes = ping(i);
+    for (std::size_t at = 0; at < bytes.size(); at += 3) {
+      pieces->send(bytes.substr(at, 3));
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    expectPongs(*pieces, i, i + 1);
+  }
+
+  // A burst of many reads' worth in one go: the server reads on until the socket is empty.
+  constexpr int kBurst = 1000;  // about 13 KiB, more than the largest read (8 KiB)
+  auto burst = openRawCamera();
+  std::string bytes;
+  for (int i = 0; i < kBurst; ++i) bytes += ping(i);
+  burst->send(bytes);
+  expectPongs(*burst, 0, kBurst);
+  burst->send(ping(kBurst));
+  expectPongs(*burst, kBurst, kBurst + 1);
+
+  // A camera that does not read while a viewer sends it more than the socket buffers hold:
+  // the server's writes to it wait for the socket, and what the camera sends meanwhile is
+  // still read and answered. Once it reads, every candidate and every pong comes.
+  constexpr int kCandidates = 150;  // 9 MiB: past the send buffer's limit (4 MiB), within
+                                    // the write queue's 256 messages and the burst allowance
+  constexpr int kPings = 20;
+  auto cams = server.provision(1);
+  auto ann = registerAccount("ann", cams[0]);
+  std::string nonce;
+  auto stalled = openRawCamera(&nonce, 4096);
+  stalled->send(frame(0x1, json{{"type", "auth"},
+                                {"camera", cams[0].cameraId},
+                                {"signature", signatureFor(cams[0].deviceKey, nonce,
+                                                           cams[0].cameraId)}}
+                               .dump()));
+  auto welcome = stalled->readFrame();
+  ASSERT_NE(welcome.payload.find("\"welcome\""), std::string::npos)
+      << welcome.opcode << " " << welcome.payload;
+  auto viewer = openViewer(ann);
+  viewer->send(offerMessage("stalled-session", cams[0].cameraId).dump());
+  auto offer = stalled->readFrame();
+  ASSERT_NE(offer.payload.find("\"offer\""), std::string::npos)
+      << offer.opcode << " " << offer.payload;
+  std::string bulk = candidateMessage("stalled-session", std::string(60 * 1024, 'c')).dump();
+  for (int i = 0; i < kCandidates; ++i) viewer->send(bulk);
+  for (int i = 0; i < kPings; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    stalled->send(ping(i));
+  }
+  int candidates = 0, pongs = 0;
+  for (int i = 0; i < kCandidates + kPings; ++i) {
+    auto next = stalled->readFrame();
+    ASSERT_NE(next.opcode, -1) << candidates << " candidates and " << pongs << " pongs came";
+    if (next.opcode == 0xA) {
+      EXPECT_EQ(next.payload, "ping-" + std::to_string(pongs));
+      ++pongs;
+    } else {
+      ++candidates;
+    }
+  }
+  EXPECT_EQ(candidates, kCandidates);
+  EXPECT_EQ(pongs, kPings);
+  stalled->send(ping(kPings));
+  expectPongs(*stalled, kPings, kPings + 1);
 }
 
 }  // namespace
