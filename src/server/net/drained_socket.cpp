@@ -1,18 +1,13 @@
 // Asio 1.18 (Boost 1.74, Debian 12) starts every asynchronous read with a speculative recv and
 // waits for readiness only if that finds nothing. For a connection that sends one message at a
-// time, that recv finds nothing every time: one wasted system call a message. Asio keeps, a
+// time, that recv finds nothing every time: one wasted system call a message. Asio keeps, per
 // descriptor, a flag that turns the speculative recv off until the next readiness event (it
 // clears it itself only at end of file); it has no public way to set it, so this file reaches
 // it, and only for the Asio it was checked against. See docs/IO-SHARDS.md.
 #include "server/net/drained_socket.hpp"
 
-#include <boost/asio/version.hpp>
-
-#if defined(BOOST_ASIO_HAS_EPOLL) && BOOST_ASIO_VERSION == 101800
+#if SECCAM_DRAINED_SOCKET
 #include <boost/asio/detail/epoll_reactor.hpp>
-#define SECCAM_DRAINED_SOCKET 1
-#else
-#define SECCAM_DRAINED_SOCKET 0
 #endif
 
 namespace seccam::server {
@@ -34,8 +29,6 @@ template struct ReachTrySpeculative<&Reactor::descriptor_state::try_speculative_
 
 }  // namespace
 
-const bool DrainedSocket::kSkipsSpeculativeRead = true;
-
 void DrainedSocket::markDrained() {
   // The reactor's state for this descriptor (null once closed). Its mutex is not taken: only
   // this io_context's one thread reads or writes the flag (the reactor sets it again, under
@@ -44,8 +37,6 @@ void DrainedSocket::markDrained() {
   if (state) (state->*trySpeculative())[Reactor::read_op] = false;
 }
 #else
-const bool DrainedSocket::kSkipsSpeculativeRead = false;
-
 void DrainedSocket::markDrained() {}
 #endif
 

@@ -6,6 +6,14 @@
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/version.hpp>
+
+// The reactor this was written for and checked against: Asio 1.18 (Boost 1.74) on epoll.
+#if defined(BOOST_ASIO_HAS_EPOLL) && BOOST_ASIO_VERSION == 101800
+#define SECCAM_DRAINED_SOCKET 1
+#else
+#define SECCAM_DRAINED_SOCKET 0
+#endif
 
 namespace seccam::server {
 
@@ -17,7 +25,7 @@ class DrainedSocket
 
   // False where the reactor is not the one this was written for (another Asio version, a
   // platform without epoll): markDrained() then does nothing and reads behave as Asio's own.
-  static const bool kSkipsSpeculativeRead;
+  static constexpr bool kSkipsSpeculativeRead = SECCAM_DRAINED_SOCKET;
 
   // Call only on the one thread that runs this socket's io_context, in the same handler that
   // saw a read come back short (or find nothing) and before the next async_read_some:

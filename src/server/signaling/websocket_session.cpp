@@ -383,8 +383,8 @@ class WebSocketSession final : public CorkableSession {
   // Continues reading. `drained`: the read just handled found the socket empty, and nothing
   // else ran on this thread since.
   void readNext(bool drained) {
-    if constexpr (kPlain) {
-      if (DrainedSocket::kSkipsSpeculativeRead && !aborted_) {
+    if constexpr (kPlain && DrainedSocket::kSkipsSpeculativeRead) {
+      if (!aborted_) {
         if (!drained) {
           readNow();
           return;
